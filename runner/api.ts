@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../src/lib/error-codes.ts';
+import type { CheckResult, ServerMessage } from '../src/lib/protocol.ts';
+import { runCheck } from './checks.ts';
+import { diagnose } from './doctor.ts';
+import type { LabCatalog } from './lab-catalog.ts';
+import type { ProgressStore } from './progress.ts';
+
+export interface ApiContext {
+  version: string;
+  labs: LabCatalog;
+  progress: ProgressStore;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  kubeContext: string;
+  /** Tells every attached page about a check in progress. */
+  broadcast: (message: ServerMessage) => void;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+export function sendError(response: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(response, status, { code, message });
+}
+
+const checkRoute = /^\/api\/checks\/([^/]+)\/([^/]+)$/;
+
+/**
+ * The runner's HTTP API (docs/runner-api.md). Called only after the request passed the Host,
+ * Origin and token checks. Runs of the same check at once share one run.
+ */
+export function createApi(context: ApiContext): (request: IncomingMessage, response: ServerResponse, url: URL) => void {
+  const inFlight = new Map<string, Promise<CheckResult>>();
+
+  const check = async (response: ServerResponse, lab: string, id: string) => {
+    const found = context.labs.check(lab, id);
+    if (!found.ok) return sendError(response, 404, found.code, found.message);
+    const key = `${lab}/${id}`;
+    let run = inFlight.get(key);
+    if (!run) {
+      run = runCheck(found.value, {
+        env: context.env,
+        cwd: context.cwd,
+        onAttempt: (attempt) => context.broadcast({ type: 'check', lab, check: id, attempt }),
+      }).finally(() => inFlight.delete(key));
+      inFlight.set(key, run);
+      run.then(
+        (result) => context.progress.record(lab, id, result),
+        () => undefined,
+      );
+    }
+    const result = await run;
+    context.broadcast({ type: 'check', lab, check: id, attempt: result.attempts, status: result.status });
+    sendJson(response, 200, result);
+  };
+
+  return (request, response, url) => {
+    const method = request.method ?? 'GET';
+    const path = url.pathname;
+    const only = (allowed: string) => {
+      if (method === allowed) return true;
+      response.setHeader('Allow', allowed);
+      sendError(response, 405, ErrorCode.methodNotAllowed, `${path} answers ${allowed} only`);
+      return false;
+    };
+    const failed = (error: unknown) => {
+      if (!response.headersSent) sendError(response, 500, ErrorCode.internal, (error as Error).message);
+    };
+    if (path === '/api/health') {
+      if (only('GET')) sendJson(response, 200, { ok: true, version: context.version });
+    } else if (path === '/api/progress') {
+      if (only('GET')) sendJson(response, 200, context.progress.snapshot);
+    } else if (path === '/api/doctor') {
+      if (only('GET')) diagnose(context.env, context.kubeContext).then((items) => sendJson(response, 200, { items }), failed);
+    } else if (checkRoute.test(path)) {
+      const [, lab = '', id = ''] = checkRoute.exec(path) ?? [];
+      if (only('POST')) check(response, decodeURIComponent(lab), decodeURIComponent(id)).catch(failed);
+    } else {
+      sendError(response, 404, ErrorCode.notFound, `no API at ${path}; see docs/runner-api.md`);
+    }
+  };
+}

@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+
+export interface RunnerArgs {
+  host: string;
+  port: number;
+  allowOrigins: string[];
+  /** Allow a --host that is not loopback (the terminal is then reachable from the network). */
+  exposeOnNetwork: boolean;
+  /** Folder of the built book. */
+  dist: string;
+  /** Extra lab folders (the tests' fixture labs). */
+  labDirs: string[];
+  build: boolean;
+  idleMinutes: number;
+  help: boolean;
+}
+
+export const usage = `Usage: npm start -- [options]
+
+  --port <n>              port to serve on (default 4321; 0 picks a free one)
+  --host <address>        address to listen on (default 127.0.0.1)
+  --expose-on-network     required with a --host that is not loopback: anyone who can reach
+                          that address and learns the token can run commands on this machine
+  --allow-origin <url>    also accept pages from this origin (a hosted copy of the book);
+                          may be given more than once
+  --idle-minutes <n>      end a terminal with no page attached after n minutes (default 15)
+  --no-build              serve the book as built, even if sources are newer
+  --dist <dir>            folder of the built book (default dist)
+  --labs <dir>            an extra folder of labs (used by the tests)
+  -h, --help              this text
+`;
+
+/** Parses the command line; a bad value throws an Error whose message says what to write instead. */
+export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string', default: '4321' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
+        'expose-on-network': { type: 'boolean', default: false },
+        dist: { type: 'string', default: 'dist' },
+        labs: { type: 'string', multiple: true, default: [] },
+        'no-build': { type: 'boolean', default: false },
+        'idle-minutes': { type: 'string', default: '15' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n\n${usage}`, { cause: error });
+  }
+  const { values } = parsed;
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port ${values.port} is not a port: give a whole number from 0 to 65535`);
+  }
+  const idleMinutes = Number(values['idle-minutes']);
+  if (!Number.isFinite(idleMinutes) || idleMinutes <= 0) {
+    throw new Error(`--idle-minutes ${values['idle-minutes']} is not a positive number of minutes`);
+  }
+  const allowOrigins = values['allow-origin'].map((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error(`--allow-origin ${value} is not a URL: give an origin such as https://book.example.org`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new Error(`--allow-origin ${value} must be an http or https origin`);
+    }
+    if (url.origin !== value.replace(/\/$/, '')) {
+      throw new Error(`--allow-origin ${value} must be an origin only (scheme, host, port), such as ${url.origin}`);
+    }
+    return url.origin;
+  });
+  return {
+    host: values.host,
+    port,
+    allowOrigins,
+    exposeOnNetwork: values['expose-on-network'],
+    dist: values.dist,
+    labDirs: values.labs,
+    build: !values['no-build'],
+    idleMinutes,
+    help: values.help,
+  };
+}

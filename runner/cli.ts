@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readPins } from '../src/lib/lab-files.ts';
+import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
+import { buildBook, isStale, projectRoot } from './book-build.ts';
+import { LabCatalog } from './lab-catalog.ts';
+import { isLoopback, startRunner, type RunningRunner } from './server.ts';
+import { shellProblem } from './shell.ts';
+import { ensureWorkspace, workspaceAt, writeRunnerFile } from './workspace.ts';
+
+const log = (message: string) => console.log(message);
+
+function fail(message: string): never {
+  console.error(`istio-lab: ${message}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let args: RunnerArgs;
+  try {
+    args = parseRunnerArgs(process.argv.slice(2));
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (args.help) {
+    console.log(usage);
+    return;
+  }
+  if (!isLoopback(args.host) && !args.exposeOnNetwork) {
+    fail(
+      `--host ${args.host} would let other machines reach a terminal on this one. ` +
+        'If that is what you want (a classroom network you trust), add --expose-on-network.',
+    );
+  }
+  const problem = shellProblem();
+  if (problem) fail(problem);
+
+  const dist = resolve(args.dist);
+  if (args.build && isStale(dist)) {
+    try {
+      buildBook(dist, log);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  }
+  const workspace = workspaceAt();
+  ensureWorkspace(workspace);
+  const pinsFile = join(projectRoot, 'content', 'versions.yaml');
+  let labs: LabCatalog;
+  try {
+    labs = new LabCatalog([join(projectRoot, 'content', 'labs'), ...args.labDirs.map((dir) => resolve(dir))], pinsFile);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const pins = readPins(pinsFile);
+  const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+
+  let runner: RunningRunner;
+  try {
+    runner = await startRunner({
+      host: args.host,
+      port: args.port,
+      dist,
+      labs,
+      workspace,
+      allowOrigins: args.allowOrigins,
+      version,
+      kubeContext: pins.kubeContext ?? 'kind-istio-lab',
+      idleMs: args.idleMinutes * 60_000,
+      log,
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') fail(`port ${args.port} is in use: stop what uses it, or start with --port <another>`);
+    fail(`could not start: ${(error as Error).message}`);
+  }
+  writeRunnerFile(workspace, { url: runner.url, port: runner.port, token: runner.token, pid: process.pid });
+  if (!isLoopback(args.host)) {
+    log(`WARNING: listening on ${args.host}: anyone on that network with the link can run commands as ${process.env.USER ?? 'you'}.`);
+  }
+  log(`Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${runner.url}?token=${runner.token}\n`);
+  log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`\nStopping (${signal})...`);
+    runner.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

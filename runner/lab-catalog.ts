@@ -1,0 +1,75 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '../src/lib/error-codes.ts';
+import { loadLabDirs, readPins } from '../src/lib/lab-files.ts';
+import type { Cell, Check, Lab } from '../src/lib/lab-schema.ts';
+
+type Found<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+/**
+ * The labs the runner may run, looked up by id. Commands come only from here: a page names a cell
+ * or check by id and never sends a command, so a page cannot make the runner run anything else.
+ * Lab files edited while the runner is up are picked up at the next lookup.
+ */
+export class LabCatalog {
+  #dirs: readonly string[];
+  #pinsFile: string;
+  #labs = new Map<string, Lab>();
+  #stamp = '';
+  #log: (message: string) => void;
+
+  constructor(dirs: readonly string[], pinsFile: string, log: (message: string) => void = console.warn) {
+    this.#dirs = dirs;
+    this.#pinsFile = pinsFile;
+    this.#log = log;
+    this.#labs = loadLabDirs(dirs, readPins(pinsFile));
+    this.#stamp = this.#currentStamp();
+  }
+
+  get slugs(): string[] {
+    this.#refresh();
+    return [...this.#labs.keys()];
+  }
+
+  lab(slug: string): Found<Lab> {
+    this.#refresh();
+    const lab = this.#labs.get(slug);
+    if (lab) return { ok: true, value: lab };
+    return { ok: false, code: ErrorCode.unknownLab, message: `there is no lab "${slug}"; labs: ${[...this.#labs.keys()].join(', ')}` };
+  }
+
+  cell(slug: string, id: string): Found<Cell> {
+    const lab = this.lab(slug);
+    if (!lab.ok) return lab;
+    const cell = lab.value.cells[id];
+    if (cell) return { ok: true, value: cell };
+    return { ok: false, code: ErrorCode.unknownCell, message: `lab "${slug}" has no cell "${id}"` };
+  }
+
+  check(slug: string, id: string): Found<Check> {
+    const lab = this.lab(slug);
+    if (!lab.ok) return lab;
+    const check = lab.value.checks[id];
+    if (check) return { ok: true, value: check };
+    return { ok: false, code: ErrorCode.unknownCheck, message: `lab "${slug}" has no check "${id}"` };
+  }
+
+  #currentStamp(): string {
+    const files = [this.#pinsFile];
+    for (const dir of this.#dirs) {
+      for (const name of readdirSync(dir)) if (name.endsWith('.yaml')) files.push(join(dir, name));
+    }
+    return files.map((file) => `${file}@${statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0}`).join('|');
+  }
+
+  #refresh(): void {
+    const stamp = this.#currentStamp();
+    if (stamp === this.#stamp) return;
+    this.#stamp = stamp;
+    try {
+      this.#labs = loadLabDirs(this.#dirs, readPins(this.#pinsFile));
+    } catch (error) {
+      this.#log(`kept the labs loaded before: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, ErrorCode } from '../src/lib/error-codes.ts';
+import type { ServerMessage } from '../src/lib/protocol.ts';
+import { createApi, sendError } from './api.ts';
+import { cookieName, decide, loopbackHosts, decidePublic, policyFor, readBearer, readCookie, tokensEqual, type AuthPolicy, type Decision, type RequestFacts } from './auth.ts';
+import type { LabCatalog } from './lab-catalog.ts';
+import { ProgressStore } from './progress.ts';
+import { SessionRegistry } from './sessions.ts';
+import { serveStatic } from './static-files.ts';
+import { bindSocket, initialSize } from './terminal-socket.ts';
+import { labEnvironment, type Workspace } from './workspace.ts';
+
+/** Frames over this size are refused with close code 1009 by the WebSocket server. */
+export const maxFrameBytes = 1 << 20;
+
+export interface RunnerOptions {
+  host: string;
+  port: number;
+  dist: string;
+  labs: LabCatalog;
+  workspace: Workspace;
+  allowOrigins: readonly string[];
+  version: string;
+  kubeContext: string;
+  idleMs?: number;
+  maxSessions?: number;
+  log?: (message: string) => void;
+}
+
+export interface RunningRunner {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Headers on every answer: no sniffing, no framing by other origins, no Referer with a token in it. */
+const baseHeaders = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Content-Security-Policy': "frame-ancestors 'self'",
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+} as const;
+
+function facts(request: IncomingMessage, port: number): RequestFacts {
+  return {
+    host: request.headers.host,
+    origin: request.headers.origin,
+    cookieToken: readCookie(request.headers.cookie, cookieName(port)),
+    bearerToken: readBearer(request.headers.authorization),
+  };
+}
+
+/** Starts the runner's one origin: the built book, `/api`, and the terminal WebSocket. */
+export async function startRunner(options: RunnerOptions): Promise<RunningRunner> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const token = randomBytes(24).toString('base64url');
+  const env = labEnvironment(options.workspace);
+  const progress = new ProgressStore(options.workspace.progress, log);
+  const sessions = new SessionRegistry(options.maxSessions);
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+  let policy: AuthPolicy = policyFor(token, options.port, options.allowOrigins);
+  const api = createApi({
+    version: options.version,
+    labs: options.labs,
+    progress,
+    env,
+    cwd: options.workspace.root,
+    kubeContext: options.kubeContext,
+    broadcast: (message: ServerMessage) => {
+      const text = JSON.stringify(message);
+      for (const socket of sockets) socket.send(text);
+    },
+  });
+
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    for (const [name, value] of Object.entries(baseHeaders)) response.setHeader(name, value);
+    const url = new URL(request.url ?? '/', 'http://runner.invalid');
+    const origin = request.headers.origin;
+    const crossOrigin = origin !== undefined && policy.origins.has(origin) && !ownOrigins.has(origin);
+    if (crossOrigin) {
+      // A hosted copy of the book allowed with --allow-origin: it sends the token as a Bearer header.
+      response.setHeader('Access-Control-Allow-Origin', origin);
+      response.setHeader('Vary', 'Origin');
+    }
+    if (request.method === 'OPTIONS' && crossOrigin && decidePublic(facts(request, actualPort), policy).ok) {
+      response.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, POST',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+        'Access-Control-Max-Age': '600',
+      });
+      response.end();
+      return;
+    }
+    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    const decision: Decision = isApi ? decide(facts(request, actualPort), policy) : decidePublic(facts(request, actualPort), policy);
+    if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
+    if (isApi) return api(request, response, url);
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      // Trade the token in the URL for a cookie, then drop it from the address bar and history.
+      if (tokensEqual(offered, token)) {
+        response.setHeader('Set-Cookie', `${cookieName(actualPort)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      }
+      url.searchParams.delete('token');
+      response.writeHead(302, { Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
+      response.end();
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return sendError(response, 405, ErrorCode.methodNotAllowed, 'the book answers GET and HEAD');
+    }
+    serveStatic(options.dist, url.pathname, response, request.method);
+  };
+
+  const server = createServer((request, response) => {
+    try {
+      handle(request, response);
+    } catch (error) {
+      log(`request failed: ${(error as Error).stack ?? String(error)}`);
+      if (!response.headersSent) sendError(response, 500, ErrorCode.internal, 'the runner failed on this request; see its log');
+    }
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const refuse = (status: number, code: string, message: string) => {
+      const body = JSON.stringify({ code, message });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Forbidden'}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    };
+    socket.on('error', () => socket.destroy());
+    const decision = decide(facts(request, actualPort), policy);
+    if (!decision.ok) return refuse(decision.status, decision.code, decision.message);
+    const url = new URL(request.url ?? '/', 'http://runner.invalid');
+    if (url.pathname !== '/api/terminal') return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
+    const size = initialSize(url);
+    const opened = sessions.open(url.searchParams.get('session') ?? 'main', {
+      env,
+      cwd: options.workspace.root,
+      ...size,
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    });
+    if (!opened.ok) return refuse(opened.code === ErrorCode.tooManySessions ? 429 : 400, opened.code, opened.message);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      bindSocket(ws, opened.session, options.labs, size);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const extraHost = isLoopback(options.host) ? undefined : options.host;
+  policy = policyFor(token, actualPort, options.allowOrigins, extraHost);
+  const ownOrigins = new Set([...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`));
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${shownHost}:${actualPort}/`,
+    port: actualPort,
+    token,
+    close: async () => {
+      for (const socket of sockets) socket.close(CloseCode.shutdown, 'the runner is stopping');
+      sessions.disposeAll('the runner is stopping');
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import pty, { type IPty } from 'node-pty';
+import xtermHeadless from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
+import { ErrorCode } from '../src/lib/error-codes.ts';
+import type { RunningCell, ServerMessage } from '../src/lib/protocol.ts';
+import { FlowControl } from './flow-control.ts';
+import { killGroup } from './process-group.ts';
+import { MarkParser, type Mark } from './shell-integration.ts';
+import { pasteCommand } from './paste.ts';
+import { shellCommand } from './shell.ts';
+
+const { Terminal } = xtermHeadless;
+const { SerializeAddon } = serializeAddon;
+
+/** Knobs of a terminal session, named where they are defined. */
+export const SessionLimits = {
+  /** Lines of scrollback kept for restoring the screen after a reload. */
+  scrollback: 10_000,
+  /** A session with no page attached ends after this long. */
+  idleMs: 15 * 60_000,
+  /** After SIGHUP, how long the shell has to end before it and its group are killed. */
+  killGraceMs: 1_000,
+} as const;
+
+/** The page end of a session, as the WebSocket layer provides it. */
+export interface SessionClient {
+  sendBytes(data: Uint8Array): void;
+  sendMessage(message: ServerMessage): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SessionOptions {
+  name: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  cols: number;
+  rows: number;
+  idleMs?: number;
+  onEnd: (session: TerminalSession) => void;
+}
+
+type ShellState = 'starting' | 'prompt' | 'running';
+interface CellRun extends RunningCell {
+  phase: 'queued' | 'pasted' | 'running';
+  startedAt: number;
+  command?: string;
+}
+
+/**
+ * One named terminal: a bash in a pty, a headless xterm that keeps its screen for reloads, and the
+ * shell-integration state that tells when a cell's command starts and how it ends. At most one
+ * page is attached; a new one takes over. The session outlives pages until it is idle too long.
+ */
+export class TerminalSession {
+  readonly name: string;
+  #pty: IPty;
+  #screen: InstanceType<typeof Terminal>;
+  #serializer: InstanceType<typeof SerializeAddon>;
+  #marks: MarkParser;
+  #shell: ShellState = 'starting';
+  #cell: CellRun | undefined;
+  #client: SessionClient | undefined;
+  #holds = new Set<'page' | 'screen' | 'attach'>();
+  #pageFlow: FlowControl;
+  #screenFlow: FlowControl;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #idleMs: number;
+  #ended = false;
+  #onEnd: (session: TerminalSession) => void;
+
+  constructor(options: SessionOptions) {
+    this.name = options.name;
+    this.#idleMs = options.idleMs ?? SessionLimits.idleMs;
+    this.#onEnd = options.onEnd;
+    const nonce = randomBytes(12).toString('hex');
+    this.#marks = new MarkParser(nonce);
+    this.#screen = new Terminal({ cols: options.cols, rows: options.rows, scrollback: SessionLimits.scrollback, allowProposedApi: true });
+    this.#serializer = new SerializeAddon();
+    this.#screen.loadAddon(this.#serializer);
+    this.#pageFlow = new FlowControl(() => this.#hold('page'), () => this.#release('page'));
+    this.#screenFlow = new FlowControl(() => this.#hold('screen'), () => this.#release('screen'));
+    const { file, args } = shellCommand();
+    this.#pty = pty.spawn(file, args, {
+      name: 'xterm-256color',
+      cols: options.cols,
+      rows: options.rows,
+      cwd: options.cwd,
+      env: { ...options.env, ISTIO_LAB_NONCE: nonce },
+      encoding: null,
+    } as pty.IPtyForkOptions);
+    this.#pty.onData((data) => this.#output(data as unknown as Buffer));
+    this.#pty.onExit(() => this.#end('the shell exited'));
+    this.#startIdleTimer();
+  }
+
+  get pid(): number {
+    return this.#pty.pid;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Attaches a page: sizes the screen first, then replays it, then streams live output. */
+  async attach(client: SessionClient, size?: { cols: number; rows: number }): Promise<void> {
+    const previous = this.#client;
+    this.#client = undefined;
+    previous?.close(4001, 'this terminal was opened in another page');
+    this.#pageFlow.reset();
+    clearTimeout(this.#idleTimer);
+    this.#hold('attach');
+    try {
+      if (size) this.resize(size.cols, size.rows);
+      await new Promise<void>((resolve) => this.#screen.write('', resolve));
+      if (this.#ended) return;
+      const message: ServerMessage = {
+        type: 'screen',
+        data: this.#serializer.serialize({ scrollback: SessionLimits.scrollback }),
+        cols: this.#screen.cols,
+        rows: this.#screen.rows,
+      };
+      if (this.#cell) message.cell = { lab: this.#cell.lab, cell: this.#cell.cell };
+      client.sendMessage(message);
+      this.#client = client;
+    } finally {
+      this.#release('attach');
+    }
+  }
+
+  detach(client: SessionClient): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    this.#pageFlow.reset();
+    this.#startIdleTimer();
+  }
+
+  /** Keystrokes from the page. */
+  input(data: Uint8Array | string): void {
+    if (!this.#ended) this.#pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.#ended) return;
+    this.#pty.resize(cols, rows);
+    this.#screen.resize(cols, rows);
+  }
+
+  acknowledge(bytes: number): void {
+    this.#pageFlow.acknowledged(bytes);
+  }
+
+  /** Pastes a cell's command if the shell is at its prompt; otherwise says why not. */
+  runCell(lab: string, cell: string, command: string): { ok: true } | { ok: false; code: string; message: string } {
+    if (this.#ended) return { ok: false, code: ErrorCode.sessionEnded, message: 'the terminal has ended; reload the page for a new one' };
+    if (this.#shell === 'starting' && !this.#cell) {
+      // The shell has not shown its first prompt yet: paste as soon as it does.
+      this.#cell = { lab, cell, phase: 'queued', startedAt: performance.now(), command };
+      this.#client?.sendMessage({ type: 'cell', lab, cell, state: 'running' });
+      return { ok: true };
+    }
+    if (this.#shell !== 'prompt' || this.#cell) {
+      return {
+        ok: false,
+        code: ErrorCode.shellBusy,
+        message: 'a command is still running in the terminal: wait for it to finish, or press Ctrl-C, then run the cell again',
+      };
+    }
+    this.#cell = { lab, cell, phase: 'pasted', startedAt: performance.now() };
+    this.#client?.sendMessage({ type: 'cell', lab, cell, state: 'running' });
+    this.#pty.write(pasteCommand(command));
+    return { ok: true };
+  }
+
+  /** Ends the shell: SIGHUP as a closing terminal would, then SIGKILL for what is left of its group. */
+  dispose(reason = 'the session was closed'): void {
+    if (this.#ended) return;
+    const pid = this.#pty.pid;
+    try {
+      this.#pty.kill('SIGHUP');
+    } catch {
+      // Already gone: nothing to hang up.
+    }
+    setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+    }, SessionLimits.killGraceMs).unref();
+    this.#end(reason);
+  }
+
+  #output(data: Buffer): void {
+    for (const mark of this.#marks.feed(data)) this.#onMark(mark);
+    this.#screenFlow.sent(data.length);
+    this.#screen.write(data, () => this.#screenFlow.acknowledged(data.length));
+    if (this.#client) {
+      this.#pageFlow.sent(data.length);
+      this.#client.sendBytes(data);
+    }
+  }
+
+  #onMark(mark: Mark): void {
+    const cell = this.#cell;
+    if (mark.kind === 'prompt') {
+      this.#shell = 'prompt';
+      if (cell?.phase === 'queued') {
+        cell.phase = 'pasted';
+        this.#pty.write(pasteCommand(cell.command ?? ''));
+        return;
+      }
+      // A prompt while the cell was pasted but never started: the line was cancelled (Ctrl-C).
+      if (cell?.phase === 'pasted') this.#finishCell(cell, 'interrupted');
+    } else if (mark.kind === 'start') {
+      this.#shell = 'running';
+      if (cell?.phase === 'pasted') {
+        cell.phase = 'running';
+        cell.startedAt = performance.now();
+      }
+    } else if (cell?.phase === 'running') {
+      this.#finishCell(cell, 'done', mark.exitCode);
+    }
+  }
+
+  #finishCell(cell: CellRun, state: 'done' | 'interrupted', exitCode?: number): void {
+    this.#cell = undefined;
+    const message: ServerMessage = { type: 'cell', lab: cell.lab, cell: cell.cell, state };
+    if (exitCode !== undefined) {
+      message.exitCode = exitCode;
+      message.ms = Math.round(performance.now() - cell.startedAt);
+    }
+    this.#client?.sendMessage(message);
+  }
+
+  #hold(reason: 'page' | 'screen' | 'attach'): void {
+    if (this.#holds.size === 0 && !this.#ended) this.#pty.pause();
+    this.#holds.add(reason);
+  }
+
+  #release(reason: 'page' | 'screen' | 'attach'): void {
+    if (!this.#holds.delete(reason)) return;
+    if (this.#holds.size === 0 && !this.#ended) this.#pty.resume();
+  }
+
+  #startIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.dispose('the terminal was idle with no page attached'), this.#idleMs);
+    this.#idleTimer.unref();
+  }
+
+  #end(reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#idleTimer);
+    if (this.#cell) this.#finishCell(this.#cell, 'interrupted');
+    this.#client?.close(4002, reason);
+    this.#client = undefined;
+    this.#screen.dispose();
+    this.#onEnd(this);
+  }
+}

@@ -1,0 +1,67 @@
+import { createReadStream, statSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.pf_meta': 'application/octet-stream',
+  '.pf_fragment': 'application/octet-stream',
+  '.pf_index': 'application/octet-stream',
+};
+
+/** The file a URL path names inside `root`, or undefined; `..` can never leave the root. */
+export function resolveStatic(root: string, pathname: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes('\0')) return undefined;
+  const base = resolve(root);
+  const candidate = resolve(base, `.${sep}${normalize(decoded)}`);
+  if (candidate !== base && !candidate.startsWith(base + sep)) return undefined;
+  for (const file of [candidate, join(candidate, 'index.html'), `${candidate}.html`]) {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (stat?.isFile()) return file;
+  }
+  return undefined;
+}
+
+/** Streams a static file of the built book, or the book's 404 page. */
+export function serveStatic(root: string, pathname: string, response: ServerResponse, method: string): void {
+  const file = resolveStatic(root, pathname);
+  const status = file ? 200 : 404;
+  const chosen = file ?? resolveStatic(root, '/404.html');
+  if (!chosen) {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    response.end('Not found. Is the book built? Run npm start, which builds it.\n');
+    return;
+  }
+  const type = types[extname(chosen)] ?? 'application/octet-stream';
+  const immutable = pathname.startsWith('/_astro/');
+  response.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': statSync(chosen).size,
+    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  if (method === 'HEAD') {
+    response.end();
+    return;
+  }
+  createReadStream(chosen).pipe(response);
+}

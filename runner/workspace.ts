@@ -1,0 +1,86 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The learner's workspace: pinned kubeconfig, downloaded tools, progress and the runner file. */
+export interface Workspace {
+  root: string;
+  bin: string;
+  kubeconfig: string;
+  progress: string;
+  runnerFile: string;
+  history: string;
+}
+
+export function workspaceAt(root: string = process.env.ISTIO_LAB_HOME || join(homedir(), '.istio-lab')): Workspace {
+  return {
+    root,
+    bin: join(root, 'bin'),
+    kubeconfig: join(root, 'kubeconfig'),
+    progress: join(root, 'progress.json'),
+    runnerFile: join(root, 'runner.json'),
+    history: join(root, 'bash_history'),
+  };
+}
+
+export function ensureWorkspace(workspace: Workspace): void {
+  mkdirSync(workspace.bin, { recursive: true, mode: 0o700 });
+}
+
+/** What `<workspace>/runner.json` holds, for tools and tests that talk to a running runner. */
+export interface RunnerFile {
+  url: string;
+  port: number;
+  token: string;
+  pid: number;
+}
+
+/** Writes the runner file readable by its owner only, replacing any stale one atomically. */
+export function writeRunnerFile(workspace: Workspace, file: RunnerFile): void {
+  writeAtomic(workspace.runnerFile, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+}
+
+export function readRunnerFile(workspace: Workspace): RunnerFile | undefined {
+  try {
+    return JSON.parse(readFileSync(workspace.runnerFile, 'utf8')) as RunnerFile;
+  } catch {
+    // No runner file, or a torn one: either way there is no runner to talk to.
+    return undefined;
+  }
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a file. */
+export function writeAtomic(path: string, text: string, mode = 0o644): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode });
+  renameSync(temporary, path);
+}
+
+/**
+ * Variables a lab shell and a check may inherit from the runner. Everything else in the runner's
+ * environment (tokens, cloud credentials, npm's own variables) stays out: cells run on the
+ * learner's machine, and they need only what kind, docker, kubectl and istioctl read.
+ */
+const inherited = [
+  'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'XDG_RUNTIME_DIR',
+  'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY',
+  'KIND_EXPERIMENTAL_PROVIDER', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+] as const;
+
+/** The environment for shells and checks alike: allow-listed, with the workspace pinned. */
+export function labEnvironment(workspace: Workspace, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of inherited) {
+    if (from[name] !== undefined) env[name] = from[name];
+  }
+  for (const [name, value] of Object.entries(from)) {
+    if (name.startsWith('LC_')) env[name] = value;
+  }
+  env.PATH = [workspace.bin, from.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
+  env.KUBECONFIG = workspace.kubeconfig;
+  env.ISTIO_LAB_HOME = workspace.root;
+  env.TERM = 'xterm-256color';
+  env.COLORTERM = 'truecolor';
+  env.LANG ??= 'C.UTF-8';
+  return env;
+}

@@ -1,0 +1,32 @@
+import type { ServerMessage } from '../lib/protocol.ts';
+
+/** Whether a runner answers this page, and whether this browser may use it. */
+export type RunnerState = 'probing' | 'absent' | 'unpaired' | 'connected';
+
+type Events = {
+  state: RunnerState;
+  message: ServerMessage;
+  run: { lab: string; cell: string };
+};
+
+/**
+ * The page's one channel between the cells and checks and the terminal dock, which loads later
+ * (and only with a runner). A small typed wrapper over EventTarget.
+ */
+class LabBus {
+  #target = new EventTarget();
+  state: RunnerState = 'probing';
+
+  on<K extends keyof Events>(type: K, listener: (detail: Events[K]) => void): () => void {
+    const wrapped = (event: Event) => listener((event as CustomEvent<Events[K]>).detail);
+    this.#target.addEventListener(type, wrapped);
+    return () => this.#target.removeEventListener(type, wrapped);
+  }
+
+  emit<K extends keyof Events>(type: K, detail: Events[K]): void {
+    if (type === 'state') this.state = detail as RunnerState;
+    this.#target.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+export const bus = new LabBus();

@@ -1,0 +1,73 @@
+import { ErrorCode } from '../lib/error-codes.ts';
+import { bus } from './bus.ts';
+import { duration, errorText, t } from './strings.ts';
+
+/** Errors that answer a cell's Run and belong on the cell itself. */
+const cellErrors: ReadonlySet<string> = new Set([ErrorCode.shellBusy, ErrorCode.unknownLab, ErrorCode.unknownCell, ErrorCode.sessionEnded]);
+
+/**
+ * `<lab-cell>`: upgrades the server-rendered cell. Copy always works; Run appears once a runner is
+ * connected, and the state line follows the runner's `cell` messages for this cell.
+ */
+class LabCell extends HTMLElement {
+  #disposers: Array<() => void> = [];
+  #awaitingRun = false;
+
+  connectedCallback(): void {
+    const lab = this.dataset.lab ?? '';
+    const cell = this.dataset.cell ?? '';
+    const copy = this.querySelector<HTMLButtonElement>('[data-action="copy"]');
+    const run = this.querySelector<HTMLButtonElement>('[data-action="run"]');
+    copy?.addEventListener('click', () => this.#copy(copy));
+    run?.addEventListener('click', () => {
+      this.#awaitingRun = true;
+      bus.emit('run', { lab, cell });
+    });
+    const showRun = () => {
+      if (run) run.hidden = bus.state !== 'connected';
+    };
+    showRun();
+    this.#disposers.push(
+      bus.on('state', showRun),
+      bus.on('message', (message) => {
+        if (message.type === 'cell' && message.lab === lab && message.cell === cell) {
+          this.#awaitingRun = false;
+          if (message.state === 'running') this.#setState('running', t('lab.cell.state.running'));
+          else if (message.state === 'interrupted') this.#setState('interrupted', t('lab.cell.state.interrupted'));
+          else if (message.exitCode === 0) this.#setState('ok', t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }));
+          else this.#setState('failed', t('lab.cell.state.failed', { code: message.exitCode ?? '?', duration: duration(message.ms ?? 0) }));
+        } else if (message.type === 'error' && this.#awaitingRun && cellErrors.has(message.code)) {
+          this.#awaitingRun = false;
+          this.#setState('error', errorText(message.code, message.message));
+        }
+      }),
+    );
+  }
+
+  disconnectedCallback(): void {
+    for (const dispose of this.#disposers.splice(0)) dispose();
+  }
+
+  #setState(state: string, text: string): void {
+    const line = this.querySelector<HTMLElement>('.lab-cell-state');
+    if (!line) return;
+    line.dataset.state = state;
+    line.textContent = text;
+  }
+
+  async #copy(button: HTMLButtonElement): Promise<void> {
+    const code = this.querySelector<HTMLElement>('[data-code]')?.dataset.code ?? '';
+    try {
+      await navigator.clipboard.writeText(code);
+      button.textContent = t('lab.cell.copied');
+    } catch {
+      // The clipboard can be refused (insecure origin, permissions): select the code instead.
+      const target = this.querySelector('.lab-cell-code pre');
+      if (target) getSelection()?.selectAllChildren(target);
+      button.textContent = t('lab.cell.copyFailed');
+    }
+    setTimeout(() => (button.textContent = button.dataset.label ?? t('lab.cell.copy')), 1500);
+  }
+}
+
+customElements.define('lab-cell', LabCell);

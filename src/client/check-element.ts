@@ -1,0 +1,86 @@
+import type { CheckResult } from '../lib/protocol.ts';
+import { bus } from './bus.ts';
+import { postJson } from './runner-link.ts';
+import { errorText, t } from './strings.ts';
+
+/**
+ * `<lab-check>`: "Check my step" asks the runner to run the check by id, shows the attempt count
+ * while it polls, then the verdict, the reason and the tail of the output. Without a runner the
+ * button stays hidden and the by-hand command (server-rendered) is what the reader gets.
+ */
+class LabCheck extends HTMLElement {
+  #disposers: Array<() => void> = [];
+  #running = false;
+
+  connectedCallback(): void {
+    const lab = this.dataset.lab ?? '';
+    const check = this.dataset.check ?? '';
+    const button = this.querySelector<HTMLButtonElement>('[data-action="check"]');
+    const show = () => {
+      if (button) button.hidden = bus.state !== 'connected';
+    };
+    show();
+    button?.addEventListener('click', () => void this.#run(lab, check, button));
+    this.#disposers.push(
+      bus.on('state', show),
+      bus.on('message', (message) => {
+        if (message.type === 'check' && message.lab === lab && message.check === check && this.#running && !message.status) {
+          this.#verdict('running', t('lab.check.attempt', { attempt: message.attempt }));
+        }
+      }),
+    );
+  }
+
+  disconnectedCallback(): void {
+    for (const dispose of this.#disposers.splice(0)) dispose();
+  }
+
+  async #run(lab: string, check: string, button: HTMLButtonElement): Promise<void> {
+    this.#running = true;
+    button.disabled = true;
+    this.#verdict('running', t('lab.check.running'));
+    this.#details(undefined, undefined);
+    try {
+      const { status, body } = await postJson<CheckResult & { code?: string; message?: string }>(
+        `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}`,
+      );
+      if (status !== 200) {
+        this.#verdict('error', t('lab.check.error'));
+        this.#details(errorText(body.code ?? 'internal', body.message ?? ''), undefined);
+      } else {
+        this.#verdict(body.status, t(`lab.check.${body.status}`));
+        this.#details(body.reason, body.output);
+      }
+    } catch (error) {
+      this.#verdict('error', t('lab.check.error'));
+      this.#details(errorText('internal', (error as Error).message), undefined);
+    } finally {
+      this.#running = false;
+      button.disabled = false;
+    }
+  }
+
+  #verdict(state: string, text: string): void {
+    const verdict = this.querySelector<HTMLElement>('.lab-check-verdict');
+    if (!verdict) return;
+    verdict.dataset.state = state;
+    verdict.textContent = text;
+    this.dataset.state = state;
+  }
+
+  #details(reason: string | undefined, output: string | undefined): void {
+    const reasonLine = this.querySelector<HTMLElement>('.lab-check-reason');
+    const outputBox = this.querySelector<HTMLDetailsElement>('.lab-check-output');
+    if (reasonLine) {
+      reasonLine.hidden = !reason;
+      reasonLine.textContent = reason ? `${t('lab.check.reason')} ${reason}` : '';
+    }
+    if (outputBox) {
+      outputBox.hidden = !output;
+      const pre = outputBox.querySelector('pre');
+      if (pre) pre.textContent = output ?? '';
+    }
+  }
+}
+
+customElements.define('lab-check', LabCheck);

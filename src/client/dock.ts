@@ -1,0 +1,143 @@
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import '@xterm/xterm/css/xterm.css';
+import { bus } from './bus.ts';
+import { t } from './strings.ts';
+import { TerminalConnection } from './terminal-connection.ts';
+
+/** Remembered between pages and visits. */
+const storage = { height: 'istio-lab.dock.height', collapsed: 'istio-lab.dock.collapsed' } as const;
+const heights = { initial: 300, min: 120, marginTop: 80 } as const;
+
+/**
+ * `<lab-dock>`: the terminal docked at the bottom of a chapter. Collapsible and resizable by its
+ * top edge; its size is remembered. Its connection reconnects by itself (terminal-connection.ts).
+ */
+class LabDock extends HTMLElement {
+  #terminal: Terminal | undefined;
+  #fit = new FitAddon();
+  #connection: TerminalConnection | undefined;
+  #resizeObserver: ResizeObserver | undefined;
+
+  connectedCallback(): void {
+    this.innerHTML = `
+      <div class="lab-dock-handle" role="separator" aria-orientation="horizontal" tabindex="0"></div>
+      <div class="lab-dock-bar">
+        <strong class="lab-dock-title"></strong>
+        <span class="lab-dock-status" role="status" aria-live="polite"></span>
+        <button type="button" class="lab-button lab-dock-takeback" hidden></button>
+        <button type="button" class="lab-button lab-dock-toggle" aria-expanded="true"></button>
+      </div>
+      <div class="lab-dock-body"><div class="lab-dock-terminal"></div></div>`;
+    this.#q('.lab-dock-title').textContent = t('lab.dock.title');
+    this.#q('.lab-dock-handle').setAttribute('aria-label', t('lab.dock.resize'));
+    this.#q('.lab-dock-takeback').textContent = t('lab.dock.takeBack');
+    this.#setHeight(Number(localStorage.getItem(storage.height)) || heights.initial);
+    this.#setCollapsed(localStorage.getItem(storage.collapsed) === '1');
+    this.#q('.lab-dock-toggle').addEventListener('click', () => this.#setCollapsed(!this.hasAttribute('collapsed')));
+    this.#wireResize();
+
+    const terminal = new Terminal({
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
+      fontSize: 14,
+      scrollback: 10_000,
+      cursorBlink: true,
+      theme: { background: '#0b1020' },
+    });
+    terminal.loadAddon(this.#fit);
+    terminal.loadAddon(new WebLinksAddon());
+    terminal.open(this.#q('.lab-dock-terminal'));
+    this.#terminal = terminal;
+    this.#fit.fit();
+    this.#connection = new TerminalConnection(terminal, (status) => this.#status(status));
+    this.#q('.lab-dock-takeback').addEventListener('click', () => this.#connection?.connect());
+    this.#resizeObserver = new ResizeObserver(() => {
+      if (this.hasAttribute('collapsed')) return;
+      this.#fit.fit();
+      this.#connection?.resize(terminal.cols, terminal.rows);
+    });
+    this.#resizeObserver.observe(this.#q('.lab-dock-body'));
+    bus.on('run', ({ lab, cell }) => {
+      this.#setCollapsed(false);
+      this.#connection?.run(lab, cell);
+    });
+    this.#connection.connect();
+  }
+
+  disconnectedCallback(): void {
+    this.#resizeObserver?.disconnect();
+    this.#connection?.dispose();
+    this.#terminal?.dispose();
+  }
+
+  /** The terminal's text, line by line: what a learner would read on it (used by the e2e tests). */
+  text(): string {
+    const buffer = this.#terminal?.buffer.active;
+    if (!buffer) return '';
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n').trimEnd();
+  }
+
+  #status(status: { text: string; state: string; takeBack?: boolean }): void {
+    const line = this.#q('.lab-dock-status');
+    line.textContent = status.text;
+    line.dataset.state = status.state;
+    this.#q('.lab-dock-takeback').hidden = !status.takeBack;
+  }
+
+  #setCollapsed(collapsed: boolean): void {
+    this.toggleAttribute('collapsed', collapsed);
+    localStorage.setItem(storage.collapsed, collapsed ? '1' : '0');
+    const toggle = this.#q('.lab-dock-toggle');
+    toggle.textContent = collapsed ? t('lab.dock.expand') : t('lab.dock.collapse');
+    toggle.setAttribute('aria-expanded', String(!collapsed));
+    this.#updatePagePadding();
+  }
+
+  #setHeight(height: number): void {
+    const max = Math.max(heights.min, window.innerHeight - heights.marginTop);
+    const clamped = Math.round(Math.min(max, Math.max(heights.min, height)));
+    this.style.setProperty('--lab-dock-height', `${clamped}px`);
+    localStorage.setItem(storage.height, String(clamped));
+    this.#updatePagePadding();
+  }
+
+  #updatePagePadding(): void {
+    // Keep the end of the chapter reachable above the dock.
+    document.documentElement.style.setProperty('--lab-dock-space', `${this.getBoundingClientRect().height}px`);
+  }
+
+  #wireResize(): void {
+    const handle = this.#q('.lab-dock-handle');
+    handle.addEventListener('pointerdown', (down: PointerEvent) => {
+      handle.setPointerCapture(down.pointerId);
+      const move = (event: PointerEvent) => this.#setHeight(window.innerHeight - event.clientY);
+      const up = () => {
+        handle.removeEventListener('pointermove', move);
+        handle.removeEventListener('pointerup', up);
+      };
+      handle.addEventListener('pointermove', move);
+      handle.addEventListener('pointerup', up);
+    });
+    handle.addEventListener('keydown', (event: KeyboardEvent) => {
+      const current = this.getBoundingClientRect().height;
+      if (event.key === 'ArrowUp') this.#setHeight(current + 24);
+      else if (event.key === 'ArrowDown') this.#setHeight(current - 24);
+    });
+  }
+
+  #q(selector: string): HTMLElement {
+    const element = this.querySelector<HTMLElement>(selector);
+    if (!element) throw new Error(`lab-dock: ${selector} is missing`);
+    return element;
+  }
+}
+
+customElements.define('lab-dock', LabDock);
+
+/** Adds the dock to the page (once). */
+export function openDock(): void {
+  if (!document.querySelector('lab-dock')) document.body.append(document.createElement('lab-dock'));
+}

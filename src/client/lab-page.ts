@@ -1,0 +1,23 @@
+import { bus } from './bus.ts';
+import './cell-element.ts';
+import './check-element.ts';
+import { probeRunner } from './runner-link.ts';
+
+/**
+ * A chapter's page code. It asks whether a runner answers; only then does it load the terminal
+ * dock (and xterm.js with it), so a read-only page carries no terminal code at all.
+ */
+async function start(): Promise<void> {
+  const state = await probeRunner();
+  bus.emit('state', state);
+  document.documentElement.dataset.labRunner = state;
+  for (const banner of document.querySelectorAll<HTMLElement>('lab-runtime .lab-banner')) {
+    banner.hidden = banner.dataset.kind !== state;
+  }
+  if (state === 'connected') {
+    const { openDock } = await import('./dock.ts');
+    openDock();
+  }
+}
+
+void start();

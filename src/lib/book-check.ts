@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadLabDirs, readPins } from './lab-files.ts';
+import { findPlacements, labSlugFor, placementProblems } from './placements.ts';
+
+export interface BookSources {
+  root: string;
+  docDirs: string[];
+  labDirs: string[];
+}
+
+/** The book's sources for the published book, or with the fixtures for the test build. */
+export function bookSources(root: string, fixtures: boolean): BookSources {
+  return {
+    root,
+    docDirs: [join(root, 'src/content/docs'), ...(fixtures ? [join(root, 'tests/fixtures/docs')] : [])],
+    labDirs: [join(root, 'content/labs'), ...(fixtures ? [join(root, 'tests/fixtures/labs')] : [])],
+  };
+}
+
+function mdxFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.mdx?$/.test(name))
+    .map((name) => join(dir, name));
+}
+
+const labFrontmatter = /^---\n[\s\S]*?^lab:\s*['"]?([a-z0-9-]+)['"]?\s*$[\s\S]*?^---$/m;
+
+/**
+ * Every problem that would make the book wrong: a lab that does not validate (thrown as a
+ * LabError by the loader), or a chapter that places a cell or check its lab lacks. Each problem
+ * names the file, the place and the fix.
+ */
+export function checkBook(sources: BookSources): string[] {
+  const labs = loadLabDirs(sources.labDirs, readPins(join(sources.root, 'content/versions.yaml')));
+  const problems: string[] = [];
+  for (const dir of sources.docDirs) {
+    for (const file of mdxFiles(dir)) {
+      const source = readFileSync(file, 'utf8');
+      const placements = findPlacements(source);
+      if (placements.length === 0) continue;
+      const shown = relative(sources.root, file);
+      const id = relative(dir, file).replace(/\.mdx?$/, '');
+      const slug = labSlugFor(id, labFrontmatter.exec(source)?.[1]);
+      const lab = labs.get(slug);
+      if (!lab) {
+        problems.push(`${shown}: places cells or checks, but there is no lab "${slug}". Fix: create content/labs/${slug}.yaml, or name an existing lab with "lab:" in the front matter`);
+        continue;
+      }
+      for (const problem of placementProblems(placements, lab, `lab "${slug}"`)) problems.push(`${shown}: ${problem}`);
+    }
+  }
+  return problems;
+}

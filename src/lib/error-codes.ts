@@ -1,0 +1,47 @@
+/**
+ * Stable error codes that travel from the runner to the page (HTTP bodies and `error` frames).
+ * The page maps each one to a localized string `lab.error.<code>`; tools match on the code.
+ * This module has no dependencies so that browser code can import it cheaply.
+ */
+export const ErrorCode = {
+  /** No token, or a token from another start of the runner. */
+  unauthorized: 'unauthorized',
+  /** The Host header is not one the runner answers to (DNS rebinding defence). */
+  badHost: 'bad-host',
+  /** The Origin header is neither the runner's own nor one allowed with --allow-origin. */
+  badOrigin: 'bad-origin',
+  notFound: 'not-found',
+  methodNotAllowed: 'method-not-allowed',
+  unknownLab: 'unknown-lab',
+  unknownCell: 'unknown-cell',
+  unknownCheck: 'unknown-check',
+  /** A text frame that is not JSON. */
+  badJson: 'bad-json',
+  /** JSON that is not one of the protocol's messages, or has bad fields. */
+  badMessage: 'bad-message',
+  badResize: 'bad-resize',
+  /** A frame over the 1 MiB limit (sent as close code 1009 on the WebSocket). */
+  tooLarge: 'too-large',
+  /** A cell was asked to run while another command is still running in the shell. */
+  shellBusy: 'shell-busy',
+  /** The shell of the session has ended. */
+  sessionEnded: 'session-ended',
+  tooManySessions: 'too-many-sessions',
+  badSession: 'bad-session',
+  /** Something failed inside the runner; the message says what. */
+  internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes used by the runner beyond the standard ones. */
+export const CloseCode = {
+  /** RFC 6455: message too big. */
+  tooLarge: 1009,
+  /** Another page attached to the same session. */
+  takenOver: 4001,
+  /** The session's shell exited. */
+  sessionEnded: 4002,
+  /** The runner is shutting down. */
+  shutdown: 4003,
+} as const;

@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { ZodError } from 'zod';
+import { labSchema, type Lab } from './lab-schema.ts';
+
+/** A lab that cannot be used, described so that an author can fix it without reading code. */
+export class LabError extends Error {
+  readonly file: string;
+  readonly key: string;
+  readonly fix: string;
+  constructor(detail: { file: string; key: string; problem: string; fix: string }, cause?: unknown) {
+    super(`${detail.file}: ${detail.key ? `${detail.key}: ` : ''}${detail.problem}\n  Fix: ${detail.fix}`, {
+      cause,
+    });
+    this.name = 'LabError';
+    this.file = detail.file;
+    this.key = detail.key;
+    this.fix = detail.fix;
+  }
+}
+
+/** Pinned versions (and other book-wide constants) that labs use as `%{name}`. */
+export type Pins = Readonly<Record<string, string>>;
+
+const pinPattern = /%\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+export function readPins(file: string): Pins {
+  const data: unknown = parseYaml(readFileSync(file, 'utf8'));
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new LabError({
+      file: display(file),
+      key: '',
+      problem: 'is not a map of names to versions',
+      fix: 'write one "name: value" line per pinned version',
+    });
+  }
+  return Object.fromEntries(Object.entries(data).map(([name, value]) => [name, String(value)]));
+}
+
+/** Replaces every `%{name}` in every string of `value` with its pin; an unknown name is an error. */
+export function substitutePins(value: unknown, pins: Pins, file: string, path: string[] = []): unknown {
+  if (typeof value === 'string') {
+    return value.replace(pinPattern, (_, name: string) => {
+      const pin = pins[name];
+      if (pin === undefined) {
+        throw new LabError({
+          file,
+          key: path.join('.'),
+          problem: `uses %{${name}}, which content/versions.yaml does not pin`,
+          fix: `pin it in content/versions.yaml, or use one of: ${Object.keys(pins).join(', ')}`,
+        });
+      }
+      return pin;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substitutePins(item, pins, file, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substitutePins(item, pins, file, [...path, key])]),
+    );
+  }
+  return value;
+}
+
+/** The raw lab data of one YAML file with pins substituted, before schema validation. */
+export function readLabData(file: string, pins: Pins): unknown {
+  const shown = display(file);
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const where = error instanceof YAMLParseError ? `line ${error.linePos?.[0].line ?? '?'}` : '';
+    throw new LabError(
+      { file: shown, key: where, problem: 'is not valid YAML', fix: (error as Error).message.split('\n')[0] ?? '' },
+      error,
+    );
+  }
+  return substitutePins(data, pins, shown);
+}
+
+/** Validates lab data; a failure names the file, the key and what to write instead. */
+export function validateLab(data: unknown, file: string): Lab {
+  const result = labSchema.safeParse(data);
+  if (result.success) return result.data;
+  throw zodToLabError(result.error, display(file));
+}
+
+export function loadLabFile(file: string, pins: Pins): Lab {
+  return validateLab(readLabData(file, pins), file);
+}
+
+/** Every `*.yaml` lab in the given folders, by slug (the file name). A slug defined twice is an error. */
+export function loadLabDirs(dirs: readonly string[], pins: Pins): Map<string, Lab> {
+  const labs = new Map<string, Lab>();
+  for (const dir of dirs) {
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+      const slug = basename(name, '.yaml');
+      if (labs.has(slug)) {
+        throw new LabError({
+          file: display(join(dir, name)),
+          key: '',
+          problem: `defines lab "${slug}" a second time`,
+          fix: 'rename one of the two files: a lab slug must be unique across lab folders',
+        });
+      }
+      labs.set(slug, loadLabFile(join(dir, name), pins));
+    }
+  }
+  return labs;
+}
+
+function zodToLabError(error: ZodError, file: string): LabError {
+  const issue = error.issues[0];
+  const key = issue?.path.join('.') ?? '';
+  let problem = issue?.message ?? 'does not match the lab schema';
+  let fix = 'see docs/lab-format.md for the keys a lab may have';
+  if (issue?.code === 'unrecognized_keys') {
+    problem = `has unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    fix = 'remove or rename them; docs/lab-format.md lists the keys a lab may have';
+  } else if (issue?.code === 'invalid_type') {
+    fix = `write a ${issue.expected} here (docs/lab-format.md)`;
+  } else {
+    fix = problem;
+    problem = 'is not valid';
+  }
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
+  return new LabError({ file, key, problem: problem + more, fix }, error);
+}
+
+function display(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
