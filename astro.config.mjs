@@ -20,6 +20,13 @@ export default defineConfig({
         'zh-cn': { label: '简体中文', lang: 'zh-CN' },
         ru: { label: 'Русский', lang: 'ru' },
       },
+      sidebar: [
+        {
+          label: 'Chapters',
+          translations: { it: 'Capitoli', 'zh-CN': '章节', ru: 'Главы' },
+          items: ['cluster', ...(fixtures ? ['fixture'] : [])],
+        },
+      ],
       components: {
         MarkdownContent: './src/components/overrides/MarkdownContent.astro',
       },

@@ -19,11 +19,19 @@ export interface ApiContext {
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
-export function sendError(response: ServerResponse, status: number, code: string, message: string): void {
+export function sendError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+): void {
   sendJson(response, status, { code, message });
 }
 
@@ -33,7 +41,9 @@ const checkRoute = /^\/api\/checks\/([^/]+)\/([^/]+)$/;
  * The runner's HTTP API (docs/runner-api.md). Called only after the request passed the Host,
  * Origin and token checks. Runs of the same check at once share one run.
  */
-export function createApi(context: ApiContext): (request: IncomingMessage, response: ServerResponse, url: URL) => void {
+export function createApi(
+  context: ApiContext,
+): (request: IncomingMessage, response: ServerResponse, url: URL) => void {
   const inFlight = new Map<string, Promise<CheckResult>>();
 
   const check = async (response: ServerResponse, lab: string, id: string) => {
@@ -54,7 +64,13 @@ export function createApi(context: ApiContext): (request: IncomingMessage, respo
       );
     }
     const result = await run;
-    context.broadcast({ type: 'check', lab, check: id, attempt: result.attempts, status: result.status });
+    context.broadcast({
+      type: 'check',
+      lab,
+      check: id,
+      attempt: result.attempts,
+      status: result.status,
+    });
     sendJson(response, 200, result);
   };
 
@@ -68,17 +84,23 @@ export function createApi(context: ApiContext): (request: IncomingMessage, respo
       return false;
     };
     const failed = (error: unknown) => {
-      if (!response.headersSent) sendError(response, 500, ErrorCode.internal, (error as Error).message);
+      if (!response.headersSent)
+        sendError(response, 500, ErrorCode.internal, (error as Error).message);
     };
     if (path === '/api/health') {
       if (only('GET')) sendJson(response, 200, { ok: true, version: context.version });
     } else if (path === '/api/progress') {
       if (only('GET')) sendJson(response, 200, context.progress.snapshot);
     } else if (path === '/api/doctor') {
-      if (only('GET')) diagnose(context.env, context.kubeContext).then((items) => sendJson(response, 200, { items }), failed);
+      if (only('GET'))
+        diagnose(context.env, context.kubeContext).then(
+          (items) => sendJson(response, 200, { items }),
+          failed,
+        );
     } else if (checkRoute.test(path)) {
       const [, lab = '', id = ''] = checkRoute.exec(path) ?? [];
-      if (only('POST')) check(response, decodeURIComponent(lab), decodeURIComponent(id)).catch(failed);
+      if (only('POST'))
+        check(response, decodeURIComponent(lab), decodeURIComponent(id)).catch(failed);
     } else {
       sendError(response, 404, ErrorCode.notFound, `no API at ${path}; see docs/runner-api.md`);
     }

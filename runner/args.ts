@@ -67,13 +67,17 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     try {
       url = new URL(value);
     } catch {
-      throw new Error(`--allow-origin ${value} is not a URL: give an origin such as https://book.example.org`);
+      throw new Error(
+        `--allow-origin ${value} is not a URL: give an origin such as https://book.example.org`,
+      );
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new Error(`--allow-origin ${value} must be an http or https origin`);
     }
     if (url.origin !== value.replace(/\/$/, '')) {
-      throw new Error(`--allow-origin ${value} must be an origin only (scheme, host, port), such as ${url.origin}`);
+      throw new Error(
+        `--allow-origin ${value} must be an origin only (scheme, host, port), such as ${url.origin}`,
+      );
     }
     return url.origin;
   });

@@ -25,8 +25,7 @@ export interface RequestFacts {
 }
 
 export type Decision =
-  | { ok: true }
-  | { ok: false; status: 401 | 403; code: ErrorCode; message: string };
+  { ok: true } | { ok: false; status: 401 | 403; code: ErrorCode; message: string };
 
 /** Hosts a loopback runner answers to on a port, in the spellings browsers send. */
 export function loopbackHosts(port: number, extraHost?: string): Set<string> {
@@ -35,7 +34,12 @@ export function loopbackHosts(port: number, extraHost?: string): Set<string> {
   return hosts;
 }
 
-export function policyFor(token: string, port: number, allowOrigins: readonly string[], extraHost?: string): AuthPolicy {
+export function policyFor(
+  token: string,
+  port: number,
+  allowOrigins: readonly string[],
+  extraHost?: string,
+): AuthPolicy {
   const hosts = loopbackHosts(port, extraHost);
   const origins = new Set([...hosts].map((host) => `http://${host}`));
   for (const origin of allowOrigins) origins.add(origin);
@@ -45,7 +49,11 @@ export function policyFor(token: string, port: number, allowOrigins: readonly st
 /** Whether a request may see the book's static pages: Host and Origin, no token needed. */
 export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision {
   if (!facts.host || !policy.hosts.has(facts.host.toLowerCase())) {
-    return deny(403, ErrorCode.badHost, `Host "${facts.host ?? ''}" is not this runner; open the URL the runner printed`);
+    return deny(
+      403,
+      ErrorCode.badHost,
+      `Host "${facts.host ?? ''}" is not this runner; open the URL the runner printed`,
+    );
   }
   if (facts.origin !== undefined && !policy.origins.has(facts.origin)) {
     return deny(
@@ -63,10 +71,18 @@ export function decide(facts: RequestFacts, policy: AuthPolicy): Decision {
   if (!open.ok) return open;
   const given = facts.bearerToken ?? facts.cookieToken;
   if (!given) {
-    return deny(401, ErrorCode.unauthorized, 'no token: open the URL with ?token= that the runner printed');
+    return deny(
+      401,
+      ErrorCode.unauthorized,
+      'no token: open the URL with ?token= that the runner printed',
+    );
   }
   if (!tokensEqual(given, policy.token)) {
-    return deny(401, ErrorCode.unauthorized, 'wrong token (the runner makes a new one at each start): open the URL it printed');
+    return deny(
+      401,
+      ErrorCode.unauthorized,
+      'wrong token (the runner makes a new one at each start): open the URL it printed',
+    );
   }
   return { ok: true };
 }

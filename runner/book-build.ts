@@ -29,9 +29,14 @@ export function isStale(dist: string): boolean {
 export function buildBook(dist: string, log: (message: string) => void): void {
   log('Building the book (its sources changed since the last build)...');
   const astro = join(projectRoot, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const result = spawnSync(process.execPath, [astro, 'build', '--outDir', dist], { cwd: projectRoot, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [astro, 'build', '--outDir', dist], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
-    throw new Error('the book did not build; the messages above say which file to fix. Then run npm start again.');
+    throw new Error(
+      'the book did not build; the messages above say which file to fix. Then run npm start again.',
+    );
   }
   writeFileSync(join(dist, stampName), new Date().toISOString());
 }

@@ -37,7 +37,11 @@ export interface AttemptResult {
 }
 
 /** Runs one attempt of a bash script in its own process group, never in the learner's shell. */
-export function runAttempt(script: string, timeoutMs: number, context: CheckContext): Promise<AttemptResult> {
+export function runAttempt(
+  script: string,
+  timeoutMs: number,
+  context: CheckContext,
+): Promise<AttemptResult> {
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', script], {
       cwd: context.cwd,
@@ -72,7 +76,14 @@ export function runAttempt(script: string, timeoutMs: number, context: CheckCont
     child.on('error', (error) => {
       clearTimeout(timer);
       context.signal?.removeEventListener('abort', abort);
-      resolve({ exitCode: null, signal: null, stdout: '', output: `could not start bash: ${error.message}`, timedOut, truncated });
+      resolve({
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        output: `could not start bash: ${error.message}`,
+        timedOut,
+        truncated,
+      });
     });
     // 'close' waits for every holder of the pipes, and a background grandchild would hold them
     // open: so when bash exits, the rest of its group is killed, and then 'close' comes promptly.
@@ -116,11 +127,17 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
   for (let attempts = 1; ; attempts++) {
     const attempt = await runAttempt(check.run, timeout, context);
     const verdict = judge(check, attempt, timeout);
-    const done = verdict.status === 'pass' || performance.now() + interval > deadline || context.signal?.aborted;
+    const done =
+      verdict.status === 'pass' ||
+      performance.now() + interval > deadline ||
+      context.signal?.aborted;
     if (done) {
       return {
         ...verdict,
-        reason: attempts > 1 && verdict.status !== 'pass' ? `${verdict.reason} (still so after ${attempts} attempts)` : verdict.reason,
+        reason:
+          attempts > 1 && verdict.status !== 'pass'
+            ? `${verdict.reason} (still so after ${attempts} attempts)`
+            : verdict.reason,
         output: tail(attempt.output),
         ms: Math.round(performance.now() - started),
         attempts,
@@ -131,12 +148,19 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
   }
 }
 
-function judge(check: Check, attempt: AttemptResult, timeout: number): Pick<CheckResult, 'status' | 'reason'> {
+function judge(
+  check: Check,
+  attempt: AttemptResult,
+  timeout: number,
+): Pick<CheckResult, 'status' | 'reason'> {
   if (attempt.exitCode === null && !attempt.timedOut && attempt.signal === null) {
     return { status: 'error', reason: attempt.output };
   }
   if (attempt.timedOut) {
-    return { status: 'fail', reason: `the check did not finish within ${Math.round(timeout / 1000)}s and was stopped` };
+    return {
+      status: 'fail',
+      reason: `the check did not finish within ${Math.round(timeout / 1000)}s and was stopped`,
+    };
   }
   if (attempt.exitCode !== 0) {
     const how = attempt.signal ? `was killed by ${attempt.signal}` : `exited ${attempt.exitCode}`;

@@ -48,12 +48,17 @@ async function main(): Promise<void> {
   const pinsFile = join(projectRoot, 'content', 'versions.yaml');
   let labs: LabCatalog;
   try {
-    labs = new LabCatalog([join(projectRoot, 'content', 'labs'), ...args.labDirs.map((dir) => resolve(dir))], pinsFile);
+    labs = new LabCatalog(
+      [join(projectRoot, 'content', 'labs'), ...args.labDirs.map((dir) => resolve(dir))],
+      pinsFile,
+    );
   } catch (error) {
     fail((error as Error).message);
   }
   const pins = readPins(pinsFile);
-  const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
 
   let runner: RunningRunner;
   try {
@@ -71,14 +76,24 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fail(`port ${args.port} is in use: stop what uses it, or start with --port <another>`);
+    if (code === 'EADDRINUSE')
+      fail(`port ${args.port} is in use: stop what uses it, or start with --port <another>`);
     fail(`could not start: ${(error as Error).message}`);
   }
-  writeRunnerFile(workspace, { url: runner.url, port: runner.port, token: runner.token, pid: process.pid });
+  writeRunnerFile(workspace, {
+    url: runner.url,
+    port: runner.port,
+    token: runner.token,
+    pid: process.pid,
+  });
   if (!isLoopback(args.host)) {
-    log(`WARNING: listening on ${args.host}: anyone on that network with the link can run commands as ${process.env.USER ?? 'you'}.`);
+    log(
+      `WARNING: listening on ${args.host}: anyone on that network with the link can run commands as ${process.env.USER ?? 'you'}.`,
+    );
   }
-  log(`Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${runner.url}?token=${runner.token}\n`);
+  log(
+    `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${runner.url}?token=${runner.token}\n`,
+  );
   log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
 
   let stopping = false;

@@ -9,7 +9,11 @@ export interface DoctorItem {
   fix: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; out: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: boolean; out: string }> {
   return new Promise((resolve) => {
     execFile(command, args, { env, timeout: 10_000 }, (error, stdout, stderr) => {
       resolve({ ok: !error, out: `${stdout}${stderr}`.trim().split('\n')[0] ?? '' });
@@ -18,7 +22,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
 }
 
 /** Looks at what the labs need, in the environment the labs run with. */
-export async function diagnose(env: NodeJS.ProcessEnv, clusterContext: string): Promise<DoctorItem[]> {
+export async function diagnose(
+  env: NodeJS.ProcessEnv,
+  clusterContext: string,
+): Promise<DoctorItem[]> {
   const [docker, kind, kubectl, istioctl, context] = await Promise.all([
     run('docker', ['info', '--format', '{{.ServerVersion}}'], env),
     run('kind', ['version'], env),
@@ -34,20 +41,37 @@ export async function diagnose(env: NodeJS.ProcessEnv, clusterContext: string): 
       detail: docker.ok ? `engine ${docker.out}` : docker.out || 'docker not found',
       fix: 'install Docker and start its daemon (Docker Desktop on macOS and Windows); `docker info` must answer',
     },
-    { name: 'kind', ok: kind.ok, detail: kind.out || 'kind not found', fix: 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
-    { name: 'kubectl', ok: kubectl.ok, detail: kubectl.out || 'kubectl not found', fix: 'install kubectl: https://kubernetes.io/docs/tasks/tools/' },
-    { name: 'istioctl', ok: istioctl.ok, detail: istioctl.out || 'istioctl not found', fix: 'the "install" chapter downloads it into the workspace bin/' },
+    {
+      name: 'kind',
+      ok: kind.ok,
+      detail: kind.out || 'kind not found',
+      fix: 'install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
+    },
+    {
+      name: 'kubectl',
+      ok: kubectl.ok,
+      detail: kubectl.out || 'kubectl not found',
+      fix: 'install kubectl: https://kubernetes.io/docs/tasks/tools/',
+    },
+    {
+      name: 'istioctl',
+      ok: istioctl.ok,
+      detail: istioctl.out || 'istioctl not found',
+      fix: 'the "install" chapter downloads it into the workspace bin/',
+    },
     {
       name: 'cluster',
       ok: context.ok && context.out === clusterContext,
-      detail: context.ok ? `current context ${context.out}` : 'no cluster in the workspace kubeconfig',
+      detail: context.ok
+        ? `current context ${context.out}`
+        : 'no cluster in the workspace kubeconfig',
       fix: 'create it in the "cluster" chapter',
     },
     {
       name: 'memory',
       ok: freeGiB >= 4,
       detail: `${freeGiB.toFixed(1)} GiB free`,
-      fix: 'Istio with the samples wants about 8 GiB for Docker: close other programs or raise Docker\'s memory limit',
+      fix: "Istio with the samples wants about 8 GiB for Docker: close other programs or raise Docker's memory limit",
     },
   ];
 }

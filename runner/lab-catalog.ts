@@ -18,7 +18,11 @@ export class LabCatalog {
   #stamp = '';
   #log: (message: string) => void;
 
-  constructor(dirs: readonly string[], pinsFile: string, log: (message: string) => void = console.warn) {
+  constructor(
+    dirs: readonly string[],
+    pinsFile: string,
+    log: (message: string) => void = console.warn,
+  ) {
     this.#dirs = dirs;
     this.#pinsFile = pinsFile;
     this.#log = log;
@@ -35,7 +39,11 @@ export class LabCatalog {
     this.#refresh();
     const lab = this.#labs.get(slug);
     if (lab) return { ok: true, value: lab };
-    return { ok: false, code: ErrorCode.unknownLab, message: `there is no lab "${slug}"; labs: ${[...this.#labs.keys()].join(', ')}` };
+    return {
+      ok: false,
+      code: ErrorCode.unknownLab,
+      message: `there is no lab "${slug}"; labs: ${[...this.#labs.keys()].join(', ')}`,
+    };
   }
 
   cell(slug: string, id: string): Found<Cell> {
@@ -51,7 +59,11 @@ export class LabCatalog {
     if (!lab.ok) return lab;
     const check = lab.value.checks[id];
     if (check) return { ok: true, value: check };
-    return { ok: false, code: ErrorCode.unknownCheck, message: `lab "${slug}" has no check "${id}"` };
+    return {
+      ok: false,
+      code: ErrorCode.unknownCheck,
+      message: `lab "${slug}" has no check "${id}"`,
+    };
   }
 
   #currentStamp(): string {
@@ -59,7 +71,9 @@ export class LabCatalog {
     for (const dir of this.#dirs) {
       for (const name of readdirSync(dir)) if (name.endsWith('.yaml')) files.push(join(dir, name));
     }
-    return files.map((file) => `${file}@${statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0}`).join('|');
+    return files
+      .map((file) => `${file}@${statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0}`)
+      .join('|');
   }
 
   #refresh(): void {

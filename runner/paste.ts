@@ -5,9 +5,7 @@
  * tab and newline. Lab text is ours, but a cell may be edited by anyone with the repository.
  */
 export function sanitizeForPaste(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]/g, '');
+  return text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]/g, '');
 }
 
 const begin = '\x1b[200~';

@@ -41,7 +41,12 @@ export class ProgressStore {
   record(lab: string, check: string, result: CheckResult): Promise<void> {
     const previous = this.#data.labs[lab]?.[check];
     const at = new Date().toISOString();
-    const entry: ProgressEntry = { status: result.status, at, ms: result.ms, attempts: result.attempts };
+    const entry: ProgressEntry = {
+      status: result.status,
+      at,
+      ms: result.ms,
+      attempts: result.attempts,
+    };
     const firstPassedAt = previous?.firstPassedAt ?? (result.status === 'pass' ? at : undefined);
     if (firstPassedAt) entry.firstPassedAt = firstPassedAt;
     (this.#data.labs[lab] ??= {})[check] = entry;
@@ -65,7 +70,9 @@ export class ProgressStore {
     } catch (error) {
       const aside = `${this.#path}.corrupt-${Date.now()}`;
       renameSync(this.#path, aside);
-      this.#log(`progress file was unreadable (${(error as Error).message}); moved it to ${aside} and started afresh`);
+      this.#log(
+        `progress file was unreadable (${(error as Error).message}); moved it to ${aside} and started afresh`,
+      );
       return { version: 1, labs: {} };
     }
   }

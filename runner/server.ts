@@ -5,7 +5,19 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../src/lib/error-codes.ts';
 import type { ServerMessage } from '../src/lib/protocol.ts';
 import { createApi, sendError } from './api.ts';
-import { cookieName, decide, loopbackHosts, decidePublic, policyFor, readBearer, readCookie, tokensEqual, type AuthPolicy, type Decision, type RequestFacts } from './auth.ts';
+import {
+  cookieName,
+  decide,
+  loopbackHosts,
+  decidePublic,
+  policyFor,
+  readBearer,
+  readCookie,
+  tokensEqual,
+  type AuthPolicy,
+  type Decision,
+  type RequestFacts,
+} from './auth.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import { ProgressStore } from './progress.ts';
 import { SessionRegistry } from './sessions.ts';
@@ -82,13 +94,18 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     for (const [name, value] of Object.entries(baseHeaders)) response.setHeader(name, value);
     const url = new URL(request.url ?? '/', 'http://runner.invalid');
     const origin = request.headers.origin;
-    const crossOrigin = origin !== undefined && policy.origins.has(origin) && !ownOrigins.has(origin);
+    const crossOrigin =
+      origin !== undefined && policy.origins.has(origin) && !ownOrigins.has(origin);
     if (crossOrigin) {
       // A hosted copy of the book allowed with --allow-origin: it sends the token as a Bearer header.
       response.setHeader('Access-Control-Allow-Origin', origin);
       response.setHeader('Vary', 'Origin');
     }
-    if (request.method === 'OPTIONS' && crossOrigin && decidePublic(facts(request, actualPort), policy).ok) {
+    if (
+      request.method === 'OPTIONS' &&
+      crossOrigin &&
+      decidePublic(facts(request, actualPort), policy).ok
+    ) {
       response.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST',
         'Access-Control-Allow-Headers': 'Authorization, Content-Type',
@@ -98,14 +115,19 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       return;
     }
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
-    const decision: Decision = isApi ? decide(facts(request, actualPort), policy) : decidePublic(facts(request, actualPort), policy);
+    const decision: Decision = isApi
+      ? decide(facts(request, actualPort), policy)
+      : decidePublic(facts(request, actualPort), policy);
     if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
     if (isApi) return api(request, response, url);
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       // Trade the token in the URL for a cookie, then drop it from the address bar and history.
       if (tokensEqual(offered, token)) {
-        response.setHeader('Set-Cookie', `${cookieName(actualPort)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+        response.setHeader(
+          'Set-Cookie',
+          `${cookieName(actualPort)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        );
       }
       url.searchParams.delete('token');
       response.writeHead(302, { Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
@@ -123,7 +145,13 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       handle(request, response);
     } catch (error) {
       log(`request failed: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent) sendError(response, 500, ErrorCode.internal, 'the runner failed on this request; see its log');
+      if (!response.headersSent)
+        sendError(
+          response,
+          500,
+          ErrorCode.internal,
+          'the runner failed on this request; see its log',
+        );
     }
   });
 
@@ -139,7 +167,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     const decision = decide(facts(request, actualPort), policy);
     if (!decision.ok) return refuse(decision.status, decision.code, decision.message);
     const url = new URL(request.url ?? '/', 'http://runner.invalid');
-    if (url.pathname !== '/api/terminal') return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
+    if (url.pathname !== '/api/terminal')
+      return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
     const size = initialSize(url);
     const opened = sessions.open(url.searchParams.get('session') ?? 'main', {
       env,
@@ -147,7 +176,12 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       ...size,
       ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
     });
-    if (!opened.ok) return refuse(opened.code === ErrorCode.tooManySessions ? 429 : 400, opened.code, opened.message);
+    if (!opened.ok)
+      return refuse(
+        opened.code === ErrorCode.tooManySessions ? 429 : 400,
+        opened.code,
+        opened.message,
+      );
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
@@ -162,7 +196,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   const actualPort = (server.address() as AddressInfo).port;
   const extraHost = isLoopback(options.host) ? undefined : options.host;
   policy = policyFor(token, actualPort, options.allowOrigins, extraHost);
-  const ownOrigins = new Set([...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`));
+  const ownOrigins = new Set(
+    [...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`),
+  );
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {

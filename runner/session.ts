@@ -75,11 +75,22 @@ export class TerminalSession {
     this.#onEnd = options.onEnd;
     const nonce = randomBytes(12).toString('hex');
     this.#marks = new MarkParser(nonce);
-    this.#screen = new Terminal({ cols: options.cols, rows: options.rows, scrollback: SessionLimits.scrollback, allowProposedApi: true });
+    this.#screen = new Terminal({
+      cols: options.cols,
+      rows: options.rows,
+      scrollback: SessionLimits.scrollback,
+      allowProposedApi: true,
+    });
     this.#serializer = new SerializeAddon();
     this.#screen.loadAddon(this.#serializer);
-    this.#pageFlow = new FlowControl(() => this.#hold('page'), () => this.#release('page'));
-    this.#screenFlow = new FlowControl(() => this.#hold('screen'), () => this.#release('screen'));
+    this.#pageFlow = new FlowControl(
+      () => this.#hold('page'),
+      () => this.#release('page'),
+    );
+    this.#screenFlow = new FlowControl(
+      () => this.#hold('screen'),
+      () => this.#release('screen'),
+    );
     const { file, args } = shellCommand();
     this.#pty = pty.spawn(file, args, {
       name: 'xterm-256color',
@@ -88,7 +99,7 @@ export class TerminalSession {
       cwd: options.cwd,
       env: { ...options.env, ISTIO_LAB_NONCE: nonce },
       encoding: null,
-    } as pty.IPtyForkOptions);
+    });
     this.#pty.onData((data) => this.#output(data as unknown as Buffer));
     this.#pty.onExit(() => this.#end('the shell exited'));
     this.#startIdleTimer();
@@ -137,7 +148,8 @@ export class TerminalSession {
 
   /** Keystrokes from the page. */
   input(data: Uint8Array | string): void {
-    if (!this.#ended) this.#pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+    if (!this.#ended)
+      this.#pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
   }
 
   resize(cols: number, rows: number): void {
@@ -151,8 +163,17 @@ export class TerminalSession {
   }
 
   /** Pastes a cell's command if the shell is at its prompt; otherwise says why not. */
-  runCell(lab: string, cell: string, command: string): { ok: true } | { ok: false; code: string; message: string } {
-    if (this.#ended) return { ok: false, code: ErrorCode.sessionEnded, message: 'the terminal has ended; reload the page for a new one' };
+  runCell(
+    lab: string,
+    cell: string,
+    command: string,
+  ): { ok: true } | { ok: false; code: string; message: string } {
+    if (this.#ended)
+      return {
+        ok: false,
+        code: ErrorCode.sessionEnded,
+        message: 'the terminal has ended; reload the page for a new one',
+      };
     if (this.#shell === 'starting' && !this.#cell) {
       // The shell has not shown its first prompt yet: paste as soon as it does.
       this.#cell = { lab, cell, phase: 'queued', startedAt: performance.now(), command };
@@ -163,7 +184,8 @@ export class TerminalSession {
       return {
         ok: false,
         code: ErrorCode.shellBusy,
-        message: 'a command is still running in the terminal: wait for it to finish, or press Ctrl-C, then run the cell again',
+        message:
+          'a command is still running in the terminal: wait for it to finish, or press Ctrl-C, then run the cell again',
       };
     }
     this.#cell = { lab, cell, phase: 'pasted', startedAt: performance.now() };
@@ -241,7 +263,10 @@ export class TerminalSession {
 
   #startIdleTimer(): void {
     clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.dispose('the terminal was idle with no page attached'), this.#idleMs);
+    this.#idleTimer = setTimeout(
+      () => this.dispose('the terminal was idle with no page attached'),
+      this.#idleMs,
+    );
     this.#idleTimer.unref();
   }
 

@@ -25,9 +25,16 @@ export class SessionRegistry {
   }
 
   /** The live session of that name, or a new one; or why neither can be had. */
-  open(name: string, options: NewSession): { ok: true; session: TerminalSession } | { ok: false; code: string; message: string } {
+  open(
+    name: string,
+    options: NewSession,
+  ): { ok: true; session: TerminalSession } | { ok: false; code: string; message: string } {
     if (!namePattern.test(name)) {
-      return { ok: false, code: ErrorCode.badSession, message: 'a session name is 1-32 letters, digits, "-" or "_"' };
+      return {
+        ok: false,
+        code: ErrorCode.badSession,
+        message: 'a session name is 1-32 letters, digits, "-" or "_"',
+      };
     }
     const existing = this.#sessions.get(name);
     if (existing && !existing.ended) return { ok: true, session: existing };

@@ -60,7 +60,9 @@ export class MarkParser {
         return fields.length === 2 ? { kind: 'start' } : undefined;
       case 'D': {
         const exitCode = Number(fields[1]);
-        return fields.length === 3 && Number.isInteger(exitCode) ? { kind: 'end', exitCode } : undefined;
+        return fields.length === 3 && Number.isInteger(exitCode)
+          ? { kind: 'end', exitCode }
+          : undefined;
       }
       default:
         return undefined;

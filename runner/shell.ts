@@ -16,7 +16,9 @@ export function shellCommand(): { file: string; args: string[] } {
 export function shellProblem(): string | undefined {
   let version: string;
   try {
-    version = execFileSync('bash', ['-c', 'echo "${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}"'], { encoding: 'utf8' }).trim();
+    version = execFileSync('bash', ['-c', 'echo "${BASH_VERSINFO[0]}.${BASH_VERSINFO[1]}"'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return 'bash was not found on PATH: install bash 4.4 or newer (macOS: brew install bash)';
   }

@@ -43,7 +43,12 @@ export function resolveStatic(root: string, pathname: string): string | undefine
 }
 
 /** Streams a static file of the built book, or the book's 404 page. */
-export function serveStatic(root: string, pathname: string, response: ServerResponse, method: string): void {
+export function serveStatic(
+  root: string,
+  pathname: string,
+  response: ServerResponse,
+  method: string,
+): void {
   const file = resolveStatic(root, pathname);
   const status = file ? 200 : 404;
   const chosen = file ?? resolveStatic(root, '/404.html');

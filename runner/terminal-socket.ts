@@ -1,6 +1,11 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../src/lib/error-codes.ts';
-import { clientMessageSchema, describeBadMessage, TerminalSize, type ServerMessage } from '../src/lib/protocol.ts';
+import {
+  clientMessageSchema,
+  describeBadMessage,
+  TerminalSize,
+  type ServerMessage,
+} from '../src/lib/protocol.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import type { SessionClient, TerminalSession } from './session.ts';
 
@@ -9,9 +14,12 @@ export function initialSize(url: URL): { cols: number; rows: number } {
   const cols = Number(url.searchParams.get('cols'));
   const rows = Number(url.searchParams.get('rows'));
   const fits =
-    Number.isInteger(cols) && Number.isInteger(rows) &&
-    cols >= TerminalSize.minCols && cols <= TerminalSize.maxCols &&
-    rows >= TerminalSize.minRows && rows <= TerminalSize.maxRows;
+    Number.isInteger(cols) &&
+    Number.isInteger(rows) &&
+    cols >= TerminalSize.minCols &&
+    cols <= TerminalSize.maxCols &&
+    rows >= TerminalSize.minRows &&
+    rows <= TerminalSize.maxRows;
   return fits ? { cols, rows } : { cols: 80, rows: 24 };
 }
 
@@ -21,13 +29,19 @@ export function initialSize(url: URL): { cols: number; rows: number } {
  * bad frame earns an `error` frame and the connection stays up (oversize frames are closed with
  * 1009 by the ws server itself, before they reach here).
  */
-export function bindSocket(socket: WebSocket, session: TerminalSession, labs: LabCatalog, size: { cols: number; rows: number }): void {
+export function bindSocket(
+  socket: WebSocket,
+  session: TerminalSession,
+  labs: LabCatalog,
+  size: { cols: number; rows: number },
+): void {
   const client: SessionClient = {
     sendBytes: (data) => socket.send(data, { binary: true }),
     sendMessage: (message) => socket.send(JSON.stringify(message)),
     close: (code, reason) => socket.close(code, reason),
   };
-  const fail = (code: string, message: string) => client.sendMessage({ type: 'error', code, message } satisfies ServerMessage);
+  const fail = (code: string, message: string) =>
+    client.sendMessage({ type: 'error', code, message } satisfies ServerMessage);
 
   socket.on('message', (data, isBinary) => {
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);

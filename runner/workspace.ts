@@ -12,7 +12,9 @@ export interface Workspace {
   history: string;
 }
 
-export function workspaceAt(root: string = process.env.ISTIO_LAB_HOME || join(homedir(), '.istio-lab')): Workspace {
+export function workspaceAt(
+  root: string = process.env.ISTIO_LAB_HOME || join(homedir(), '.istio-lab'),
+): Workspace {
   return {
     root,
     bin: join(root, 'bin'),
@@ -62,13 +64,33 @@ export function writeAtomic(path: string, text: string, mode = 0o644): void {
  * learner's machine, and they need only what kind, docker, kubectl and istioctl read.
  */
 const inherited = [
-  'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'XDG_RUNTIME_DIR',
-  'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY',
-  'KIND_EXPERIMENTAL_PROVIDER', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'XDG_RUNTIME_DIR',
+  'DOCKER_HOST',
+  'DOCKER_CONTEXT',
+  'DOCKER_CONFIG',
+  'DOCKER_CERT_PATH',
+  'DOCKER_TLS_VERIFY',
+  'KIND_EXPERIMENTAL_PROVIDER',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
 ] as const;
 
 /** The environment for shells and checks alike: allow-listed, with the workspace pinned. */
-export function labEnvironment(workspace: Workspace, from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function labEnvironment(
+  workspace: Workspace,
+  from: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of inherited) {
     if (from[name] !== undefined) env[name] = from[name];

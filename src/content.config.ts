@@ -20,15 +20,24 @@ const docsCollectionLoader = fixtures
   ? glob({
       base: '.',
       pattern: ['src/content/docs/**/[^_]*.{md,mdx}', 'tests/fixtures/docs/**/[^_]*.{md,mdx}'],
-      generateId: ({ entry }) => entry.replace(/^(src\/content\/docs|tests\/fixtures\/docs)\//, '').replace(/\.mdx?$/, '').toLowerCase(),
+      generateId: ({ entry }) =>
+        entry
+          .replace(/^(src\/content\/docs|tests\/fixtures\/docs)\//, '')
+          .replace(/\.mdx?$/, '')
+          .toLowerCase(),
     })
   : docsLoader();
 
 export const collections = {
-  docs: defineCollection({ loader: docsCollectionLoader, schema: docsSchema({ extend: chapterFields }) }),
+  docs: defineCollection({
+    loader: docsCollectionLoader,
+    schema: docsSchema({ extend: chapterFields }),
+  }),
   i18n: defineCollection({
     loader: i18nLoader(),
-    schema: i18nSchema({ extend: z.object(Object.fromEntries(uiStringKeys.map((key) => [key, z.string().optional()]))) }),
+    schema: i18nSchema({
+      extend: z.object(Object.fromEntries(uiStringKeys.map((key) => [key, z.string().optional()]))),
+    }),
   }),
   labs: defineCollection({
     loader: labsLoader(fixtures ? ['content/labs', 'tests/fixtures/labs'] : ['content/labs']),

@@ -3,7 +3,12 @@ import { bus } from './bus.ts';
 import { duration, errorText, t } from './strings.ts';
 
 /** Errors that answer a cell's Run and belong on the cell itself. */
-const cellErrors: ReadonlySet<string> = new Set([ErrorCode.shellBusy, ErrorCode.unknownLab, ErrorCode.unknownCell, ErrorCode.sessionEnded]);
+const cellErrors: ReadonlySet<string> = new Set([
+  ErrorCode.shellBusy,
+  ErrorCode.unknownLab,
+  ErrorCode.unknownCell,
+  ErrorCode.sessionEnded,
+]);
 
 /**
  * `<lab-cell>`: upgrades the server-rendered cell. Copy always works; Run appears once a runner is
@@ -18,7 +23,7 @@ class LabCell extends HTMLElement {
     const cell = this.dataset.cell ?? '';
     const copy = this.querySelector<HTMLButtonElement>('[data-action="copy"]');
     const run = this.querySelector<HTMLButtonElement>('[data-action="run"]');
-    copy?.addEventListener('click', () => this.#copy(copy));
+    copy?.addEventListener('click', () => void this.#copy(copy));
     run?.addEventListener('click', () => {
       this.#awaitingRun = true;
       bus.emit('run', { lab, cell });
@@ -33,9 +38,18 @@ class LabCell extends HTMLElement {
         if (message.type === 'cell' && message.lab === lab && message.cell === cell) {
           this.#awaitingRun = false;
           if (message.state === 'running') this.#setState('running', t('lab.cell.state.running'));
-          else if (message.state === 'interrupted') this.#setState('interrupted', t('lab.cell.state.interrupted'));
-          else if (message.exitCode === 0) this.#setState('ok', t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }));
-          else this.#setState('failed', t('lab.cell.state.failed', { code: message.exitCode ?? '?', duration: duration(message.ms ?? 0) }));
+          else if (message.state === 'interrupted')
+            this.#setState('interrupted', t('lab.cell.state.interrupted'));
+          else if (message.exitCode === 0)
+            this.#setState('ok', t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }));
+          else
+            this.#setState(
+              'failed',
+              t('lab.cell.state.failed', {
+                code: message.exitCode ?? '?',
+                duration: duration(message.ms ?? 0),
+              }),
+            );
         } else if (message.type === 'error' && this.#awaitingRun && cellErrors.has(message.code)) {
           this.#awaitingRun = false;
           this.#setState('error', errorText(message.code, message.message));

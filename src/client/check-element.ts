@@ -24,7 +24,13 @@ class LabCheck extends HTMLElement {
     this.#disposers.push(
       bus.on('state', show),
       bus.on('message', (message) => {
-        if (message.type === 'check' && message.lab === lab && message.check === check && this.#running && !message.status) {
+        if (
+          message.type === 'check' &&
+          message.lab === lab &&
+          message.check === check &&
+          this.#running &&
+          !message.status
+        ) {
           this.#verdict('running', t('lab.check.attempt', { attempt: message.attempt }));
         }
       }),

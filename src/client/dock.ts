@@ -35,11 +35,14 @@ class LabDock extends HTMLElement {
     this.#q('.lab-dock-takeback').textContent = t('lab.dock.takeBack');
     this.#setHeight(Number(localStorage.getItem(storage.height)) || heights.initial);
     this.#setCollapsed(localStorage.getItem(storage.collapsed) === '1');
-    this.#q('.lab-dock-toggle').addEventListener('click', () => this.#setCollapsed(!this.hasAttribute('collapsed')));
+    this.#q('.lab-dock-toggle').addEventListener('click', () =>
+      this.#setCollapsed(!this.hasAttribute('collapsed')),
+    );
     this.#wireResize();
 
     const terminal = new Terminal({
-      fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
+      fontFamily:
+        'ui-monospace, "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
       fontSize: 14,
       scrollback: 10_000,
       cursorBlink: true,
@@ -76,7 +79,8 @@ class LabDock extends HTMLElement {
     const buffer = this.#terminal?.buffer.active;
     if (!buffer) return '';
     const lines: string[] = [];
-    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    for (let i = 0; i < buffer.length; i++)
+      lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
     return lines.join('\n').trimEnd();
   }
 
@@ -106,7 +110,10 @@ class LabDock extends HTMLElement {
 
   #updatePagePadding(): void {
     // Keep the end of the chapter reachable above the dock.
-    document.documentElement.style.setProperty('--lab-dock-space', `${this.getBoundingClientRect().height}px`);
+    document.documentElement.style.setProperty(
+      '--lab-dock-space',
+      `${this.getBoundingClientRect().height}px`,
+    );
   }
 
   #wireResize(): void {

@@ -6,7 +6,10 @@ export const apiBase = '/api';
 /** Asks the runner whether it is there and whether this browser holds its token. */
 export async function probeRunner(): Promise<RunnerState> {
   try {
-    const response = await fetch(`${apiBase}/health`, { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(`${apiBase}/health`, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
     if (response.status === 401) return 'unpaired';
     if (!response.ok) return 'absent';
     const body = (await response.json()) as { ok?: boolean };

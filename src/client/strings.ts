@@ -10,14 +10,18 @@ function load(): Record<string, string> {
 /** A localized string with its {{placeholders}} filled in. */
 export function t(key: string, values: Record<string, string | number> = {}): string {
   const text = (table ?? load())[key] ?? key;
-  return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+  return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
 }
 
 /** A duration for people: "420 ms", "3.2 s", in the page's language. */
 export function duration(ms: number): string {
   const lang = document.documentElement.lang || 'en';
   if (ms < 1000) return t('lab.duration.ms', { value: new Intl.NumberFormat(lang).format(ms) });
-  return t('lab.duration.s', { value: new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(ms / 1000) });
+  return t('lab.duration.s', {
+    value: new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(ms / 1000),
+  });
 }
 
 /** The localized text for a runner error code, or the runner's own message if the code is new. */

@@ -67,7 +67,8 @@ export class TerminalConnection {
         this.#onStatus({ text: t('lab.dock.takenOver'), state: 'taken-over', takeBack: true });
         return;
       }
-      if (event.code === CloseCode.sessionEnded) this.#terminal.writeln(`\r\n\x1b[2m${t('lab.dock.ended')}\x1b[0m`);
+      if (event.code === CloseCode.sessionEnded)
+        this.#terminal.writeln(`\r\n\x1b[2m${t('lab.dock.ended')}\x1b[0m`);
       this.#scheduleReconnect();
     });
   }
@@ -119,7 +120,7 @@ export class TerminalConnection {
   #sendInput(data: string | Uint8Array): void {
     // Keystrokes typed while a restored screen is replayed would land in the wrong place.
     if (this.#replaying || this.#socket?.readyState !== WebSocket.OPEN) return;
-    this.#socket.send(typeof data === 'string' ? this.#encoder.encode(data) : data);
+    this.#socket.send(typeof data === 'string' ? this.#encoder.encode(data) : new Uint8Array(data));
   }
 
   #send(message: object): void {
@@ -131,7 +132,11 @@ export class TerminalConnection {
     this.#attempt++;
     this.#rendered = 0;
     let left = Math.ceil(delay / 1000);
-    const show = () => this.#onStatus({ text: t('lab.dock.reconnecting', { seconds: left }), state: 'reconnecting' });
+    const show = () =>
+      this.#onStatus({
+        text: t('lab.dock.reconnecting', { seconds: left }),
+        state: 'reconnecting',
+      });
     show();
     this.#countdown = window.setInterval(() => {
       left = Math.max(0, left - 1);

@@ -11,11 +11,15 @@ export async function currentLab(locals: unknown): Promise<{ slug: string; lab: 
   const { entry } = (locals as RouteLocals).starlightRoute;
   const slug = labSlugFor(entry.id, entry.data.lab);
   const found = (await getCollection('labs')).find((lab) => lab.id === slug);
-  return found ? { slug, lab: found.data as Lab } : undefined;
+  return found ? { slug, lab: found.data } : undefined;
 }
 
 /** Same, for a component that cannot work without a lab: says which file to create. */
-export async function requireLab(locals: unknown, component: string, id: string): Promise<{ slug: string; lab: Lab }> {
+export async function requireLab(
+  locals: unknown,
+  component: string,
+  id: string,
+): Promise<{ slug: string; lab: Lab }> {
   const found = await currentLab(locals);
   if (found) return found;
   const { entry } = (locals as RouteLocals).starlightRoute;

@@ -14,7 +14,9 @@ export function labBook(options: { fixtures: boolean }): AstroIntegration {
         const root = fileURLToPath(config.root);
         const problems = checkBook(bookSources(root, options.fixtures));
         if (problems.length > 0) {
-          throw new Error(`The book has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+          throw new Error(
+            `The book has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`,
+          );
         }
       },
     },

@@ -11,7 +11,8 @@ import { readLabData, readPins, validateLab } from '../lib/lab-files.ts';
 export function labsLoader(dirs: readonly string[]): Loader {
   return {
     name: 'istio-lab-labs',
-    load: async ({ store, parseData, watcher, config }) => {
+    load: async (context) => {
+      const { store, watcher, config } = context;
       const root = new URL('.', config.root).pathname;
       const pinsFile = resolve(root, 'content/versions.yaml');
       const sync = async () => {
@@ -25,14 +26,25 @@ export function labsLoader(dirs: readonly string[]): Loader {
             validateLab(data, file);
             const id = name.slice(0, -'.yaml'.length);
             const filePath = relative(root, file);
-            store.set({ id, data: await parseData({ id, data: data as Record<string, unknown>, filePath }), filePath });
+            store.set({
+              id,
+              data: await context.parseData({
+                id,
+                data: data as Record<string, unknown>,
+                filePath,
+              }),
+              filePath,
+            });
           }
         }
       };
       await sync();
       watcher?.add([pinsFile, ...dirs.map((dir) => resolve(root, dir))]);
       watcher?.on('change', (path) => {
-        if (path.endsWith('.yaml') && (path === pinsFile || dirs.some((dir) => path.startsWith(resolve(root, dir))))) {
+        if (
+          path.endsWith('.yaml') &&
+          (path === pinsFile || dirs.some((dir) => path.startsWith(resolve(root, dir))))
+        ) {
           sync().catch((error: unknown) => console.error((error as Error).message));
         }
       });

@@ -13,7 +13,10 @@ export interface BookSources {
 export function bookSources(root: string, fixtures: boolean): BookSources {
   return {
     root,
-    docDirs: [join(root, 'src/content/docs'), ...(fixtures ? [join(root, 'tests/fixtures/docs')] : [])],
+    docDirs: [
+      join(root, 'src/content/docs'),
+      ...(fixtures ? [join(root, 'tests/fixtures/docs')] : []),
+    ],
     labDirs: [join(root, 'content/labs'), ...(fixtures ? [join(root, 'tests/fixtures/labs')] : [])],
   };
 }
@@ -45,10 +48,13 @@ export function checkBook(sources: BookSources): string[] {
       const slug = labSlugFor(id, labFrontmatter.exec(source)?.[1]);
       const lab = labs.get(slug);
       if (!lab) {
-        problems.push(`${shown}: places cells or checks, but there is no lab "${slug}". Fix: create content/labs/${slug}.yaml, or name an existing lab with "lab:" in the front matter`);
+        problems.push(
+          `${shown}: places cells or checks, but there is no lab "${slug}". Fix: create content/labs/${slug}.yaml, or name an existing lab with "lab:" in the front matter`,
+        );
         continue;
       }
-      for (const problem of placementProblems(placements, lab, `lab "${slug}"`)) problems.push(`${shown}: ${problem}`);
+      for (const problem of placementProblems(placements, lab, `lab "${slug}"`))
+        problems.push(`${shown}: ${problem}`);
     }
   }
   return problems;

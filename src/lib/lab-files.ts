@@ -9,10 +9,16 @@ export class LabError extends Error {
   readonly file: string;
   readonly key: string;
   readonly fix: string;
-  constructor(detail: { file: string; key: string; problem: string; fix: string }, cause?: unknown) {
-    super(`${detail.file}: ${detail.key ? `${detail.key}: ` : ''}${detail.problem}\n  Fix: ${detail.fix}`, {
-      cause,
-    });
+  constructor(
+    detail: { file: string; key: string; problem: string; fix: string },
+    cause?: unknown,
+  ) {
+    super(
+      `${detail.file}: ${detail.key ? `${detail.key}: ` : ''}${detail.problem}\n  Fix: ${detail.fix}`,
+      {
+        cause,
+      },
+    );
     this.name = 'LabError';
     this.file = detail.file;
     this.key = detail.key;
@@ -39,7 +45,12 @@ export function readPins(file: string): Pins {
 }
 
 /** Replaces every `%{name}` in every string of `value` with its pin; an unknown name is an error. */
-export function substitutePins(value: unknown, pins: Pins, file: string, path: string[] = []): unknown {
+export function substitutePins(
+  value: unknown,
+  pins: Pins,
+  file: string,
+  path: string[] = [],
+): unknown {
   if (typeof value === 'string') {
     return value.replace(pinPattern, (_, name: string) => {
       const pin = pins[name];
@@ -54,10 +65,14 @@ export function substitutePins(value: unknown, pins: Pins, file: string, path: s
       return pin;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => substitutePins(item, pins, file, [...path, String(i)]));
+  if (Array.isArray(value))
+    return value.map((item, i) => substitutePins(item, pins, file, [...path, String(i)]));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substitutePins(item, pins, file, [...path, key])]),
+      Object.entries(value).map(([key, item]) => [
+        key,
+        substitutePins(item, pins, file, [...path, key]),
+      ]),
     );
   }
   return value;
@@ -72,7 +87,12 @@ export function readLabData(file: string, pins: Pins): unknown {
   } catch (error) {
     const where = error instanceof YAMLParseError ? `line ${error.linePos?.[0].line ?? '?'}` : '';
     throw new LabError(
-      { file: shown, key: where, problem: 'is not valid YAML', fix: (error as Error).message.split('\n')[0] ?? '' },
+      {
+        file: shown,
+        key: where,
+        problem: 'is not valid YAML',
+        fix: (error as Error).message.split('\n')[0] ?? '',
+      },
       error,
     );
   }
@@ -94,7 +114,9 @@ export function loadLabFile(file: string, pins: Pins): Lab {
 export function loadLabDirs(dirs: readonly string[], pins: Pins): Map<string, Lab> {
   const labs = new Map<string, Lab>();
   for (const dir of dirs) {
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort()) {
       const slug = basename(name, '.yaml');
       if (labs.has(slug)) {
         throw new LabError({

@@ -14,7 +14,10 @@ export function matchExpect(stdout: string, expect: Expect | undefined): MatchRe
   const held: string[] = [];
   if (expect.equals !== undefined) {
     if (stdout.trim() !== expect.equals.trim()) {
-      return { ok: false, reason: `expected the output to be ${quote(expect.equals.trim())}, got ${quote(stdout.trim())}` };
+      return {
+        ok: false,
+        reason: `expected the output to be ${quote(expect.equals.trim())}, got ${quote(stdout.trim())}`,
+      };
     }
     held.push(`it is ${quote(expect.equals.trim())}`);
   }
@@ -26,7 +29,10 @@ export function matchExpect(stdout: string, expect: Expect | undefined): MatchRe
   }
   if (expect.notContains !== undefined) {
     if (stdout.includes(expect.notContains)) {
-      return { ok: false, reason: `expected the output not to contain ${quote(expect.notContains)}, but it does` };
+      return {
+        ok: false,
+        reason: `expected the output not to contain ${quote(expect.notContains)}, but it does`,
+      };
     }
     held.push(`it does not contain ${quote(expect.notContains)}`);
   }

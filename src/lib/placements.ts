@@ -30,7 +30,11 @@ export function findPlacements(mdx: string): Placement[] {
  * Problems with a chapter's placements against its lab: ids the lab lacks, ids given twice,
  * a cell placed as a check or the other way round. Each message names the line and the fix.
  */
-export function placementProblems(placements: readonly Placement[], lab: Lab, labFile: string): string[] {
+export function placementProblems(
+  placements: readonly Placement[],
+  lab: Lab,
+  labFile: string,
+): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const { kind, id, line } of placements) {
@@ -46,12 +50,16 @@ export function placementProblems(placements: readonly Placement[], lab: Lab, la
       seen.add(`${kind}:${id}`);
     } else if (id in other) {
       const right = kind === 'cell' ? 'Check' : 'Cell';
-      problems.push(`line ${line}: "${id}" is a ${kind === 'cell' ? 'check' : 'cell'} in ${labFile}; write <${right} id="${id}"> instead`);
+      problems.push(
+        `line ${line}: "${id}" is a ${kind === 'cell' ? 'check' : 'cell'} in ${labFile}; write <${right} id="${id}"> instead`,
+      );
     } else {
       const known = Object.keys(own);
       problems.push(
         `line ${line}: <${tag} id="${id}"> names a ${kind} that ${labFile} does not have; ` +
-          (known.length ? `use one of: ${known.join(', ')}, or add "${id}" under ${kind}s: in the lab` : `add "${id}" under ${kind}s: in the lab`),
+          (known.length
+            ? `use one of: ${known.join(', ')}, or add "${id}" under ${kind}s: in the lab`
+            : `add "${id}" under ${kind}s: in the lab`),
       );
     }
   }

@@ -20,7 +20,14 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     rows: z.number().int().min(TerminalSize.minRows).max(TerminalSize.maxRows),
   }),
   /** Flow control: the page has rendered this many more bytes. */
-  z.strictObject({ type: z.literal('ack'), bytes: z.number().int().positive().max(1 << 30) }),
+  z.strictObject({
+    type: z.literal('ack'),
+    bytes: z
+      .number()
+      .int()
+      .positive()
+      .max(1 << 30),
+  }),
 ]);
 export type ClientMessage = z.output<typeof clientMessageSchema>;
 
@@ -54,8 +61,11 @@ export interface CheckResult {
 }
 
 /** Why a client message is bad, as an error code and a message for people. */
-export function describeBadMessage(raw: unknown): { code: 'bad-message' | 'bad-resize'; message: string } {
-  const type = raw && typeof raw === 'object' && 'type' in raw ? (raw as { type: unknown }).type : undefined;
+export function describeBadMessage(raw: unknown): {
+  code: 'bad-message' | 'bad-resize';
+  message: string;
+} {
+  const type = raw && typeof raw === 'object' && 'type' in raw ? raw.type : undefined;
   if (type === 'resize') {
     const { minCols, maxCols, minRows, maxRows } = TerminalSize;
     return {
@@ -63,9 +73,13 @@ export function describeBadMessage(raw: unknown): { code: 'bad-message' | 'bad-r
       message: `resize needs whole numbers cols ${minCols}-${maxCols} and rows ${minRows}-${maxRows}`,
     };
   }
-  if (typeof type !== 'string') return { code: 'bad-message', message: 'a message needs a string "type"' };
+  if (typeof type !== 'string')
+    return { code: 'bad-message', message: 'a message needs a string "type"' };
   if (!['run', 'resize', 'ack'].includes(type)) {
-    return { code: 'bad-message', message: `unknown message type "${type}"; expected run, resize or ack` };
+    return {
+      code: 'bad-message',
+      message: `unknown message type "${type}"; expected run, resize or ack`,
+    };
   }
   return { code: 'bad-message', message: `bad fields for "${type}"` };
 }

@@ -45,7 +45,12 @@ export const uiStrings = {
   'lab.dock.ended': 'Dock status when the shell ended',
   'lab.duration.ms': 'A duration under a second; {{value}}',
   'lab.duration.s': 'A duration in seconds; {{value}}',
-  ...Object.fromEntries(Object.values(ErrorCode).map((code) => [`lab.error.${code}`, `Runner error "${code}" for people`])),
+  ...Object.fromEntries(
+    Object.values(ErrorCode).map((code) => [
+      `lab.error.${code}`,
+      `Runner error "${code}" for people`,
+    ]),
+  ),
 } as const satisfies Record<string, string>;
 
 export type UiStringKey = keyof typeof uiStrings;

@@ -2,7 +2,11 @@ import { expect, test } from './fixtures.ts';
 
 const chapterPath = '/en/fixture/';
 
-test('Run pastes the cell into the docked terminal and shows its exit code', async ({ page, runner, chapter }) => {
+test('Run pastes the cell into the docked terminal and shows its exit code', async ({
+  page,
+  runner,
+  chapter,
+}) => {
   await runner.signIn(page, chapterPath);
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
   await chapter.run('say-hello');
@@ -10,14 +14,20 @@ test('Run pastes the cell into the docked terminal and shows its exit code', asy
   await expect(chapter.cell('say-hello').locator('.lab-cell-state')).toHaveText(/Done · exit 0/);
 
   await chapter.run('fail-on-purpose');
-  await expect(chapter.cell('fail-on-purpose').locator('.lab-cell-state')).toHaveText(/Failed · exit 3/);
+  await expect(chapter.cell('fail-on-purpose').locator('.lab-cell-state')).toHaveText(
+    /Failed · exit 3/,
+  );
 
   await chapter.run('heredoc');
   await chapter.expectTerminal(/^line one\nline two$/m);
   await expect(chapter.cell('heredoc').locator('.lab-cell-state')).toHaveText(/exit 0/);
 });
 
-test('Check my step passes, and fails with its reason and output', async ({ page, runner, chapter }) => {
+test('Check my step passes, and fails with its reason and output', async ({
+  page,
+  runner,
+  chapter,
+}) => {
   await runner.signIn(page, chapterPath);
   await chapter.runCheck('always-passes');
   await expect(chapter.check('always-passes').locator('.lab-check-verdict')).toHaveText('Passed');
@@ -25,7 +35,9 @@ test('Check my step passes, and fails with its reason and output', async ({ page
   await chapter.runCheck('never-passes');
   const failing = chapter.check('never-passes');
   await expect(failing.locator('.lab-check-verdict')).toHaveText('Not yet');
-  await expect(failing.locator('.lab-check-reason')).toContainText('expected the output to contain "the right answer"');
+  await expect(failing.locator('.lab-check-reason')).toContainText(
+    'expected the output to contain "the right answer"',
+  );
   await failing.getByText('What the check printed').click();
   await expect(failing.locator('.lab-check-output pre')).toHaveText('nothing to see\n');
 });
@@ -33,7 +45,9 @@ test('Check my step passes, and fails with its reason and output', async ({ page
 test('a polling check waits for the step a cell performs', async ({ page, runner, chapter }) => {
   await runner.signIn(page, chapterPath);
   await chapter.runCheck('marker-exists');
-  await expect(chapter.check('marker-exists').locator('.lab-check-verdict')).toHaveText(/attempt \d/);
+  await expect(chapter.check('marker-exists').locator('.lab-check-verdict')).toHaveText(
+    /attempt \d/,
+  );
   await chapter.run('make-marker');
   await expect(chapter.check('marker-exists').locator('.lab-check-verdict')).toHaveText('Passed');
 });
@@ -47,29 +61,48 @@ test('a reload restores the terminal screen from the runner', async ({ page, run
   await chapter.expectTerminal(/^hello from bash cell$/m);
   // The shell is the same one: a cell runs again in it.
   await chapter.run('say-hello');
-  await expect.poll(async () => (await chapter.terminalText()).match(/^hello from bash cell$/gm)?.length).toBe(2);
+  await expect
+    .poll(async () => (await chapter.terminalText()).match(/^hello from bash cell$/gm)?.length)
+    .toBe(2);
 });
 
-test('without a runner the page is read-only and Copy still works', async ({ page, context, staticHost, chapter }) => {
+test('without a runner the page is read-only and Copy still works', async ({
+  page,
+  context,
+  staticHost,
+  chapter,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto(new URL(chapterPath, staticHost.url).href);
   await expect(page.getByText('You are reading this book without a runner')).toBeVisible();
   await expect(chapter.cell('say-hello').getByRole('button', { name: 'Run' })).toBeHidden();
-  await expect(chapter.check('always-passes').getByRole('button', { name: 'Check my step' })).toBeHidden();
+  await expect(
+    chapter.check('always-passes').getByRole('button', { name: 'Check my step' }),
+  ).toBeHidden();
   await expect(page.locator('lab-dock')).toHaveCount(0);
   // No terminal code is loaded on a read-only page.
-  const scripts = await page.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name));
+  const scripts = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((entry) => entry.name),
+  );
   expect(scripts.filter((name) => /xterm|dock/i.test(name))).toEqual([]);
 
   await chapter.cell('say-hello').getByRole('button', { name: 'Copy' }).click();
   await expect(chapter.cell('say-hello').getByRole('button', { name: 'Copied' })).toBeVisible();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('echo "hello from $(basename "$SHELL" 2>/dev/null || echo bash) cell"');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+    'echo "hello from $(basename "$SHELL" 2>/dev/null || echo bash) cell"',
+  );
 
   await chapter.check('always-passes').getByText('Check it by hand').click();
-  await expect(chapter.check('always-passes').locator('.lab-check-manual')).toContainText('echo "all good"');
+  await expect(chapter.check('always-passes').locator('.lab-check-manual')).toContainText(
+    'echo "all good"',
+  );
 });
 
-test('a page from another origin cannot open the terminal, even with the cookie', async ({ page, runner, staticHost }) => {
+test('a page from another origin cannot open the terminal, even with the cookie', async ({
+  page,
+  runner,
+  staticHost,
+}) => {
   await runner.signIn(page, chapterPath);
   await page.goto(new URL(chapterPath, staticHost.url).href);
   const outcome = await page.evaluate(
@@ -83,7 +116,11 @@ test('a page from another origin cannot open the terminal, even with the cookie'
   );
   expect(outcome).toBe('closed 1006');
   const health = await page.evaluate(
-    (url) => fetch(`${url}api/health`, { credentials: 'include' }).then((response) => `status ${response.status}`, () => 'blocked'),
+    (url) =>
+      fetch(`${url}api/health`, { credentials: 'include' }).then(
+        (response) => `status ${response.status}`,
+        () => 'blocked',
+      ),
     runner.url,
   );
   expect(health).toBe('blocked');

@@ -19,7 +19,10 @@ export interface Runner {
   signIn(page: Page, path: string): Promise<void>;
 }
 
-async function waitForRunnerFile(home: string, child: ChildProcess): Promise<{ url: string; port: number; token: string }> {
+async function waitForRunnerFile(
+  home: string,
+  child: ChildProcess,
+): Promise<{ url: string; port: number; token: string }> {
   const deadline = Date.now() + 20_000;
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -27,7 +30,11 @@ async function waitForRunnerFile(home: string, child: ChildProcess): Promise<{ u
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the runner exited early:\n${output}`);
     try {
-      return JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as { url: string; port: number; token: string };
+      return JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+        url: string;
+        port: number;
+        token: string;
+      };
     } catch {
       // Not written yet: the runner is still starting.
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -37,11 +44,23 @@ async function waitForRunnerFile(home: string, child: ChildProcess): Promise<{ u
 }
 
 /** Starts a runner over the test build and the fixture labs, in a fresh workspace. */
-export async function startRunner(extraArgs: string[] = []): Promise<Runner & { stop(): Promise<void> }> {
+export async function startRunner(
+  extraArgs: string[] = [],
+): Promise<Runner & { stop(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-e2e-'));
   const child = spawn(
     process.execPath,
-    [join(root, 'runner/cli.ts'), '--port', '0', '--no-build', '--dist', testDist, '--labs', join(root, 'tests/fixtures/labs'), ...extraArgs],
+    [
+      join(root, 'runner/cli.ts'),
+      '--port',
+      '0',
+      '--no-build',
+      '--dist',
+      testDist,
+      '--labs',
+      join(root, 'tests/fixtures/labs'),
+      ...extraArgs,
+    ],
     { env: { ...process.env, ISTIO_LAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const file = await waitForRunnerFile(home, child);
@@ -94,14 +113,22 @@ export class ChapterPage {
   }
   /** The docked terminal's text, as a learner reads it. */
   terminalText(): Promise<string> {
-    return this.page.locator('lab-dock').evaluate((dock) => (dock as HTMLElement & { text(): string }).text());
+    return this.page
+      .locator('lab-dock')
+      .evaluate((dock) => (dock as HTMLElement & { text(): string }).text());
   }
   async expectTerminal(pattern: RegExp): Promise<void> {
-    await expect.poll(() => this.terminalText(), { message: `terminal shows ${pattern}` }).toMatch(pattern);
+    await expect
+      .poll(() => this.terminalText(), { message: `terminal shows ${pattern}` })
+      .toMatch(pattern);
   }
 }
 
-export const test = base.extend<{ runner: Runner; staticHost: { url: string }; chapter: ChapterPage }>({
+export const test = base.extend<{
+  runner: Runner;
+  staticHost: { url: string };
+  chapter: ChapterPage;
+}>({
   runner: async ({}, use) => {
     const runner = await startRunner();
     await use(runner);
