@@ -106,3 +106,13 @@ export function createApi(
     }
   };
 }
+
+/** A path segment decoded, or as it is when its escapes are broken (it then matches no id). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // Broken percent-escapes: keep the raw text, which the lookup reports as unknown.
+    return segment;
+  }
+}

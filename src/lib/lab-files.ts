@@ -140,6 +140,9 @@ function zodToLabError(error: ZodError, file: string): LabError {
   if (issue?.code === 'unrecognized_keys') {
     problem = `has unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     fix = 'remove or rename them; docs/lab-format.md lists the keys a lab may have';
+  } else if (issue?.code === 'invalid_key') {
+    problem = `"${String(issue.path[issue.path.length - 1] ?? '')}" is not a valid id`;
+    fix = issue.issues[0]?.message ?? 'use lower-case words joined by dashes';
   } else if (issue?.code === 'invalid_type') {
     fix = `write a ${issue.expected} here (docs/lab-format.md)`;
   } else {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { checkBook } from '../../../src/lib/book-check.ts';
+import { labSchema } from '../../../src/lib/lab-schema.ts';
+import { findPlacements, placementProblems } from '../../../src/lib/placements.ts';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const lab = labSchema.parse({ title: 'T', order: 1, cells: { one: { run: 'true' } }, checks: { two: { run: 'true' } } });
+
+describe('placements', () => {
+  it('finds cells and checks in order, with their lines', () => {
+    const mdx = `import { Cell, Check } from '~/components';\n\n<Cell id="one" />\n\n<Check id='two'>Text</Check>\n`;
+    assert.deepEqual(findPlacements(mdx), [
+      { kind: 'cell', id: 'one', line: 3 },
+      { kind: 'check', id: 'two', line: 5 },
+    ]);
+  });
+
+  it('names unknown ids, duplicates and swapped kinds with the fix', () => {
+    const problems = placementProblems(
+      [
+        { kind: 'cell', id: 'one', line: 1 },
+        { kind: 'cell', id: 'one', line: 2 },
+        { kind: 'cell', id: 'two', line: 3 },
+        { kind: 'check', id: 'three', line: 4 },
+      ],
+      lab,
+      'lab "t"',
+    );
+    assert.equal(problems.length, 3);
+    assert.match(problems[0] ?? '', /line 2: .*placed twice/);
+    assert.match(problems[1] ?? '', /line 3: "two" is a check .*write <Check id="two">/);
+    assert.match(problems[2] ?? '', /line 4: <Check id="three"> names a check that lab "t" does not have; use one of: two/);
+  });
+
+  it('passes the book as it is', () => {
+    assert.deepEqual(checkBook({ root, docDirs: [join(root, 'src/content/docs')], labDirs: [join(root, 'content/labs')] }), []);
+  });
+
+  it('fails a book whose chapter places an id its lab lacks, naming the file and line', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'istio-lab-book-'));
+    cpSync(join(root, 'content'), join(copy, 'content'), { recursive: true });
+    mkdirSync(join(copy, 'docs/en'), { recursive: true });
+    writeFileSync(join(copy, 'docs/en/cluster.mdx'), '---\ntitle: x\n---\n\n<Cell id="no-such-cell" />\n');
+    writeFileSync(join(copy, 'docs/en/orphan.mdx'), '---\ntitle: x\n---\n\n<Check id="x">t</Check>\n');
+    const problems = checkBook({ root: copy, docDirs: [join(copy, 'docs')], labDirs: [join(copy, 'content/labs')] });
+    assert.equal(problems.length, 2);
+    assert.match(problems[0] ?? '', /^docs\/en\/cluster\.mdx: line 5: <Cell id="no-such-cell"> names a cell that lab "cluster" does not have/);
+    assert.match(problems[1] ?? '', /^docs\/en\/orphan\.mdx: .*no lab "orphan".*create content\/labs\/orphan\.yaml/);
+  });
+});

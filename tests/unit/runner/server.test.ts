@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { liveRunner, root, TerminalClient, type LiveRunner } from '../support/live-runner.ts';
+
+/** An HTTP request with full control of Host and Origin (fetch would not let a test set Host). */
+function call(runner: LiveRunner, path: string, options: { method?: string; headers?: Record<string, string> } = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: runner.port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${runner.port}`, ...options.headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('runner API', () => {
+  let runner: LiveRunner;
+  before(async () => {
+    runner = await liveRunner();
+  });
+  after(async () => {
+    await runner.stop();
+  });
+
+  it('answers health with the token, and 401 with a code without it', async () => {
+    const ok = await call(runner, '/api/health', { headers: runner.headers });
+    assert.deepEqual([ok.status, JSON.parse(ok.body)], [200, { ok: true, version: 'test' }]);
+    const missing = await call(runner, '/api/health');
+    assert.equal(missing.status, 401);
+    assert.equal(JSON.parse(missing.body).code, 'unauthorized');
+    assert.equal(missing.headers['x-content-type-options'], 'nosniff');
+    assert.ok(!missing.body.includes(runner.token));
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin with 403 before the token matters', async () => {
+    const host = await call(runner, '/api/health', { headers: { ...runner.headers, Host: `rebind.example:${runner.port}` } });
+    assert.deepEqual([host.status, JSON.parse(host.body).code], [403, 'bad-host']);
+    const origin = await call(runner, '/api/health', { headers: { ...runner.headers, Origin: 'http://evil.example' } });
+    assert.deepEqual([origin.status, JSON.parse(origin.body).code], [403, 'bad-origin']);
+    assert.equal(origin.headers['access-control-allow-origin'], undefined);
+  });
+
+  it('runs a check by id and records it in progress.json', async () => {
+    const result = await call(runner, '/api/checks/fixture/always-passes', { method: 'POST', headers: runner.headers });
+    assert.equal(result.status, 200);
+    assert.equal(JSON.parse(result.body).status, 'pass');
+    const progress = await call(runner, '/api/progress', { headers: runner.headers });
+    assert.equal(JSON.parse(progress.body).labs.fixture['always-passes'].status, 'pass');
+    const file = JSON.parse(readFileSync(runner.workspace.progress, 'utf8'));
+    assert.equal(file.labs.fixture['always-passes'].status, 'pass');
+  });
+
+  it('answers unknown labs, checks, routes and methods with specific codes', async () => {
+    const cases: Array<[string, string, number, string]> = [
+      ['POST', '/api/checks/nope/always-passes', 404, 'unknown-lab'],
+      ['POST', '/api/checks/fixture/nope', 404, 'unknown-check'],
+      ['GET', '/api/checks/fixture/always-passes', 405, 'method-not-allowed'],
+      ['GET', '/api/nothing-here', 404, 'not-found'],
+      ['POST', '/api/checks/%E0%A4%A/x', 404, 'unknown-lab'],
+    ];
+    for (const [method, path, status, code] of cases) {
+      const answer = await call(runner, path, { method, headers: runner.headers });
+      assert.deepEqual([answer.status, JSON.parse(answer.body).code], [status, code], `${method} ${path}`);
+    }
+  });
+
+  it('serves the doctor report with a fix for each item', async () => {
+    const answer = await call(runner, '/api/doctor', { headers: runner.headers });
+    const { items } = JSON.parse(answer.body) as { items: Array<{ name: string; ok: boolean; fix: string }> };
+    assert.deepEqual(items.map((item) => item.name), ['docker', 'kind', 'kubectl', 'istioctl', 'cluster', 'memory']);
+    for (const item of items) assert.ok(item.fix.length > 10, item.name);
+  });
+
+  it('trades ?token= for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
+    const answer = await call(runner, `/en/cluster/?token=${runner.token}`);
+    assert.equal(answer.status, 302);
+    assert.equal(answer.headers.location, '/en/cluster/');
+    assert.match(String(answer.headers['set-cookie']), new RegExp(`^istio_lab_${runner.port}=${runner.token}; HttpOnly; SameSite=Strict; Path=/$`));
+    assert.equal(answer.headers['referrer-policy'], 'no-referrer');
+    const wrong = await call(runner, '/en/cluster/?token=nope');
+    assert.equal(wrong.headers['set-cookie'], undefined);
+  });
+
+  it('refuses WebSocket upgrades without a token, from a foreign Origin or Host', async () => {
+    for (const headers of [{}, { ...runner.headers, Origin: 'http://evil.example' }, { ...runner.headers, Host: 'evil.example' }]) {
+      const client = new TerminalClient(runner, 'session=main', { headers });
+      await assert.rejects(client.opened(), /upgrade refused: (401|403)/);
+    }
+  });
+
+  describe('terminal protocol errors', () => {
+    let client: TerminalClient;
+    before(async () => {
+      client = new TerminalClient(runner, 'session=errors');
+      await client.opened();
+      await client.message('screen');
+    });
+    after(() => client.close());
+
+    const cases: Array<[string, unknown, string]> = [
+      ['not JSON', '{nope', 'bad-json'],
+      ['no type', { lab: 'fixture' }, 'bad-message'],
+      ['an unknown type', { type: 'exec', command: 'id' }, 'bad-message'],
+      ['a run with extra fields', { type: 'run', lab: 'fixture', cell: 'say-hello', command: 'id' }, 'bad-message'],
+      ['an unknown lab', { type: 'run', lab: 'nope', cell: 'say-hello' }, 'unknown-lab'],
+      ['an unknown cell', { type: 'run', lab: 'fixture', cell: 'nope' }, 'unknown-cell'],
+      ['resize to 0', { type: 'resize', cols: 0, rows: 10 }, 'bad-resize'],
+      ['resize to -1', { type: 'resize', cols: 80, rows: -1 }, 'bad-resize'],
+      ['resize to NaN', '{"type":"resize","cols":NaN,"rows":10}', 'bad-json'],
+      ['resize to null (NaN in JSON)', { type: 'resize', cols: Number.NaN, rows: 10 }, 'bad-resize'],
+      ['resize to 100000', { type: 'resize', cols: 100000, rows: 10 }, 'bad-resize'],
+      ['resize to 1.5', { type: 'resize', cols: 80.5, rows: 10 }, 'bad-resize'],
+      ['an ack of nothing', { type: 'ack', bytes: 0 }, 'bad-message'],
+    ];
+    for (const [name, message, code] of cases) {
+      it(`answers ${name} with "${code}" and stays up`, async () => {
+        const from = client.messages.length;
+        client.send(message);
+        const error = await client.message('error', from);
+        assert.equal(error.code, code);
+        assert.ok(error.message.length > 0);
+        assert.equal(client.closed, undefined);
+      });
+    }
+
+    it('still runs cells after all of that', async () => {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell: 'say-hello' });
+      await client.until('the cell to finish', () => client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'));
+    });
+  });
+
+  it('closes with 1009 on a frame over 1 MiB, and the runner goes on', async () => {
+    const client = new TerminalClient(runner, 'session=big');
+    await client.opened();
+    client.send('x'.repeat((1 << 20) + 1));
+    await client.until('the close', () => client.closed !== undefined);
+    assert.equal(client.closed?.code, 1009);
+    const health = await call(runner, '/api/health', { headers: runner.headers });
+    assert.equal(health.status, 200);
+  });
+
+  it('refuses a session name it cannot use', async () => {
+    const client = new TerminalClient(runner, 'session=../../etc');
+    await assert.rejects(client.opened(), /upgrade refused: 400/);
+  });
+});
+
+describe('runner command line', () => {
+  it('starts, writes runner.json readable only by its owner, prints the link, and stops on SIGTERM', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-cli-'));
+    const child = spawn(process.execPath, [join(root, 'runner/cli.ts'), '--port', '0', '--no-build', '--labs', join(root, 'tests/fixtures/labs')], {
+      env: { ...process.env, ISTIO_LAB_HOME: home },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!output.includes('Stop with Ctrl-C') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as { url: string; port: number; token: string; pid: number };
+    assert.equal(statSync(join(home, 'runner.json')).mode & 0o777, 0o600);
+    assert.equal(file.pid, child.pid);
+    assert.ok(output.includes(`${file.url}?token=${file.token}`));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+
+  it('refuses a non-loopback --host without --expose-on-network, saying why', async () => {
+    const child = spawn(process.execPath, [join(root, 'runner/cli.ts'), '--host', '0.0.0.0', '--no-build']);
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 2);
+    assert.match(errors, /--expose-on-network/);
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import type { ServerMessage } from '../../../src/lib/protocol.ts';
+import { LabCatalog } from '../../../runner/lab-catalog.ts';
+import { startRunner, type RunnerOptions, type RunningRunner } from '../../../runner/server.ts';
+import { ensureWorkspace, workspaceAt, type Workspace } from '../../../runner/workspace.ts';
+
+export const root = new URL('../../..', import.meta.url).pathname;
+export const fixtureLabs = join(root, 'tests/fixtures/labs');
+
+export interface LiveRunner extends RunningRunner {
+  workspace: Workspace;
+  /** Headers that pass the Host and token checks, as a tool would send them. */
+  headers: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A runner in this process on a free loopback port, with a fresh workspace and the fixture labs. */
+export async function liveRunner(options: Partial<RunnerOptions> = {}): Promise<LiveRunner> {
+  const workspace = workspaceAt(mkdtempSync(join(tmpdir(), 'istio-lab-unit-')));
+  ensureWorkspace(workspace);
+  const runner = await startRunner({
+    host: '127.0.0.1',
+    port: 0,
+    dist: join(root, 'tests/fixtures/no-dist'),
+    labs: new LabCatalog([join(root, 'content/labs'), fixtureLabs], join(root, 'content/versions.yaml')),
+    workspace,
+    allowOrigins: [],
+    version: 'test',
+    kubeContext: 'kind-istio-lab',
+    log: () => undefined,
+    ...options,
+  });
+  return {
+    ...runner,
+    workspace,
+    headers: { Authorization: `Bearer ${runner.token}` },
+    stop: async () => {
+      await runner.close();
+      rmSync(workspace.root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A terminal WebSocket client that records everything, for tests that wait on what arrived. */
+export class TerminalClient {
+  readonly socket: WebSocket;
+  readonly messages: ServerMessage[] = [];
+  output = '';
+  bytes = 0;
+  closed: { code: number; reason: string } | undefined;
+  #autoAck: boolean;
+
+  constructor(runner: LiveRunner, query = 'session=main', options: { autoAck?: boolean; headers?: Record<string, string> } = {}) {
+    this.#autoAck = options.autoAck ?? true;
+    this.socket = new WebSocket(`${runner.url.replace('http', 'ws')}api/terminal?${query}`, {
+      headers: options.headers ?? runner.headers,
+    });
+    this.socket.on('message', (data, isBinary) => {
+      const buffer = data as Buffer;
+      if (isBinary) {
+        this.output += buffer.toString('utf8');
+        this.bytes += buffer.length;
+        if (this.#autoAck) this.send({ type: 'ack', bytes: buffer.length });
+      } else {
+        this.messages.push(JSON.parse(buffer.toString('utf8')) as ServerMessage);
+      }
+    });
+    this.socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    this.socket.on('error', () => undefined);
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState === WebSocket.OPEN) return resolve();
+      this.socket.once('open', () => resolve());
+      this.socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  type(text: string): void {
+    this.socket.send(Buffer.from(text), { binary: true });
+  }
+
+  /** Waits until `predicate` holds, polling; fails with `what` after `ms`. */
+  async until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output tail: ${JSON.stringify(this.output.slice(-300))}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** The next message of a type after the `index`-th message. */
+  async message<T extends ServerMessage['type']>(type: T, after = 0, ms = 10_000): Promise<Extract<ServerMessage, { type: T }>> {
+    let found: ServerMessage | undefined;
+    await this.until(`a "${type}" message`, () => (found = this.messages.slice(after).find((m) => m.type === type)) !== undefined, ms);
+    return found as Extract<ServerMessage, { type: T }>;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
