@@ -26,5 +26,15 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
+  {
+    // node:test's describe() and it() return promises that the runner itself awaits; tests read
+    // JSON answers field by field and assert on them, which is what makes them tests.
+    files: ['tests/unit/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
   ...astro.configs.recommended,
 );

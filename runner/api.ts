@@ -99,8 +99,7 @@ export function createApi(
         );
     } else if (checkRoute.test(path)) {
       const [, lab = '', id = ''] = checkRoute.exec(path) ?? [];
-      if (only('POST'))
-        check(response, safeDecode(lab), safeDecode(id)).catch(failed);
+      if (only('POST')) check(response, safeDecode(lab), safeDecode(id)).catch(failed);
     } else {
       sendError(response, 404, ErrorCode.notFound, `no API at ${path}; see docs/runner-api.md`);
     }

@@ -207,7 +207,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     token,
     close: async () => {
       for (const socket of sockets) socket.close(CloseCode.shutdown, 'the runner is stopping');
-      sessions.disposeAll('the runner is stopping');
+      await sessions.disposeAll('the runner is stopping');
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -54,6 +54,8 @@ interface CellRun extends RunningCell {
  */
 export class TerminalSession {
   readonly name: string;
+  /** Settles when the shell process has exited. */
+  readonly exited: Promise<void>;
   #pty: IPty;
   #screen: InstanceType<typeof Terminal>;
   #serializer: InstanceType<typeof SerializeAddon>;
@@ -101,7 +103,12 @@ export class TerminalSession {
       encoding: null,
     });
     this.#pty.onData((data) => this.#output(data as unknown as Buffer));
-    this.#pty.onExit(() => this.#end('the shell exited'));
+    this.exited = new Promise((resolve) => {
+      this.#pty.onExit(() => {
+        resolve();
+        this.#end('the shell exited');
+      });
+    });
     this.#startIdleTimer();
   }
 
@@ -195,8 +202,8 @@ export class TerminalSession {
   }
 
   /** Ends the shell: SIGHUP as a closing terminal would, then SIGKILL for what is left of its group. */
-  dispose(reason = 'the session was closed'): void {
-    if (this.#ended) return;
+  dispose(reason = 'the session was closed'): Promise<void> {
+    if (this.#ended) return this.exited;
     const pid = this.#pty.pid;
     try {
       this.#pty.kill('SIGHUP');
@@ -207,6 +214,7 @@ export class TerminalSession {
       killGroup(pid, 'SIGKILL');
     }, SessionLimits.killGraceMs).unref();
     this.#end(reason);
+    return this.exited;
   }
 
   #output(data: Buffer): void {

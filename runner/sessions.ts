@@ -1,5 +1,5 @@
 import { ErrorCode } from '../src/lib/error-codes.ts';
-import { TerminalSession, type SessionOptions } from './session.ts';
+import { SessionLimits, TerminalSession, type SessionOptions } from './session.ts';
 
 /** Session names: short, safe in URLs and logs. */
 const namePattern = /^[A-Za-z0-9_-]{1,32}$/;
@@ -56,7 +56,10 @@ export class SessionRegistry {
     return { ok: true, session };
   }
 
-  disposeAll(reason: string): void {
-    for (const session of [...this.#sessions.values()]) session.dispose(reason);
+  /** Ends every session; settles when their shells have exited (or a little after the kill grace). */
+  async disposeAll(reason: string): Promise<void> {
+    const exits = [...this.#sessions.values()].map((session) => session.dispose(reason));
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, SessionLimits.killGraceMs + 500).unref());
+    await Promise.race([Promise.all(exits), grace]);
   }
 }

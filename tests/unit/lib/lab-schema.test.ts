@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDuration } from '../../../src/lib/duration.ts';
-import { LabError, loadLabFile, readPins, substitutePins, validateLab } from '../../../src/lib/lab-files.ts';
+import {
+  LabError,
+  loadLabFile,
+  readPins,
+  substitutePins,
+  validateLab,
+} from '../../../src/lib/lab-files.ts';
 import { labSchema } from '../../../src/lib/lab-schema.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -14,7 +20,15 @@ const valid = {
   title: 'A chapter',
   order: 3,
   cells: { 'say-hi': { run: 'echo hi', output: 'hi' } },
-  checks: { 'it-said-hi': { run: 'echo hi', expect: { contains: 'hi' }, waitUpTo: '90s', interval: '500ms', after: 'say-hi' } },
+  checks: {
+    'it-said-hi': {
+      run: 'echo hi',
+      expect: { contains: 'hi' },
+      waitUpTo: '90s',
+      interval: '500ms',
+      after: 'say-hi',
+    },
+  },
 };
 
 /** The first problem validateLab reports for `data`, as the author would read it. */
@@ -50,11 +64,36 @@ describe('lab schema', () => {
     ['a cell without run', { ...valid, cells: { a: { output: 'x' } } }, /cells\.a\.run/, /string/],
     ['an empty run', { ...valid, cells: { a: { run: '  ' } } }, /cells\.a\.run/, /non-empty "run"/],
     ['a bad id', { ...valid, cells: { Bad_Id: { run: 'true' } } }, /cells/, /lower-case/],
-    ['a bad duration', { ...valid, checks: { c: { run: 'true', waitUpTo: 'soon' } } }, /checks\.c\.waitUpTo/, /30s, 2m/],
-    ['an empty expect', { ...valid, checks: { c: { run: 'true', expect: {} } } }, /checks\.c\.expect/, /proves nothing/],
-    ['a bad pattern', { ...valid, checks: { c: { run: 'true', expect: { matches: '(' } } } }, /matches/, /regular expression/],
-    ['after naming no cell', { ...valid, checks: { c: { run: 'true', after: 'nope' } } }, /checks\.c\.after/, /names cell "nope".*say-hi/],
-    ['a cell and a check sharing an id', { ...valid, checks: { 'say-hi': { run: 'true' } } }, /checks\.say-hi/, /both a cell and a check/],
+    [
+      'a bad duration',
+      { ...valid, checks: { c: { run: 'true', waitUpTo: 'soon' } } },
+      /checks\.c\.waitUpTo/,
+      /30s, 2m/,
+    ],
+    [
+      'an empty expect',
+      { ...valid, checks: { c: { run: 'true', expect: {} } } },
+      /checks\.c\.expect/,
+      /proves nothing/,
+    ],
+    [
+      'a bad pattern',
+      { ...valid, checks: { c: { run: 'true', expect: { matches: '(' } } } },
+      /matches/,
+      /regular expression/,
+    ],
+    [
+      'after naming no cell',
+      { ...valid, checks: { c: { run: 'true', after: 'nope' } } },
+      /checks\.c\.after/,
+      /names cell "nope".*say-hi/,
+    ],
+    [
+      'a cell and a check sharing an id',
+      { ...valid, checks: { 'say-hi': { run: 'true' } } },
+      /checks\.say-hi/,
+      /both a cell and a check/,
+    ],
     ['a missing title', { order: 1 }, /title/, /string/],
   ];
   for (const [name, data, key, message] of invalid) {
@@ -73,21 +112,33 @@ describe('lab files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'istio-lab-schema-'));
 
   it('substitutes pinned versions everywhere in a lab', () => {
-    const lab = substitutePins({ cells: { a: { run: 'kind create cluster --image %{kindNodeImage}' } } }, pins, 'x.yaml');
-    assert.deepEqual(lab, { cells: { a: { run: `kind create cluster --image ${pins.kindNodeImage}` } } });
+    const lab = substitutePins(
+      { cells: { a: { run: 'kind create cluster --image %{kindNodeImage}' } } },
+      pins,
+      'x.yaml',
+    );
+    assert.deepEqual(lab, {
+      cells: { a: { run: `kind create cluster --image ${pins.kindNodeImage}` } },
+    });
   });
 
   it('refuses a pin that the versions file does not have', () => {
     assert.throws(
       () => substitutePins({ cells: { a: { run: 'echo %{nope}' } } }, pins, 'content/labs/x.yaml'),
-      (error: LabError) => error.key === 'cells.a.run' && /%\{nope\}/.test(error.message) && /content\/versions\.yaml/.test(error.fix),
+      (error: LabError) =>
+        error.key === 'cells.a.run' &&
+        /%\{nope\}/.test(error.message) &&
+        /content\/versions\.yaml/.test(error.fix),
     );
   });
 
   it('reports YAML that does not parse with its line', () => {
     const file = join(dir, 'broken.yaml');
     writeFileSync(file, 'title: x\ncells:\n  a: [unclosed\n');
-    assert.throws(() => loadLabFile(file, pins), (error: LabError) => /not valid YAML/.test(error.message) && /line \d/.test(error.key));
+    assert.throws(
+      () => loadLabFile(file, pins),
+      (error: LabError) => /not valid YAML/.test(error.message) && /line \d/.test(error.key),
+    );
   });
 
   it('loads every lab the book ships', () => {

@@ -8,13 +8,22 @@ describe('matchers', () => {
   });
   it('contains and notContains', () => {
     assert.equal(matchExpect('a Ready b', { contains: 'Ready' }).ok, true);
-    assert.deepEqual(matchExpect('a b', { contains: 'Ready' }), { ok: false, reason: 'expected the output to contain "Ready"' });
+    assert.deepEqual(matchExpect('a b', { contains: 'Ready' }), {
+      ok: false,
+      reason: 'expected the output to contain "Ready"',
+    });
     assert.equal(matchExpect('200 OK', { notContains: '503' }).ok, true);
-    assert.match(matchExpect('got 503', { notContains: '503' }).reason, /not to contain "503", but it does/);
+    assert.match(
+      matchExpect('got 503', { notContains: '503' }).reason,
+      /not to contain "503", but it does/,
+    );
   });
   it('equals ignores surrounding white space only', () => {
     assert.equal(matchExpect('kind-istio-lab\n', { equals: 'kind-istio-lab' }).ok, true);
-    assert.match(matchExpect('kind-other\n', { equals: 'kind-istio-lab' }).reason, /to be "kind-istio-lab", got "kind-other"/);
+    assert.match(
+      matchExpect('kind-other\n', { equals: 'kind-istio-lab' }).reason,
+      /to be "kind-istio-lab", got "kind-other"/,
+    );
   });
   it('matches works per line, tolerant of pod-name hashes', () => {
     const pods = 'NAME READY\nreviews-v1-5b7f8c9d4-x2x7q 2/2\n';
@@ -23,6 +32,9 @@ describe('matchers', () => {
   });
   it('every matcher given must hold', () => {
     assert.equal(matchExpect('v1 v2', { contains: 'v1', notContains: 'v2' }).ok, false);
-    assert.match(matchExpect('v1', { contains: 'v1', notContains: 'v3' }).reason, /contains "v1", it does not contain "v3"/);
+    assert.match(
+      matchExpect('v1', { contains: 'v1', notContains: 'v3' }).reason,
+      /contains "v1", it does not contain "v3"/,
+    );
   });
 });

@@ -8,7 +8,12 @@ import { labSchema } from '../../../src/lib/lab-schema.ts';
 import { findPlacements, placementProblems } from '../../../src/lib/placements.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
-const lab = labSchema.parse({ title: 'T', order: 1, cells: { one: { run: 'true' } }, checks: { two: { run: 'true' } } });
+const lab = labSchema.parse({
+  title: 'T',
+  order: 1,
+  cells: { one: { run: 'true' } },
+  checks: { two: { run: 'true' } },
+});
 
 describe('placements', () => {
   it('finds cells and checks in order, with their lines', () => {
@@ -33,22 +38,48 @@ describe('placements', () => {
     assert.equal(problems.length, 3);
     assert.match(problems[0] ?? '', /line 2: .*placed twice/);
     assert.match(problems[1] ?? '', /line 3: "two" is a check .*write <Check id="two">/);
-    assert.match(problems[2] ?? '', /line 4: <Check id="three"> names a check that lab "t" does not have; use one of: two/);
+    assert.match(
+      problems[2] ?? '',
+      /line 4: <Check id="three"> names a check that lab "t" does not have; use one of: two/,
+    );
   });
 
   it('passes the book as it is', () => {
-    assert.deepEqual(checkBook({ root, docDirs: [join(root, 'src/content/docs')], labDirs: [join(root, 'content/labs')] }), []);
+    assert.deepEqual(
+      checkBook({
+        root,
+        docDirs: [join(root, 'src/content/docs')],
+        labDirs: [join(root, 'content/labs')],
+      }),
+      [],
+    );
   });
 
   it('fails a book whose chapter places an id its lab lacks, naming the file and line', () => {
     const copy = mkdtempSync(join(tmpdir(), 'istio-lab-book-'));
     cpSync(join(root, 'content'), join(copy, 'content'), { recursive: true });
     mkdirSync(join(copy, 'docs/en'), { recursive: true });
-    writeFileSync(join(copy, 'docs/en/cluster.mdx'), '---\ntitle: x\n---\n\n<Cell id="no-such-cell" />\n');
-    writeFileSync(join(copy, 'docs/en/orphan.mdx'), '---\ntitle: x\n---\n\n<Check id="x">t</Check>\n');
-    const problems = checkBook({ root: copy, docDirs: [join(copy, 'docs')], labDirs: [join(copy, 'content/labs')] });
+    writeFileSync(
+      join(copy, 'docs/en/cluster.mdx'),
+      '---\ntitle: x\n---\n\n<Cell id="no-such-cell" />\n',
+    );
+    writeFileSync(
+      join(copy, 'docs/en/orphan.mdx'),
+      '---\ntitle: x\n---\n\n<Check id="x">t</Check>\n',
+    );
+    const problems = checkBook({
+      root: copy,
+      docDirs: [join(copy, 'docs')],
+      labDirs: [join(copy, 'content/labs')],
+    });
     assert.equal(problems.length, 2);
-    assert.match(problems[0] ?? '', /^docs\/en\/cluster\.mdx: line 5: <Cell id="no-such-cell"> names a cell that lab "cluster" does not have/);
-    assert.match(problems[1] ?? '', /^docs\/en\/orphan\.mdx: .*no lab "orphan".*create content\/labs\/orphan\.yaml/);
+    assert.match(
+      problems[0] ?? '',
+      /^docs\/en\/cluster\.mdx: line 5: <Cell id="no-such-cell"> names a cell that lab "cluster" does not have/,
+    );
+    assert.match(
+      problems[1] ?? '',
+      /^docs\/en\/orphan\.mdx: .*no lab "orphan".*create content\/labs\/orphan\.yaml/,
+    );
   });
 });

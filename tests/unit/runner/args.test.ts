@@ -5,11 +5,25 @@ import { parseRunnerArgs } from '../../../runner/args.ts';
 describe('runner arguments', () => {
   it('defaults to loopback on 4321 and building when stale', () => {
     const args = parseRunnerArgs([]);
-    assert.deepEqual([args.host, args.port, args.build, args.allowOrigins], ['127.0.0.1', 4321, true, []]);
+    assert.deepEqual(
+      [args.host, args.port, args.build, args.allowOrigins],
+      ['127.0.0.1', 4321, true, []],
+    );
   });
   it('takes --port, --host, repeated --allow-origin and --no-build', () => {
-    const args = parseRunnerArgs(['--port', '0', '--allow-origin', 'https://a.example', '--allow-origin', 'http://b.example:8080', '--no-build']);
-    assert.deepEqual([args.port, args.allowOrigins, args.build], [0, ['https://a.example', 'http://b.example:8080'], false]);
+    const args = parseRunnerArgs([
+      '--port',
+      '0',
+      '--allow-origin',
+      'https://a.example',
+      '--allow-origin',
+      'http://b.example:8080',
+      '--no-build',
+    ]);
+    assert.deepEqual(
+      [args.port, args.allowOrigins, args.build],
+      [0, ['https://a.example', 'http://b.example:8080'], false],
+    );
   });
   for (const [argv, message] of [
     [['--port', 'abc'], /--port abc is not a port/],

@@ -13,7 +13,10 @@ const check = (fields: Record<string, unknown>) => checkSchema.parse(fields);
 
 describe('checks', () => {
   it('passes when the script exits 0 and the expectation holds', async () => {
-    const result = await runCheck(check({ run: 'echo ready', expect: { equals: 'ready' } }), context);
+    const result = await runCheck(
+      check({ run: 'echo ready', expect: { equals: 'ready' } }),
+      context,
+    );
     assert.equal(result.status, 'pass');
     assert.equal(result.attempts, 1);
     assert.equal(result.output, 'ready\n');
@@ -27,14 +30,23 @@ describe('checks', () => {
   });
 
   it('matches on stdout only', async () => {
-    const result = await runCheck(check({ run: 'echo Ready >&2; echo NotReady', expect: { contains: 'Ready\n', notContains: 'Ready\n' } }), context);
+    const result = await runCheck(
+      check({
+        run: 'echo Ready >&2; echo NotReady',
+        expect: { contains: 'Ready\n', notContains: 'Ready\n' },
+      }),
+      context,
+    );
     assert.equal(result.status, 'fail');
   });
 
   it('kills the whole process group on timeout: no background grandchild survives', async () => {
     const pidFile = join(dir, 'grandchild.pid');
     const started = Date.now();
-    const result = await runCheck(check({ run: `sleep 300 & echo $! > ${pidFile}; sleep 300`, timeout: '300ms' }), context);
+    const result = await runCheck(
+      check({ run: `sleep 300 & echo $! > ${pidFile}; sleep 300`, timeout: '300ms' }),
+      context,
+    );
     assert.equal(result.status, 'fail');
     assert.match(result.reason, /did not finish within/);
     assert.ok(Date.now() - started < 5_000, 'the timeout ended the check');
@@ -44,7 +56,10 @@ describe('checks', () => {
 
   it('kills background jobs left behind by a check that exits by itself', async () => {
     const pidFile = join(dir, 'leftover.pid');
-    const result = await runCheck(check({ run: `sleep 300 & echo $! > ${pidFile}; echo done` }), context);
+    const result = await runCheck(
+      check({ run: `sleep 300 & echo $! > ${pidFile}; echo done` }),
+      context,
+    );
     assert.equal(result.status, 'pass');
     const leftover = Number(readFileSync(pidFile, 'utf8'));
     await waitFor(() => !isAlive(leftover), `leftover ${leftover} to be gone`);
@@ -68,7 +83,15 @@ describe('checks', () => {
   });
 
   it('gives up when waitUpTo runs out, saying how many attempts it made', async () => {
-    const result = await runCheck(check({ run: 'echo waiting', expect: { contains: 'ready' }, waitUpTo: '300ms', interval: '100ms' }), context);
+    const result = await runCheck(
+      check({
+        run: 'echo waiting',
+        expect: { contains: 'ready' },
+        waitUpTo: '300ms',
+        interval: '100ms',
+      }),
+      context,
+    );
     assert.equal(result.status, 'fail');
     assert.ok(result.attempts >= 2, `attempts: ${result.attempts}`);
     assert.match(result.reason, new RegExp(`after ${result.attempts} attempts`));
@@ -80,7 +103,13 @@ describe('checks', () => {
   });
 
   it('caps what it keeps: the tail of a huge output, and says it was cut', async () => {
-    const result = await runCheck(check({ run: `head -c ${CheckLimits.captureBytes + 4096} /dev/zero | tr "\\0" y`, expect: { contains: 'y' } }), context);
+    const result = await runCheck(
+      check({
+        run: `head -c ${CheckLimits.captureBytes + 4096} /dev/zero | tr "\\0" y`,
+        expect: { contains: 'y' },
+      }),
+      context,
+    );
     assert.equal(result.output.length, CheckLimits.tailBytes);
     assert.match(result.reason, /was cut/);
   });

@@ -10,7 +10,10 @@ describe('flow control', () => {
 
   it('pauses above the high watermark and resumes below the low one, once each', () => {
     const events: string[] = [];
-    const flow = new FlowControl(() => events.push('pause'), () => events.push('resume'));
+    const flow = new FlowControl(
+      () => events.push('pause'),
+      () => events.push('resume'),
+    );
     flow.sent(FlowLimits.highWatermark);
     assert.deepEqual(events, []);
     flow.sent(1);
@@ -24,7 +27,10 @@ describe('flow control', () => {
 
   it('resumes when the page goes away', () => {
     const events: string[] = [];
-    const flow = new FlowControl(() => events.push('pause'), () => events.push('resume'));
+    const flow = new FlowControl(
+      () => events.push('pause'),
+      () => events.push('resume'),
+    );
     flow.sent(FlowLimits.highWatermark + 1);
     flow.reset();
     assert.deepEqual(events, ['pause', 'resume']);

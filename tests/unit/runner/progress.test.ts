@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,7 +20,10 @@ describe('progress file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'istio-lab-progress-'));
     const file = join(dir, 'progress.json');
     const store = new ProgressStore(file);
-    await Promise.all([store.record('cluster', 'node-ready', pass), store.record('cluster', 'context-is-book', fail)]);
+    await Promise.all([
+      store.record('cluster', 'node-ready', pass),
+      store.record('cluster', 'context-is-book', fail),
+    ]);
     assert.deepEqual(readdirSync(dir), ['progress.json'], 'no temporary file is left behind');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const again = new ProgressStore(file).snapshot;

@@ -8,19 +8,31 @@ import { after, before, describe, it } from 'node:test';
 import { liveRunner, root, TerminalClient, type LiveRunner } from '../support/live-runner.ts';
 
 /** An HTTP request with full control of Host and Origin (fetch would not let a test set Host). */
-function call(runner: LiveRunner, path: string, options: { method?: string; headers?: Record<string, string> } = {}) {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: runner.port, path, method: options.method ?? 'GET', headers: { Host: `127.0.0.1:${runner.port}`, ...options.headers } },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+function call(
+  runner: LiveRunner,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: runner.port,
+          path,
+          method: options.method ?? 'GET',
+          headers: { Host: `127.0.0.1:${runner.port}`, ...options.headers },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 describe('runner API', () => {
@@ -43,15 +55,22 @@ describe('runner API', () => {
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin with 403 before the token matters', async () => {
-    const host = await call(runner, '/api/health', { headers: { ...runner.headers, Host: `rebind.example:${runner.port}` } });
+    const host = await call(runner, '/api/health', {
+      headers: { ...runner.headers, Host: `rebind.example:${runner.port}` },
+    });
     assert.deepEqual([host.status, JSON.parse(host.body).code], [403, 'bad-host']);
-    const origin = await call(runner, '/api/health', { headers: { ...runner.headers, Origin: 'http://evil.example' } });
+    const origin = await call(runner, '/api/health', {
+      headers: { ...runner.headers, Origin: 'http://evil.example' },
+    });
     assert.deepEqual([origin.status, JSON.parse(origin.body).code], [403, 'bad-origin']);
     assert.equal(origin.headers['access-control-allow-origin'], undefined);
   });
 
   it('runs a check by id and records it in progress.json', async () => {
-    const result = await call(runner, '/api/checks/fixture/always-passes', { method: 'POST', headers: runner.headers });
+    const result = await call(runner, '/api/checks/fixture/always-passes', {
+      method: 'POST',
+      headers: runner.headers,
+    });
     assert.equal(result.status, 200);
     assert.equal(JSON.parse(result.body).status, 'pass');
     const progress = await call(runner, '/api/progress', { headers: runner.headers });
@@ -70,14 +89,23 @@ describe('runner API', () => {
     ];
     for (const [method, path, status, code] of cases) {
       const answer = await call(runner, path, { method, headers: runner.headers });
-      assert.deepEqual([answer.status, JSON.parse(answer.body).code], [status, code], `${method} ${path}`);
+      assert.deepEqual(
+        [answer.status, JSON.parse(answer.body).code],
+        [status, code],
+        `${method} ${path}`,
+      );
     }
   });
 
   it('serves the doctor report with a fix for each item', async () => {
     const answer = await call(runner, '/api/doctor', { headers: runner.headers });
-    const { items } = JSON.parse(answer.body) as { items: Array<{ name: string; ok: boolean; fix: string }> };
-    assert.deepEqual(items.map((item) => item.name), ['docker', 'kind', 'kubectl', 'istioctl', 'cluster', 'memory']);
+    const { items } = JSON.parse(answer.body) as {
+      items: Array<{ name: string; ok: boolean; fix: string }>;
+    };
+    assert.deepEqual(
+      items.map((item) => item.name),
+      ['docker', 'kind', 'kubectl', 'istioctl', 'cluster', 'memory'],
+    );
     for (const item of items) assert.ok(item.fix.length > 10, item.name);
   });
 
@@ -85,14 +113,21 @@ describe('runner API', () => {
     const answer = await call(runner, `/en/cluster/?token=${runner.token}`);
     assert.equal(answer.status, 302);
     assert.equal(answer.headers.location, '/en/cluster/');
-    assert.match(String(answer.headers['set-cookie']), new RegExp(`^istio_lab_${runner.port}=${runner.token}; HttpOnly; SameSite=Strict; Path=/$`));
+    assert.match(
+      String(answer.headers['set-cookie']),
+      new RegExp(`^istio_lab_${runner.port}=${runner.token}; HttpOnly; SameSite=Strict; Path=/$`),
+    );
     assert.equal(answer.headers['referrer-policy'], 'no-referrer');
     const wrong = await call(runner, '/en/cluster/?token=nope');
     assert.equal(wrong.headers['set-cookie'], undefined);
   });
 
   it('refuses WebSocket upgrades without a token, from a foreign Origin or Host', async () => {
-    for (const headers of [{}, { ...runner.headers, Origin: 'http://evil.example' }, { ...runner.headers, Host: 'evil.example' }]) {
+    for (const headers of [
+      {},
+      { ...runner.headers, Origin: 'http://evil.example' },
+      { ...runner.headers, Host: 'evil.example' },
+    ]) {
       const client = new TerminalClient(runner, 'session=main', { headers });
       await assert.rejects(client.opened(), /upgrade refused: (401|403)/);
     }
@@ -111,13 +146,21 @@ describe('runner API', () => {
       ['not JSON', '{nope', 'bad-json'],
       ['no type', { lab: 'fixture' }, 'bad-message'],
       ['an unknown type', { type: 'exec', command: 'id' }, 'bad-message'],
-      ['a run with extra fields', { type: 'run', lab: 'fixture', cell: 'say-hello', command: 'id' }, 'bad-message'],
+      [
+        'a run with extra fields',
+        { type: 'run', lab: 'fixture', cell: 'say-hello', command: 'id' },
+        'bad-message',
+      ],
       ['an unknown lab', { type: 'run', lab: 'nope', cell: 'say-hello' }, 'unknown-lab'],
       ['an unknown cell', { type: 'run', lab: 'fixture', cell: 'nope' }, 'unknown-cell'],
       ['resize to 0', { type: 'resize', cols: 0, rows: 10 }, 'bad-resize'],
       ['resize to -1', { type: 'resize', cols: 80, rows: -1 }, 'bad-resize'],
       ['resize to NaN', '{"type":"resize","cols":NaN,"rows":10}', 'bad-json'],
-      ['resize to null (NaN in JSON)', { type: 'resize', cols: Number.NaN, rows: 10 }, 'bad-resize'],
+      [
+        'resize to null (NaN in JSON)',
+        { type: 'resize', cols: Number.NaN, rows: 10 },
+        'bad-resize',
+      ],
       ['resize to 100000', { type: 'resize', cols: 100000, rows: 10 }, 'bad-resize'],
       ['resize to 1.5', { type: 'resize', cols: 80.5, rows: 10 }, 'bad-resize'],
       ['an ack of nothing', { type: 'ack', bytes: 0 }, 'bad-message'],
@@ -136,7 +179,9 @@ describe('runner API', () => {
     it('still runs cells after all of that', async () => {
       const from = client.messages.length;
       client.send({ type: 'run', lab: 'fixture', cell: 'say-hello' });
-      await client.until('the cell to finish', () => client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'));
+      await client.until('the cell to finish', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'),
+      );
     });
   });
 
@@ -159,14 +204,31 @@ describe('runner API', () => {
 describe('runner command line', () => {
   it('starts, writes runner.json readable only by its owner, prints the link, and stops on SIGTERM', async () => {
     const home = mkdtempSync(join(tmpdir(), 'istio-lab-cli-'));
-    const child = spawn(process.execPath, [join(root, 'runner/cli.ts'), '--port', '0', '--no-build', '--labs', join(root, 'tests/fixtures/labs')], {
-      env: { ...process.env, ISTIO_LAB_HOME: home },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'runner/cli.ts'),
+        '--port',
+        '0',
+        '--no-build',
+        '--labs',
+        join(root, 'tests/fixtures/labs'),
+      ],
+      {
+        env: { ...process.env, ISTIO_LAB_HOME: home },
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 15_000;
-    while (!output.includes('Stop with Ctrl-C') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as { url: string; port: number; token: string; pid: number };
+    while (!output.includes('Stop with Ctrl-C') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+      url: string;
+      port: number;
+      token: string;
+      pid: number;
+    };
     assert.equal(statSync(join(home, 'runner.json')).mode & 0o777, 0o600);
     assert.equal(file.pid, child.pid);
     assert.ok(output.includes(`${file.url}?token=${file.token}`));
@@ -176,7 +238,12 @@ describe('runner command line', () => {
   });
 
   it('refuses a non-loopback --host without --expose-on-network, saying why', async () => {
-    const child = spawn(process.execPath, [join(root, 'runner/cli.ts'), '--host', '0.0.0.0', '--no-build']);
+    const child = spawn(process.execPath, [
+      join(root, 'runner/cli.ts'),
+      '--host',
+      '0.0.0.0',
+      '--no-build',
+    ]);
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

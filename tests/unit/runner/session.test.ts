@@ -27,7 +27,9 @@ describe('terminal session', () => {
     client.send({ type: 'run', lab: 'fixture', cell });
     let done: unknown;
     await client.until(`cell ${cell} to finish`, () => {
-      done = client.messages.slice(from).find((m) => m.type === 'cell' && m.cell === cell && m.state !== 'running');
+      done = client.messages
+        .slice(from)
+        .find((m) => m.type === 'cell' && m.cell === cell && m.state !== 'running');
       return done !== undefined;
     });
     return done as { state: string; exitCode?: number; ms?: number };
@@ -58,7 +60,10 @@ describe('terminal session', () => {
     client.type('true\r');
     await client.until('the prompt after true', () => /true\r\n/.test(client.output.slice(-400)));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(client.messages.slice(from).filter((m) => m.type === 'cell'), []);
+    assert.deepEqual(
+      client.messages.slice(from).filter((m) => m.type === 'cell'),
+      [],
+    );
   });
 
   it('Ctrl-C during a cell ends it with 130', async () => {
@@ -93,7 +98,11 @@ describe('terminal session lifetime', () => {
       await second.opened();
       const screen = await second.message('screen');
       assert.match(screen.data, /restored-42/);
-      assert.deepEqual([screen.cols, screen.rows], [120, 40], 'the size is applied before the replay');
+      assert.deepEqual(
+        [screen.cols, screen.rows],
+        [120, 40],
+        'the size is applied before the replay',
+      );
       await first.until('the first page to be closed', () => first.closed !== undefined);
       assert.equal(first.closed?.code, 4001);
       second.close();
@@ -114,7 +123,8 @@ describe('terminal session lifetime', () => {
       assert.ok(isAlive(pid));
       client.close();
       const deadline = Date.now() + 5_000;
-      while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (isAlive(pid) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(isAlive(pid), false, 'the shell ended after the idle timeout');
     } finally {
       await runner.stop();
@@ -137,8 +147,16 @@ describe('terminal session lifetime', () => {
       client.type('\x03');
       client.send({ type: 'ack', bytes: held });
       // Acknowledge everything from now on, as a page that keeps up would.
-      client.socket.on('message', (data, isBinary) => isBinary && client.send({ type: 'ack', bytes: (data as Buffer).length }));
-      await client.until('the prompt after Ctrl-C', () => /\^C\r\n[\s\S]*istio-lab/.test(client.output.slice(-2000)), 10_000);
+      client.socket.on(
+        'message',
+        (data, isBinary) =>
+          isBinary && client.send({ type: 'ack', bytes: (data as Buffer).length }),
+      );
+      await client.until(
+        'the prompt after Ctrl-C',
+        () => /\^C\r\n[\s\S]*istio-lab/.test(client.output.slice(-2000)),
+        10_000,
+      );
       client.close();
     } finally {
       await runner.stop();

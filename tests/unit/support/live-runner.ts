@@ -25,7 +25,10 @@ export async function liveRunner(options: Partial<RunnerOptions> = {}): Promise<
     host: '127.0.0.1',
     port: 0,
     dist: join(root, 'tests/fixtures/no-dist'),
-    labs: new LabCatalog([join(root, 'content/labs'), fixtureLabs], join(root, 'content/versions.yaml')),
+    labs: new LabCatalog(
+      [join(root, 'content/labs'), fixtureLabs],
+      join(root, 'content/versions.yaml'),
+    ),
     workspace,
     allowOrigins: [],
     version: 'test',
@@ -39,7 +42,7 @@ export async function liveRunner(options: Partial<RunnerOptions> = {}): Promise<
     headers: { Authorization: `Bearer ${runner.token}` },
     stop: async () => {
       await runner.close();
-      rmSync(workspace.root, { recursive: true, force: true });
+      rmSync(workspace.root, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
@@ -53,7 +56,11 @@ export class TerminalClient {
   closed: { code: number; reason: string } | undefined;
   #autoAck: boolean;
 
-  constructor(runner: LiveRunner, query = 'session=main', options: { autoAck?: boolean; headers?: Record<string, string> } = {}) {
+  constructor(
+    runner: LiveRunner,
+    query = 'session=main',
+    options: { autoAck?: boolean; headers?: Record<string, string> } = {},
+  ) {
     this.#autoAck = options.autoAck ?? true;
     this.socket = new WebSocket(`${runner.url.replace('http', 'ws')}api/terminal?${query}`, {
       headers: options.headers ?? runner.headers,
@@ -76,7 +83,9 @@ export class TerminalClient {
     return new Promise((resolve, reject) => {
       if (this.socket.readyState === WebSocket.OPEN) return resolve();
       this.socket.once('open', () => resolve());
-      this.socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
+      this.socket.once('unexpected-response', (_request, response) =>
+        reject(new Error(`upgrade refused: ${response.statusCode}`)),
+      );
       this.socket.once('error', reject);
     });
   }
@@ -93,15 +102,26 @@ export class TerminalClient {
   async until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output tail: ${JSON.stringify(this.output.slice(-300))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; output tail: ${JSON.stringify(this.output.slice(-300))}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
   /** The next message of a type after the `index`-th message. */
-  async message<T extends ServerMessage['type']>(type: T, after = 0, ms = 10_000): Promise<Extract<ServerMessage, { type: T }>> {
+  async message<T extends ServerMessage['type']>(
+    type: T,
+    after = 0,
+    ms = 10_000,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
     let found: ServerMessage | undefined;
-    await this.until(`a "${type}" message`, () => (found = this.messages.slice(after).find((m) => m.type === type)) !== undefined, ms);
+    await this.until(
+      `a "${type}" message`,
+      () => (found = this.messages.slice(after).find((m) => m.type === type)) !== undefined,
+      ms,
+    );
     return found as Extract<ServerMessage, { type: T }>;
   }
 
