@@ -44,6 +44,8 @@ class LabDock extends HTMLElement {
       fontFamily:
         'ui-monospace, "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
       fontSize: 14,
+      // At a line height of 1, some monospace fonts clip the underscore out of sight.
+      lineHeight: 1.2,
       scrollback: 10_000,
       cursorBlink: true,
       theme: { background: '#0b1020' },

@@ -43,9 +43,10 @@ async function waitForRunnerFile(
   throw new Error(`the runner did not start within 20 s:\n${output}`);
 }
 
-/** Starts a runner over the test build and the fixture labs, in a fresh workspace. */
+/** Starts a runner over the test build (or another) and the fixture labs, in a fresh workspace. */
 export async function startRunner(
   extraArgs: string[] = [],
+  dist = testDist,
 ): Promise<Runner & { stop(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-e2e-'));
   const child = spawn(
@@ -56,7 +57,7 @@ export async function startRunner(
       '0',
       '--no-build',
       '--dist',
-      testDist,
+      dist,
       '--labs',
       join(root, 'tests/fixtures/labs'),
       ...extraArgs,
