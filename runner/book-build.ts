@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +8,7 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** What the built book depends on; a change to any of these makes the build stale. */
 const sources = ['src', 'content', 'public', 'astro.config.mjs', 'package-lock.json'];
+/** Written by the book's own integration when a build finishes (src/integrations/lab-book.ts). */
 const stampName = '.built-at';
 
 function newestMtime(path: string): number {
@@ -38,5 +39,4 @@ export function buildBook(dist: string, log: (message: string) => void): void {
       'the book did not build; the messages above say which file to fix. Then run npm start again.',
     );
   }
-  writeFileSync(join(dist, stampName), new Date().toISOString());
 }

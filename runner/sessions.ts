@@ -59,7 +59,9 @@ export class SessionRegistry {
   /** Ends every session; settles when their shells have exited (or a little after the kill grace). */
   async disposeAll(reason: string): Promise<void> {
     const exits = [...this.#sessions.values()].map((session) => session.dispose(reason));
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, SessionLimits.killGraceMs + 500).unref());
+    const grace = new Promise<void>((resolve) =>
+      setTimeout(resolve, SessionLimits.killGraceMs + 500).unref(),
+    );
     await Promise.race([Promise.all(exits), grace]);
   }
 }

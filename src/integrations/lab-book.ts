@@ -1,6 +1,10 @@
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import { bookSources, checkBook } from '../lib/book-check.ts';
+
+/** File in the build folder that records when the build finished. */
+export const builtStamp = '.built-at';
 
 /**
  * Checks the whole book before Astro builds or serves it: every lab validates, and every chapter
@@ -18,6 +22,10 @@ export function labBook(options: { fixtures: boolean }): AstroIntegration {
             `The book has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`,
           );
         }
+      },
+      'astro:build:done': ({ dir }) => {
+        // The runner compares this stamp with the sources to decide whether to rebuild.
+        writeFileSync(new URL(builtStamp, dir), new Date().toISOString());
       },
     },
   };

@@ -1,4 +1,6 @@
-import { expect, test } from './fixtures.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, root, test } from './fixtures.ts';
 
 const chapterPath = '/en/fixture/';
 
@@ -124,4 +126,47 @@ test('a page from another origin cannot open the terminal, even with the cookie'
     runner.url,
   );
   expect(health).toBe('blocked');
+});
+
+test('the dock collapses and resizes, and remembers both across pages', async ({
+  page,
+  runner,
+}) => {
+  await runner.signIn(page, chapterPath);
+  const dock = page.locator('lab-dock');
+  await expect(dock.locator('.lab-dock-status')).toHaveText('Connected');
+  const before = (await dock.boundingBox())?.height ?? 0;
+  const handle = page.getByRole('separator', { name: 'Resize terminal' });
+  await handle.focus();
+  for (let i = 0; i < 4; i++) await handle.press('ArrowUp');
+  await expect.poll(async () => (await dock.boundingBox())?.height).toBe(before + 96);
+  await page.getByRole('button', { name: 'Hide terminal' }).click();
+  await expect(dock.locator('.lab-dock-terminal')).toBeHidden();
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Show terminal' })).toBeVisible();
+  await page.getByRole('button', { name: 'Show terminal' }).click();
+  await expect.poll(async () => (await dock.boundingBox())?.height).toBe(before + 96);
+});
+
+test('when the runner goes away the dock says it is reconnecting', async ({ page, runner }) => {
+  await runner.signIn(page, chapterPath);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  await runner.stop();
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(
+    /Connection lost\. Retrying in \d+ s/,
+  );
+});
+
+test('the read-only banner speaks the page language', async ({ page, staticHost }) => {
+  await page.goto(new URL('/it/fixture/', staticHost.url).href);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'it');
+  const banner = page.locator('.lab-banner[data-kind="absent"]');
+  await expect(banner).toBeVisible();
+  const italian = JSON.parse(
+    readFileSync(join(root, 'src/content/i18n/it.json'), 'utf8'),
+  ) as Record<string, string>;
+  await expect(banner).toHaveText(italian['lab.runner.absent'] ?? 'missing');
+  await expect(
+    page.locator('lab-cell').first().getByRole('button', { name: italian['lab.cell.copy'] }),
+  ).toBeVisible();
 });

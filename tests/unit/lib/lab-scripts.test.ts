@@ -5,7 +5,10 @@ import { describe, it } from 'node:test';
 import { loadLabDirs, readPins } from '../../../src/lib/lab-files.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
-const labs = loadLabDirs([join(root, 'content/labs'), join(root, 'tests/fixtures/labs')], readPins(join(root, 'content/versions.yaml')));
+const labs = loadLabDirs(
+  [join(root, 'content/labs'), join(root, 'tests/fixtures/labs')],
+  readPins(join(root, 'content/versions.yaml')),
+);
 
 /** Every script a lab holds, named the way an author finds it: lab, section, id. */
 function scripts(): Array<[string, string]> {
@@ -13,8 +16,10 @@ function scripts(): Array<[string, string]> {
   for (const [slug, lab] of labs) {
     if (lab.prepare) all.push([`${slug} prepare`, lab.prepare]);
     if (lab.cleanup) all.push([`${slug} cleanup`, lab.cleanup]);
-    for (const [id, cell] of Object.entries(lab.cells)) if (cell.lang === 'bash') all.push([`${slug} cells.${id}`, cell.run]);
-    for (const [id, check] of Object.entries(lab.checks)) all.push([`${slug} checks.${id}`, check.run]);
+    for (const [id, cell] of Object.entries(lab.cells))
+      if (cell.lang === 'bash') all.push([`${slug} cells.${id}`, cell.run]);
+    for (const [id, check] of Object.entries(lab.checks))
+      all.push([`${slug} checks.${id}`, check.run]);
   }
   return all;
 }
@@ -30,14 +35,20 @@ function shellcheckVersion(): string | undefined {
 
 describe('lab scripts', () => {
   it('ShellCheck is installed (apt-get install shellcheck, brew install shellcheck)', () => {
-    assert.ok(shellcheckVersion(), 'shellcheck is not on PATH: install it to lint the labs (.ci/run does)');
+    assert.ok(
+      shellcheckVersion(),
+      'shellcheck is not on PATH: install it to lint the labs (.ci/run does)',
+    );
   });
 
   for (const [name, script] of scripts()) {
     it(`${name} passes bash -n and shellcheck`, () => {
       const syntax = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
       assert.equal(syntax.status, 0, `bash -n: ${syntax.stderr}`);
-      const lint = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+      const lint = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], {
+        input: script,
+        encoding: 'utf8',
+      });
       assert.equal(lint.status, 0, `shellcheck:\n${lint.stdout}${lint.stderr}`);
     });
   }
