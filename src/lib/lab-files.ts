@@ -144,7 +144,10 @@ function zodToLabError(error: ZodError, file: string): LabError {
     problem = `"${String(issue.path[issue.path.length - 1] ?? '')}" is not a valid id`;
     fix = issue.issues[0]?.message ?? 'use lower-case words joined by dashes';
   } else if (issue?.code === 'invalid_type') {
-    fix = `write a ${issue.expected} here (docs/lab-format.md)`;
+    const scalar = issue.expected === 'string' && /received (boolean|number)/.test(issue.message);
+    fix = scalar
+      ? 'write a string here: YAML reads true, false, yes, no and bare numbers as other types, so quote the value'
+      : `write a ${issue.expected} here (docs/lab-format.md)`;
   } else {
     fix = problem;
     problem = 'is not valid';

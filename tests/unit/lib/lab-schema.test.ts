@@ -94,6 +94,12 @@ describe('lab schema', () => {
       /checks\.say-hi/,
       /both a cell and a check/,
     ],
+    [
+      'a run that YAML read as a boolean',
+      { ...valid, cells: { a: { run: true } } },
+      /cells\.a\.run/,
+      /quote the value/,
+    ],
     ['a missing title', { order: 1 }, /title/, /string/],
   ];
   for (const [name, data, key, message] of invalid) {

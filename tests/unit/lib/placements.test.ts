@@ -3,6 +3,8 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { labBook } from '../../../src/integrations/lab-book.ts';
 import { checkBook } from '../../../src/lib/book-check.ts';
 import { labSchema } from '../../../src/lib/lab-schema.ts';
 import { findPlacements, placementProblems } from '../../../src/lib/placements.ts';
@@ -80,6 +82,33 @@ describe('placements', () => {
     assert.match(
       problems[1] ?? '',
       /^docs\/en\/orphan\.mdx: .*no lab "orphan".*create content\/labs\/orphan\.yaml/,
+    );
+  });
+
+  it('stops the Astro build through the integration, listing every problem', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'istio-lab-build-'));
+    cpSync(join(root, 'content'), join(copy, 'content'), { recursive: true });
+    mkdirSync(join(copy, 'src/content/docs/en'), { recursive: true });
+    writeFileSync(
+      join(copy, 'src/content/docs/en/cluster.mdx'),
+      '<Check id="create-cluster">x</Check>\n',
+    );
+    writeFileSync(
+      join(copy, 'content/labs/broken.yaml'),
+      'title: Broken\norder: 1\ncells:\n  a:\n    run: echo hi\n    colour: red\n',
+    );
+    const setup = labBook({ fixtures: false }).hooks['astro:config:setup'] as (
+      options: unknown,
+    ) => void;
+    const build = (config: unknown) => () => setup({ config });
+    assert.throws(
+      build({ root: pathToFileURL(`${copy}/`) }),
+      /broken\.yaml: cells\.a: has unknown key\(s\) "colour"[\s\S]*Fix: /,
+    );
+    writeFileSync(join(copy, 'content/labs/broken.yaml'), 'title: Fixed\norder: 1\n');
+    assert.throws(
+      build({ root: pathToFileURL(`${copy}/`) }),
+      /1 problem\(s\):\n- src\/content\/docs\/en\/cluster\.mdx: line 1: "create-cluster" is a cell in lab "cluster"; write <Cell id="create-cluster"> instead/,
     );
   });
 });
