@@ -272,7 +272,7 @@ export class TerminalSession {
   #startIdleTimer(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(
-      () => this.dispose('the terminal was idle with no page attached'),
+      () => void this.dispose('the terminal was idle with no page attached'),
       this.#idleMs,
     );
     this.#idleTimer.unref();

@@ -167,6 +167,9 @@ test('the read-only banner speaks the page language', async ({ page, staticHost 
   ) as Record<string, string>;
   await expect(banner).toHaveText(italian['lab.runner.absent'] ?? 'missing');
   await expect(
-    page.locator('lab-cell').first().getByRole('button', { name: italian['lab.cell.copy'] }),
+    page
+      .locator('lab-cell')
+      .first()
+      .getByRole('button', { name: italian['lab.cell.copy'] ?? 'missing' }),
   ).toBeVisible();
 });

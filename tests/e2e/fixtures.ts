@@ -17,6 +17,8 @@ export interface Runner {
   home: string;
   /** Opens a page of the book signed in to the runner, as the printed link does. */
   signIn(page: Page, path: string): Promise<void>;
+  /** Stops the runner (SIGTERM) and removes its workspace; safe to call twice. */
+  stop(): Promise<void>;
 }
 
 async function waitForRunnerFile(
@@ -44,10 +46,7 @@ async function waitForRunnerFile(
 }
 
 /** Starts a runner over the test build (or another) and the fixture labs, in a fresh workspace. */
-export async function startRunner(
-  extraArgs: string[] = [],
-  dist = testDist,
-): Promise<Runner & { stop(): Promise<void> }> {
+export async function startRunner(extraArgs: string[] = [], dist = testDist): Promise<Runner> {
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-e2e-'));
   const child = spawn(
     process.execPath,
