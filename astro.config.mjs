@@ -1,10 +1,27 @@
 // @ts-check
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { labBook } from './src/integrations/lab-book.ts';
 
 /** The test build adds the fixture chapter and lab (tests/fixtures) and goes to its own folder. */
 const fixtures = process.env.ISTIO_LAB_FIXTURES === '1';
+
+/**
+ * The chapters, in the order their English front matter gives (sidebar.order): the sidebar lists
+ * them in every language, Starlight finding each locale's page or falling back to English.
+ */
+function chapters() {
+  const dir = new URL('./src/content/docs/en/', import.meta.url);
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.mdx') && name !== 'index.mdx')
+    .map((name) => {
+      const order = /^\s+order:\s*(\d+)/m.exec(readFileSync(new URL(name, dir), 'utf8'));
+      return { slug: name.slice(0, -'.mdx'.length), order: order ? Number(order[1]) : 1000 };
+    })
+    .sort((a, b) => a.order - b.order)
+    .map((chapter) => chapter.slug);
+}
 
 export default defineConfig({
   outDir: fixtures ? './dist-test' : './dist',
@@ -24,7 +41,7 @@ export default defineConfig({
         {
           label: 'Chapters',
           translations: { it: 'Capitoli', 'zh-CN': '章节', ru: 'Главы' },
-          items: ['cluster', ...(fixtures ? ['fixture'] : [])],
+          items: [...chapters(), ...(fixtures ? ['fixture'] : [])],
         },
       ],
       components: {

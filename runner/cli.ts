@@ -6,6 +6,7 @@ import { buildBook, isStale, projectRoot } from './book-build.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { isLoopback, startRunner, type RunningRunner } from './server.ts';
 import { shellProblem } from './shell.ts';
+import { installSteps } from './steps.ts';
 import { ensureWorkspace, workspaceAt, writeRunnerFile } from './workspace.ts';
 
 const log = (message: string) => console.log(message);
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   const pins = readPins(pinsFile);
+  installSteps(projectRoot, workspace, pins);
   const { version } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
     version: string;
   };

@@ -10,6 +10,8 @@ export interface Workspace {
   progress: string;
   runnerFile: string;
   history: string;
+  /** The shared prepare steps, pins filled in (runner/steps.ts). */
+  steps: string;
 }
 
 export function workspaceAt(
@@ -22,6 +24,7 @@ export function workspaceAt(
     progress: join(root, 'progress.json'),
     runnerFile: join(root, 'runner.json'),
     history: join(root, 'bash_history'),
+    steps: join(root, 'steps.sh'),
   };
 }
 
@@ -101,6 +104,7 @@ export function labEnvironment(
   env.PATH = [workspace.bin, from.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
   env.KUBECONFIG = workspace.kubeconfig;
   env.ISTIO_LAB_HOME = workspace.root;
+  env.ISTIO_LAB_STEPS = workspace.steps;
   env.TERM = 'xterm-256color';
   env.COLORTERM = 'truecolor';
   env.LANG ??= 'C.UTF-8';

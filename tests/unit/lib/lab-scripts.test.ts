@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadLabDirs, readPins } from '../../../src/lib/lab-files.ts';
+import { renderSteps } from '../../../runner/steps.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const labs = loadLabDirs(
@@ -52,6 +53,13 @@ describe('lab scripts', () => {
       assert.equal(lint.status, 0, `shellcheck:\n${lint.stdout}${lint.stderr}`);
     });
   }
+
+  it('the shared prepare steps, pins filled in, pass bash -n and shellcheck', () => {
+    const steps = renderSteps(root, readPins(join(root, 'content/versions.yaml')));
+    assert.equal(spawnSync('bash', ['-n'], { input: steps }).status, 0);
+    const lint = spawnSync('shellcheck', ['--shell=bash', '-'], { input: steps, encoding: 'utf8' });
+    assert.equal(lint.status, 0, lint.stdout);
+  });
 
   it("the runner's rc file passes bash -n and shellcheck", () => {
     const rc = join(root, 'runner/shell/bashrc');

@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# Istio Lab Book: the steps that chapters' "prepare" scripts share. Each function is idempotent:
+# it checks for its end state first and does only what is missing, so "Catch up" can run from any
+# state, including a fresh machine with no cluster.
+#
+# Versions are pins from content/versions.yaml, written as in labs (a percent sign and the pin's
+# name in braces): the runner writes a copy of this file with the pins filled in to
+# $ISTIO_LAB_HOME/steps.sh and exports ISTIO_LAB_STEPS.
+# A prepare script uses it as:   source "$ISTIO_LAB_STEPS" && lab_reach gateways
+
+set -o pipefail
+
+ISTIO_LAB_HOME=${ISTIO_LAB_HOME:-$HOME/.istio-lab}
+export KUBECONFIG=${KUBECONFIG:-$ISTIO_LAB_HOME/kubeconfig}
+LAB_ISTIO_DIR="$ISTIO_LAB_HOME/istio"
+LAB_SAMPLES="$LAB_ISTIO_DIR/samples"
+
+lab_say() { printf '==> %s\n' "$*"; }
+lab_fail() {
+  printf 'prepare: %s\n' "$*" >&2
+  return 1
+}
+
+# A kind cluster named %{clusterName} on the pinned node image, its credentials in the book's
+# kubeconfig, its node Ready.
+lab_cluster() {
+  command -v docker >/dev/null || lab_fail "docker is not installed" || return
+  docker info >/dev/null 2>&1 || lab_fail "Docker is not running: start it and try again" || return
+  command -v kind >/dev/null || lab_fail "kind is not installed: see the 'cluster' chapter" || return
+  if kind get clusters 2>/dev/null | grep -qx '%{clusterName}'; then
+    lab_say "cluster %{clusterName} exists"
+    kind export kubeconfig --name %{clusterName} --kubeconfig "$KUBECONFIG" >/dev/null || return
+  else
+    lab_say "creating cluster %{clusterName}"
+    kind create cluster --name %{clusterName} --image %{kindNodeImage} --kubeconfig "$KUBECONFIG" --wait 120s || return
+  fi
+  kubectl wait --for=condition=Ready node --all --timeout=120s >/dev/null || return
+}
+
+# istioctl %{istio} and its release (samples included) in the workspace, istioctl on PATH.
+lab_istioctl() {
+  if [ -x "$ISTIO_LAB_HOME/istio-%{istio}/bin/istioctl" ]; then
+    lab_say "istioctl %{istio} is downloaded"
+  else
+    lab_say "downloading Istio %{istio}"
+    (cd "$ISTIO_LAB_HOME" && curl -sSL https://istio.io/downloadIstio | ISTIO_VERSION=%{istio} sh -) || return
+  fi
+  ln -sfn "istio-%{istio}" "$LAB_ISTIO_DIR"
+  mkdir -p "$ISTIO_LAB_HOME/bin"
+  ln -sf "$LAB_ISTIO_DIR/bin/istioctl" "$ISTIO_LAB_HOME/bin/istioctl"
+}
+
+# The demo profile installed and its three deployments rolled out.
+lab_istio_demo() {
+  if kubectl -n istio-system get deployment istiod >/dev/null 2>&1; then
+    lab_say "Istio is installed"
+  else
+    lab_say "installing Istio %{istio} (demo profile)"
+    istioctl install --set profile=demo -y || return
+  fi
+  for deployment in istiod istio-ingressgateway istio-egressgateway; do
+    kubectl -n istio-system rollout status deployment "$deployment" --timeout 5m >/dev/null || return
+  done
+}
+
+# Sidecar injection in "default"; Bookinfo, curl and httpbin running there with their sidecars.
+lab_samples() {
+  kubectl label namespace default istio-injection=enabled --overwrite >/dev/null || return
+  lab_say "deploying Bookinfo, curl and httpbin"
+  kubectl apply -f "$LAB_SAMPLES/bookinfo/platform/kube/bookinfo.yaml" >/dev/null || return
+  kubectl apply -f "$LAB_SAMPLES/curl/curl.yaml" >/dev/null || return
+  kubectl apply -f "$LAB_SAMPLES/httpbin/httpbin.yaml" >/dev/null || return
+  local deployment
+  for deployment in productpage-v1 details-v1 ratings-v1 reviews-v1 reviews-v2 reviews-v3 curl httpbin; do
+    kubectl rollout status deployment "$deployment" --timeout 5m >/dev/null || return
+  done
+}
+
+# The Kubernetes Gateway API CRDs at the pinned version.
+lab_gateway_api_crds() {
+  lab_say "installing the Gateway API CRDs %{gatewayApi}"
+  kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/%{gatewayApi}/standard-install.yaml >/dev/null || return
+}
+
+# Bookinfo behind Istio's ingress gateway (Gateway + VirtualService) and its DestinationRules.
+lab_bookinfo_ingress() {
+  lab_say "exposing Bookinfo through the ingress gateway"
+  kubectl apply -f "$LAB_SAMPLES/bookinfo/networking/bookinfo-gateway.yaml" >/dev/null || return
+  kubectl apply -f "$LAB_SAMPLES/bookinfo/networking/destination-rule-all.yaml" >/dev/null || return
+}
+
+# Istio removed from the cluster, as the ambient chapter starts from.
+lab_no_istio() {
+  if kubectl get namespace istio-system >/dev/null 2>&1; then
+    lab_say "removing the sidecar installation of Istio"
+    kubectl label namespace default istio-injection- >/dev/null 2>&1
+    istioctl uninstall --purge -y || return
+    kubectl delete namespace istio-system --ignore-not-found --wait=true >/dev/null || return
+  fi
+}
+
+# Brings the cluster to the state in which a chapter starts. The states build on each other:
+#   cluster  - nothing (a machine with Docker and kind)
+#   install  - the book's kind cluster
+#   gateways - + istioctl, Istio's demo profile, Bookinfo, curl and httpbin with sidecars
+#   mesh     - + Bookinfo through the ingress gateway, its DestinationRules, the Gateway API CRDs
+#              (where traffic, resilience, egress, security, observability and troubleshooting start)
+#   ambient  - the cluster and istioctl, with no Istio installed
+lab_reach() {
+  case "$1" in
+    cluster) ;;
+    install) lab_cluster ;;
+    gateways) lab_cluster && lab_istioctl && lab_istio_demo && lab_samples ;;
+    mesh) lab_reach gateways && lab_bookinfo_ingress && lab_gateway_api_crds ;;
+    ambient) lab_cluster && lab_istioctl && lab_no_istio ;;
+    *) lab_fail "unknown state '$1': use cluster, install, gateways, mesh or ambient" ;;
+  esac
+}
