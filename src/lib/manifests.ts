@@ -28,9 +28,9 @@ export function manifestsIn(script: string, where: string): FoundManifest[] {
       }
       const object: unknown = document.toJS();
       if (object && typeof object === 'object' && 'apiVersion' in object && 'kind' in object) {
-        const { apiVersion, kind } = object as { apiVersion: unknown; kind: unknown };
+        const { apiVersion, kind } = object;
         if (typeof apiVersion === 'string' && typeof kind === 'string') {
-          found.push({ where, apiVersion, kind, object: object as Record<string, unknown> });
+          found.push({ where, apiVersion, kind, object: object });
         }
       }
     }
