@@ -41,10 +41,9 @@ const checkRoute = /^\/api\/checks\/([^/]+)\/([^/]+)$/;
  * The runner's HTTP API (docs/runner-api.md). Called only after the request passed the Host,
  * Origin and token checks. Runs of the same check at once share one run.
  */
-export function createApi(
-  context: ApiContext,
-): (request: IncomingMessage, response: ServerResponse, url: URL) => void {
+export function createApi(context: ApiContext): Api {
   const inFlight = new Map<string, Promise<CheckResult>>();
+  const stop = new AbortController();
 
   const check = async (response: ServerResponse, lab: string, id: string) => {
     const found = context.labs.check(lab, id);
@@ -55,6 +54,7 @@ export function createApi(
       run = runCheck(found.value, {
         env: context.env,
         cwd: context.cwd,
+        signal: stop.signal,
         onAttempt: (attempt) => context.broadcast({ type: 'check', lab, check: id, attempt }),
       }).finally(() => inFlight.delete(key));
       inFlight.set(key, run);
@@ -74,7 +74,7 @@ export function createApi(
     sendJson(response, 200, result);
   };
 
-  return (request, response, url) => {
+  const handle = (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const method = request.method ?? 'GET';
     const path = url.pathname;
     const only = (allowed: string) => {
@@ -104,6 +104,13 @@ export function createApi(
       sendError(response, 404, ErrorCode.notFound, `no API at ${path}; see docs/runner-api.md`);
     }
   };
+  return { handle, abortChecks: () => stop.abort() };
+}
+
+/** The API's request handler, and a way to stop every check in flight (on shutdown). */
+export interface Api {
+  handle: (request: IncomingMessage, response: ServerResponse, url: URL) => void;
+  abortChecks: () => void;
 }
 
 /** A path segment decoded, or as it is when its escapes are broken (it then matches no id). */

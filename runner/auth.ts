@@ -6,7 +6,10 @@ import { ErrorCode } from '../src/lib/error-codes.ts';
  * 1. Host must name this runner (defeats DNS rebinding: a hostile name resolving to 127.0.0.1).
  * 2. Origin, when a browser sends one, must be the runner's own or an --allow-origin value
  *    (defeats cross-site requests and WebSockets, which carry cookies).
- * 3. The token, from the cookie or an Authorization: Bearer header, must be this start's.
+ * 3. The token, from the cookie or an Authorization: Bearer header, must be this start's. The
+ *    cookie counts only on requests the browser marks as coming from this origin (or typed by the
+ *    user): pages on other loopback ports are "same-site", so SameSite=Strict alone would let
+ *    their <script src> and <img> requests carry it.
  * Nothing is read, spawned or answered with data before all three hold.
  */
 export interface AuthPolicy {
@@ -22,6 +25,8 @@ export interface RequestFacts {
   origin: string | undefined;
   cookieToken: string | undefined;
   bearerToken: string | undefined;
+  /** The browser's Sec-Fetch-Site header: same-origin, same-site, cross-site or none. */
+  fetchSite?: string | undefined;
 }
 
 export type Decision =
@@ -69,7 +74,11 @@ export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision 
 export function decide(facts: RequestFacts, policy: AuthPolicy): Decision {
   const open = decidePublic(facts, policy);
   if (!open.ok) return open;
-  const given = facts.bearerToken ?? facts.cookieToken;
+  const cookieAllowed =
+    facts.fetchSite === undefined ||
+    facts.fetchSite === 'same-origin' ||
+    facts.fetchSite === 'none';
+  const given = facts.bearerToken ?? (cookieAllowed ? facts.cookieToken : undefined);
   if (!given) {
     return deny(
       401,

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../src/lib/lab-schema.ts';
 import { matchExpect } from '../src/lib/matchers.ts';
 import type { CheckResult } from '../src/lib/protocol.ts';
-import { killGroup } from './process-group.ts';
+import { killSession } from './process-group.ts';
 
 /** Knobs of a check run, named where they are defined. */
 export const CheckLimits = {
@@ -69,9 +69,9 @@ export function runAttempt(
     child.stderr.on('data', (chunk: Buffer) => take(chunk, false));
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup(child.pid, 'SIGKILL');
+      killSession(child.pid);
     }, timeoutMs);
-    const abort = () => killGroup(child.pid, 'SIGKILL');
+    const abort = () => killSession(child.pid);
     context.signal?.addEventListener('abort', abort, { once: true });
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -105,7 +105,7 @@ export function runAttempt(
     let grace: NodeJS.Timeout | undefined;
     child.on('exit', (code, signal) => {
       exit = { code, signal };
-      killGroup(child.pid, 'SIGKILL');
+      killSession(child.pid);
       grace = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();

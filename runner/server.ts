@@ -64,6 +64,7 @@ function facts(request: IncomingMessage, port: number): RequestFacts {
     origin: request.headers.origin,
     cookieToken: readCookie(request.headers.cookie, cookieName(port)),
     bearerToken: readBearer(request.headers.authorization),
+    fetchSite: request.headers['sec-fetch-site'] as string | undefined,
   };
 }
 
@@ -119,7 +120,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       ? decide(facts(request, actualPort), policy)
       : decidePublic(facts(request, actualPort), policy);
     if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
-    if (isApi) return api(request, response, url);
+    if (isApi) return api.handle(request, response, url);
     const offered = url.searchParams.get('token');
     if (offered !== null) {
       // Trade the token in the URL for a cookie, then drop it from the address bar and history.
@@ -207,6 +208,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     token,
     close: async () => {
       for (const socket of sockets) socket.close(CloseCode.shutdown, 'the runner is stopping');
+      api.abortChecks();
       await sessions.disposeAll('the runner is stopping');
       wss.close();
       server.closeAllConnections();

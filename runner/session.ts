@@ -5,7 +5,7 @@ import serializeAddon from '@xterm/addon-serialize';
 import { ErrorCode } from '../src/lib/error-codes.ts';
 import type { RunningCell, ServerMessage } from '../src/lib/protocol.ts';
 import { FlowControl } from './flow-control.ts';
-import { killGroup } from './process-group.ts';
+import { killSession } from './process-group.ts';
 import { MarkParser, type Mark } from './shell-integration.ts';
 import { pasteCommand } from './paste.ts';
 import { shellCommand } from './shell.ts';
@@ -54,7 +54,7 @@ interface CellRun extends RunningCell {
  */
 export class TerminalSession {
   readonly name: string;
-  /** Settles when the shell process has exited. */
+  /** Settles when the shell has exited and what was left of its session has been killed. */
   readonly exited: Promise<void>;
   #pty: IPty;
   #screen: InstanceType<typeof Terminal>;
@@ -103,8 +103,11 @@ export class TerminalSession {
       encoding: null,
     });
     this.#pty.onData((data) => this.#output(data as unknown as Buffer));
+    const shell = this.#pty.pid;
     this.exited = new Promise((resolve) => {
       this.#pty.onExit(() => {
+        // Whatever the shell left running in its session goes with it: nothing outlives a terminal.
+        killSession(shell);
         resolve();
         this.#end('the shell exited');
       });
@@ -210,9 +213,9 @@ export class TerminalSession {
     } catch {
       // Already gone: nothing to hang up.
     }
-    setTimeout(() => {
-      killGroup(pid, 'SIGKILL');
-    }, SessionLimits.killGraceMs).unref();
+    // SIGHUP lets the shell end its jobs as a closed terminal would; a shell that ignores it is
+    // killed with its whole session after the grace period (on exit the session is killed anyway).
+    setTimeout(() => killSession(pid), SessionLimits.killGraceMs).unref();
     this.#end(reason);
     return this.exited;
   }

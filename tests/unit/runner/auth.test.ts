@@ -37,6 +37,13 @@ describe('auth decision matrix (token x Origin x Host)', () => {
     ['http://book.example.org', false],
     ['null', false],
     ['http://2130706433:4321', false],
+    ['http://127.1:4321', false],
+    ['http://0x7f.0.0.1:4321', false],
+    ['http://[::ffff:127.0.0.1]:4321', false],
+    ['http://localhost.:4321', false],
+    ['http://127.0.0.1:4321.evil.example', false],
+    ['http://127.0.0.1:43210', false],
+    ['HTTP://127.0.0.1:4321', false],
   ];
   const tokens: Array<[{ cookieToken?: string; bearerToken?: string }, boolean]> = [
     [{ cookieToken: token }, true],
@@ -94,6 +101,27 @@ describe('auth decision matrix (token x Origin x Host)', () => {
         origin.status === 403 &&
         /--allow-origin https:\/\/x\.example/.test(origin.message),
     );
+  });
+
+  it('takes the cookie only from requests the browser marks as this origin or typed by the user', () => {
+    const base = {
+      host: '127.0.0.1:4321',
+      origin: undefined,
+      cookieToken: token,
+      bearerToken: undefined,
+    };
+    assert.equal(decide({ ...base, fetchSite: 'same-origin' }, policy).ok, true);
+    assert.equal(decide({ ...base, fetchSite: 'none' }, policy).ok, true);
+    assert.equal(decide({ ...base, fetchSite: undefined }, policy).ok, true);
+    for (const fetchSite of ['same-site', 'cross-site']) {
+      const decision = decide({ ...base, fetchSite }, policy);
+      assert.ok(!decision.ok && decision.status === 401, `${fetchSite} with the cookie`);
+      assert.equal(
+        decide({ ...base, cookieToken: undefined, bearerToken: token, fetchSite }, policy).ok,
+        true,
+        `${fetchSite} with Bearer`,
+      );
+    }
   });
 
   it('a --host that is not loopback is added to the accepted hosts', () => {
