@@ -12,6 +12,8 @@ export interface RunnerArgs {
   labDirs: string[];
   build: boolean;
   idleMinutes: number;
+  /** The terminal's shell; unset means bash if recent enough, else zsh. */
+  shell: 'bash' | 'zsh' | undefined;
   help: boolean;
 }
 
@@ -23,6 +25,7 @@ export const usage = `Usage: npm start -- [options]
                           that address and learns the token can run commands on this machine
   --allow-origin <url>    also accept pages from this origin (a hosted copy of the book);
                           may be given more than once
+  --shell bash|zsh        the shell of the terminal (default: bash 4.4+, else zsh 5.1+)
   --idle-minutes <n>      end a terminal with no page attached after n minutes (default 15)
   --no-build              serve the book as built, even if sources are newer
   --dist <dir>            folder of the built book (default dist)
@@ -45,6 +48,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
         labs: { type: 'string', multiple: true, default: [] },
         'no-build': { type: 'boolean', default: false },
         'idle-minutes': { type: 'string', default: '15' },
+        shell: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -61,6 +65,10 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
   const idleMinutes = Number(values['idle-minutes']);
   if (!Number.isFinite(idleMinutes) || idleMinutes <= 0) {
     throw new Error(`--idle-minutes ${values['idle-minutes']} is not a positive number of minutes`);
+  }
+  const shell = values.shell;
+  if (shell !== undefined && shell !== 'bash' && shell !== 'zsh') {
+    throw new Error(`--shell ${shell} is not a shell the book supports: give bash or zsh`);
   }
   const allowOrigins = values['allow-origin'].map((value) => {
     let url: URL;
@@ -90,6 +98,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     labDirs: values.labs,
     build: !values['no-build'],
     idleMinutes,
+    shell,
     help: values.help,
   };
 }

@@ -5,7 +5,7 @@ import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot } from './book-build.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { isLoopback, startRunner, type RunningRunner } from './server.ts';
-import { shellProblem } from './shell.ts';
+import { chooseShell } from './shell.ts';
 import { installSteps } from './steps.ts';
 import { ensureWorkspace, workspaceAt, writeRunnerFile } from './workspace.ts';
 
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
         'If that is what you want (a classroom network you trust), add --expose-on-network.',
     );
   }
-  const problem = shellProblem();
-  if (problem) fail(problem);
+  const shell = chooseShell(args.shell);
+  if ('problem' in shell) fail(shell.problem);
 
   const dist = resolve(args.dist);
   if (args.build && isStale(dist)) {
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
       allowOrigins: args.allowOrigins,
       version,
       kubeContext: pins.kubeContext ?? 'kind-istio-lab',
+      shell,
       idleMs: args.idleMinutes * 60_000,
       log,
     });

@@ -21,6 +21,7 @@ import {
 import type { LabCatalog } from './lab-catalog.ts';
 import { ProgressStore } from './progress.ts';
 import { SessionRegistry } from './sessions.ts';
+import type { ShellCommand } from './shell.ts';
 import { serveStatic } from './static-files.ts';
 import { bindSocket, initialSize } from './terminal-socket.ts';
 import { labEnvironment, type Workspace } from './workspace.ts';
@@ -37,6 +38,8 @@ export interface RunnerOptions {
   allowOrigins: readonly string[];
   version: string;
   kubeContext: string;
+  /** The shell of lab terminals (runner/shell.ts chooseShell). */
+  shell: ShellCommand;
   idleMs?: number;
   maxSessions?: number;
   log?: (message: string) => void;
@@ -172,6 +175,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
     const size = initialSize(url);
     const opened = sessions.open(url.searchParams.get('session') ?? 'main', {
+      shell: options.shell,
       env,
       cwd: options.workspace.root,
       ...size,

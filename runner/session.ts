@@ -8,7 +8,7 @@ import { FlowControl } from './flow-control.ts';
 import { killSession } from './process-group.ts';
 import { MarkParser, type Mark } from './shell-integration.ts';
 import { pasteCommand } from './paste.ts';
-import { shellCommand } from './shell.ts';
+import type { ShellCommand } from './shell.ts';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -32,6 +32,8 @@ export interface SessionClient {
 
 export interface SessionOptions {
   name: string;
+  /** The shell to start (runner/shell.ts chooses it). */
+  shell: ShellCommand;
   env: NodeJS.ProcessEnv;
   cwd: string;
   cols: number;
@@ -93,13 +95,13 @@ export class TerminalSession {
       () => this.#hold('screen'),
       () => this.#release('screen'),
     );
-    const { file, args } = shellCommand();
+    const { file, args, env } = options.shell;
     this.#pty = pty.spawn(file, args, {
       name: 'xterm-256color',
       cols: options.cols,
       rows: options.rows,
       cwd: options.cwd,
-      env: { ...options.env, ISTIO_LAB_NONCE: nonce },
+      env: { ...options.env, ...env, ISTIO_LAB_NONCE: nonce },
       encoding: null,
     });
     this.#pty.onData((data) => this.#output(data as unknown as Buffer));

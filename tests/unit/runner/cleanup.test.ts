@@ -32,7 +32,9 @@ async function expectAllGone(file: string, count: number): Promise<void> {
     if (pids.length >= count && pids.every((pid) => !isAlive(pid))) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  assert.fail(`still alive: ${pids.filter((pid) => isAlive(pid)).join(', ')} of ${pids.join(', ')}`);
+  assert.fail(
+    `still alive: ${pids.filter((pid) => isAlive(pid)).join(', ')} of ${pids.join(', ')}`,
+  );
 }
 
 async function waitForPids(file: string, count: number): Promise<void> {
@@ -78,15 +80,27 @@ describe('no process survives', () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const home = mkdtempSync(join(tmpdir(), 'istio-lab-signal-'));
       const file = join(home, 'pids');
-      const child = spawn(process.execPath, [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'], {
-        env: { ...process.env, ISTIO_LAB_HOME: home },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'],
+        {
+          env: { ...process.env, ISTIO_LAB_HOME: home },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let printed = '';
       child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-      while (!printed.includes('Stop with Ctrl-C')) await new Promise((resolve) => setTimeout(resolve, 50));
-      const info = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as { url: string; port: number; token: string };
-      const client = new TerminalClient({ ...info, headers: { Authorization: `Bearer ${info.token}` } } as never, 'session=main');
+      while (!printed.includes('Stop with Ctrl-C'))
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const info = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+        url: string;
+        port: number;
+        token: string;
+      };
+      const client = new TerminalClient(
+        { ...info, headers: { Authorization: `Bearer ${info.token}` } } as never,
+        'session=main',
+      );
       await client.opened();
       await client.message('screen');
       client.type(`${spawnEverything(file).replace(/\n/g, '\r')}\r`);

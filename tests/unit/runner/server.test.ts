@@ -66,6 +66,25 @@ describe('runner API', () => {
     assert.equal(origin.headers['access-control-allow-origin'], undefined);
   });
 
+  it("refuses the cookie on another site's subresource request (<script src>), with nosniff", async () => {
+    const cookie = `istio_lab_${runner.port}=${runner.token}`;
+    const sameSite = await call(runner, '/api/progress', {
+      headers: {
+        Cookie: cookie,
+        'Sec-Fetch-Site': 'same-site',
+        'Sec-Fetch-Dest': 'script',
+        'Sec-Fetch-Mode': 'no-cors',
+      },
+    });
+    assert.equal(sameSite.status, 401);
+    assert.equal(sameSite.headers['x-content-type-options'], 'nosniff');
+    assert.equal(sameSite.headers['cross-origin-resource-policy'], 'same-origin');
+    const own = await call(runner, '/api/progress', {
+      headers: { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' },
+    });
+    assert.equal(own.status, 200);
+  });
+
   it('runs a check by id and records it in progress.json', async () => {
     const result = await call(runner, '/api/checks/fixture/always-passes', {
       method: 'POST',

@@ -1,89 +1,151 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isAlive } from '../../../runner/process-group.ts';
+import { chooseShell } from '../../../runner/shell.ts';
 import { liveRunner, TerminalClient, type LiveRunner } from '../support/live-runner.ts';
 
 /**
  * Real bash in a real pty, driven through the runner's WebSocket: the cell state must follow the
  * shell-integration marks exactly.
  */
-describe('terminal session', () => {
-  let runner: LiveRunner;
-  let client: TerminalClient;
-  before(async () => {
-    runner = await liveRunner();
-    client = new TerminalClient(runner, 'session=marks&cols=100&rows=30');
-    await client.opened();
-    await client.message('screen');
-  });
-  after(async () => {
-    client.close();
-    await runner.stop();
-  });
-
-  /** Runs a fixture cell and returns its final `cell` message. */
-  async function runCell(cell: string) {
-    const from = client.messages.length;
-    client.send({ type: 'run', lab: 'fixture', cell });
-    let done: unknown;
-    await client.until(`cell ${cell} to finish`, () => {
-      done = client.messages
-        .slice(from)
-        .find((m) => m.type === 'cell' && m.cell === cell && m.state !== 'running');
-      return done !== undefined;
+for (const kind of ['bash', 'zsh'] as const)
+  describe(`terminal session (${kind})`, () => {
+    let runner: LiveRunner;
+    let client: TerminalClient;
+    before(async () => {
+      const shell = chooseShell(kind);
+      if ('problem' in shell) throw new Error(`${shell.problem} (the tests need both shells)`);
+      runner = await liveRunner({ shell });
+      client = new TerminalClient(runner, 'session=marks&cols=100&rows=30');
+      await client.opened();
+      await client.message('screen');
     });
-    return done as { state: string; exitCode?: number; ms?: number };
-  }
+    after(async () => {
+      client.close();
+      await runner.stop();
+    });
 
-  it('reports exit 0 for a passing cell, with its duration', async () => {
-    const done = await runCell('say-hello');
-    assert.equal(done.state, 'done');
-    assert.equal(done.exitCode, 0);
-    assert.equal(typeof done.ms, 'number');
-    assert.match(client.output, /hello from bash cell/);
-  });
+    /** Runs a fixture cell and returns its final `cell` message. */
+    async function runCell(cell: string) {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell });
+      let done: unknown;
+      await client.until(`cell ${cell} to finish`, () => {
+        done = client.messages
+          .slice(from)
+          .find((m) => m.type === 'cell' && m.cell === cell && m.state !== 'running');
+        return done !== undefined;
+      });
+      return done as { state: string; exitCode?: number; ms?: number };
+    }
 
-  it('reports the exit code of the command, not of the prompt: (exit 3)', async () => {
-    assert.equal((await runCell('fail-on-purpose')).exitCode, 3);
-  });
+    it('reports exit 0 for a passing cell, with its duration', async () => {
+      const done = await runCell('say-hello');
+      assert.equal(done.state, 'done');
+      assert.equal(done.exitCode, 0);
+      assert.equal(typeof done.ms, 'number');
+      assert.match(client.output, /hello from the cell/);
+    });
 
-  it('runs a heredoc paste whole', async () => {
-    const done = await runCell('heredoc');
-    assert.equal(done.exitCode, 0);
-    assert.match(client.output, /line one\r\nline two/);
-  });
+    it('reports the exit code of the command, not of the prompt: (exit 3)', async () => {
+      assert.equal((await runCell('fail-on-purpose')).exitCode, 3);
+    });
 
-  it('an empty Enter or a Ctrl-C at the prompt completes nothing', async () => {
-    const from = client.messages.length;
-    client.type('\r');
-    client.type('abc\x03');
-    client.type('true\r');
-    await client.until('the prompt after true', () => /true\r\n/.test(client.output.slice(-400)));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(
-      client.messages.slice(from).filter((m) => m.type === 'cell'),
-      [],
-    );
-  });
+    it('runs a heredoc paste whole', async () => {
+      const done = await runCell('heredoc');
+      assert.equal(done.exitCode, 0);
+      assert.match(client.output, /line one\r\nline two/);
+    });
 
-  it('Ctrl-C during a cell ends it with 130', async () => {
-    const from = client.messages.length;
-    client.type('sleep 30\r');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    client.send({ type: 'run', lab: 'fixture', cell: 'say-hello' });
-    const busy = await client.message('error', from);
-    assert.equal(busy.code, 'shell-busy');
-    client.type('\x03');
-    await client.until('the prompt after Ctrl-C', () => /\^C/.test(client.output.slice(-300)));
-    assert.equal((await runCell('say-hello')).exitCode, 0);
-  });
+    const count = (mark: string) => client.output.split(`\x1b]133;${mark};`).length - 1;
+    const pause = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('a printed look-alike mark cannot complete a cell or fake its exit code', async () => {
-    const done = await runCell('forge-mark');
-    assert.equal(done.state, 'done');
-    assert.equal(done.exitCode, 9);
+    it('an empty Enter or a Ctrl-C at the prompt reports no finished command', async () => {
+      const prompts = count('A');
+      const ends = count('D');
+      client.type('\r');
+      await client.until('a prompt after Enter', () => count('A') > prompts);
+      await pause();
+      client.type('abc');
+      await pause();
+      client.type('\x03');
+      await client.until('a prompt after Ctrl-C', () => count('A') > prompts + 1);
+      await pause();
+      assert.equal(count('D'), ends, 'no command-finished mark');
+      client.type('true\r');
+      await client.until('the end of true', () => count('D') > ends);
+      assert.match(
+        client.output.slice(client.output.lastIndexOf('\x1b]133;D;')),
+        /^\x1b\]133;D;0;/,
+      );
+    });
+
+    it('an Enter typed while a cell runs does not complete it early', async () => {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell: 'short-sleep' });
+      await client.until('the cell to start', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell'),
+      );
+      await pause(300);
+      client.type('\r');
+      await client.until('the cell to end', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'),
+      );
+      const done = client.messages.slice(from).find((m) => m.type === 'cell' && m.state === 'done');
+      assert.ok(
+        done?.type === 'cell' && done.exitCode === 0 && (done.ms ?? 0) >= 900,
+        JSON.stringify(done),
+      );
+      await pause(500);
+      assert.equal(
+        client.messages.slice(from).filter((m) => m.type === 'cell').length,
+        2,
+        'running, then done: nothing more',
+      );
+    });
+
+    it('Ctrl-C during a cell ends it with 130; a cell asked for meanwhile is refused as busy', async () => {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell: 'long-sleep' });
+      await client.until('the cell to start', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell'),
+      );
+      await pause(300);
+      client.send({ type: 'run', lab: 'fixture', cell: 'say-hello' });
+      const busy = await client.message('error', from);
+      assert.equal(busy.code, 'shell-busy');
+      client.type('\x03');
+      await client.until('the cell to end', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell' && m.state !== 'running'),
+      );
+      const done = client.messages
+        .slice(from)
+        .find((m) => m.type === 'cell' && m.state !== 'running');
+      assert.ok(done?.type === 'cell' && done.exitCode === 130, JSON.stringify(done));
+      await pause();
+      assert.equal((await runCell('say-hello')).exitCode, 0);
+    });
+
+    it('runs a multi-command cell whole and reports its last exit code', async () => {
+      assert.equal((await runCell('several-commands')).exitCode, 7);
+      assert.match(client.output, /first\r\n[\s\S]*second/);
+    });
+
+    it('carries CJK, Cyrillic and emoji intact', async () => {
+      const bytes: Buffer[] = [];
+      client.socket.on('message', (data, isBinary) => isBinary && bytes.push(data as Buffer));
+      assert.equal((await runCell('unicode')).exitCode, 0);
+      const text = Buffer.concat(bytes).toString('utf8');
+      assert.ok(!text.includes('\ufffd'), 'no replacement characters');
+      assert.match(text, /服务网格 · сервисная сетка · 🚀⛵/);
+    });
+
+    it('a printed look-alike mark cannot complete a cell or fake its exit code', async () => {
+      const done = await runCell('forge-mark');
+      assert.equal(done.state, 'done');
+      assert.equal(done.exitCode, 9);
+    });
   });
-});
 
 describe('terminal session lifetime', () => {
   it('restores the screen for a new page, and the old page is told it was taken over', async () => {

@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import type { ServerMessage } from '../../../src/lib/protocol.ts';
 import { LabCatalog } from '../../../runner/lab-catalog.ts';
 import { startRunner, type RunnerOptions, type RunningRunner } from '../../../runner/server.ts';
+import { chooseShell, type ShellCommand } from '../../../runner/shell.ts';
 import { ensureWorkspace, workspaceAt, type Workspace } from '../../../runner/workspace.ts';
 
 export const root = new URL('../../..', import.meta.url).pathname;
@@ -15,6 +16,12 @@ export interface LiveRunner extends RunningRunner {
   /** Headers that pass the Host and token checks, as a tool would send them. */
   headers: Record<string, string>;
   stop(): Promise<void>;
+}
+
+function defaultShell(): ShellCommand {
+  const shell = chooseShell();
+  if ('problem' in shell) throw new Error(shell.problem);
+  return shell;
 }
 
 /** A runner in this process on a free loopback port, with a fresh workspace and the fixture labs. */
@@ -33,6 +40,7 @@ export async function liveRunner(options: Partial<RunnerOptions> = {}): Promise<
     allowOrigins: [],
     version: 'test',
     kubeContext: 'kind-istio-lab',
+    shell: defaultShell(),
     log: () => undefined,
     ...options,
   });
