@@ -7,13 +7,40 @@ import { LabCatalog } from './lab-catalog.ts';
 import { isLoopback, startRunner, type RunningRunner } from './server.ts';
 import { chooseShell } from './shell.ts';
 import { installSteps } from './steps.ts';
-import { ensureWorkspace, workspaceAt, writeRunnerFile } from './workspace.ts';
+import { isAlive } from './process-group.ts';
+import {
+  ensureWorkspace,
+  readRunnerFile,
+  workspaceAt,
+  writeRunnerFile,
+  type RunnerFile,
+  type Workspace,
+} from './workspace.ts';
 
 const log = (message: string) => console.log(message);
 
 function fail(message: string): never {
   console.error(`istio-lab: ${message}`);
   process.exit(2);
+}
+
+/**
+ * The runner this workspace's runner.json names, if it is alive and answers with its token. A
+ * runner.json left by a crashed runner names a dead pid or does not answer, and is replaced.
+ */
+async function runningRunner(workspace: Workspace): Promise<RunnerFile | undefined> {
+  const file = readRunnerFile(workspace);
+  if (!file || file.pid === process.pid || !isAlive(file.pid)) return undefined;
+  try {
+    const response = await fetch(new URL('api/health', file.url), {
+      headers: { Authorization: `Bearer ${file.token}` },
+      signal: AbortSignal.timeout(2000),
+    });
+    return response.ok ? file : undefined;
+  } catch {
+    // Nothing answers there: a stale file.
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -36,6 +63,16 @@ async function main(): Promise<void> {
   const shell = chooseShell(args.shell);
   if ('problem' in shell) fail(shell.problem);
 
+  const workspace = workspaceAt();
+  ensureWorkspace(workspace);
+  const running = await runningRunner(workspace);
+  if (running) {
+    log(
+      `Istio Lab Book is already running (pid ${running.pid}). Open this link:\n\n  ${running.url}?token=${running.token}\n`,
+    );
+    return;
+  }
+
   const dist = resolve(args.dist);
   if (args.build && isStale(dist)) {
     try {
@@ -44,8 +81,6 @@ async function main(): Promise<void> {
       fail((error as Error).message);
     }
   }
-  const workspace = workspaceAt();
-  ensureWorkspace(workspace);
   const pinsFile = join(projectRoot, 'content', 'versions.yaml');
   let labs: LabCatalog;
   try {

@@ -49,6 +49,8 @@ export interface RunningRunner {
   url: string;
   port: number;
   token: string;
+  /** Live terminal sessions: what a refused request must not have added to. */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
@@ -210,6 +212,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     url: `http://${shownHost}:${actualPort}/`,
     port: actualPort,
     token,
+    sessionCount: () => sessions.size,
     close: async () => {
       for (const socket of sockets) socket.close(CloseCode.shutdown, 'the runner is stopping');
       api.abortChecks();

@@ -97,9 +97,13 @@ describe('checks', () => {
     assert.match(result.reason, new RegExp(`after ${result.attempts} attempts`));
   });
 
-  it('returns all of a 20 KB output', async () => {
-    const result = await runCheck(check({ run: 'head -c 20480 /dev/zero | tr "\\0" x' }), context);
-    assert.equal(result.output.length, 20_480);
+  it('returns all of a 20 KB output, 100 runs out of 100', async () => {
+    const twenty = check({ run: 'head -c 20480 /dev/zero | tr "\\0" x; printf end' });
+    for (let run = 1; run <= 100; run++) {
+      const result = await runCheck(twenty, context);
+      assert.equal(result.output.length, 20_483, `run ${run}`);
+      assert.ok(result.output.endsWith('xend'), `run ${run}`);
+    }
   });
 
   it('caps what it keeps: the tail of a huge output, and says it was cut', async () => {

@@ -42,6 +42,21 @@ describe('progress file', () => {
     assert.equal(entry.firstPassedAt, first);
   });
 
+  it('survives a crash in the middle of a write: the last whole file is read, the torn one ignored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'istio-lab-progress-'));
+    const file = join(dir, 'progress.json');
+    await new ProgressStore(file).record('cluster', 'node-ready', pass);
+    // A crash between writing the temporary file and renaming it leaves both behind.
+    writeFileSync(`${file}.4242.tmp`, '{"version":1,"labs":{"clu');
+    const after = new ProgressStore(file);
+    assert.equal(after.snapshot.labs.cluster?.['node-ready']?.status, 'pass');
+    await after.record('cluster', 'context-is-book', pass);
+    assert.equal(
+      new ProgressStore(file).snapshot.labs.cluster?.['context-is-book']?.status,
+      'pass',
+    );
+  });
+
   it('moves a corrupt file aside with a warning instead of dropping it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'istio-lab-progress-'));
     const file = join(dir, 'progress.json');

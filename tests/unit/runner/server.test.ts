@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,7 +141,8 @@ describe('runner API', () => {
     assert.equal(wrong.headers['set-cookie'], undefined);
   });
 
-  it('refuses WebSocket upgrades without a token, from a foreign Origin or Host', async () => {
+  it('refuses WebSocket upgrades without a token, from a foreign Origin or Host, spawning nothing', async () => {
+    const before = runner.sessionCount();
     for (const headers of [
       {},
       { ...runner.headers, Origin: 'http://evil.example' },
@@ -149,6 +150,23 @@ describe('runner API', () => {
     ]) {
       const client = new TerminalClient(runner, 'session=main', { headers });
       await assert.rejects(client.opened(), /upgrade refused: (401|403)/);
+    }
+    assert.equal(runner.sessionCount(), before, 'no shell was started');
+  });
+
+  it('caps live sessions, refusing one more with 429 and a clear code', async () => {
+    const capped = await liveRunner({ maxSessions: 3 });
+    try {
+      const clients = ['a', 'b', 'c'].map((name) => new TerminalClient(capped, `session=${name}`));
+      for (const client of clients) await client.opened();
+      const refused = new TerminalClient(capped, 'session=d');
+      await assert.rejects(refused.opened(), /upgrade refused: 429/);
+      assert.equal(capped.sessionCount(), 3);
+      const again = new TerminalClient(capped, 'session=a');
+      await again.opened();
+      for (const client of [...clients, again]) client.close();
+    } finally {
+      await capped.stop();
     }
   });
 
@@ -254,6 +272,93 @@ describe('runner command line', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
+  });
+
+  it('a stale runner.json from a crashed runner does not stop a new start', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-stale-'));
+    writeFileSync(
+      join(home, 'runner.json'),
+      JSON.stringify({ url: 'http://127.0.0.1:1/', port: 1, token: 'old', pid: 999_999_999 }),
+    );
+    const child = spawn(
+      process.execPath,
+      [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'],
+      {
+        env: { ...process.env, ISTIO_LAB_HOME: home },
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!output.includes('Stop with Ctrl-C') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+      pid: number;
+      token: string;
+    };
+    assert.equal(file.pid, child.pid);
+    assert.notEqual(file.token, 'old');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  });
+
+  it('says where the runner already is when started twice', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-twice-'));
+    const start = () =>
+      spawn(process.execPath, [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'], {
+        env: { ...process.env, ISTIO_LAB_HOME: home },
+      });
+    const first = start();
+    let output = '';
+    first.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    while (!output.includes('Stop with Ctrl-C'))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = start();
+    let said = '';
+    second.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+      url: string;
+      pid: number;
+    };
+    assert.equal(code, 0);
+    assert.match(said, /already running/);
+    assert.ok(said.includes(file.url));
+    assert.equal(file.pid, first.pid, 'the first runner keeps its runner.json');
+    const exited = new Promise((resolve) => first.once('exit', resolve));
+    first.kill('SIGTERM');
+    await exited;
+  });
+
+  it('with --expose-on-network warns what a non-loopback --host exposes', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-expose-'));
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'runner/cli.ts'),
+        '--host',
+        '0.0.0.0',
+        '--expose-on-network',
+        '--port',
+        '0',
+        '--no-build',
+      ],
+      {
+        env: { ...process.env, ISTIO_LAB_HOME: home },
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    while (!output.includes('Stop with Ctrl-C'))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(
+      output,
+      /WARNING: listening on 0\.0\.0\.0: anyone on that network with the link can run commands/,
+    );
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
   });
 
   it('refuses a non-loopback --host without --expose-on-network, saying why', async () => {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isAlive } from '../../../runner/process-group.ts';
 import { chooseShell } from '../../../runner/shell.ts';
@@ -188,6 +190,36 @@ describe('terminal session lifetime', () => {
       while (isAlive(pid) && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
       assert.equal(isAlive(pid), false, 'the shell ended after the idle timeout');
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('during an 80 MB cat, Ctrl-C brings the prompt back and memory stays bounded', async () => {
+    const runner = await liveRunner();
+    try {
+      const big = join(runner.workspace.root, 'big.txt');
+      writeFileSync(big, `${'0123456789abcdef'.repeat(63)}\n`.repeat(80_000));
+      const client = new TerminalClient(runner, 'session=cat');
+      await client.opened();
+      await client.message('screen');
+      const before = process.memoryUsage().rss;
+      client.type(`cat ${big}\r`);
+      await client.until('the flood to start', () => client.bytes > 1 << 20);
+      const prompts = client.output.split('\x1b]133;A;').length;
+      client.type('\x03');
+      await client.until(
+        'the prompt after Ctrl-C',
+        () => client.output.split('\x1b]133;A;').length > prompts,
+        10_000,
+      );
+      assert.ok(
+        client.bytes < 80 << 20,
+        `the rest of the file was not sent (${client.bytes} bytes)`,
+      );
+      const grown = process.memoryUsage().rss - before;
+      assert.ok(grown < 200 << 20, `memory grew by ${Math.round(grown / 2 ** 20)} MiB`);
+      client.close();
     } finally {
       await runner.stop();
     }
