@@ -36,6 +36,25 @@ test('CJK, Cyrillic and emoji reach the page terminal intact', async ({
   expect(await chapter.terminalText()).not.toContain('\ufffd');
 });
 
+test('during a flood the page stays responsive and Ctrl-C brings the prompt back', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await chapter.run('flood');
+  await chapter.expectTerminal(/^y$/m);
+  // The page answers while the terminal floods: the dock's own button still works.
+  await page.getByRole('button', { name: 'Hide terminal' }).click();
+  await page.getByRole('button', { name: 'Show terminal' }).click();
+  await page.locator('lab-dock .xterm-helper-textarea').focus();
+  await page.keyboard.press('Control+C');
+  await expect(chapter.cell('flood').locator('.lab-cell-state')).toHaveText(/exit 130/);
+  await expect
+    .poll(async () => (await chapter.terminalText()).split('\n').at(-1))
+    .toMatch(/istio-lab:.*# ?$/);
+});
+
 test('Check my step passes, and fails with its reason and output', async ({
   page,
   runner,

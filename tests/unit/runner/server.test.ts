@@ -85,6 +85,22 @@ describe('runner API', () => {
     assert.equal(own.status, 200);
   });
 
+  it('never puts the token in a response body', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/health'],
+      ['GET', '/api/progress'],
+      ['GET', '/api/doctor'],
+      ['POST', '/api/checks/fixture/always-passes'],
+      ['GET', '/api/nothing'],
+      ['GET', '/en/fixture/'],
+    ] as const) {
+      for (const headers of [runner.headers, {}]) {
+        const answer = await call(runner, path, { method, headers });
+        assert.ok(!answer.body.includes(runner.token), `${method} ${path}`);
+      }
+    }
+  });
+
   it('runs a check by id and records it in progress.json', async () => {
     const result = await call(runner, '/api/checks/fixture/always-passes', {
       method: 'POST',
@@ -199,6 +215,7 @@ describe('runner API', () => {
         'bad-resize',
       ],
       ['resize to 100000', { type: 'resize', cols: 100000, rows: 10 }, 'bad-resize'],
+      ['resize to 1e6', { type: 'resize', cols: 80, rows: 1e6 }, 'bad-resize'],
       ['resize to 1.5', { type: 'resize', cols: 80.5, rows: 10 }, 'bad-resize'],
       ['an ack of nothing', { type: 'ack', bytes: 0 }, 'bad-message'],
     ];

@@ -128,6 +128,12 @@ for (const kind of ['bash', 'zsh'] as const)
       assert.equal((await runCell('say-hello')).exitCode, 0);
     });
 
+    it('a cell that tries to end its bracketed paste early still runs as one command', async () => {
+      const done = await runCell('paste-breakout');
+      assert.equal(done.exitCode, 0);
+      assert.match(client.output, /kept together \[201~ 201~ done/);
+    });
+
     it('runs a multi-command cell whole and reports its last exit code', async () => {
       assert.equal((await runCell('several-commands')).exitCode, 7);
       assert.match(client.output, /first\r\n[\s\S]*second/);
