@@ -33,6 +33,20 @@ class LabCheck extends HTMLElement {
         ) {
           this.#verdict('running', t('lab.check.attempt', { attempt: message.attempt }));
         }
+        // A check written with `after: <cell>` runs by itself when that cell exits 0.
+        const after = this.dataset.after;
+        if (
+          after &&
+          message.type === 'cell' &&
+          message.lab === lab &&
+          message.cell === after &&
+          message.state === 'done' &&
+          message.exitCode === 0 &&
+          !this.#running &&
+          button
+        ) {
+          void this.#run(lab, check, button);
+        }
       }),
     );
   }

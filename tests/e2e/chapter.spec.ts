@@ -55,6 +55,17 @@ test('during a flood the page stays responsive and Ctrl-C brings the prompt back
     .toMatch(/istio-lab:.*# ?$/);
 });
 
+test('a check written with after: runs by itself when its cell exits 0', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await expect(chapter.check('said-hello').locator('.lab-check-verdict')).toHaveText('');
+  await chapter.run('say-hello');
+  await expect(chapter.check('said-hello').locator('.lab-check-verdict')).toHaveText('Passed');
+});
+
 test('Check my step passes, and fails with its reason and output', async ({
   page,
   runner,
