@@ -5,7 +5,7 @@ import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
 import { z } from 'astro/zod';
 import { labsLoader } from './integrations/labs-loader.ts';
 import { labSchema } from './lib/lab-schema.ts';
-import { uiStringKeys } from './lib/ui-strings.ts';
+import { allStringKeys } from './lib/ui-strings.ts';
 
 const fixtures = process.env.ISTIO_LAB_FIXTURES === '1';
 
@@ -36,7 +36,9 @@ export const collections = {
   i18n: defineCollection({
     loader: i18nLoader(),
     schema: i18nSchema({
-      extend: z.object(Object.fromEntries(uiStringKeys.map((key) => [key, z.string().optional()]))),
+      extend: z.object(
+        Object.fromEntries(allStringKeys.map((key) => [key, z.string().optional()])),
+      ),
     }),
   }),
   labs: defineCollection({

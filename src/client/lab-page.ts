@@ -1,6 +1,7 @@
 import { bus } from './bus.ts';
 import './cell-element.ts';
 import './check-element.ts';
+import { showChapterProgress } from './chapter-progress.ts';
 import { probeRunner } from './runner-link.ts';
 
 /**
@@ -15,6 +16,8 @@ async function start(): Promise<void> {
     banner.hidden = banner.dataset.kind !== state;
   }
   if (state === 'connected') {
+    const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;
+    if (lab) void showChapterProgress(lab);
     const { openDock } = await import('./dock.ts');
     openDock();
   }

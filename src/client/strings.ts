@@ -1,3 +1,5 @@
+import { formatPlural } from '../lib/plural.ts';
+
 /** The page's UI strings, rendered into it by LabRuntime in the page's language. */
 let table: Record<string, string> | undefined;
 
@@ -29,4 +31,13 @@ export function errorText(code: string, fallback: string): string {
   const key = `lab.error.${code}`;
   const text = t(key);
   return text === key ? fallback : text;
+}
+
+/** A string whose form depends on `count`, in the page's language's plural rules. */
+export function plural(
+  key: string,
+  count: number,
+  values: Record<string, string | number> = {},
+): string {
+  return formatPlural(table ?? load(), document.documentElement.lang || 'en', key, count, values);
 }

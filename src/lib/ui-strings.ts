@@ -2,7 +2,7 @@ import { ErrorCode } from './error-codes.ts';
 
 /**
  * Every UI string the book adds to Starlight's, declared once with what it is for. Each key has a
- * value in src/content/i18n/<locale>.json for every locale (a unit test holds that). Placeholders
+ * value in src/content/i18n/<lang>.json for every locale (a unit test holds that). Placeholders
  * are written {{name}}.
  */
 export const uiStrings = {
@@ -56,7 +56,35 @@ export const uiStrings = {
   ),
 } as const satisfies Record<string, string>;
 
+/**
+ * Strings whose wording depends on a number. Each locale gives one value per plural category its
+ * language has (Intl.PluralRules: English one/other, Russian one/few/many/other, Chinese other),
+ * as `<key>_<category>`; {{count}} is the number that picks the form.
+ */
+export const pluralStrings = {
+  'lab.progress.checks':
+    "Chapter header: how many of the chapter's checks passed; {{passed}} of {{count}}",
+} as const satisfies Record<string, string>;
+
+export const pluralCategories = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
+
 export type UiStringKey = keyof typeof uiStrings;
 export const uiStringKeys = Object.keys(uiStrings) as UiStringKey[];
+/** Every key a locale file may hold: the plain ones and every plural form of the plural ones. */
+export const allStringKeys: string[] = [
+  ...uiStringKeys,
+  ...Object.keys(pluralStrings).flatMap((key) =>
+    pluralCategories.map((category) => `${key}_${category}`),
+  ),
+];
 export const locales = ['en', 'it', 'zh-cn', 'ru'] as const;
 export type Locale = (typeof locales)[number];
+
+/**
+ * The language tag of a locale, which Starlight uses to find its UI strings file
+ * (src/content/i18n/<lang>.json) and which pages carry in their lang attribute.
+ */
+export const langOf = { en: 'en', it: 'it', 'zh-cn': 'zh-CN', ru: 'ru' } as const satisfies Record<
+  Locale,
+  string
+>;

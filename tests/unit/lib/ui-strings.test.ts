@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../src/lib/error-codes.ts';
-import { locales, uiStringKeys } from '../../../src/lib/ui-strings.ts';
+import { formatPlural } from '../../../src/lib/plural.ts';
+import {
+  allStringKeys,
+  langOf,
+  locales,
+  pluralStrings,
+  uiStringKeys,
+} from '../../../src/lib/ui-strings.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
@@ -15,7 +22,7 @@ describe('UI strings', () => {
   for (const locale of locales) {
     it(`${locale} has a non-empty value for every key, with the same placeholders`, () => {
       const table = JSON.parse(
-        readFileSync(`${root}src/content/i18n/${locale}.json`, 'utf8'),
+        readFileSync(`${root}src/content/i18n/${langOf[locale]}.json`, 'utf8'),
       ) as Record<string, string>;
       for (const key of uiStringKeys) {
         assert.ok(table[key]?.trim(), `${locale}.json lacks "${key}"`);
@@ -25,7 +32,16 @@ describe('UI strings', () => {
           `${locale}.json "${key}" placeholders`,
         );
       }
-      const unknown = Object.keys(table).filter((key) => !(uiStringKeys as string[]).includes(key));
+      const lang = langOf[locale];
+      for (const key of Object.keys(pluralStrings)) {
+        for (const category of new Intl.PluralRules(lang).resolvedOptions().pluralCategories) {
+          assert.ok(
+            table[`${key}_${category}`]?.trim(),
+            `${locale}.json lacks "${key}_${category}"`,
+          );
+        }
+      }
+      const unknown = Object.keys(table).filter((key) => !allStringKeys.includes(key));
       assert.deepEqual(
         unknown,
         [],
@@ -33,6 +49,37 @@ describe('UI strings', () => {
       );
     });
   }
+  it('picks Russian plural forms by the number: 1, 3, 5 and 21 checks', () => {
+    const ru = JSON.parse(readFileSync(`${root}src/content/i18n/ru.json`, 'utf8')) as Record<
+      string,
+      string
+    >;
+    assert.equal(
+      formatPlural(ru, 'ru', 'lab.progress.checks', 1, { passed: 1 }),
+      'Пройдено 1 из 1 проверки',
+    );
+    assert.equal(
+      formatPlural(ru, 'ru', 'lab.progress.checks', 3, { passed: 2 }),
+      'Пройдено 2 из 3 проверок',
+    );
+    assert.equal(
+      formatPlural(ru, 'ru', 'lab.progress.checks', 5, { passed: 3 }),
+      'Пройдено 3 из 5 проверок',
+    );
+    assert.equal(
+      formatPlural(ru, 'ru', 'lab.progress.checks', 21, { passed: 4 }),
+      'Пройдено 4 из 21 проверки',
+    );
+    assert.equal(
+      formatPlural(english, 'en', 'lab.progress.checks', 5, { passed: 3 }),
+      '3 of 5 checks passed',
+    );
+    assert.equal(
+      formatPlural(english, 'en', 'lab.progress.checks', 1, { passed: 0 }),
+      '0 of 1 check passed',
+    );
+  });
+
   it('every runner error code has a string', () => {
     for (const code of Object.values(ErrorCode))
       assert.ok((uiStringKeys as string[]).includes(`lab.error.${code}`), code);

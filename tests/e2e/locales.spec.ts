@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { langOf } from '../../src/lib/ui-strings.ts';
+import { expect, root, test } from './fixtures.ts';
+
+const locales = [
+  { locale: 'en', lang: 'en' },
+  { locale: 'it', lang: 'it' },
+  { locale: 'zh-cn', lang: 'zh-CN' },
+  { locale: 'ru', lang: 'ru' },
+] as const;
+
+const strings = (locale: string) =>
+  JSON.parse(
+    readFileSync(
+      join(root, `src/content/i18n/${langOf[locale as keyof typeof langOf]}.json`),
+      'utf8',
+    ),
+  ) as Record<string, string>;
+
+/**
+ * Characters of the page's text that the browser draws as the missing-glyph box ("tofu"): each
+ * is drawn on a canvas in the text's own font and compared with a code point no font has.
+ */
+function tofu(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((selector) => {
+    const element = document.querySelector(selector);
+    if (!element) return ['(no element)'];
+    const font = `32px ${getComputedStyle(element).fontFamily}`;
+    const draw = (text: string) => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 48;
+      canvas.height = 48;
+      const context = canvas.getContext('2d');
+      if (!context) return '';
+      context.font = font;
+      context.fillText(text, 4, 36);
+      return canvas.toDataURL();
+    };
+    const missing = draw('\u{10FFFD}');
+    const characters = [
+      ...new Set([...(element.textContent ?? '')].filter((c) => c.charCodeAt(0) > 0x2ff)),
+    ].slice(0, 40);
+    return characters.filter((character) => draw(character) === missing);
+  }, selector);
+}
+
+for (const { locale, lang } of locales) {
+  test(`${locale}: lang attribute, UI in the language, glyphs drawn by a font that has them`, async ({
+    page,
+    runner,
+    chapter,
+  }) => {
+    const ui = strings(locale);
+    await runner.signIn(page, `/${locale}/fixture/`);
+    await expect(page.locator('html')).toHaveAttribute('lang', lang);
+    await expect(page.locator('lab-dock .lab-dock-title')).toHaveText(ui['lab.dock.title'] ?? '');
+    await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(
+      ui['lab.dock.connected'] ?? '',
+    );
+    await expect(
+      chapter
+        .cell('say-hello')
+        .getByRole('button', { name: ui['lab.cell.run'] ?? '', exact: true }),
+    ).toBeVisible();
+    await expect(
+      chapter.check('always-passes').getByRole('button', { name: ui['lab.check.button'] ?? '' }),
+    ).toBeVisible();
+    await chapter
+      .check('always-passes')
+      .getByRole('button', { name: ui['lab.check.button'] ?? '' })
+      .click();
+    await expect(chapter.check('always-passes').locator('.lab-check-verdict')).toHaveText(
+      ui['lab.check.pass'] ?? '',
+    );
+    await expect(page.locator('.lab-progress')).toContainText(/1/);
+
+    await page.goto(new URL(`/${locale}/`, runner.url).href);
+    expect(await tofu(page, 'main')).toEqual([]);
+  });
+}
+
+test('the chapter header counts passed checks, in Russian plural forms, across reloads', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, '/ru/fixture/');
+  const total = await page.locator('lab-check').count();
+  await expect(page.locator('.lab-progress')).toHaveText(`Пройдено 0 из ${total} проверок`);
+  await chapter.check('always-passes').getByRole('button', { name: 'Проверить шаг' }).click();
+  await expect(page.locator('.lab-progress')).toHaveText(`Пройдено 1 из ${total} проверок`);
+  await page.reload();
+  await expect(page.locator('.lab-progress')).toHaveText(`Пройдено 1 из ${total} проверок`);
+});
+
+test('the language switcher keeps the reader on the same chapter', async ({ page, staticHost }) => {
+  await page.goto(new URL('/en/cluster/', staticHost.url).href);
+  await page
+    .getByRole('combobox', { name: /language/i })
+    .first()
+    .selectOption({ label: '简体中文' });
+  await expect(page).toHaveURL(/\/zh-cn\/cluster\/$/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+});
+
+for (const [locale, word] of [
+  ['it', 'cluster'],
+  ['zh-cn', '运行器'],
+  ['ru', 'раннер'],
+] as const) {
+  test(`search finds words in ${locale}`, async ({ page, staticHost }) => {
+    await page.goto(new URL(`/${locale}/`, staticHost.url).href);
+    await page.locator('site-search button').first().click();
+    await page.locator('site-search input').fill(word);
+    await expect(page.locator('.pagefind-ui__result-link').first()).toBeVisible();
+    await expect(page.locator('.pagefind-ui__result-link').first()).toHaveAttribute(
+      'href',
+      new RegExp(`^/${locale}/`),
+    );
+  });
+}
