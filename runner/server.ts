@@ -69,7 +69,7 @@ function facts(request: IncomingMessage, port: number): RequestFacts {
     origin: request.headers.origin,
     cookieToken: readCookie(request.headers.cookie, cookieName(port)),
     bearerToken: readBearer(request.headers.authorization),
-    fetchSite: request.headers['sec-fetch-site'] as string | undefined,
+    fetchSite: request.headers['sec-fetch-site'],
   };
 }
 
