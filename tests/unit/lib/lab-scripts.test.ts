@@ -7,7 +7,12 @@ import { renderSteps } from '../../../runner/steps.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const labs = loadLabDirs(
-  [join(root, 'content/labs'), join(root, 'tests/fixtures/labs')],
+  [
+    join(root, 'content/labs'),
+    join(root, 'tests/fixtures/labs'),
+    join(root, 'tests/fixtures/harness/labs'),
+    join(root, 'tests/fixtures/harness/failing'),
+  ],
   readPins(join(root, 'content/versions.yaml')),
 );
 

@@ -1,0 +1,212 @@
+// npm run test:cluster: the book tests itself the way a learner uses it (docs/cluster-tests.md).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isScalar, parseDocument, Scalar, type YAMLMap } from 'yaml';
+import { loadLabDirs, readPins } from '../src/lib/lab-files.ts';
+import { projectRoot } from '../runner/book-build.ts';
+import {
+  chapterSteps,
+  runChapter,
+  runScript,
+  type ChapterResult,
+  type HarnessContext,
+} from '../runner/harness.ts';
+import { chooseShell } from '../runner/shell.ts';
+import { installSteps } from '../runner/steps.ts';
+import { ensureWorkspace, labEnvironment, workspaceAt } from '../runner/workspace.ts';
+
+/** Exit codes: 0 all passed, 1 a step failed, 2 bad arguments, 3 tools missing (not a test failure). */
+const Exit = { passed: 0, failed: 1, usage: 2, missingTools: 3 } as const;
+
+const usage = `Usage: npm run test:cluster -- [options]
+  --from <slug>      start at this chapter, through its prepare
+  --only <slug>      run only this chapter, through its prepare
+  --keep             keep the cluster afterwards
+  --prepare-only     prove each chapter's prepare from nothing (the cluster is deleted before each)
+  --record           write each cell's real output back into its lab as sample output
+  --report <file>    also write the tables to this file (Markdown)
+  --labs <dir>       another folder of labs (the tests' fixtures); needs no cluster
+  --docs <dir>       the chapters that place those labs' cells and checks
+  --reset <script>   with --labs: what "nothing" means before each prepare-only run`;
+
+function fail(code: number, message: string): never {
+  console.error(message);
+  process.exit(code);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      from: { type: 'string' },
+      only: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'prepare-only': { type: 'boolean', default: false },
+      record: { type: 'boolean', default: false },
+      report: { type: 'string' },
+      labs: { type: 'string' },
+      docs: { type: 'string' },
+      reset: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (error) {
+  fail(Exit.usage, `${(error as Error).message}\n\n${usage}`);
+}
+if (args.help) fail(Exit.passed, usage);
+
+const bookMode = args.labs === undefined;
+const labsDir = bookMode ? join(projectRoot, 'content/labs') : resolve(args.labs ?? '');
+const docsDir = bookMode
+  ? join(projectRoot, 'src/content/docs/en')
+  : args.docs && resolve(args.docs);
+const pins = readPins(join(projectRoot, 'content/versions.yaml'));
+
+// Docker, kind and kubectl are the book's own prerequisites: without them there is nothing to test.
+if (bookMode) {
+  const probes: Array<[string, string[], string]> = [
+    ['docker', ['info', '--format', '{{.ServerVersion}}'], 'Docker with a running daemon'],
+    ['kind', ['version'], `kind (${pins.kind ?? 'the pinned version'})`],
+    ['kubectl', ['version', '--client'], 'kubectl'],
+  ];
+  const missing = probes.filter(([command, probe]) => {
+    try {
+      execFileSync(command, probe, { stdio: 'ignore', timeout: 15_000 });
+      return false;
+    } catch {
+      // Not installed or not answering: listed below.
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    fail(
+      Exit.missingTools,
+      `test:cluster cannot run here: missing ${missing.map(([, , what]) => what).join(', ')}. Install them (see the "cluster" chapter) and run it again.`,
+    );
+  }
+}
+
+const labs = [...loadLabDirs([labsDir], pins)].sort(([, a], [, b]) => a.order - b.order);
+const slugs = labs.map(([slug]) => slug);
+for (const name of [args.from, args.only]) {
+  if (name !== undefined && !slugs.includes(name))
+    fail(Exit.usage, `There is no chapter "${name}": use one of ${slugs.join(', ')}`);
+}
+const startAt = args.only ?? args.from;
+const chosen = labs.filter(([slug], index) =>
+  args.only ? slug === args.only : index >= (startAt ? slugs.indexOf(startAt) : 0),
+);
+
+const shell = chooseShell();
+if ('problem' in shell) fail(Exit.missingTools, shell.problem);
+const workspace = workspaceAt(
+  process.env.ISTIO_LAB_HOME || mkdtempSync(join(tmpdir(), 'istio-lab-cluster-')),
+);
+ensureWorkspace(workspace);
+installSteps(projectRoot, workspace, pins);
+const context: HarnessContext = {
+  env: labEnvironment(workspace),
+  cwd: workspace.root,
+  shell,
+  onStep: (slug, step) =>
+    console.log(
+      `  ${step.ok ? '✔' : '✘'} ${slug} ${step.kind} ${step.id}: ${step.detail} (${seconds(step.ms)})`,
+    ),
+};
+const resetScript =
+  args.reset ??
+  (bookMode
+    ? `kind delete cluster --name ${pins.clusterName ?? 'istio-lab'} --kubeconfig "$KUBECONFIG"`
+    : undefined);
+
+const results: ChapterResult[] = [];
+for (const [index, [slug, lab]] of chosen.entries()) {
+  console.log(`== ${slug}`);
+  if (args['prepare-only']) {
+    if (resetScript) await runScript(resetScript, context);
+    results.push(await runChapter(slug, lab, [], context, true));
+  } else {
+    results.push(
+      await runChapter(slug, lab, chapterSteps(slug, lab, docsDir), context, index === 0),
+    );
+  }
+}
+if (bookMode && !args.keep && resetScript) await runScript(resetScript, context);
+
+const report = results.map(table).join('\n\n');
+console.log(`\n${report}`);
+if (args.report) writeFileSync(args.report, `# Istio Lab Book on kind\n\n${report}\n`);
+if (args.record) record(results);
+const failed = results.some(
+  (chapter) => !chapter.prepared || chapter.steps.some((step) => !step.ok),
+);
+process.exit(failed ? Exit.failed : Exit.passed);
+
+function seconds(ms: number): string {
+  return ms < 60_000
+    ? `${(ms / 1000).toFixed(1)}s`
+    : `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`;
+}
+
+/** One chapter as a table: cells run, checks passed, time, and for a failure its reason and output tail. */
+function table(chapter: ChapterResult): string {
+  const cells = chapter.steps.filter((step) => step.kind === 'cell');
+  const checks = chapter.steps.filter((step) => step.kind === 'check');
+  const lines = [
+    `${chapter.slug}: ${cells.length} cells run, ${checks.filter((check) => check.ok).length}/${checks.length} checks passed, ${seconds(chapter.ms)}${chapter.prepared ? '' : ' — prepare FAILED'}`,
+    '',
+    '| step | result | time |',
+    '| --- | --- | --- |',
+    ...chapter.steps.map(
+      (step) =>
+        `| ${step.ok ? '✔' : '✘'} ${step.kind} ${step.id} | ${step.detail} | ${seconds(step.ms)} |`,
+    ),
+  ];
+  for (const step of chapter.steps.filter((s) => !s.ok)) {
+    lines.push(
+      '',
+      `✘ ${step.kind} ${step.id}: ${step.reason ?? step.detail}`,
+      '```',
+      (step.output ?? '').trimEnd().split('\n').slice(-15).join('\n'),
+      '```',
+    );
+  }
+  if (!chapter.prepared)
+    lines.push(
+      '',
+      'prepare failed:',
+      '```',
+      (chapter.prepareOutput ?? '').trimEnd().split('\n').slice(-15).join('\n'),
+      '```',
+    );
+  return lines.join('\n');
+}
+
+/** Writes each passing cell's real output into its lab, with a comment saying what produced it. */
+function record(chapters: ChapterResult[]): void {
+  const stamp = ` recorded with Istio ${pins.istio}, kind ${pins.kind}, ${pins.kindNodeImage}, on ${new Date().toISOString().slice(0, 10)}`;
+  for (const chapter of chapters) {
+    const file = join(labsDir, `${chapter.slug}.yaml`);
+    const document = parseDocument(readFileSync(file, 'utf8'));
+    for (const step of chapter.steps.filter((s) => s.kind === 'cell' && s.ok)) {
+      const output = new Scalar(step.output ?? '');
+      output.type = Scalar.BLOCK_LITERAL;
+      document.setIn(['cells', step.id, 'output'], output);
+      // The stamp goes above the key, where a reader of the lab sees it.
+      const cell = document.getIn(['cells', step.id], true) as YAMLMap;
+      const pair = cell.items.find(
+        (item) => (isScalar(item.key) ? item.key.value : item.key) === 'output',
+      );
+      if (pair) {
+        const key = isScalar(pair.key) ? pair.key : new Scalar('output');
+        key.commentBefore = stamp;
+        pair.key = key;
+      }
+    }
+    writeFileSync(file, document.toString({ lineWidth: 0 }));
+    console.log(`recorded ${file}`);
+  }
+}
