@@ -43,6 +43,9 @@ export const uiStrings = {
   'lab.dock.takenOver': 'Dock status when another tab took the terminal',
   'lab.dock.takeBack': 'Button: take the terminal back from another tab',
   'lab.dock.ended': 'Dock status when the shell ended',
+  'lab.chapter.catchUp':
+    'Button at the top of a chapter: bring the cluster to the chapter start (prepare)',
+  'lab.chapter.reset': 'Button at the top of a chapter: undo the chapter (cleanup)',
   'lab.quiz.title': 'Heading of an in-page knowledge check',
   'lab.quiz.right': 'Shown after the right answer is chosen',
   'lab.quiz.wrong': 'Shown after a wrong answer is chosen',
