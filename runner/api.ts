@@ -59,7 +59,8 @@ export function createApi(context: ApiContext): Api {
       }).finally(() => inFlight.delete(key));
       inFlight.set(key, run);
       run.then(
-        (result) => context.progress.record(lab, id, result),
+        // A run cut short by shutdown proved nothing: it is not recorded as a failure.
+        (result) => (stop.signal.aborted ? undefined : context.progress.record(lab, id, result)),
         () => undefined,
       );
     }

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
 import { ErrorCode } from '../src/lib/error-codes.ts';
 
 /**
@@ -35,8 +36,22 @@ export type Decision =
 /** Hosts a loopback runner answers to on a port, in the spellings browsers send. */
 export function loopbackHosts(port: number, extraHost?: string): Set<string> {
   const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-  if (extraHost) hosts.add(`${extraHost.includes(':') ? `[${extraHost}]` : extraHost}:${port}`);
+  // Listening on every address: other machines name this one by the address they reach.
+  const named =
+    extraHost === '0.0.0.0' || extraHost === '::'
+      ? interfaceAddresses()
+      : extraHost
+        ? [extraHost]
+        : [];
+  for (const host of named) hosts.add(`${host.includes(':') ? `[${host}]` : host}:${port}`);
   return hosts;
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .map((entry) => entry?.address)
+    .filter((address): address is string => Boolean(address));
 }
 
 export function policyFor(
@@ -107,13 +122,21 @@ export function cookieName(port: number): string {
   return `istio_lab_${port}`;
 }
 
+/**
+ * Every value of a cookie. Another page on loopback can set a cookie of the same name (with a
+ * longer Path, so it comes first); the caller accepts the request if any value is the token.
+ */
+export function readCookies(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  return header
+    .split(';')
+    .map((part) => part.trim().split('='))
+    .filter(([key]) => key === name)
+    .map(([, ...value]) => value.join('='));
+}
+
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
+  return readCookies(header, name)[0];
 }
 
 export function readBearer(header: string | undefined): string | undefined {

@@ -43,6 +43,17 @@ export function runAttempt(
   context: CheckContext,
 ): Promise<AttemptResult> {
   return new Promise((resolve) => {
+    if (context.signal?.aborted) {
+      resolve({
+        exitCode: null,
+        signal: 'SIGKILL',
+        stdout: '',
+        output: 'stopped: the runner is shutting down',
+        timedOut: false,
+        truncated: false,
+      });
+      return;
+    }
     const child = spawn('bash', ['-c', script], {
       cwd: context.cwd,
       env: context.env,
@@ -105,6 +116,7 @@ export function runAttempt(
     let grace: NodeJS.Timeout | undefined;
     child.on('exit', (code, signal) => {
       exit = { code, signal };
+      clearTimeout(timer);
       killSession(child.pid);
       grace = setTimeout(() => {
         child.stdout.destroy();

@@ -146,6 +146,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Closing the terminal window that runs the runner: end the learner's shells and checks too.
+  process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
 await main();

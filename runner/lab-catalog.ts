@@ -49,7 +49,7 @@ export class LabCatalog {
   cell(slug: string, id: string): Found<Cell> {
     const lab = this.lab(slug);
     if (!lab.ok) return lab;
-    const cell = lab.value.cells[id];
+    const cell = Object.hasOwn(lab.value.cells, id) ? lab.value.cells[id] : undefined;
     if (cell) return { ok: true, value: cell };
     return { ok: false, code: ErrorCode.unknownCell, message: `lab "${slug}" has no cell "${id}"` };
   }
@@ -57,7 +57,7 @@ export class LabCatalog {
   check(slug: string, id: string): Found<Check> {
     const lab = this.lab(slug);
     if (!lab.ok) return lab;
-    const check = lab.value.checks[id];
+    const check = Object.hasOwn(lab.value.checks, id) ? lab.value.checks[id] : undefined;
     if (check) return { ok: true, value: check };
     return {
       ok: false,

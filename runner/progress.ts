@@ -51,7 +51,12 @@ export class ProgressStore {
     if (firstPassedAt) entry.firstPassedAt = firstPassedAt;
     (this.#data.labs[lab] ??= {})[check] = entry;
     const text = `${JSON.stringify(this.#data, null, 2)}\n`;
-    this.#writing = this.#writing.then(() => writeAtomic(this.#path, text, 0o600));
+    // A failed write (disk full, workspace removed) is reported and does not stop later writes.
+    this.#writing = this.#writing
+      .then(() => writeAtomic(this.#path, text, 0o600))
+      .catch((error: unknown) =>
+        this.#log(`could not save progress to ${this.#path}: ${(error as Error).message}`),
+      );
     return this.#writing;
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, ErrorCode } from '../src/lib/error-codes.ts';
@@ -12,7 +12,7 @@ import {
   decidePublic,
   policyFor,
   readBearer,
-  readCookie,
+  readCookies,
   tokensEqual,
   type AuthPolicy,
   type Decision,
@@ -63,12 +63,15 @@ const baseHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-function facts(request: IncomingMessage, port: number): RequestFacts {
+function facts(request: IncomingMessage, port: number, token: string): RequestFacts {
+  const cookies = readCookies(request.headers.cookie, cookieName(port));
   return {
     host: request.headers.host,
     origin: request.headers.origin,
-    cookieToken: readCookie(request.headers.cookie, cookieName(port)),
-    bearerToken: readBearer(request.headers.authorization),
+    cookieToken: cookies.find((value) => tokensEqual(value, token)) ?? cookies[0],
+    bearerToken:
+      readBearer(request.headers.authorization) ??
+      readProtocolToken(request.headers['sec-websocket-protocol']),
     fetchSite: request.headers['sec-fetch-site'],
   };
 }
@@ -81,7 +84,13 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   const progress = new ProgressStore(options.workspace.progress, log);
   const sessions = new SessionRegistry(options.maxSessions);
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: maxFrameBytes,
+    // A page on an --allow-origin host cannot send headers with a WebSocket: it offers the token
+    // as a second subprotocol, and the runner answers with the plain one.
+    handleProtocols: (protocols) => (protocols.has(terminalProtocol) ? terminalProtocol : false),
+  });
   let policy: AuthPolicy = policyFor(token, options.port, options.allowOrigins);
   const api = createApi({
     version: options.version,
@@ -110,7 +119,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     if (
       request.method === 'OPTIONS' &&
       crossOrigin &&
-      decidePublic(facts(request, actualPort), policy).ok
+      decidePublic(facts(request, actualPort, token), policy).ok
     ) {
       response.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST',
@@ -122,8 +131,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     }
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const decision: Decision = isApi
-      ? decide(facts(request, actualPort), policy)
-      : decidePublic(facts(request, actualPort), policy);
+      ? decide(facts(request, actualPort, token), policy)
+      : decidePublic(facts(request, actualPort, token), policy);
     if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
     if (isApi) return api.handle(request, response, url);
     const offered = url.searchParams.get('token');
@@ -165,35 +174,60 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     const refuse = (status: number, code: string, message: string) => {
       const body = JSON.stringify({ code, message });
       socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Forbidden'}\r\n` +
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
           `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     };
     socket.on('error', () => socket.destroy());
-    const decision = decide(facts(request, actualPort), policy);
-    if (!decision.ok) return refuse(decision.status, decision.code, decision.message);
-    const url = new URL(request.url ?? '/', 'http://runner.invalid');
-    if (url.pathname !== '/api/terminal')
-      return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
-    const size = initialSize(url);
-    const opened = sessions.open(url.searchParams.get('session') ?? 'main', {
-      shell: options.shell,
-      env,
-      cwd: options.workspace.root,
-      ...size,
-      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
-    });
-    if (!opened.ok)
-      return refuse(
-        opened.code === ErrorCode.tooManySessions ? 429 : 400,
-        opened.code,
-        opened.message,
-      );
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      bindSocket(ws, opened.session, options.labs, size);
-    });
+    try {
+      const decision = decide(facts(request, actualPort, token), policy);
+      if (!decision.ok) return refuse(decision.status, decision.code, decision.message);
+      const url = new URL(request.url ?? '/', 'http://runner.invalid');
+      if (url.pathname !== '/api/terminal')
+        return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
+      const name = url.searchParams.get('session') ?? 'main';
+      const allowed = sessions.canOpen(name);
+      if (!allowed.ok)
+        return refuse(
+          allowed.code === ErrorCode.tooManySessions ? 429 : 400,
+          allowed.code,
+          allowed.message,
+        );
+      const size = initialSize(url);
+      // The shell is started only once the handshake has succeeded: a broken handshake spawns nothing.
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        sockets.add(ws);
+        ws.on('close', () => sockets.delete(ws));
+        try {
+          const opened = sessions.open(name, {
+            shell: options.shell,
+            env,
+            cwd: options.workspace.root,
+            ...size,
+            ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+          });
+          if (!opened.ok) {
+            ws.send(JSON.stringify({ type: 'error', code: opened.code, message: opened.message }));
+            ws.close(CloseCode.sessionEnded, opened.code);
+            return;
+          }
+          bindSocket(ws, opened.session, options.labs, size);
+        } catch (error) {
+          log(`could not start a terminal: ${(error as Error).message}`);
+          ws.send(
+            JSON.stringify({
+              type: 'error',
+              code: ErrorCode.internal,
+              message: `could not start the shell: ${(error as Error).message}`,
+            }),
+          );
+          ws.close(1011, 'shell failed');
+        }
+      });
+    } catch (error) {
+      log(`upgrade failed: ${(error as Error).stack ?? String(error)}`);
+      refuse(500, ErrorCode.internal, 'the runner failed on this request; see its log');
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -201,7 +235,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     server.listen(options.port, options.host, () => resolve());
   });
   const actualPort = (server.address() as AddressInfo).port;
-  const extraHost = isLoopback(options.host) ? undefined : options.host;
+  const extraHost = ['127.0.0.1', 'localhost', '::1'].includes(options.host)
+    ? undefined
+    : options.host;
   policy = policyFor(token, actualPort, options.allowOrigins, extraHost);
   const ownOrigins = new Set(
     [...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`),
@@ -222,6 +258,15 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The WebSocket subprotocol of the terminal; `istio-lab.token.<token>` may be offered beside it. */
+export const terminalProtocol = 'istio-lab';
+
+function readProtocolToken(header: string | undefined): string | undefined {
+  const offered = header?.split(',').map((value) => value.trim()) ?? [];
+  const prefix = `${terminalProtocol}.token.`;
+  return offered.find((value) => value.startsWith(prefix))?.slice(prefix.length);
 }
 
 export function isLoopback(host: string): boolean {

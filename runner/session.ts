@@ -65,6 +65,8 @@ export class TerminalSession {
   #shell: ShellState = 'starting';
   #cell: CellRun | undefined;
   #client: SessionClient | undefined;
+  /** A page whose screen is being prepared; it becomes #client when that is sent. */
+  #attaching: SessionClient | undefined;
   #holds = new Set<'page' | 'screen' | 'attach'>();
   #pageFlow: FlowControl;
   #screenFlow: FlowControl;
@@ -125,18 +127,27 @@ export class TerminalSession {
     return this.#ended;
   }
 
-  /** Attaches a page: sizes the screen first, then replays it, then streams live output. */
+  /**
+   * Attaches a page: sizes the screen first, then replays it, then streams live output. The pty
+   * is held while the screen is serialized, so nothing is lost or sent twice. A page that attaches
+   * meanwhile supersedes this one; a page that leaves meanwhile is simply dropped.
+   */
   async attach(client: SessionClient, size?: { cols: number; rows: number }): Promise<void> {
-    const previous = this.#client;
+    for (const old of [this.#client, this.#attaching])
+      old?.close(4001, 'this terminal was opened in another page');
     this.#client = undefined;
-    previous?.close(4001, 'this terminal was opened in another page');
+    this.#attaching = client;
     this.#pageFlow.reset();
     clearTimeout(this.#idleTimer);
     this.#hold('attach');
     try {
       if (size) this.resize(size.cols, size.rows);
       await new Promise<void>((resolve) => this.#screen.write('', resolve));
-      if (this.#ended) return;
+      if (this.#attaching !== client) return;
+      if (this.#ended) {
+        client.close(4002, 'the shell exited');
+        return;
+      }
       const message: ServerMessage = {
         type: 'screen',
         data: this.#serializer.serialize({ scrollback: SessionLimits.scrollback }),
@@ -147,11 +158,20 @@ export class TerminalSession {
       client.sendMessage(message);
       this.#client = client;
     } finally {
-      this.#release('attach');
+      if (this.#attaching === client) {
+        this.#attaching = undefined;
+        this.#release('attach');
+      }
     }
   }
 
   detach(client: SessionClient): void {
+    if (this.#attaching === client) {
+      this.#attaching = undefined;
+      this.#release('attach');
+      this.#startIdleTimer();
+      return;
+    }
     if (this.#client !== client) return;
     this.#client = undefined;
     this.#pageFlow.reset();
@@ -236,6 +256,12 @@ export class TerminalSession {
     const cell = this.#cell;
     if (mark.kind === 'prompt') {
       this.#shell = 'prompt';
+      // A new prompt while a cell runs, with no end mark: the shell was replaced or its rc file
+      // re-read (exec zsh, source ~/.bashrc). The cell is over; its exit code is unknown.
+      if (cell?.phase === 'running') {
+        this.#finishCell(cell, 'interrupted');
+        return;
+      }
       if (cell?.phase === 'queued') {
         cell.phase = 'pasted';
         this.#pty.write(pasteCommand(cell.command ?? ''));
@@ -289,7 +315,9 @@ export class TerminalSession {
     clearTimeout(this.#idleTimer);
     if (this.#cell) this.#finishCell(this.#cell, 'interrupted');
     this.#client?.close(4002, reason);
+    this.#attaching?.close(4002, reason);
     this.#client = undefined;
+    this.#attaching = undefined;
     this.#screen.dispose();
     this.#onEnd(this);
   }

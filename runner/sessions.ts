@@ -24,6 +24,26 @@ export class SessionRegistry {
     return this.#sessions.size;
   }
 
+  /** Whether `open` would succeed, without starting anything (checked before the handshake). */
+  canOpen(name: string): { ok: true } | { ok: false; code: string; message: string } {
+    if (!namePattern.test(name)) {
+      return {
+        ok: false,
+        code: ErrorCode.badSession,
+        message: 'a session name is 1-32 letters, digits, "-" or "_"',
+      };
+    }
+    const existing = this.#sessions.get(name);
+    if ((!existing || existing.ended) && this.#sessions.size >= this.#max) {
+      return {
+        ok: false,
+        code: ErrorCode.tooManySessions,
+        message: `${this.#max} terminals are open already; close a page or wait for idle ones to end`,
+      };
+    }
+    return { ok: true };
+  }
+
   /** The live session of that name, or a new one; or why neither can be had. */
   open(
     name: string,

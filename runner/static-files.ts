@@ -1,4 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
+import { pipeline } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
@@ -68,5 +69,6 @@ export function serveStatic(
     response.end();
     return;
   }
-  createReadStream(chosen).pipe(response);
+  // The file can vanish between stat and open (a rebuild clearing dist): end the answer, do not crash.
+  pipeline(createReadStream(chosen), response, () => undefined);
 }

@@ -3,6 +3,7 @@ import { CloseCode } from '../lib/error-codes.ts';
 import { FlowLimits } from '../lib/flow-limits.ts';
 import type { ServerMessage } from '../lib/protocol.ts';
 import { bus } from './bus.ts';
+import { probeRunner } from './runner-link.ts';
 import { errorText, t } from './strings.ts';
 
 /** Reconnect delays, in ms; the last one repeats. */
@@ -55,6 +56,9 @@ export class TerminalConnection {
     const socket = new WebSocket(url);
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
+    this.#rendered = 0;
+    let opened = false;
+    socket.addEventListener('open', () => (opened = true));
     socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
       if (typeof event.data === 'string') this.#onMessage(JSON.parse(event.data) as ServerMessage);
       else this.#onOutput(new Uint8Array(event.data));
@@ -69,6 +73,15 @@ export class TerminalConnection {
       }
       if (event.code === CloseCode.sessionEnded)
         this.#terminal.writeln(`\r\n\x1b[2m${t('lab.dock.ended')}\x1b[0m`);
+      if (!opened) {
+        // Refused before it opened: a runner restarted with a new token refuses every retry.
+        void probeRunner().then((state) => {
+          if (state === 'unpaired')
+            this.#onStatus({ text: t('lab.runner.unpaired'), state: 'error' });
+          else this.#scheduleReconnect();
+        });
+        return;
+      }
       this.#scheduleReconnect();
     });
   }
@@ -100,6 +113,10 @@ export class TerminalConnection {
         this.#replaying = false;
       });
       this.#attached = true;
+      // The shell may have been sized by another page: give it this page's size.
+      if (message.cols !== this.#terminal.cols || message.rows !== this.#terminal.rows) {
+        this.resize(this.#terminal.cols, this.#terminal.rows);
+      }
       for (const queued of this.#queued.splice(0)) this.#send({ type: 'run', ...queued });
     } else if (message.type === 'error') {
       this.#onStatus({ text: errorText(message.code, message.message), state: 'error' });

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Loader } from 'astro/loaders';
 import { readLabData, readPins, validateLab } from '../lib/lab-files.ts';
 
@@ -13,7 +14,7 @@ export function labsLoader(dirs: readonly string[]): Loader {
     name: 'istio-lab-labs',
     load: async (context) => {
       const { store, watcher, config } = context;
-      const root = new URL('.', config.root).pathname;
+      const root = fileURLToPath(new URL('.', config.root));
       const pinsFile = resolve(root, 'content/versions.yaml');
       const sync = async () => {
         const pins = readPins(pinsFile);

@@ -53,7 +53,7 @@ export function substitutePins(
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(pinPattern, (_, name: string) => {
-      const pin = pins[name];
+      const pin = Object.hasOwn(pins, name) ? pins[name] : undefined;
       if (pin === undefined) {
         throw new LabError({
           file,

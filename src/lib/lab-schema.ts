@@ -53,9 +53,17 @@ export const checkSchema = z.strictObject({
   /** Keep trying until it passes or this much time has gone by (mesh config takes seconds). */
   waitUpTo: durationSchema.optional(),
   /** Pause between attempts while polling. @default 2s */
-  interval: durationSchema.optional(),
+  interval: durationSchema
+    .pipe(
+      z
+        .number()
+        .min(100, 'an interval under 100ms would poll in a tight loop: write 500ms or more'),
+    )
+    .optional(),
   /** Kill one attempt after this long. @default 30s */
-  timeout: durationSchema.optional(),
+  timeout: durationSchema
+    .pipe(z.number().min(1000, 'a timeout under 1s kills every attempt at once: write 5s or more'))
+    .optional(),
   /** A cell id: the check runs by itself when that cell exits 0. */
   after: z.string().regex(idPattern, idMessage).optional(),
 });
@@ -77,7 +85,7 @@ export const labSchema = z
   })
   .superRefine((lab, ctx) => {
     for (const [id, check] of Object.entries(lab.checks)) {
-      if (check.after && !(check.after in lab.cells)) {
+      if (check.after && !Object.hasOwn(lab.cells, check.after)) {
         ctx.addIssue({
           code: 'custom',
           path: ['checks', id, 'after'],
@@ -86,7 +94,7 @@ export const labSchema = z
       }
     }
     for (const id of Object.keys(lab.cells)) {
-      if (id in lab.checks) {
+      if (Object.hasOwn(lab.checks, id)) {
         ctx.addIssue({
           code: 'custom',
           path: ['checks', id],

@@ -43,12 +43,12 @@ export function placementProblems(
     const tag = kind === 'cell' ? 'Cell' : 'Check';
     if (!id) {
       problems.push(`line ${line}: <${tag}> has no literal id; write <${tag} id="…" />`);
-    } else if (id in own) {
+    } else if (Object.hasOwn(own, id)) {
       if (seen.has(`${kind}:${id}`)) {
         problems.push(`line ${line}: <${tag} id="${id}"> is placed twice; place each ${kind} once`);
       }
       seen.add(`${kind}:${id}`);
-    } else if (id in other) {
+    } else if (Object.hasOwn(other, id)) {
       const right = kind === 'cell' ? 'Check' : 'Cell';
       problems.push(
         `line ${line}: "${id}" is a ${kind === 'cell' ? 'check' : 'cell'} in ${labFile}; write <${right} id="${id}"> instead`,

@@ -100,6 +100,24 @@ describe('lab schema', () => {
       /cells\.a\.run/,
       /quote the value/,
     ],
+    [
+      'after naming a built-in property',
+      { ...valid, checks: { c: { run: 'true', after: 'constructor' } } },
+      /checks\.c\.after/,
+      /names cell "constructor"/,
+    ],
+    [
+      'a polling interval of 0',
+      { ...valid, checks: { c: { run: 'true', interval: 0 } } },
+      /checks\.c\.interval/,
+      /tight loop/,
+    ],
+    [
+      'a timeout of 0',
+      { ...valid, checks: { c: { run: 'true', timeout: '0s' } } },
+      /checks\.c\.timeout/,
+      /every attempt at once/,
+    ],
     ['a missing title', { order: 1 }, /title/, /string/],
   ];
   for (const [name, data, key, message] of invalid) {

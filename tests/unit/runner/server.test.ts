@@ -118,6 +118,8 @@ describe('runner API', () => {
     const cases: Array<[string, string, number, string]> = [
       ['POST', '/api/checks/nope/always-passes', 404, 'unknown-lab'],
       ['POST', '/api/checks/fixture/nope', 404, 'unknown-check'],
+      ['POST', '/api/checks/fixture/constructor', 404, 'unknown-check'],
+      ['POST', '/api/checks/fixture/toString', 404, 'unknown-check'],
       ['GET', '/api/checks/fixture/always-passes', 405, 'method-not-allowed'],
       ['GET', '/api/nothing-here', 404, 'not-found'],
       ['POST', '/api/checks/%E0%A4%A/x', 404, 'unknown-lab'],
@@ -206,6 +208,16 @@ describe('runner API', () => {
       ],
       ['an unknown lab', { type: 'run', lab: 'nope', cell: 'say-hello' }, 'unknown-lab'],
       ['an unknown cell', { type: 'run', lab: 'fixture', cell: 'nope' }, 'unknown-cell'],
+      [
+        'a cell named like a built-in property',
+        { type: 'run', lab: 'fixture', cell: 'constructor' },
+        'unknown-cell',
+      ],
+      [
+        'a cell named __proto__',
+        { type: 'run', lab: 'fixture', cell: '__proto__' },
+        'unknown-cell',
+      ],
       ['resize to 0', { type: 'resize', cols: 0, rows: 10 }, 'bad-resize'],
       ['resize to -1', { type: 'resize', cols: 80, rows: -1 }, 'bad-resize'],
       ['resize to NaN', '{"type":"resize","cols":NaN,"rows":10}', 'bad-json'],
@@ -237,6 +249,45 @@ describe('runner API', () => {
         client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'),
       );
     });
+  });
+
+  it('accepts the cookie when another page planted a same-named one before it', async () => {
+    const answer = await call(runner, '/api/health', {
+      headers: {
+        Cookie: `istio_lab_${runner.port}=planted; istio_lab_${runner.port}=${runner.token}`,
+      },
+    });
+    assert.equal(answer.status, 200);
+  });
+
+  it('lets a page of an --allow-origin host open the terminal with the token as a subprotocol', async () => {
+    const hosted = await liveRunner({ allowOrigins: ['https://book.example.org'] });
+    try {
+      const client = new TerminalClient(hosted, 'session=hosted', {
+        headers: { Origin: 'https://book.example.org' },
+        protocols: ['istio-lab', `istio-lab.token.${hosted.token}`],
+      });
+      await client.opened();
+      assert.equal(client.socket.protocol, 'istio-lab');
+      await client.message('screen');
+      client.close();
+      const wrong = new TerminalClient(hosted, 'session=hosted2', {
+        headers: { Origin: 'https://book.example.org' },
+        protocols: ['istio-lab', 'istio-lab.token.wrong'],
+      });
+      await assert.rejects(wrong.opened(), /upgrade refused: 401/);
+      const preflight = await call(hosted, '/api/health', {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'https://book.example.org',
+          'Access-Control-Request-Headers': 'authorization',
+        },
+      });
+      assert.equal(preflight.status, 204);
+      assert.equal(preflight.headers['access-control-allow-origin'], 'https://book.example.org');
+    } finally {
+      await hosted.stop();
+    }
   });
 
   it('closes with 1009 on a frame over 1 MiB, and the runner goes on', async () => {

@@ -181,6 +181,23 @@ describe('terminal session lifetime', () => {
     }
   });
 
+  it('two pages attaching at once: the first is told it was taken over, the second gets the terminal', async () => {
+    const runner = await liveRunner();
+    try {
+      const first = new TerminalClient(runner, 'session=race');
+      const second = new TerminalClient(runner, 'session=race');
+      await Promise.all([first.opened(), second.opened()]);
+      await first.until('the first page to be closed', () => first.closed !== undefined);
+      assert.equal(first.closed?.code, 4001);
+      await second.message('screen');
+      second.type('echo still-$((6*7))\r');
+      await second.until('the echo', () => second.output.includes('still-42'));
+      second.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('ends an idle session with no page attached, and its shell with it', async () => {
     const runner = await liveRunner({ idleMs: 300 });
     try {

@@ -67,12 +67,16 @@ export class TerminalClient {
   constructor(
     runner: LiveRunner,
     query = 'session=main',
-    options: { autoAck?: boolean; headers?: Record<string, string> } = {},
+    options: { autoAck?: boolean; headers?: Record<string, string>; protocols?: string[] } = {},
   ) {
     this.#autoAck = options.autoAck ?? true;
-    this.socket = new WebSocket(`${runner.url.replace('http', 'ws')}api/terminal?${query}`, {
-      headers: options.headers ?? runner.headers,
-    });
+    this.socket = new WebSocket(
+      `${runner.url.replace('http', 'ws')}api/terminal?${query}`,
+      options.protocols ?? [],
+      {
+        headers: options.headers ?? runner.headers,
+      },
+    );
     this.socket.on('message', (data, isBinary) => {
       const buffer = data as Buffer;
       if (isBinary) {
