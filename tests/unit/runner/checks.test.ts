@@ -44,7 +44,7 @@ describe('checks', () => {
     const pidFile = join(dir, 'grandchild.pid');
     const started = Date.now();
     const result = await runCheck(
-      check({ run: `sleep 300 & echo $! > ${pidFile}; sleep 300`, timeout: '300ms' }),
+      check({ run: `sleep 300 & echo $! > ${pidFile}; sleep 300`, timeout: '1s' }),
       context,
     );
     assert.equal(result.status, 'fail');
@@ -73,7 +73,7 @@ describe('checks', () => {
         run: `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; [ $n -ge 3 ] && echo ready || echo waiting`,
         expect: { contains: 'ready' },
         waitUpTo: '10s',
-        interval: '50ms',
+        interval: '100ms',
       }),
       { ...context, onAttempt: (attempt) => attempts.push(attempt) },
     );
