@@ -49,22 +49,10 @@ export class SessionRegistry {
     name: string,
     options: NewSession,
   ): { ok: true; session: TerminalSession } | { ok: false; code: string; message: string } {
-    if (!namePattern.test(name)) {
-      return {
-        ok: false,
-        code: ErrorCode.badSession,
-        message: 'a session name is 1-32 letters, digits, "-" or "_"',
-      };
-    }
+    const allowed = this.canOpen(name);
+    if (!allowed.ok) return allowed;
     const existing = this.#sessions.get(name);
     if (existing && !existing.ended) return { ok: true, session: existing };
-    if (this.#sessions.size >= this.#max) {
-      return {
-        ok: false,
-        code: ErrorCode.tooManySessions,
-        message: `${this.#max} terminals are open already; close a page or wait for idle ones to end`,
-      };
-    }
     const session = new TerminalSession({
       ...options,
       name,

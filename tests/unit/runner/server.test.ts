@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startCli } from '../support/cli.ts';
 import { liveRunner, root, TerminalClient, type LiveRunner } from '../support/live-runner.ts';
 
 /** An HTTP request with full control of Host and Origin (fetch would not let a test set Host). */
@@ -308,38 +308,17 @@ describe('runner API', () => {
 
 describe('runner command line', () => {
   it('starts, writes runner.json readable only by its owner, prints the link, and stops on SIGTERM', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'istio-lab-cli-'));
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'runner/cli.ts'),
-        '--port',
-        '0',
-        '--no-build',
-        '--labs',
-        join(root, 'tests/fixtures/labs'),
-      ],
-      {
-        env: { ...process.env, ISTIO_LAB_HOME: home },
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 15_000;
-    while (!output.includes('Stop with Ctrl-C') && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+    const cli = startCli(['--port', '0', '--labs', join(root, 'tests/fixtures/labs')]);
+    await cli.started();
+    const file = JSON.parse(readFileSync(join(cli.home, 'runner.json'), 'utf8')) as {
       url: string;
-      port: number;
       token: string;
       pid: number;
     };
-    assert.equal(statSync(join(home, 'runner.json')).mode & 0o777, 0o600);
-    assert.equal(file.pid, child.pid);
-    assert.ok(output.includes(`${file.url}?token=${file.token}`));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    assert.equal(statSync(join(cli.home, 'runner.json')).mode & 0o777, 0o600);
+    assert.equal(file.pid, cli.child.pid);
+    assert.ok(cli.output().includes(`${file.url}?token=${file.token}`));
+    assert.equal(await cli.stop(), 0);
   });
 
   it('a stale runner.json from a crashed runner does not stop a new start', async () => {
@@ -348,98 +327,45 @@ describe('runner command line', () => {
       join(home, 'runner.json'),
       JSON.stringify({ url: 'http://127.0.0.1:1/', port: 1, token: 'old', pid: 999_999_999 }),
     );
-    const child = spawn(
-      process.execPath,
-      [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'],
-      {
-        env: { ...process.env, ISTIO_LAB_HOME: home },
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 15_000;
-    while (!output.includes('Stop with Ctrl-C') && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const cli = startCli(['--port', '0'], home);
+    await cli.started();
     const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
       pid: number;
       token: string;
     };
-    assert.equal(file.pid, child.pid);
+    assert.equal(file.pid, cli.child.pid);
     assert.notEqual(file.token, 'old');
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await cli.stop();
   });
 
   it('says where the runner already is when started twice', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'istio-lab-twice-'));
-    const start = () =>
-      spawn(process.execPath, [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'], {
-        env: { ...process.env, ISTIO_LAB_HOME: home },
-      });
-    const first = start();
-    let output = '';
-    first.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    while (!output.includes('Stop with Ctrl-C'))
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = start();
-    let said = '';
-    second.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
-    const file = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+    const first = startCli(['--port', '0']);
+    await first.started();
+    const second = startCli(['--port', '0'], first.home);
+    assert.equal(await second.exited(), 0);
+    const file = JSON.parse(readFileSync(join(first.home, 'runner.json'), 'utf8')) as {
       url: string;
       pid: number;
     };
-    assert.equal(code, 0);
-    assert.match(said, /already running/);
-    assert.ok(said.includes(file.url));
-    assert.equal(file.pid, first.pid, 'the first runner keeps its runner.json');
-    const exited = new Promise((resolve) => first.once('exit', resolve));
-    first.kill('SIGTERM');
-    await exited;
+    assert.match(second.output(), /already running/);
+    assert.ok(second.output().includes(file.url));
+    assert.equal(file.pid, first.child.pid, 'the first runner keeps its runner.json');
+    await first.stop();
   });
 
   it('with --expose-on-network warns what a non-loopback --host exposes', async () => {
-    const home = mkdtempSync(join(tmpdir(), 'istio-lab-expose-'));
-    const child = spawn(
-      process.execPath,
-      [
-        join(root, 'runner/cli.ts'),
-        '--host',
-        '0.0.0.0',
-        '--expose-on-network',
-        '--port',
-        '0',
-        '--no-build',
-      ],
-      {
-        env: { ...process.env, ISTIO_LAB_HOME: home },
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    while (!output.includes('Stop with Ctrl-C'))
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const cli = startCli(['--host', '0.0.0.0', '--expose-on-network', '--port', '0']);
+    await cli.started();
     assert.match(
-      output,
+      cli.output(),
       /WARNING: listening on 0\.0\.0\.0: anyone on that network with the link can run commands/,
     );
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await cli.stop();
   });
 
   it('refuses a non-loopback --host without --expose-on-network, saying why', async () => {
-    const child = spawn(process.execPath, [
-      join(root, 'runner/cli.ts'),
-      '--host',
-      '0.0.0.0',
-      '--no-build',
-    ]);
-    let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.equal(code, 2);
-    assert.match(errors, /--expose-on-network/);
+    const cli = startCli(['--host', '0.0.0.0']);
+    assert.equal(await cli.exited(), 2);
+    assert.match(cli.output(), /--expose-on-network/);
   });
 });
