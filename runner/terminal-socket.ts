@@ -65,7 +65,14 @@ export function bindSocket(
     const message = parsed.data;
     if (message.type === 'resize') session.resize(message.cols, message.rows);
     else if (message.type === 'ack') session.acknowledge(message.bytes);
-    else {
+    else if (message.type === 'script') {
+      const found = labs.lab(message.lab);
+      if (!found.ok) return fail(found.code, found.message);
+      const script = found.value[message.script];
+      if (!script) return fail(ErrorCode.unknownCell, `lab "${message.lab}" has no ${message.script} script`);
+      const started = session.runCell(message.lab, `@${message.script}`, script);
+      if (!started.ok) fail(started.code, started.message);
+    } else {
       const found = labs.cell(message.lab, message.cell);
       if (!found.ok) return fail(found.code, found.message);
       const started = session.runCell(message.lab, message.cell, found.value.run);

@@ -6,7 +6,8 @@ export type RunnerState = 'probing' | 'absent' | 'unpaired' | 'connected';
 type Events = {
   state: RunnerState;
   message: ServerMessage;
-  run: { lab: string; cell: string };
+  /** Run a cell, or a chapter's prepare (Catch up) or cleanup (Reset chapter), in the terminal. */
+  run: { lab: string; cell: string } | { lab: string; script: 'prepare' | 'cleanup' };
 };
 
 /**

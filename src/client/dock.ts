@@ -63,9 +63,9 @@ class LabDock extends HTMLElement {
       this.#connection?.resize(terminal.cols, terminal.rows);
     });
     this.#resizeObserver.observe(this.#q('.lab-dock-body'));
-    bus.on('run', ({ lab, cell }) => {
+    bus.on('run', (request) => {
       this.#setCollapsed(false);
-      this.#connection?.run(lab, cell);
+      this.#connection?.run(request);
     });
     this.#connection.connect();
   }

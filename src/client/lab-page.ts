@@ -1,5 +1,6 @@
 import { bus } from './bus.ts';
 import './cell-element.ts';
+import './chapter-tools.ts';
 import './check-element.ts';
 import { showChapterProgress } from './chapter-progress.ts';
 import { probeRunner } from './runner-link.ts';

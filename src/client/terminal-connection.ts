@@ -33,7 +33,7 @@ export class TerminalConnection {
   #disposed = false;
   #encoder = new TextEncoder();
   /** Cells asked for before the session attached; sent once the screen has arrived. */
-  #queued: Array<{ lab: string; cell: string }> = [];
+  #queued: object[] = [];
   #attached = false;
 
   constructor(terminal: Terminal, onStatus: (status: DockStatus) => void) {
@@ -86,9 +86,13 @@ export class TerminalConnection {
     });
   }
 
-  run(lab: string, cell: string): void {
-    if (this.#attached) this.#send({ type: 'run', lab, cell });
-    else this.#queued.push({ lab, cell });
+  run(
+    request: { lab: string; cell: string } | { lab: string; script: 'prepare' | 'cleanup' },
+  ): void {
+    const message =
+      'cell' in request ? { type: 'run', ...request } : { type: 'script', ...request };
+    if (this.#attached) this.#send(message);
+    else this.#queued.push(message);
     this.#terminal.focus();
   }
 
@@ -117,7 +121,7 @@ export class TerminalConnection {
       if (message.cols !== this.#terminal.cols || message.rows !== this.#terminal.rows) {
         this.resize(this.#terminal.cols, this.#terminal.rows);
       }
-      for (const queued of this.#queued.splice(0)) this.#send({ type: 'run', ...queued });
+      for (const queued of this.#queued.splice(0)) this.#send(queued);
     } else if (message.type === 'error') {
       this.#onStatus({ text: errorText(message.code, message.message), state: 'error' });
     }

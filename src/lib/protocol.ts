@@ -14,6 +14,11 @@ export const TerminalSize = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 50
 export const clientMessageSchema = z.discriminatedUnion('type', [
   /** Paste a lab cell's command into the shell and report its state. */
   z.strictObject({ type: z.literal('run'), lab: id, cell: id }),
+  /**
+   * Paste a lab's prepare ("Catch up") or cleanup ("Reset chapter") into the shell; its `cell`
+   * messages name it `@prepare` or `@cleanup`.
+   */
+  z.strictObject({ type: z.literal('script'), lab: id, script: z.enum(['prepare', 'cleanup']) }),
   z.strictObject({
     type: z.literal('resize'),
     cols: z.number().int().min(TerminalSize.minCols).max(TerminalSize.maxCols),
@@ -75,10 +80,10 @@ export function describeBadMessage(raw: unknown): {
   }
   if (typeof type !== 'string')
     return { code: 'bad-message', message: 'a message needs a string "type"' };
-  if (!['run', 'resize', 'ack'].includes(type)) {
+  if (!['run', 'script', 'resize', 'ack'].includes(type)) {
     return {
       code: 'bad-message',
-      message: `unknown message type "${type}"; expected run, resize or ack`,
+      message: `unknown message type "${type}"; expected run, script, resize or ack`,
     };
   }
   return { code: 'bad-message', message: `bad fields for "${type}"` };

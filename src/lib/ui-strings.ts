@@ -46,6 +46,10 @@ export const uiStrings = {
   'lab.chapter.catchUp':
     'Button at the top of a chapter: bring the cluster to the chapter start (prepare)',
   'lab.chapter.reset': 'Button at the top of a chapter: undo the chapter (cleanup)',
+  'lab.chapter.lastTook': 'Beside Catch up: how long the last catch-up took; {{duration}}',
+  'lab.chapter.resetConfirm': 'Reset dialog: the question, before the script it will run',
+  'lab.chapter.confirm': 'Reset dialog: the button that resets',
+  'lab.chapter.cancel': 'Reset dialog: the button that keeps everything',
   'lab.quiz.title': 'Heading of an in-page knowledge check',
   'lab.quiz.right': 'Shown after the right answer is chosen',
   'lab.quiz.wrong': 'Shown after a wrong answer is chosen',

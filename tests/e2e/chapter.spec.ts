@@ -66,6 +66,31 @@ test('a check written with after: runs by itself when its cell exits 0', async (
   await expect(chapter.check('said-hello').locator('.lab-check-verdict')).toHaveText('Passed');
 });
 
+test('Catch up runs the prepare in the terminal and remembers how long it took; Reset asks first', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  const tools = page.locator('lab-chapter-tools');
+  await tools.getByRole('button', { name: 'Catch up' }).click();
+  await chapter.expectTerminal(/mkdir -p "\$ISTIO_LAB_HOME\/fixture"/);
+  await expect(tools.locator('.lab-chapter-state')).toHaveText(/Done · exit 0/);
+  await page.reload();
+  await expect(tools.locator('.lab-chapter-state')).toHaveText(/Last time it took/);
+
+  await tools.getByRole('button', { name: 'Reset chapter' }).click();
+  const dialog = tools.getByRole('dialog');
+  await expect(dialog).toContainText('rm -rf "$ISTIO_LAB_HOME/fixture"');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(await chapter.terminalText()).not.toContain('rm -rf');
+  await tools.getByRole('button', { name: 'Reset chapter' }).click();
+  await dialog.getByRole('button', { name: 'Reset', exact: true }).click();
+  await chapter.expectTerminal(/rm -rf "\$ISTIO_LAB_HOME\/fixture"/);
+  await expect(tools.locator('.lab-chapter-state')).toHaveText(/Done · exit 0/);
+});
+
 test('Check my step passes, and fails with its reason and output', async ({
   page,
   runner,

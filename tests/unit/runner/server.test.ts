@@ -230,6 +230,16 @@ describe('runner API', () => {
       ['resize to 1e6', { type: 'resize', cols: 80, rows: 1e6 }, 'bad-resize'],
       ['resize to 1.5', { type: 'resize', cols: 80.5, rows: 10 }, 'bad-resize'],
       ['an ack of nothing', { type: 'ack', bytes: 0 }, 'bad-message'],
+      [
+        'a script that is not prepare or cleanup',
+        { type: 'script', lab: 'fixture', script: 'rm' },
+        'bad-message',
+      ],
+      [
+        'the prepare of an unknown lab',
+        { type: 'script', lab: 'nope', script: 'prepare' },
+        'unknown-lab',
+      ],
     ];
     for (const [name, message, code] of cases) {
       it(`answers ${name} with "${code}" and stays up`, async () => {
