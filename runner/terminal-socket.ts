@@ -69,7 +69,8 @@ export function bindSocket(
       const found = labs.lab(message.lab);
       if (!found.ok) return fail(found.code, found.message);
       const script = found.value[message.script];
-      if (!script) return fail(ErrorCode.unknownCell, `lab "${message.lab}" has no ${message.script} script`);
+      if (!script)
+        return fail(ErrorCode.unknownCell, `lab "${message.lab}" has no ${message.script} script`);
       const started = session.runCell(message.lab, `@${message.script}`, script);
       if (!started.ok) fail(started.code, started.message);
     } else {
