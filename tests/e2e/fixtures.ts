@@ -137,7 +137,10 @@ export const test = base.extend<{
   staticHost: async ({}, use) => {
     const host = await startStaticHost();
     await use(host);
-    await new Promise((resolve) => host.server.close(resolve));
+    // The browser keeps idle keep-alive connections open; close() alone would wait for them.
+    const closed = new Promise((resolve) => host.server.close(resolve));
+    host.server.closeAllConnections();
+    await closed;
   },
   chapter: async ({ page }, use) => {
     await use(new ChapterPage(page));
