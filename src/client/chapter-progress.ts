@@ -1,6 +1,6 @@
 import type { Progress } from '../../runner/progress.ts';
 import { bus } from './bus.ts';
-import { apiBase } from './runner-link.ts';
+import { getJson } from './runner-link.ts';
 import { plural } from './strings.ts';
 
 /**
@@ -19,8 +19,7 @@ export async function showChapterProgress(lab: string): Promise<void> {
     line.hidden = false;
   };
   try {
-    const response = await fetch(`${apiBase}/progress`, { credentials: 'same-origin' });
-    const progress = (await response.json()) as Progress;
+    const { body: progress } = await getJson<Progress>('/progress');
     for (const [id, entry] of Object.entries(progress.labs[lab] ?? {})) {
       if (entry.status === 'pass' && checks.includes(id)) passed.add(id);
     }
