@@ -15,7 +15,7 @@ export KUBECONFIG=${KUBECONFIG:-$ISTIO_LAB_HOME/kubeconfig}
 LAB_ISTIO_DIR="$ISTIO_LAB_HOME/istio"
 LAB_SAMPLES="$LAB_ISTIO_DIR/samples"
 
-lab_say() { printf '==> %s\n' "$*"; }
+lab_say() { printf '    %s\n' "$*"; }
 lab_fail() {
   printf 'prepare: %s\n' "$*" >&2
   return 1
@@ -99,7 +99,23 @@ lab_no_istio() {
   fi
 }
 
-# Brings the cluster to the state in which a chapter starts. The states build on each other:
+# What each step is called in the progress line Catch up prints before it.
+lab_step_title() {
+  case "$1" in
+    lab_cluster) printf 'the kind cluster %{clusterName}' ;;
+    lab_istioctl) printf 'istioctl %{istio}' ;;
+    lab_istio_demo) printf 'Istio %{istio}, demo profile' ;;
+    lab_samples) printf 'Bookinfo, curl and httpbin' ;;
+    lab_bookinfo_ingress) printf 'Bookinfo through the ingress gateway' ;;
+    lab_gateway_api_crds) printf 'the Gateway API CRDs' ;;
+    lab_no_istio) printf 'no Istio installed' ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+# Brings the cluster to the state in which a chapter starts, one numbered step at a time
+# ("==> [2/4] istioctl ..."), and stops at the first step that fails, naming it. The states
+# build on each other:
 #   cluster  - nothing (a machine with Docker and kind)
 #   install  - the book's kind cluster
 #   gateways - + istioctl, Istio's demo profile, Bookinfo, curl and httpbin with sidecars
@@ -107,12 +123,23 @@ lab_no_istio() {
 #              (where traffic, resilience, egress, security, observability and troubleshooting start)
 #   ambient  - the cluster and istioctl, with no Istio installed
 lab_reach() {
+  local steps
   case "$1" in
-    cluster) ;;
-    install) lab_cluster ;;
-    gateways) lab_cluster && lab_istioctl && lab_istio_demo && lab_samples ;;
-    mesh) lab_reach gateways && lab_bookinfo_ingress && lab_gateway_api_crds ;;
-    ambient) lab_cluster && lab_istioctl && lab_no_istio ;;
-    *) lab_fail "unknown state '$1': use cluster, install, gateways, mesh or ambient" ;;
+    cluster) steps=() ;;
+    install) steps=(lab_cluster) ;;
+    gateways) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples) ;;
+    mesh) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_bookinfo_ingress lab_gateway_api_crds) ;;
+    ambient) steps=(lab_cluster lab_istioctl lab_no_istio) ;;
+    *)
+      lab_fail "unknown state '$1': use cluster, install, gateways, mesh or ambient"
+      return
+      ;;
   esac
+  local total=${#steps[@]} number=0 step
+  for step in "${steps[@]}"; do
+    number=$((number + 1))
+    printf '==> [%d/%d] %s\n' "$number" "$total" "$(lab_step_title "$step")"
+    "$step" || lab_fail "step $number of $total ($(lab_step_title "$step")) failed; fix what it printed above and run Catch up again" || return
+  done
+  printf '==> ready: the cluster is where the "%s" state starts\n' "$1"
 }

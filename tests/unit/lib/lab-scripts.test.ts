@@ -71,6 +71,38 @@ describe('lab scripts', () => {
     assert.equal(lint.status, 0, lint.stdout);
   });
 
+  for (const shell of ['bash', 'zsh']) {
+    it(`lab_reach numbers its steps and names the one that fails, in ${shell}`, () => {
+      const steps = renderSteps(root, readPins(join(root, 'content/versions.yaml')));
+      // The real steps replaced by stand-ins that say they ran; lab_samples fails.
+      const fakes = [
+        'lab_cluster() { echo cluster-ran; }',
+        'lab_istioctl() { echo istioctl-ran; }',
+        'lab_istio_demo() { echo demo-ran; }',
+        'lab_samples() { echo samples-ran; return 3; }',
+      ].join('\n');
+      const run = (state: string) =>
+        spawnSync(shell, ['-c', `${steps}\n${fakes}\nlab_reach ${state}`], {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: '/nonexistent',
+            ISTIO_LAB_HOME: '/nonexistent',
+          },
+        });
+      const install = run('install');
+      assert.equal(install.status, 0, install.stderr);
+      assert.match(install.stdout, /==> \[1\/1\] the kind cluster istio-lab\ncluster-ran\n/);
+      assert.match(install.stdout, /==> ready: the cluster is where the "install" state starts/);
+      const gateways = run('gateways');
+      assert.notEqual(gateways.status, 0);
+      assert.match(gateways.stdout, /\[3\/4\] Istio [\d.]+, demo profile\ndemo-ran\n==> \[4\/4\]/);
+      assert.doesNotMatch(gateways.stdout, /ready:/);
+      assert.match(gateways.stderr, /step 4 of 4 \(Bookinfo, curl and httpbin\) failed/);
+      assert.match(run('nowhere').stderr, /unknown state 'nowhere'/);
+    });
+  }
+
   it("the runner's rc file passes bash -n and shellcheck", () => {
     const rc = join(root, 'runner/shell/bashrc');
     assert.equal(spawnSync('bash', ['-n', rc]).status, 0);
