@@ -37,6 +37,8 @@ export interface HarnessContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
   shell: ShellCommand;
+  /** Every lab by slug: a chapter's readiness checks (its `ready:`) name checks of other labs. */
+  labs?: ReadonlyMap<string, Lab>;
   /** Called after every step, for live progress. */
   onStep?: (slug: string, result: StepResult) => void;
 }
@@ -141,7 +143,10 @@ export function commandOutput(raw: string): string {
     .trimEnd();
 }
 
-/** Runs one chapter: prepare (when asked), then its steps; stops at nothing, reports everything. */
+/**
+ * Runs one chapter: prepare and its readiness checks (when asked), then its steps; stops at
+ * nothing, reports everything. A readiness check is reported as a check step named `<lab>/<check>`.
+ */
 export async function runChapter(
   slug: string,
   lab: Lab,
@@ -158,6 +163,24 @@ export async function runChapter(
     if (!prepared.ok) {
       result.ms = Math.round(performance.now() - started);
       return result;
+    }
+    for (const ref of lab.ready) {
+      const [other = '', id = ''] = ref.split('/');
+      const check = context.labs?.get(other)?.checks[id];
+      if (!check) throw new Error(`${slug}: ready names ${ref}, which no lab has`);
+      const stepStarted = performance.now();
+      const verdict = await runCheck(check, { env: context.env, cwd: context.cwd });
+      const outcome: StepResult = {
+        kind: 'check',
+        id: ref,
+        ok: verdict.status === 'pass',
+        ms: Math.round(performance.now() - stepStarted),
+        detail: verdict.status,
+        reason: verdict.reason,
+        output: verdict.output,
+      };
+      result.steps.push(outcome);
+      context.onStep?.(slug, outcome);
     }
   }
   const terminal = new HarnessTerminal(context);

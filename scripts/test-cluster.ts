@@ -111,6 +111,7 @@ const context: HarnessContext = {
   env: labEnvironment(workspace),
   cwd: workspace.root,
   shell,
+  labs: new Map(labs),
   onStep: (slug, step) =>
     console.log(
       `  ${step.ok ? '✔' : '✘'} ${slug} ${step.kind} ${step.id}: ${step.detail} (${seconds(step.ms)})`,

@@ -1,10 +1,12 @@
 import { bus } from './bus.ts';
+import { requestCheck } from './runner-link.ts';
 import { duration, t } from './strings.ts';
 
 /**
  * `<lab-chapter-tools>`: "Catch up" runs the chapter's prepare in the terminal, where the learner
- * sees each step; "Reset chapter" first shows what its cleanup will run and asks. The time the
- * last catch-up took is remembered in this browser and shown next to the button.
+ * sees each step, then the chapter's readiness checks (its lab's `ready:`) one by one, each with
+ * its verdict; "Reset chapter" first shows what its cleanup will run and asks. The time the last
+ * catch-up took, prepare and checks together, is remembered in this browser and shown.
  */
 class LabChapterTools extends HTMLElement {
   #disposers: Array<() => void> = [];
@@ -41,7 +43,9 @@ class LabChapterTools extends HTMLElement {
         else if (message.exitCode === 0) {
           show(t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }), 'ok');
           if (message.cell === '@prepare')
-            localStorage.setItem(remembered, String(message.ms ?? 0));
+            void this.#checkReady(lab, message.ms ?? 0, show).then((total) => {
+              if (total !== undefined) localStorage.setItem(remembered, String(total));
+            });
         } else
           show(
             t('lab.cell.state.failed', {
@@ -52,6 +56,52 @@ class LabChapterTools extends HTMLElement {
           );
       }),
     );
+  }
+
+  /**
+   * Runs the readiness checks in order, each shown with its verdict; the first failure stops the
+   * rest (they build on each other) and says which check to look at. Resolves with the whole
+   * catch-up's time when every check passed.
+   */
+  async #checkReady(
+    lab: string,
+    prepareMs: number,
+    show: (text: string, kind?: string) => void,
+  ): Promise<number | undefined> {
+    const refs = JSON.parse(this.dataset.ready ?? '[]') as string[];
+    const list = this.querySelector<HTMLOListElement>('.lab-ready');
+    if (refs.length === 0 || !list) return prepareMs;
+    const started = performance.now();
+    list.replaceChildren();
+    list.hidden = false;
+    show(t('lab.chapter.readyChecking'), 'running');
+    for (const ref of refs) {
+      const [other = lab, check = ''] = ref.split('/');
+      const item = document.createElement('li');
+      const name = document.createElement('code');
+      name.textContent = ref;
+      const verdict = document.createElement('span');
+      verdict.className = 'lab-ready-verdict';
+      verdict.textContent = t('lab.check.running');
+      item.append(name, ' ', verdict);
+      item.dataset.state = 'running';
+      list.append(item);
+      const result = await requestCheck(other, check);
+      item.dataset.state = result.state;
+      verdict.textContent = t(`lab.check.${result.state}`);
+      if (result.state !== 'pass') {
+        if (result.reason) {
+          const reason = document.createElement('p');
+          reason.className = 'lab-ready-reason';
+          reason.textContent = `${t('lab.check.reason')} ${result.reason}`;
+          item.append(reason);
+        }
+        show(t('lab.chapter.readyFailed', { check: ref }), 'failed');
+        return undefined;
+      }
+    }
+    show(t('lab.chapter.readyPassed'), 'ok');
+    return prepareMs + Math.round(performance.now() - started);
   }
 
   disconnectedCallback(): void {

@@ -1,7 +1,6 @@
-import type { CheckResult } from '../lib/protocol.ts';
 import { bus } from './bus.ts';
-import { postJson } from './runner-link.ts';
-import { errorText, t } from './strings.ts';
+import { requestCheck } from './runner-link.ts';
+import { t } from './strings.ts';
 
 /**
  * `<lab-check>`: "Check my step" asks the runner to run the check by id, shows the attempt count
@@ -61,19 +60,9 @@ class LabCheck extends HTMLElement {
     this.#verdict('running', t('lab.check.running'));
     this.#details(undefined, undefined);
     try {
-      const { status, body } = await postJson<CheckResult & { code?: string; message?: string }>(
-        `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}`,
-      );
-      if (status !== 200) {
-        this.#verdict('error', t('lab.check.error'));
-        this.#details(errorText(body.code ?? 'internal', body.message ?? ''), undefined);
-      } else {
-        this.#verdict(body.status, t(`lab.check.${body.status}`));
-        this.#details(body.reason, body.output);
-      }
-    } catch (error) {
-      this.#verdict('error', t('lab.check.error'));
-      this.#details(errorText('internal', (error as Error).message), undefined);
+      const verdict = await requestCheck(lab, check);
+      this.#verdict(verdict.state, t(`lab.check.${verdict.state}`));
+      this.#details(verdict.reason, verdict.output);
     } finally {
       this.#running = false;
       button.disabled = false;

@@ -1,4 +1,6 @@
+import type { CheckResult } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
+import { errorText } from './strings.ts';
 
 /** Where the runner's API is: the page's own origin (the runner serves the book). */
 export const apiBase = '/api';
@@ -30,4 +32,36 @@ export async function getJson<T>(path: string): Promise<{ status: number; body: 
 export async function postJson<T>(path: string): Promise<{ status: number; body: T }> {
   const response = await apiFetch(path, { method: 'POST' });
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/** A check's verdict as the page shows it: the runner's result, or why the check could not run. */
+export interface CheckVerdict {
+  state: 'pass' | 'fail' | 'error';
+  reason: string | undefined;
+  output: string | undefined;
+  ms: number;
+}
+
+/** Runs one check on the runner (POST /api/checks/<lab>/<check>); never throws. */
+export async function requestCheck(lab: string, check: string): Promise<CheckVerdict> {
+  try {
+    const { status, body } = await postJson<CheckResult & { code?: string; message?: string }>(
+      `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}`,
+    );
+    if (status !== 200)
+      return {
+        state: 'error',
+        reason: errorText(body.code ?? 'internal', body.message ?? ''),
+        output: undefined,
+        ms: 0,
+      };
+    return { state: body.status, reason: body.reason, output: body.output, ms: body.ms };
+  } catch (error) {
+    return {
+      state: 'error',
+      reason: errorText('internal', (error as Error).message),
+      output: undefined,
+      ms: 0,
+    };
+  }
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadLabDirs, readPins } from './lab-files.ts';
+import { labLinkProblems, loadLabDirs, readPins } from './lab-files.ts';
 import { findPlacements, labSlugFor, placementProblems } from './placements.ts';
 
 export interface BookSources {
@@ -32,12 +32,13 @@ const labFrontmatter = /^---\n[\s\S]*?^lab:\s*['"]?([a-z0-9-]+)['"]?\s*$[\s\S]*?
 
 /**
  * Every problem that would make the book wrong: a lab that does not validate (thrown as a
- * LabError by the loader), or a chapter that places a cell or check its lab lacks. Each problem
+ * LabError by the loader), a lab that requires or names a check of a lab that does not exist, or
+ * a chapter that places a cell or check its lab lacks. Each problem
  * names the file, the place and the fix.
  */
 export function checkBook(sources: BookSources): string[] {
   const labs = loadLabDirs(sources.labDirs, readPins(join(sources.root, 'content/versions.yaml')));
-  const problems: string[] = [];
+  const problems = labLinkProblems(labs);
   for (const dir of sources.docDirs) {
     for (const file of mdxFiles(dir)) {
       const source = readFileSync(file, 'utf8');

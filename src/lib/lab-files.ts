@@ -132,6 +132,36 @@ export function loadLabDirs(dirs: readonly string[], pins: Pins): Map<string, La
   return labs;
 }
 
+/**
+ * What is wrong between labs, each problem naming the lab file and the fix: a `requires` naming a
+ * lab that does not exist, or a `ready` check that its lab does not have.
+ */
+export function labLinkProblems(labs: ReadonlyMap<string, Lab>): string[] {
+  const problems: string[] = [];
+  for (const [slug, lab] of labs) {
+    const known = [...labs.keys()].join(', ');
+    for (const required of lab.requires) {
+      if (!labs.has(required))
+        problems.push(
+          `lab "${slug}": requires: names lab "${required}", which does not exist. Fix: use one of ${known}`,
+        );
+    }
+    for (const ref of lab.ready) {
+      const [other = '', check = ''] = ref.split('/');
+      const target = labs.get(other);
+      if (!target)
+        problems.push(
+          `lab "${slug}": ready: "${ref}" names lab "${other}", which does not exist. Fix: use one of ${known}`,
+        );
+      else if (!Object.hasOwn(target.checks, check))
+        problems.push(
+          `lab "${slug}": ready: "${ref}" names check "${check}", which lab "${other}" does not have. Fix: use one of ${Object.keys(target.checks).join(', ') || '(it has no checks)'}`,
+        );
+    }
+  }
+  return problems;
+}
+
 function zodToLabError(error: ZodError, file: string): LabError {
   const issue = error.issues[0];
   const key = issue?.path.join('.') ?? '';
@@ -143,6 +173,10 @@ function zodToLabError(error: ZodError, file: string): LabError {
   } else if (issue?.code === 'invalid_key') {
     problem = `"${String(issue.path[issue.path.length - 1] ?? '')}" is not a valid id`;
     fix = issue.issues[0]?.message ?? 'use lower-case words joined by dashes';
+  } else if (issue?.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    const name = String(issue.path[issue.path.length - 1] ?? 'the key');
+    problem = `"${name}" is missing`;
+    fix = `add ${name}: (a ${issue.expected}); docs/lab-format.md says what it holds`;
   } else if (issue?.code === 'invalid_type') {
     const scalar = issue.expected === 'string' && /received (boolean|number)/.test(issue.message);
     fix = scalar

@@ -80,6 +80,20 @@ export const labSchema = z
     prepare: z.string().optional(),
     /** What "Reset chapter" runs. */
     cleanup: z.string().optional(),
+    /**
+     * Checks of earlier chapters, as `<lab>/<check>`, that prove the cluster is at this chapter's
+     * start: "Catch up" runs them after `prepare` succeeds.
+     */
+    ready: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/,
+            'a readiness check is written <lab>/<check>, e.g. "install/control-plane-ready"',
+          ),
+      )
+      .default([]),
     cells: z.record(z.string().regex(idPattern, idMessage), cellSchema).default({}),
     checks: z.record(z.string().regex(idPattern, idMessage), checkSchema).default({}),
   })

@@ -50,6 +50,10 @@ export const uiStrings = {
   'lab.chapter.resetConfirm': 'Reset dialog: the question, before the script it will run',
   'lab.chapter.confirm': 'Reset dialog: the button that resets',
   'lab.chapter.cancel': 'Reset dialog: the button that keeps everything',
+  'lab.chapter.readyChecking': "After Catch up's prepare: the readiness checks are running",
+  'lab.chapter.readyPassed': 'After Catch up: every readiness check passed',
+  'lab.chapter.readyFailed':
+    'After Catch up: a readiness check failed; {{check}} is its <lab>/<check> id',
   'lab.quiz.title': 'Heading of an in-page knowledge check',
   'lab.quiz.right': 'Shown after the right answer is chosen',
   'lab.quiz.wrong': 'Shown after a wrong answer is chosen',

@@ -66,7 +66,7 @@ test('a check written with after: runs by itself when its cell exits 0', async (
   await expect(chapter.check('said-hello').locator('.lab-check-verdict')).toHaveText('Passed');
 });
 
-test('Catch up runs the prepare in the terminal and remembers how long it took; Reset asks first', async ({
+test('Catch up runs the prepare in the terminal, then its readiness checks, and remembers how long it took; Reset asks first', async ({
   page,
   runner,
   chapter,
@@ -75,7 +75,11 @@ test('Catch up runs the prepare in the terminal and remembers how long it took; 
   const tools = page.locator('lab-chapter-tools');
   await tools.getByRole('button', { name: 'Catch up' }).click();
   await chapter.expectTerminal(/mkdir -p "\$ISTIO_LAB_HOME\/fixture"/);
-  await expect(tools.locator('.lab-chapter-state')).toHaveText(/Done · exit 0/);
+  const ready = tools.locator('.lab-ready li');
+  await expect(ready).toHaveText(['fixture/always-passes Passed', 'fixture/pinned-context Passed']);
+  await expect(tools.locator('.lab-chapter-state')).toHaveText(
+    'Ready: the cluster is where this chapter starts.',
+  );
   await page.reload();
   await expect(tools.locator('.lab-chapter-state')).toHaveText(/Last time it took/);
 

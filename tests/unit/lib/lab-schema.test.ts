@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { parseDuration } from '../../../src/lib/duration.ts';
 import {
   LabError,
+  labLinkProblems,
   loadLabFile,
   readPins,
   substitutePins,
@@ -118,7 +119,13 @@ describe('lab schema', () => {
       /checks\.c\.timeout/,
       /every attempt at once/,
     ],
-    ['a missing title', { order: 1 }, /title/, /string/],
+    ['a missing title', { order: 1 }, /title/, /"title" is missing[\s\S]*add title: \(a string\)/],
+    [
+      'a readiness check without its lab',
+      { ...valid, ready: ['node-ready'] },
+      /ready\.0/,
+      /<lab>\/<check>/,
+    ],
   ];
   for (const [name, data, key, message] of invalid) {
     it(`refuses ${name}, naming the file, the key and the fix`, () => {
@@ -130,6 +137,34 @@ describe('lab schema', () => {
       assert.ok(error.fix.length > 0);
     });
   }
+});
+
+describe('links between labs', () => {
+  const lab = (extra: object) => labSchema.parse({ ...valid, ...extra });
+  it('accepts requires and ready that name labs and checks that exist', () => {
+    const labs = new Map([
+      ['first', lab({})],
+      ['second', lab({ requires: ['first'], ready: ['first/it-said-hi'] })],
+    ]);
+    assert.deepEqual(labLinkProblems(labs), []);
+  });
+  it('names the lab, the reference and the choices when a link points nowhere', () => {
+    const labs = new Map([
+      ['first', lab({})],
+      ['second', lab({ requires: ['zeroth'], ready: ['first/nope', 'nowhere/it-said-hi'] })],
+    ]);
+    const problems = labLinkProblems(labs);
+    assert.equal(problems.length, 3);
+    assert.match(
+      problems[0] ?? '',
+      /lab "second": requires: names lab "zeroth".*use one of first, second/,
+    );
+    assert.match(
+      problems[1] ?? '',
+      /ready: "first\/nope" names check "nope".*use one of it-said-hi/,
+    );
+    assert.match(problems[2] ?? '', /ready: "nowhere\/it-said-hi" names lab "nowhere"/);
+  });
 });
 
 describe('lab files', () => {

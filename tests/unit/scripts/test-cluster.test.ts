@@ -43,7 +43,9 @@ describe('test:cluster, over fixture labs', () => {
       const { code, out } = await harness(['--labs', join(fixtures, 'labs'), flag, 'beta']);
       assert.equal(code, 0, out);
       assert.doesNotMatch(out, /^alpha:/m);
-      assert.match(out, /^beta: 1 cells run, 1\/1 checks passed/m);
+      // The readiness check (beta's ready: alpha/alpha-built) runs after the prepare.
+      assert.match(out, /✔ beta check alpha\/alpha-built: pass/);
+      assert.match(out, /^beta: 1 cells run, 2\/2 checks passed/m);
     }
   });
 
@@ -57,7 +59,7 @@ describe('test:cluster, over fixture labs', () => {
     ]);
     assert.equal(code, 0, out);
     assert.match(out, /^alpha: 0 cells run, 0\/0 checks passed/m);
-    assert.match(out, /^beta: 0 cells run, 0\/0 checks passed/m);
+    assert.match(out, /^beta: 0 cells run, 1\/1 checks passed/m);
   });
 
   it('a failing check fails the run, with its reason and the tail of its output', async () => {
