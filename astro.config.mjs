@@ -1,11 +1,14 @@
 // @ts-check
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { labBook } from './src/integrations/lab-book.ts';
 
 /** The test build adds the fixture chapter and lab (tests/fixtures) and goes to its own folder. */
 const fixtures = process.env.ISTIO_LAB_FIXTURES === '1';
+
+/** Pages about the learner's own setup rather than the mesh: listed apart from the chapters. */
+const toolPages = ['progress', 'doctor'];
 
 /**
  * The chapters, in the order their English front matter gives (sidebar.order): the sidebar lists
@@ -15,6 +18,7 @@ function chapters() {
   const dir = new URL('./src/content/docs/en/', import.meta.url);
   return readdirSync(dir)
     .filter((name) => name.endsWith('.mdx') && name !== 'index.mdx')
+    .filter((name) => !toolPages.includes(name.slice(0, -'.mdx'.length)))
     .map((name) => {
       const order = /^\s+order:\s*(\d+)/m.exec(readFileSync(new URL(name, dir), 'utf8'));
       return { slug: name.slice(0, -'.mdx'.length), order: order ? Number(order[1]) : 1000 };
@@ -41,11 +45,23 @@ export default defineConfig({
         {
           label: 'Chapters',
           translations: { it: 'Capitoli', 'zh-CN': '章节', ru: 'Главы' },
-          items: [...chapters(), ...(fixtures ? ['fixture'] : [])],
+          items: [...chapters(), ...(fixtures ? ['fixture', 'short'] : [])],
+        },
+        {
+          label: 'Your lab',
+          translations: {
+            it: 'Il tuo laboratorio',
+            'zh-CN': '你的实验环境',
+            ru: 'Ваша лаборатория',
+          },
+          items: toolPages.filter((slug) =>
+            existsSync(new URL(`./src/content/docs/en/${slug}.mdx`, import.meta.url)),
+          ),
         },
       ],
       components: {
         MarkdownContent: './src/components/overrides/MarkdownContent.astro',
+        Sidebar: './src/components/overrides/Sidebar.astro',
       },
       customCss: ['./src/styles/lab.css'],
     }),

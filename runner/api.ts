@@ -45,13 +45,15 @@ export function createApi(context: ApiContext): Api {
   const inFlight = new Map<string, Promise<CheckResult>>();
   const stop = new AbortController();
 
-  const check = async (response: ServerResponse, lab: string, id: string) => {
+  const check = async (response: ServerResponse, lab: string, id: string, once: boolean) => {
     const found = context.labs.check(lab, id);
     if (!found.ok) return sendError(response, 404, found.code, found.message);
-    const key = `${lab}/${id}`;
+    const key = `${lab}/${id}${once ? ' once' : ''}`;
     let run = inFlight.get(key);
     if (!run) {
-      run = runCheck(found.value, {
+      // Once: one attempt, no polling — how "Re-verify all" asks whether a state still holds.
+      const spec = once ? { ...found.value, waitUpTo: undefined } : found.value;
+      run = runCheck(spec, {
         env: context.env,
         cwd: context.cwd,
         signal: stop.signal,
@@ -94,13 +96,24 @@ export function createApi(context: ApiContext): Api {
       if (only('GET')) sendJson(response, 200, context.progress.snapshot);
     } else if (path === '/api/doctor') {
       if (only('GET'))
-        diagnose(context.env, context.kubeContext).then(
-          (items) => sendJson(response, 200, { items }),
-          failed,
-        );
+        // The runner holds the port this request came in on: that one is not a conflict.
+        diagnose({
+          env: context.env,
+          kubeContext: context.kubeContext,
+          ownPort: request.socket.localPort,
+        }).then((items) => sendJson(response, 200, { items }), failed);
     } else if (checkRoute.test(path)) {
       const [, lab = '', id = ''] = checkRoute.exec(path) ?? [];
-      if (only('POST')) check(response, safeDecode(lab), safeDecode(id)).catch(failed);
+      const wait = url.searchParams.get('wait');
+      if (wait !== null && wait !== '0')
+        sendError(
+          response,
+          400,
+          ErrorCode.badRequest,
+          `wait=${wait} is not understood: leave it out to poll as the check says, or give wait=0 for one attempt`,
+        );
+      else if (only('POST'))
+        check(response, safeDecode(lab), safeDecode(id), wait === '0').catch(failed);
     } else {
       sendError(response, 404, ErrorCode.notFound, `no API at ${path}; see docs/runner-api.md`);
     }

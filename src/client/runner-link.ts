@@ -10,8 +10,18 @@ export function apiFetch(path: string, init: RequestInit = {}): Promise<Response
   return fetch(`${apiBase}${path}`, { credentials: 'same-origin', cache: 'no-store', ...init });
 }
 
-/** Asks the runner whether it is there and whether this browser holds its token. */
-export async function probeRunner(): Promise<RunnerState> {
+let probing: Promise<RunnerState> | undefined;
+
+/**
+ * Asks the runner whether it is there and whether this browser holds its token; asked once per
+ * page, however many parts of the page want to know.
+ */
+export function probeRunner(): Promise<RunnerState> {
+  probing ??= probe();
+  return probing;
+}
+
+async function probe(): Promise<RunnerState> {
   try {
     const response = await apiFetch('/health');
     if (response.status === 401) return 'unpaired';
@@ -42,11 +52,18 @@ export interface CheckVerdict {
   ms: number;
 }
 
-/** Runs one check on the runner (POST /api/checks/<lab>/<check>); never throws. */
-export async function requestCheck(lab: string, check: string): Promise<CheckVerdict> {
+/**
+ * Runs one check on the runner (POST /api/checks/<lab>/<check>); never throws. `once` makes one
+ * attempt instead of polling as the check says.
+ */
+export async function requestCheck(
+  lab: string,
+  check: string,
+  options: { once?: boolean } = {},
+): Promise<CheckVerdict> {
   try {
     const { status, body } = await postJson<CheckResult & { code?: string; message?: string }>(
-      `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}`,
+      `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}${options.once ? '?wait=0' : ''}`,
     );
     if (status !== 200)
       return {

@@ -6,3 +6,4 @@ export { default as Quiz } from './Quiz.astro';
 export { default as Question } from './Question.astro';
 export { default as Choice } from './Choice.astro';
 export { default as Explain } from './Explain.astro';
+export { default as ProgressReport } from './ProgressReport.astro';

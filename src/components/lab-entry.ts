@@ -1,6 +1,6 @@
 import { getCollection } from 'astro:content';
 import type { Lab } from '../lib/lab-schema.ts';
-import { labSlugFor } from '../lib/placements.ts';
+import { checkSummaries, findPlacements, labSlugFor } from '../lib/placements.ts';
 
 interface RouteLocals {
   starlightRoute: { entry: { id: string; data: { lab?: string } } };
@@ -27,4 +27,41 @@ export async function requireLab(
     `${entry.id}: <${component} id="${id}"> is placed, but this chapter has no lab. ` +
       `Fix: create content/labs/${labSlugFor(entry.id, entry.data.lab)}.yaml, or name a lab with "lab:" in the front matter.`,
   );
+}
+
+/** A chapter with a lab, as the progress page and the sidebar marks list it. */
+export interface ChapterChecks {
+  slug: string;
+  title: string;
+  href: string;
+  /** The checks the chapter places, in order, each with its first sentence in the locale. */
+  checks: Array<{ id: string; summary: string }>;
+}
+
+/**
+ * Every chapter with a lab, in book order, in the given locale (a page the locale lacks is read
+ * from English, as Starlight's fallback shows it).
+ */
+export async function chaptersWithChecks(locale: string): Promise<ChapterChecks[]> {
+  const docs = await getCollection('docs');
+  const labs = (await getCollection('labs')).sort((a, b) => a.data.order - b.data.order);
+  const chapters: ChapterChecks[] = [];
+  for (const lab of labs) {
+    const entry =
+      docs.find(
+        (doc) => labSlugFor(doc.id, doc.data.lab) === lab.id && doc.id.startsWith(`${locale}/`),
+      ) ??
+      docs.find((doc) => labSlugFor(doc.id, doc.data.lab) === lab.id && doc.id.startsWith('en/'));
+    if (!entry?.body) continue;
+    const summaries = checkSummaries(entry.body);
+    chapters.push({
+      slug: lab.id,
+      title: entry.data.title,
+      href: `/${locale}/${entry.id.slice(entry.id.indexOf('/') + 1)}/`,
+      checks: findPlacements(entry.body)
+        .filter((placement) => placement.kind === 'check')
+        .map(({ id }) => ({ id, summary: summaries.get(id) ?? id })),
+    });
+  }
+  return chapters;
 }

@@ -12,6 +12,8 @@ export const ErrorCode = {
   badOrigin: 'bad-origin',
   notFound: 'not-found',
   methodNotAllowed: 'method-not-allowed',
+  /** A query parameter the API does not understand. */
+  badRequest: 'bad-request',
   unknownLab: 'unknown-lab',
   unknownCell: 'unknown-cell',
   unknownCheck: 'unknown-check',

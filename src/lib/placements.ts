@@ -72,3 +72,26 @@ export function labSlugFor(entryId: string, frontmatterLab?: string): string {
   const parts = entryId.split('/');
   return parts[parts.length - 1] ?? entryId;
 }
+
+/**
+ * What each `<Check id>` of a chapter says it proves, as plain text: its first sentence, tags and
+ * Markdown marks dropped, for lists such as the progress page. Keyed by check id.
+ */
+export function checkSummaries(mdx: string): Map<string, string> {
+  const summaries = new Map<string, string>();
+  const checkPattern = /<Check\b([^>]*?)>([\s\S]*?)<\/Check>/g;
+  for (const match of mdx.matchAll(checkPattern)) {
+    const id = idAttribute.exec(match[1] ?? '');
+    if (!id) continue;
+    const text = (match[2] ?? '')
+      .replace(/<[^>]+>/g, '')
+      .replace(/[*_`]/g, '')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/\s+/g, ' ')
+      .trim();
+    // The first sentence, in scripts that end sentences with "." as well as "。".
+    const first = /^.+?(?:[.!?](?=\s)|[。！？])/.exec(text)?.[0] ?? text;
+    summaries.set(id[1] ?? id[2] ?? '', first);
+  }
+  return summaries;
+}

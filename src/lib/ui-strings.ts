@@ -54,11 +54,129 @@ export const uiStrings = {
   'lab.chapter.readyPassed': 'After Catch up: every readiness check passed',
   'lab.chapter.readyFailed':
     'After Catch up: a readiness check failed; {{check}} is its <lab>/<check> id',
+  'lab.report.readOnly': 'Progress page without a runner: where progress lives and how to see it',
+  'lab.report.reverify': 'Progress page button: run every check that passed once more',
+  'lab.report.check': 'Progress page column header: the check',
+  'lab.report.status': 'Progress page column header: its latest verdict',
+  'lab.report.when': 'Progress page column header: when it last ran and how long it took',
+  'lab.report.notRun': 'Progress page status of a check never run',
+  'lab.report.drift': 'Progress page status of a check that passed before and fails on re-verify',
+  'lab.report.firstPassed': 'Tooltip on the time; {{time}} is the date of the first pass',
+  'lab.report.reverifying': 'While re-verifying; {{done}} of {{count}}',
+  'lab.report.nothingToVerify': 'Re-verify all when no check has passed yet',
+  'lab.report.noDrift': 'After re-verify all, when every check still passes',
+  'lab.sidebar.done':
+    'Read by screen readers after a finished chapter in the sidebar (shown as a check mark)',
   'lab.quiz.title': 'Heading of an in-page knowledge check',
   'lab.quiz.right': 'Shown after the right answer is chosen',
   'lab.quiz.wrong': 'Shown after a wrong answer is chosen',
   'lab.duration.ms': 'A duration under a second; {{value}}',
   'lab.duration.s': 'A duration in seconds; {{value}}',
+  'lab.hub.title': "Instructor hub: the page's title and heading",
+  'lab.hub.intro':
+    'Instructor hub: under the heading, who appears in the table and what reaches it',
+  'lab.hub.empty': 'Instructor hub: shown instead of the summary before any learner joined',
+  'lab.hub.language': 'Instructor hub: accessible name of the language switch',
+  'lab.hub.live': 'Instructor hub: status when the table updates live',
+  'lab.hub.offline': 'Instructor hub: status after the page lost the hub, while it reconnects',
+  'lab.hub.column.name': "Instructor hub: column of learners' display names",
+  'lab.hub.column.chapter': 'Instructor hub: column of the chapter (lab id) a learner is on',
+  'lab.hub.column.passed': 'Instructor hub: column of how many checks a learner has passed',
+  'lab.hub.column.latest': "Instructor hub: column of a learner's latest check and its verdict",
+  'lab.hub.column.stuck': 'Instructor hub: column saying which check a learner is stuck on',
+  'lab.hub.column.lastSeen': 'Instructor hub: column of when the hub last heard from a learner',
+  'lab.hub.status.pass': 'Instructor hub: verdict of the latest check, after its id: passed',
+  'lab.hub.status.fail': 'Instructor hub: verdict of the latest check, after its id: failed',
+  'lab.hub.status.error':
+    'Instructor hub: verdict of the latest check, after its id: could not run',
+  'lab.hub.stuckUnderMinute':
+    'Instructor hub: a check has been failing for less than a minute; {{check}} is its id',
+  'lab.hub.seenJustNow': 'Instructor hub: last seen less than a minute ago',
+  'lab.doctor.recheck': 'Doctor page: button that runs the checks again',
+  'lab.doctor.checking': 'Doctor page: status while the runner looks at the machine',
+  'lab.doctor.failed':
+    'Doctor page: the runner did not answer; {{reason}} is its error or HTTP status',
+  'lab.doctor.allOk': 'Doctor page: summary when every item is OK or skipped',
+  'lab.doctor.someWarn': 'Doctor page: summary when some items warn and none fails',
+  'lab.doctor.someFail': 'Doctor page: summary when an item fails (names the fail status word)',
+  'lab.doctor.status.ok': 'Doctor page: status word of an item that is fine',
+  'lab.doctor.status.warn': 'Doctor page: status word of an item that may cause trouble',
+  'lab.doctor.status.fail': 'Doctor page: status word of an item that stops the labs',
+  'lab.doctor.status.skip': 'Doctor page: status word of an item that does not apply here',
+  'lab.doctor.fixLabel': "Doctor page: caption of an item's fix commands",
+  'lab.doctor.readOnly': 'Doctor page without a runner: before the npm run doctor command',
+  'lab.doctor.startRunner': 'Doctor page without a runner: before the npm start command',
+  'lab.doctor.bannerLink': 'Read-only banner on a chapter: link text to the Doctor page',
+  'lab.doctor.item.docker': 'Doctor page: name of the docker item',
+  'lab.doctor.item.kind': 'Doctor page: name of the kind item',
+  'lab.doctor.item.kubectl': 'Doctor page: name of the kubectl item',
+  'lab.doctor.item.istioctl': 'Doctor page: name of the istioctl item',
+  'lab.doctor.item.cluster': 'Doctor page: name of the cluster item',
+  'lab.doctor.item.memory': 'Doctor page: name of the memory item',
+  'lab.doctor.item.inotify': 'Doctor page: name of the inotify item',
+  'lab.doctor.item.ports': 'Doctor page: name of the ports item',
+  'lab.doctor.about.docker':
+    'Doctor page: what the docker item checks, shown with or without a runner',
+  'lab.doctor.about.kind': 'Doctor page: what the kind item checks, shown with or without a runner',
+  'lab.doctor.about.kubectl':
+    'Doctor page: what the kubectl item checks, shown with or without a runner',
+  'lab.doctor.about.istioctl':
+    'Doctor page: what the istioctl item checks, shown with or without a runner',
+  'lab.doctor.about.cluster':
+    'Doctor page: what the cluster item checks, shown with or without a runner',
+  'lab.doctor.about.memory':
+    'Doctor page: what the memory item checks, shown with or without a runner',
+  'lab.doctor.about.inotify':
+    'Doctor page: what the inotify item checks, shown with or without a runner',
+  'lab.doctor.about.ports':
+    'Doctor page: what the ports item checks, shown with or without a runner',
+  'lab.doctor.docker.ok': 'Doctor finding: Docker answers; {{version}} of its engine',
+  'lab.doctor.docker.missing': 'Doctor finding: no docker command',
+  'lab.doctor.docker.denied':
+    'Doctor finding: the user may not use the Docker socket; before the commands',
+  'lab.doctor.docker.unreachable':
+    'Doctor finding: docker is installed but its daemon does not answer; before the commands',
+  'lab.doctor.kind.ok': 'Doctor finding: kind at the pinned release; {{found}}',
+  'lab.doctor.kind.missing': 'Doctor finding: no kind command; {{pinned}}; before the commands',
+  'lab.doctor.kind.broken': 'Doctor finding: kind does not run; {{pinned}}; before the commands',
+  'lab.doctor.kind.mismatch':
+    'Doctor finding: another kind release; {{found}}, {{pinned}}; before the commands',
+  'lab.doctor.kubectl.ok': 'Doctor finding: kubectl within the supported skew; {{found}}',
+  'lab.doctor.kubectl.missing':
+    'Doctor finding: no kubectl command; {{pinned}}; before the commands',
+  'lab.doctor.kubectl.broken':
+    'Doctor finding: kubectl does not run; {{pinned}}; before the commands',
+  'lab.doctor.kubectl.skew':
+    'Doctor finding: kubectl too far from the cluster; {{found}}, {{pinned}}; before the commands',
+  'lab.doctor.istioctl.ok': "Doctor finding: istioctl at the book's Istio release; {{found}}",
+  'lab.doctor.istioctl.missing': 'Doctor finding: no istioctl yet; {{pinned}}; before the commands',
+  'lab.doctor.istioctl.broken':
+    'Doctor finding: istioctl does not run; {{pinned}}; before the commands',
+  'lab.doctor.istioctl.mismatch':
+    'Doctor finding: another istioctl first on PATH; {{found}}, {{pinned}}; before the commands',
+  'lab.doctor.cluster.ok': 'Doctor finding: the right context and a live API server; {{context}}',
+  'lab.doctor.cluster.noKubectl': 'Doctor finding: not checked because kubectl is missing',
+  'lab.doctor.cluster.none':
+    'Doctor finding: no cluster yet; {{name}} of the cluster; before the commands',
+  'lab.doctor.cluster.notExported':
+    "Doctor finding: kind has the cluster, the book's kubeconfig lacks it; {{name}}; before the commands",
+  'lab.doctor.cluster.otherContext':
+    'Doctor finding: another current context; {{context}}, {{wanted}}; before the commands',
+  'lab.doctor.cluster.unreachable':
+    'Doctor finding: the API server does not answer; {{context}}; before the commands',
+  'lab.doctor.memory.ok': 'Doctor finding: enough memory; {{free}} GiB free',
+  'lab.doctor.memory.dockerLow':
+    "Doctor finding: Docker's memory below what Istio wants; {{docker}} and {{free}} GiB",
+  'lab.doctor.memory.freeLow': 'Doctor finding: little free memory; {{free}} GiB',
+  'lab.doctor.inotify.ok': 'Doctor finding: limits high enough; {{watches}}, {{instances}}',
+  'lab.doctor.inotify.low':
+    "Doctor finding: limits below kind's; {{watches}}, {{instances}}, {{minWatches}}, {{minInstances}}; before the commands",
+  'lab.doctor.inotify.notLinux': 'Doctor finding: not Linux, nothing to check',
+  'lab.doctor.inotify.unreadable':
+    'Doctor finding: the limits could not be read; before the commands',
+  'lab.doctor.ports.ok': 'Doctor finding: every port free; {{ports}}',
+  'lab.doctor.ports.busy':
+    'Doctor finding: ports taken by something else; {{busy}}; before the commands',
   ...Object.fromEntries(
     Object.values(ErrorCode).map((code) => [
       `lab.error.${code}`,
@@ -73,8 +191,16 @@ export const uiStrings = {
  * as `<key>_<category>`; {{count}} is the number that picks the form.
  */
 export const pluralStrings = {
+  'lab.report.reverified': 'After re-verify all: how many checks ran; {{count}}',
+  'lab.report.drifted': 'After re-verify all: how many passed before and fail now; {{count}}',
   'lab.progress.checks':
     "Chapter header: how many of the chapter's checks passed; {{passed}} of {{count}}",
+  'lab.hub.stuck':
+    'Instructor hub: how long a check has failed, from its first failure; {{check}} is its id, {{count}} minutes',
+  'lab.hub.seenAgo':
+    'Instructor hub: when the hub last heard from a learner; {{count}} minutes ago',
+  'lab.hub.summary':
+    'Instructor hub: above the table; {{count}} learners, {{stuck}} of them stuck on a check',
 } as const satisfies Record<string, string>;
 
 export const pluralCategories = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;

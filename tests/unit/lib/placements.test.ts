@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { labBook } from '../../../src/integrations/lab-book.ts';
 import { checkBook } from '../../../src/lib/book-check.ts';
 import { labSchema } from '../../../src/lib/lab-schema.ts';
-import { findPlacements, placementProblems } from '../../../src/lib/placements.ts';
+import { checkSummaries, findPlacements, placementProblems } from '../../../src/lib/placements.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const lab = labSchema.parse({
@@ -24,6 +24,24 @@ describe('placements', () => {
       { kind: 'cell', id: 'one', line: 3 },
       { kind: 'check', id: 'two', line: 5 },
     ]);
+  });
+
+  it('summarises each check by its first sentence, as plain text, in any script', () => {
+    const mdx = [
+      '<Check id="node-ready">',
+      '  The node reports **Ready** and <code>kubectl</code> uses the',
+      "  [book's context](#context). Nothing else is needed.",
+      '</Check>',
+      "<Check id='zh'>节点已就绪。其余不需要。</Check>",
+      '<Check id="no-stop">Полностью без точки в конце</Check>',
+    ].join('\n');
+    const summaries = checkSummaries(mdx);
+    assert.equal(
+      summaries.get('node-ready'),
+      "The node reports Ready and kubectl uses the book's context.",
+    );
+    assert.equal(summaries.get('zh'), '节点已就绪。');
+    assert.equal(summaries.get('no-stop'), 'Полностью без точки в конце');
   });
 
   it('names unknown ids, duplicates and swapped kinds with the fix', () => {

@@ -114,6 +114,25 @@ describe('runner API', () => {
     assert.equal(file.labs.fixture['always-passes'].status, 'pass');
   });
 
+  it('with wait=0 makes one attempt of a polling check, and refuses other wait values', async () => {
+    // marker-exists polls for 6 s; once, it fails at its first attempt.
+    const once = await call(runner, '/api/checks/fixture/marker-exists?wait=0', {
+      method: 'POST',
+      headers: runner.headers,
+    });
+    assert.equal(once.status, 200);
+    const result = JSON.parse(once.body);
+    assert.equal(result.status, 'fail');
+    assert.equal(result.attempts, 1);
+    const bad = await call(runner, '/api/checks/fixture/marker-exists?wait=soon', {
+      method: 'POST',
+      headers: runner.headers,
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(JSON.parse(bad.body).code, 'bad-request');
+    assert.match(JSON.parse(bad.body).message, /wait=0 for one attempt/);
+  });
+
   it('answers unknown labs, checks, routes and methods with specific codes', async () => {
     const cases: Array<[string, string, number, string]> = [
       ['POST', '/api/checks/nope/always-passes', 404, 'unknown-lab'],
