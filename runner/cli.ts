@@ -43,6 +43,15 @@ async function runningRunner(workspace: Workspace): Promise<RunnerFile | undefin
   }
 }
 
+/**
+ * The one link that pairs a hosted copy of the book with this runner: the runner's address and
+ * token ride in the fragment, which the browser never sends to the hosting site.
+ */
+function pairingLine(origin: string, runnerUrl: string, token: string): string {
+  const fragment = new URLSearchParams({ runner: new URL(runnerUrl).origin, token });
+  return `For the copy of the book at ${origin}, open this link instead (it pairs that tab with this runner):\n\n  ${origin}/en/progress/#${fragment}\n`;
+}
+
 async function main(): Promise<void> {
   let args: RunnerArgs;
   try {
@@ -132,6 +141,7 @@ async function main(): Promise<void> {
   log(
     `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${runner.url}?token=${runner.token}\n`,
   );
+  for (const origin of args.allowOrigins) log(pairingLine(origin, runner.url, runner.token));
   log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
 
   let stopping = false;

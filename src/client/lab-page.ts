@@ -16,6 +16,9 @@ async function start(): Promise<void> {
   for (const banner of document.querySelectorAll<HTMLElement>('lab-runtime .lab-banner')) {
     banner.hidden = banner.dataset.kind !== state;
   }
+  // The command that lets this very site use a local runner.
+  for (const origin of document.querySelectorAll<HTMLElement>('lab-runtime [data-origin]'))
+    origin.textContent = location.origin;
   if (state === 'connected') {
     const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;
     if (lab) void showChapterProgress(lab);

@@ -1,13 +1,40 @@
 import type { CheckResult } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
+import { currentPairing, forgetPairing, takePairingFromFragment } from './pairing.ts';
 import { errorText } from './strings.ts';
 
-/** Where the runner's API is: the page's own origin (the runner serves the book). */
-export const apiBase = '/api';
-
-/** A request to the runner's API: `path` starts after /api, e.g. "/progress". */
+/**
+ * A request to the runner's API: `path` starts after /api, e.g. "/progress". The runner is the
+ * page's own origin (it serves the book, and the browser holds its cookie), or, for a hosted copy
+ * of the book, the runner this tab was paired with (its token sent as a Bearer header).
+ */
 export function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${apiBase}${path}`, { credentials: 'same-origin', cache: 'no-store', ...init });
+  const paired = currentPairing();
+  if (!paired)
+    return fetch(`/api${path}`, { credentials: 'same-origin', cache: 'no-store', ...init });
+  const headers = new Headers(init.headers);
+  headers.set('Authorization', `Bearer ${paired.token}`);
+  return fetch(`${paired.runner}/api${path}`, {
+    ...init,
+    headers,
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+}
+
+/**
+ * Where the terminal's WebSocket goes, and the subprotocols to offer: a paired tab cannot send a
+ * header with a WebSocket, so it offers its token as the subprotocol `istio-lab.token.<token>`.
+ */
+export function terminalTarget(params: Record<string, string>): {
+  url: URL;
+  protocols: string[];
+} {
+  const paired = currentPairing();
+  const url = new URL('/api/terminal', paired ? paired.runner : location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return { url, protocols: paired ? ['istio-lab', `istio-lab.token.${paired.token}`] : [] };
 }
 
 let probing: Promise<RunnerState> | undefined;
@@ -22,9 +49,14 @@ export function probeRunner(): Promise<RunnerState> {
 }
 
 async function probe(): Promise<RunnerState> {
+  takePairingFromFragment();
   try {
     const response = await apiFetch('/health');
-    if (response.status === 401) return 'unpaired';
+    if (response.status === 401) {
+      // A paired tab whose runner was restarted: its token is gone; the new link pairs again.
+      if (currentPairing()) forgetPairing();
+      return 'unpaired';
+    }
     if (!response.ok) return 'absent';
     const body = (await response.json()) as { ok?: boolean };
     return body.ok === true ? 'connected' : 'absent';

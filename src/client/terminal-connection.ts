@@ -3,7 +3,7 @@ import { CloseCode } from '../lib/error-codes.ts';
 import { FlowLimits } from '../lib/flow-limits.ts';
 import type { ServerMessage } from '../lib/protocol.ts';
 import { bus } from './bus.ts';
-import { probeRunner } from './runner-link.ts';
+import { probeRunner, terminalTarget } from './runner-link.ts';
 import { errorText, t } from './strings.ts';
 
 /** Reconnect delays, in ms; the last one repeats. */
@@ -48,12 +48,12 @@ export class TerminalConnection {
     clearInterval(this.#countdown);
     this.#socket?.close();
     this.#onStatus({ text: t('lab.dock.connecting'), state: 'connecting' });
-    const url = new URL('/api/terminal', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('session', 'main');
-    url.searchParams.set('cols', String(this.#terminal.cols));
-    url.searchParams.set('rows', String(this.#terminal.rows));
-    const socket = new WebSocket(url);
+    const { url, protocols } = terminalTarget({
+      session: 'main',
+      cols: String(this.#terminal.cols),
+      rows: String(this.#terminal.rows),
+    });
+    const socket = new WebSocket(url, protocols);
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     this.#rendered = 0;

@@ -33,6 +33,8 @@ export const uiStrings = {
   'lab.check.expect.waitUpTo': 'By-hand note on polling; {{seconds}}',
   'lab.runner.absent': 'Banner when no runner answers: how to start one',
   'lab.runner.unpaired': 'Banner when a runner answers but this browser has no token',
+  'lab.runner.hosted':
+    'No-runner banner, second part: how a hosted copy pairs with a local runner (a command follows)',
   'lab.dock.title': 'Title of the docked terminal',
   'lab.dock.collapse': 'Button: hide the terminal',
   'lab.dock.expand': 'Button: show the terminal',

@@ -15,6 +15,8 @@ export interface Runner {
   port: number;
   token: string;
   home: string;
+  /** What the runner has printed so far (stdout and stderr). */
+  output(): string;
   /** Opens a page of the book signed in to the runner, as the printed link does. */
   signIn(page: Page, path: string): Promise<void>;
   /** Stops the runner (SIGTERM) and removes its workspace; safe to call twice. */
@@ -24,13 +26,11 @@ export interface Runner {
 async function waitForRunnerFile(
   home: string,
   child: ChildProcess,
+  printed: () => string,
 ): Promise<{ url: string; port: number; token: string }> {
   const deadline = Date.now() + 20_000;
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the runner exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`the runner exited early:\n${printed()}`);
     try {
       return JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
         url: string;
@@ -42,7 +42,7 @@ async function waitForRunnerFile(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`the runner did not start within 20 s:\n${output}`);
+  throw new Error(`the runner did not start within 20 s:\n${printed()}`);
 }
 
 /** Starts a runner over the test build (or another) and the fixture labs, in a fresh workspace. */
@@ -63,10 +63,14 @@ export async function startRunner(extraArgs: string[] = [], dist = testDist): Pr
     ],
     { env: { ...process.env, ISTIO_LAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const file = await waitForRunnerFile(home, child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const file = await waitForRunnerFile(home, child, () => output);
   return {
     ...file,
     home,
+    output: () => output,
     signIn: async (page, path) => {
       // The link the runner prints works on any page: the token becomes a cookie and leaves the URL.
       await page.goto(`${new URL(path, file.url).href}?token=${file.token}`);
