@@ -1,6 +1,7 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
-const sidebarLink = (page: import('@playwright/test').Page, href: string) =>
+const sidebarLink = (page: Page, href: string) =>
   page.locator(`nav.sidebar a[href="${href}"]`).first();
 
 test('a finished chapter is marked in the sidebar, and the progress page lists every check', async ({
