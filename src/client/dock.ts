@@ -6,6 +6,11 @@ import { bus } from './bus.ts';
 import { t } from './strings.ts';
 import { TerminalConnection } from './terminal-connection.ts';
 
+/** The terminal's type size: larger in presenter mode (src/client/presenter.ts). */
+function terminalFontSize(): number {
+  return document.documentElement.dataset.presenter === 'on' ? 22 : 14;
+}
+
 /** Remembered between pages and visits. */
 const storage = { height: 'istio-lab.dock.height', collapsed: 'istio-lab.dock.collapsed' } as const;
 const heights = { initial: 300, min: 120, marginTop: 80 } as const;
@@ -43,7 +48,7 @@ class LabDock extends HTMLElement {
     const terminal = new Terminal({
       fontFamily:
         'ui-monospace, "DejaVu Sans Mono", "Noto Sans Mono CJK SC", Menlo, Consolas, monospace',
-      fontSize: 14,
+      fontSize: terminalFontSize(),
       // At a line height of 1, some monospace fonts clip the underscore out of sight.
       lineHeight: 1.2,
       scrollback: 10_000,
@@ -63,6 +68,12 @@ class LabDock extends HTMLElement {
       this.#connection?.resize(terminal.cols, terminal.rows);
     });
     this.#resizeObserver.observe(this.#q('.lab-dock-body'));
+    // Presenter mode: the terminal's type grows and shrinks with the prose.
+    window.addEventListener('lab-presenter', () => {
+      terminal.options.fontSize = terminalFontSize();
+      this.#fit.fit();
+      this.#connection?.resize(terminal.cols, terminal.rows);
+    });
     bus.on('run', (request) => {
       this.#setCollapsed(false);
       this.#connection?.run(request);

@@ -93,7 +93,8 @@ export class TerminalConnection {
       'cell' in request ? { type: 'run', ...request } : { type: 'script', ...request };
     if (this.#attached) this.#send(message);
     else this.#queued.push(message);
-    this.#terminal.focus();
+    // In presenter mode the keys walk the page, so the page keeps the focus.
+    if (document.documentElement.dataset.presenter !== 'on') this.#terminal.focus();
   }
 
   resize(cols: number, rows: number): void {

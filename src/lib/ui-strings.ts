@@ -45,6 +45,8 @@ export const uiStrings = {
   'lab.dock.takenOver': 'Dock status when another tab took the terminal',
   'lab.dock.takeBack': 'Button: take the terminal back from another tab',
   'lab.dock.ended': 'Dock status when the shell ended',
+  'lab.presenter.toggle': 'Header button that turns presenter mode (large type, keys) on and off',
+  'lab.presenter.keys': 'Presenter mode: the keys, shown in a corner and as the button tooltip',
   'lab.chapter.catchUp':
     'Button at the top of a chapter: bring the cluster to the chapter start (prepare)',
   'lab.chapter.reset': 'Button at the top of a chapter: undo the chapter (cleanup)',
