@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { displayNameProblem, joinPathPattern } from './hub/report.ts';
 
 export interface RunnerArgs {
   host: string;
@@ -15,6 +16,10 @@ export interface RunnerArgs {
   /** The terminal's shell; unset means bash if recent enough, else zsh. */
   shell: 'bash' | 'zsh' | undefined;
   help: boolean;
+  /** Serve the instructor hub beside the runner (--hub, --hub-host, --hub-port). */
+  hub: { host: string; port: number } | undefined;
+  /** Send check results to an instructor's hub (--report-to with --name); `name` is trimmed. */
+  reportTo: { url: string; name: string } | undefined;
 }
 
 export const usage = `Usage: npm start -- [options]
@@ -31,6 +36,17 @@ export const usage = `Usage: npm start -- [options]
   --dist <dir>            folder of the built book (default dist)
   --labs <dir>            an extra folder of labs (used by the tests)
   -h, --help              this text
+
+In a classroom:
+  --hub                   also serve the instructor hub: a live table of who is stuck on which
+                          check. Learners reach it over the network; it runs no commands and
+                          shows only the names and check results they send
+  --hub-port <n>          the hub's port (default 4322)
+  --hub-host <address>    the hub's address (default 0.0.0.0: every network of this machine)
+  --report-to <link>      send your check results (only verdicts and your name) to the
+                          instructor's hub: the join link their runner printed,
+                          http://<address>:4322/join/<token>
+  --name <name>           with --report-to: the name the instructor sees (1-40 characters)
 `;
 
 /** Parses the command line; a bad value throws an Error whose message says what to write instead. */
@@ -49,6 +65,11 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
         'no-build': { type: 'boolean', default: false },
         'idle-minutes': { type: 'string', default: '15' },
         shell: { type: 'string' },
+        hub: { type: 'boolean', default: false },
+        'hub-port': { type: 'string' },
+        'hub-host': { type: 'string' },
+        'report-to': { type: 'string' },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -100,5 +121,51 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     idleMinutes,
     shell,
     help: values.help,
+    hub: hubArgs(values.hub, values['hub-host'], values['hub-port'], port),
+    reportTo: reportArgs(values['report-to'], values.name),
   };
+}
+
+function hubArgs(
+  hub: boolean,
+  host: string | undefined,
+  portText: string | undefined,
+  runnerPort: number,
+): RunnerArgs['hub'] {
+  if (!hub) {
+    const stray = host !== undefined ? '--hub-host' : portText !== undefined ? '--hub-port' : '';
+    if (stray) throw new Error(`${stray} configures the hub: add --hub to start one`);
+    return undefined;
+  }
+  const port = Number(portText ?? '4322');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--hub-port ${portText} is not a port: give a whole number from 0 to 65535`);
+  if (port !== 0 && port === runnerPort)
+    throw new Error(`--hub-port ${port} is the runner's own --port: give the hub another one`);
+  return { host: host ?? '0.0.0.0', port };
+}
+
+function reportArgs(link: string | undefined, name: string | undefined): RunnerArgs['reportTo'] {
+  if (link === undefined && name === undefined) return undefined;
+  if (link === undefined)
+    throw new Error('--name goes with --report-to <join link>: add the link the instructor gave');
+  if (name === undefined)
+    throw new Error('--report-to needs --name "<your name>": the name the instructor sees');
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    throw new Error(
+      `--report-to ${link} is not a URL: give the join link the instructor's runner printed, such as http://192.168.1.20:4322/join/<token>`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`--report-to ${link} must be an http or https link`);
+  if (!joinPathPattern.test(url.pathname) || url.search || url.hash || url.username || url.password)
+    throw new Error(
+      `--report-to ${link} is not a join link: it ends in /join/<token>, as the instructor's runner printed it`,
+    );
+  const problem = displayNameProblem(name);
+  if (problem) throw new Error(`--name: ${problem}`);
+  return { url: `${url.origin}${url.pathname.replace(/\/$/, '')}`, name: name.trim() };
 }

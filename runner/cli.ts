@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot } from './book-build.ts';
+import { startClassroom, type Classroom } from './classroom.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { isLoopback, startRunner, type RunningRunner } from './server.ts';
 import { chooseShell } from './shell.ts';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
     log(
       `Istio Lab Book is already running (pid ${running.pid}). Open this link:\n\n  ${running.url}?token=${running.token}\n`,
     );
+    if (args.hub || args.reportTo)
+      log('--hub and --report-to take effect on a new start: stop that runner, then start again.');
     return;
   }
 
@@ -142,6 +145,12 @@ async function main(): Promise<void> {
     `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${runner.url}?token=${runner.token}\n`,
   );
   for (const origin of args.allowOrigins) log(pairingLine(origin, runner.url, runner.token));
+  let classroom: Classroom;
+  try {
+    classroom = await startClassroom(args, runner.progress, workspace, log);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
 
   let stopping = false;
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`\nStopping (${signal})...`);
-    runner.close().then(
+    Promise.all([classroom.close(), runner.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -13,6 +13,9 @@ export interface ProgressEntry {
   firstPassedAt?: string;
 }
 
+/** Told of each result as it is recorded (runner/reporter.ts sends it to an instructor's hub). */
+export type RecordListener = (lab: string, check: string, entry: ProgressEntry) => void;
+
 export interface Progress {
   version: 1;
   labs: Record<string, Record<string, ProgressEntry>>;
@@ -27,6 +30,7 @@ export class ProgressStore {
   #data: Progress;
   #writing: Promise<void> = Promise.resolve();
   #log: (message: string) => void;
+  #listeners = new Set<RecordListener>();
 
   constructor(path: string, log: (message: string) => void = console.warn) {
     this.#path = path;
@@ -50,6 +54,14 @@ export class ProgressStore {
     const firstPassedAt = previous?.firstPassedAt ?? (result.status === 'pass' ? at : undefined);
     if (firstPassedAt) entry.firstPassedAt = firstPassedAt;
     (this.#data.labs[lab] ??= {})[check] = entry;
+    for (const listener of this.#listeners) {
+      try {
+        listener(lab, check, { ...entry });
+      } catch (error) {
+        // A listener (the hub reporter) must never fail the check that was recorded.
+        this.#log(`a progress listener failed: ${(error as Error).message}`);
+      }
+    }
     const text = `${JSON.stringify(this.#data, null, 2)}\n`;
     // A failed write (disk full, workspace removed) is reported and does not stop later writes.
     this.#writing = this.#writing
@@ -58,6 +70,12 @@ export class ProgressStore {
         this.#log(`could not save progress to ${this.#path}: ${(error as Error).message}`),
       );
     return this.#writing;
+  }
+
+  /** Calls `listener` after each recorded result; returns the function that stops that. */
+  onRecord(listener: RecordListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   #read(): Progress {

@@ -51,6 +51,8 @@ export interface RunningRunner {
   token: string;
   /** Live terminal sessions: what a refused request must not have added to. */
   sessionCount(): number;
+  /** Check results as recorded; the hub reporter listens to it (runner/reporter.ts). */
+  progress: ProgressStore;
   close(): Promise<void>;
 }
 
@@ -145,7 +147,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
         );
       }
       url.searchParams.delete('token');
-      response.writeHead(302, { Location: url.pathname + url.search, 'Cache-Control': 'no-store' });
+      // One leading slash: "//host/..." would be a redirect to another site.
+      const path = `/${url.pathname.replace(/^\/+/, '')}`;
+      response.writeHead(302, { Location: path + url.search, 'Cache-Control': 'no-store' });
       response.end();
       return;
     }
@@ -249,6 +253,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     port: actualPort,
     token,
     sessionCount: () => sessions.size,
+    progress,
     close: async () => {
       for (const socket of sockets) socket.close(CloseCode.shutdown, 'the runner is stopping');
       api.abortChecks();

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * What a learner's runner sends to an instructor's hub (docs/runner-api.md, "Instructor hub"), and
+ * nothing more: a display name, a random id for the workspace, and check verdicts. The reporter
+ * builds it and the hub parses every report against it, so the two cannot drift apart.
+ */
+
+/** The limits the hub holds every report and every learner to, so one learner cannot exhaust it. */
+export const HubLimits = {
+  /** Bytes in one report's body. */
+  reportBytes: 64 * 1024,
+  /** Results in one report; the reporter sends a larger backlog in several reports. */
+  resultsPerReport: 100,
+  /** Learners the hub keeps; a new one beyond this is refused. */
+  learners: 200,
+  /** Distinct checks kept per learner, over all chapters. */
+  checksPerLearner: 500,
+  /** Display name length, in characters, after trimming. */
+  nameChars: 40,
+} as const;
+
+/** A lab or check id as lab files write them (src/lib/lab-schema.ts). */
+const labId = z
+  .string()
+  .max(128)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lab and check ids are lower-case words joined by dashes');
+
+/**
+ * Characters a display name may not hold: control characters, line and paragraph separators, and
+ * bidirectional overrides, which could make one name look like another in the instructor's table.
+ */
+const forbiddenInName = /[\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** Why a display name cannot be used, or undefined when it can (it is then used trimmed). */
+export function displayNameProblem(name: string): string | undefined {
+  const trimmed = name.trim();
+  const length = [...trimmed].length;
+  if (length === 0) return 'the name is empty: give the name the instructor should see';
+  if (length > HubLimits.nameChars)
+    return `the name has ${length} characters: give at most ${HubLimits.nameChars}`;
+  if (forbiddenInName.test(trimmed))
+    return 'the name holds control or text-direction characters: use letters, digits, spaces and punctuation';
+  return undefined;
+}
+
+export const reportSchema = z.strictObject({
+  /** The learner's display name, as given with --name. */
+  name: z.string().superRefine((value, ctx) => {
+    const problem = displayNameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** A random id kept in the learner's workspace: a restarted runner is the same learner. */
+  learner: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'learner is 16-64 letters, digits, - or _'),
+  results: z
+    .array(
+      z.strictObject({
+        lab: labId,
+        check: labId,
+        status: z.enum(['pass', 'fail', 'error']),
+        /** When the check ran, by the learner's clock (ISO 8601). */
+        at: z.iso.datetime(),
+        attempts: z.number().int().min(0).max(100_000),
+      }),
+    )
+    .max(HubLimits.resultsPerReport),
+});
+
+export type Report = z.output<typeof reportSchema>;
+export type ReportedResult = Report['results'][number];
+
+/** A join link: `http(s)://<hub>/join/<join token>`; reports go to `<join link>/report`. */
+export const joinPathPattern = /^\/join\/([A-Za-z0-9_-]{16,128})\/?$/;
