@@ -129,8 +129,9 @@ describe('runner API', () => {
       headers: runner.headers,
     });
     assert.equal(bad.status, 400);
-    assert.equal(JSON.parse(bad.body).code, 'bad-request');
-    assert.match(JSON.parse(bad.body).message, /wait=0 for one attempt/);
+    const refusal = JSON.parse(bad.body) as { code: string; message: string };
+    assert.equal(refusal.code, 'bad-request');
+    assert.match(refusal.message, /wait=0 for one attempt/);
   });
 
   it('answers unknown labs, checks, routes and methods with specific codes', async () => {
