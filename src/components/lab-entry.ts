@@ -1,4 +1,6 @@
 import { getCollection } from 'astro:content';
+import { parse } from 'yaml';
+import pinsSource from '../../content/versions.yaml?raw';
 import type { Lab } from '../lib/lab-schema.ts';
 import { checkSummaries, findPlacements, labSlugFor } from '../lib/placements.ts';
 
@@ -29,6 +31,13 @@ export async function requireLab(
   );
 }
 
+const pins = Object.fromEntries(
+  Object.entries(parse(pinsSource) as Record<string, unknown>).map(([name, value]) => [
+    name,
+    String(value),
+  ]),
+);
+
 /** A chapter with a lab, as the progress page and the sidebar marks list it. */
 export interface ChapterChecks {
   slug: string;
@@ -53,7 +62,12 @@ export async function chaptersWithChecks(locale: string): Promise<ChapterChecks[
       ) ??
       docs.find((doc) => labSlugFor(doc.id, doc.data.lab) === lab.id && doc.id.startsWith('en/'));
     if (!entry?.body) continue;
-    const summaries = checkSummaries(entry.body);
+    // A <Pin name> in a check's text reads as the version it pins.
+    const body = entry.body.replace(
+      /<Pin\s+name=["']([^"']+)["']\s*\/>/g,
+      (whole, name: string) => pins[name] ?? whole,
+    );
+    const summaries = checkSummaries(body);
     chapters.push({
       slug: lab.id,
       title: entry.data.title,
