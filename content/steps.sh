@@ -89,6 +89,20 @@ lab_bookinfo_ingress() {
   kubectl apply -f "$LAB_SAMPLES/bookinfo/networking/destination-rule-all.yaml" >/dev/null || return
 }
 
+# The mesh configuration other chapters leave when their Reset is skipped (routes, policies, service
+# entries, Gateway API gateways), removed so that a chapter starts from Bookinfo's own routing only.
+# The demo profile creates none of these, so removing them all takes nothing of Istio's own.
+lab_mesh_clean() {
+  local kinds=virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io,serviceentries.networking.istio.io,sidecars.networking.istio.io,envoyfilters.networking.istio.io,peerauthentications.security.istio.io,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io
+  local namespace
+  for namespace in default istio-system; do
+    kubectl -n "$namespace" delete "$kinds" --all --ignore-not-found >/dev/null || return
+  done
+  if kubectl get crd httproutes.gateway.networking.k8s.io >/dev/null 2>&1; then
+    kubectl -n default delete httproutes.gateway.networking.k8s.io,gateways.gateway.networking.k8s.io --all --ignore-not-found >/dev/null || return
+  fi
+}
+
 # Istio removed from the cluster, as the ambient chapter starts from.
 lab_no_istio() {
   if kubectl get namespace istio-system >/dev/null 2>&1; then
@@ -106,6 +120,7 @@ lab_step_title() {
     lab_istioctl) printf 'istioctl %{istio}' ;;
     lab_istio_demo) printf 'Istio %{istio}, demo profile' ;;
     lab_samples) printf 'Bookinfo, curl and httpbin' ;;
+    lab_mesh_clean) printf 'no routes or policies left by other chapters' ;;
     lab_bookinfo_ingress) printf 'Bookinfo through the ingress gateway' ;;
     lab_gateway_api_crds) printf 'the Gateway API CRDs' ;;
     lab_no_istio) printf 'no Istio installed' ;;
@@ -119,8 +134,8 @@ lab_step_title() {
 #   cluster  - nothing (a machine with Docker and kind)
 #   install  - the book's kind cluster
 #   gateways - + istioctl, Istio's demo profile, Bookinfo, curl and httpbin with sidecars
-#   mesh     - + Bookinfo through the ingress gateway, its DestinationRules, the Gateway API CRDs
-#              (where traffic, resilience, egress, security, observability and troubleshooting start)
+#   mesh     - + no routes or policies but Bookinfo's own: Bookinfo through the ingress gateway, its
+#              DestinationRules, the Gateway API CRDs (where traffic, resilience, egress, security, observability and troubleshooting start)
 #   ambient  - the cluster and istioctl, with no Istio installed
 lab_reach() {
   local steps
@@ -128,7 +143,7 @@ lab_reach() {
     cluster) steps=() ;;
     install) steps=(lab_cluster) ;;
     gateways) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples) ;;
-    mesh) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_bookinfo_ingress lab_gateway_api_crds) ;;
+    mesh) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean lab_bookinfo_ingress lab_gateway_api_crds) ;;
     ambient) steps=(lab_cluster lab_istioctl lab_no_istio) ;;
     *)
       lab_fail "unknown state '$1': use cluster, install, gateways, mesh or ambient"

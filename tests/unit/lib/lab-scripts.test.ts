@@ -103,6 +103,36 @@ describe('lab scripts', () => {
     });
   }
 
+  it('lab_reach mesh removes what other chapters left, in both namespaces, before Bookinfo routing', () => {
+    const steps = renderSteps(root, readPins(join(root, 'content/versions.yaml')));
+    // kubectl as a stand-in that records its arguments; the other steps say they ran.
+    const fakes = [
+      // On stderr: the steps send kubectl's own output to /dev/null.
+      'kubectl() { echo "kubectl $*" >&2; }',
+      ...['lab_cluster', 'lab_istioctl', 'lab_istio_demo', 'lab_samples'].map(
+        (step) => `${step}() { :; }`,
+      ),
+      'lab_bookinfo_ingress() { echo bookinfo-routing >&2; }',
+      'lab_gateway_api_crds() { :; }',
+    ].join('\n');
+    const mesh = spawnSync('bash', ['-c', `${steps}\n${fakes}\nlab_reach mesh`], {
+      encoding: 'utf8',
+    });
+    assert.equal(mesh.status, 0, mesh.stderr);
+    assert.match(mesh.stdout, /\[5\/7\] no routes or policies left by other chapters/);
+    const deletes = mesh.stderr.split('\n').filter((line) => line.includes(' delete '));
+    assert.deepEqual(
+      deletes.map((line) => line.split(' ')[2]),
+      ['default', 'istio-system', 'default'],
+    );
+    assert.match(
+      deletes[0] ?? '',
+      /virtualservices\..*authorizationpolicies\.security\.istio\.io.* --all/,
+    );
+    assert.match(deletes[2] ?? '', /httproutes\.gateway\.networking\.k8s\.io,gateways\.gateway/);
+    assert.ok(mesh.stderr.indexOf('bookinfo-routing') > mesh.stderr.lastIndexOf(' delete '));
+  });
+
   it("the runner's rc file passes bash -n and shellcheck", () => {
     const rc = join(root, 'runner/shell/bashrc');
     assert.equal(spawnSync('bash', ['-n', rc]).status, 0);
