@@ -278,7 +278,8 @@ test('the read-only banner speaks the page language', async ({ page, staticHost 
   const italian = JSON.parse(
     readFileSync(join(root, 'src/content/i18n/it.json'), 'utf8'),
   ) as Record<string, string>;
-  await expect(banner).toHaveText(italian['lab.runner.absent'] ?? 'missing');
+  await expect(banner.locator('p').first()).toHaveText(italian['lab.runner.absent'] ?? 'missing');
+  await expect(banner.locator('p').nth(1)).toHaveText(italian['lab.runner.hosted'] ?? 'missing');
   await expect(
     page
       .locator('lab-cell')

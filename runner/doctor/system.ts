@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { arch, freemem, platform } from 'node:os';
+import type { CommandResult, DoctorSystem } from './types.ts';
+
+/** How long one tool may take to answer before the doctor gives up on it. */
+const commandTimeoutMs = 10_000;
+/** How long a connection to a local port may take: loopback answers at once or never. */
+const connectTimeoutMs = 1_000;
+
+/** The real machine, seen through the labs' environment. */
+export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
+  return {
+    run: (command, args) => runCommand(command, args, env),
+    readProc: (path) => readFile(path, 'utf8'),
+    platform: platform(),
+    arch: arch(),
+    freeMemory: freemem,
+    portBusy,
+  };
+}
+
+export function runCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { env, timeout: commandTimeoutMs, maxBuffer: 1 << 20 },
+      (error, stdout, stderr) => {
+        const code = (error as NodeJS.ErrnoException | null)?.code;
+        resolve({ ok: !error, missing: code === 'ENOENT', stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * Something listens on the port if a connection to it succeeds, or if binding it fails with
+ * EADDRINUSE. Both are asked: on macOS a bind to 127.0.0.1 can succeed beside a listener on
+ * 0.0.0.0, and a listener on [::1] only would not take the connection.
+ */
+export async function portBusy(port: number): Promise<boolean> {
+  return (await connects(port)) || !(await binds(port));
+}
+
+function connects(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(connectTimeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function binds(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE'));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () =>
+      server.close(() => resolve(true)),
+    );
+  });
+}

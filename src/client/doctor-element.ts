@@ -1,0 +1,151 @@
+import type { DoctorItem } from '../lib/doctor-report.ts';
+import type { RunnerState } from './bus.ts';
+import { getJson, probeRunner } from './runner-link.ts';
+import { t } from './strings.ts';
+
+const marks = { ok: '✔', warn: '!', fail: '✘', skip: '–' } as const;
+
+/**
+ * `<lab-doctor>`: upgrades the server-rendered list of what the doctor checks. With a runner it
+ * asks GET /api/doctor and shows each item's status, what was found and the commands that fix
+ * it; without one, the read-only instructions stay.
+ */
+class LabDoctor extends HTMLElement {
+  #checking = false;
+  #onClick = (event: Event) => {
+    const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+    if (button?.dataset.action === 'copy') void copy(button);
+    if (button?.dataset.action === 'recheck') void this.#check();
+  };
+
+  connectedCallback(): void {
+    this.addEventListener('click', this.#onClick);
+    void this.#start();
+  }
+
+  disconnectedCallback(): void {
+    this.removeEventListener('click', this.#onClick);
+  }
+
+  async #start(): Promise<void> {
+    const state: RunnerState = await probeRunner();
+    this.dataset.runner = state;
+    for (const part of this.querySelectorAll<HTMLElement>('[data-when]')) {
+      part.hidden = part.dataset.when !== state;
+    }
+    if (state === 'connected') await this.#check();
+  }
+
+  async #check(): Promise<void> {
+    if (this.#checking) return;
+    this.#checking = true;
+    const button = this.querySelector<HTMLButtonElement>('[data-action="recheck"]');
+    const summary = this.querySelector<HTMLElement>('.lab-doctor-summary');
+    if (button) button.disabled = true;
+    if (summary) summary.textContent = t('lab.doctor.checking');
+    try {
+      const { status, body } = await getJson<{ items?: DoctorItem[]; message?: string }>('/doctor');
+      if (status !== 200 || !Array.isArray(body.items)) {
+        throw new Error(body.message ?? `HTTP ${status}`);
+      }
+      for (const item of body.items) this.#show(item);
+      const worst = body.items.some((i) => i.status === 'fail')
+        ? 'lab.doctor.someFail'
+        : body.items.some((i) => i.status === 'warn')
+          ? 'lab.doctor.someWarn'
+          : 'lab.doctor.allOk';
+      if (summary) summary.textContent = t(worst);
+    } catch (error) {
+      if (summary)
+        summary.textContent = t('lab.doctor.failed', { reason: (error as Error).message });
+    } finally {
+      this.#checking = false;
+      if (button) button.disabled = false;
+    }
+  }
+
+  #show(item: DoctorItem): void {
+    const list = this.querySelector('.lab-doctor-items');
+    let entry = this.querySelector<HTMLElement>(
+      `.lab-doctor-item[data-item="${CSS.escape(item.id)}"]`,
+    );
+    if (!entry) {
+      // An item this page does not know (a newer runner): shown with what the runner sent.
+      entry = document.createElement('li');
+      entry.className = 'lab-doctor-item';
+      entry.dataset.item = item.id;
+      entry.innerHTML =
+        '<p class="lab-doctor-head"><span class="lab-doctor-status"></span><strong></strong></p>' +
+        '<p class="lab-doctor-text"></p><code class="lab-doctor-detail"></code>';
+      const name = entry.querySelector('strong');
+      if (name) name.textContent = item.id;
+      list?.append(entry);
+    }
+    entry.dataset.status = item.status;
+    const mark = entry.querySelector<HTMLElement>('.lab-doctor-status');
+    if (mark) {
+      mark.hidden = false;
+      mark.textContent = `${marks[item.status] ?? ''} ${t(`lab.doctor.status.${item.status}`)}`;
+    }
+    const text = entry.querySelector<HTMLElement>('.lab-doctor-text');
+    if (text) {
+      text.hidden = false;
+      text.textContent = t(`lab.doctor.${item.id}.${item.code}`, item.params);
+    }
+    const detail = entry.querySelector<HTMLElement>('.lab-doctor-detail');
+    if (detail) {
+      detail.hidden = !item.detail;
+      detail.textContent = item.detail;
+    }
+    entry.querySelector('.lab-doctor-fix')?.remove();
+    if (item.commands.length > 0) entry.append(fixBlock(item.commands.join('\n')));
+  }
+}
+
+/** The commands, in a block like a cell's: a caption, Copy, and the code. */
+function fixBlock(code: string): HTMLElement {
+  const block = document.createElement('div');
+  block.className = 'lab-cell lab-doctor-fix';
+  const bar = document.createElement('div');
+  bar.className = 'lab-cell-bar';
+  const caption = document.createElement('span');
+  caption.textContent = t('lab.doctor.fixLabel');
+  const actions = document.createElement('span');
+  actions.className = 'lab-cell-actions';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'lab-button';
+  button.dataset.action = 'copy';
+  button.dataset.label = t('lab.cell.copy');
+  button.textContent = t('lab.cell.copy');
+  actions.append(button);
+  bar.append(caption, actions);
+  const body = document.createElement('div');
+  body.className = 'lab-cell-code';
+  body.dataset.code = code;
+  const pre = document.createElement('pre');
+  const element = document.createElement('code');
+  element.textContent = code;
+  pre.append(element);
+  body.append(pre);
+  block.append(bar, body);
+  return block;
+}
+
+/** Copy as a cell copies: the clipboard, or the code selected when the clipboard refuses. */
+async function copy(button: HTMLButtonElement): Promise<void> {
+  const block = button.closest('.lab-cell');
+  const code = block?.querySelector<HTMLElement>('[data-code]')?.dataset.code ?? '';
+  try {
+    await navigator.clipboard.writeText(code);
+    button.textContent = t('lab.cell.copied');
+  } catch {
+    // The clipboard can be refused (insecure origin, permissions): select the code instead.
+    const target = block?.querySelector('.lab-cell-code pre');
+    if (target) getSelection()?.selectAllChildren(target);
+    button.textContent = t('lab.cell.copyFailed');
+  }
+  setTimeout(() => (button.textContent = button.dataset.label ?? t('lab.cell.copy')), 1500);
+}
+
+customElements.define('lab-doctor', LabDoctor);
