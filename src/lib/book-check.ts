@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { labLinkProblems, loadLabDirs, readPins } from './lab-files.ts';
+import { basename, join, relative } from 'node:path';
+import { labLinkProblems, readLabDirs, readPins } from './lab-files.ts';
 import { findPlacements, labSlugFor, placementProblems } from './placements.ts';
 
 export interface BookSources {
@@ -31,14 +31,18 @@ function mdxFiles(dir: string): string[] {
 const labFrontmatter = /^---\n[\s\S]*?^lab:\s*['"]?([a-z0-9-]+)['"]?\s*$[\s\S]*?^---$/m;
 
 /**
- * Every problem that would make the book wrong: a lab that does not validate (thrown as a
- * LabError by the loader), a lab that requires or names a check of a lab that does not exist, or
- * a chapter that places a cell or check its lab lacks. Each problem
- * names the file, the place and the fix.
+ * Every problem that would make the book wrong: each lab that does not validate, a lab that
+ * requires or names a check of a lab that does not exist, or a chapter that places a cell or check
+ * its lab lacks. Each problem names the file, the place and the fix.
  */
 export function checkBook(sources: BookSources): string[] {
-  const labs = loadLabDirs(sources.labDirs, readPins(join(sources.root, 'content/versions.yaml')));
-  const problems = labLinkProblems(labs);
+  const { labs, errors } = readLabDirs(
+    sources.labDirs,
+    readPins(join(sources.root, 'content/versions.yaml')),
+  );
+  const problems = [...errors.map((error) => error.message), ...labLinkProblems(labs)];
+  // A chapter of a lab that failed to load is not "without a lab": its lab's problem is listed.
+  const broken = new Set(errors.map((error) => basename(error.file, '.yaml')));
   for (const dir of sources.docDirs) {
     for (const file of mdxFiles(dir)) {
       const source = readFileSync(file, 'utf8');
@@ -49,6 +53,7 @@ export function checkBook(sources: BookSources): string[] {
       const slug = labSlugFor(id, labFrontmatter.exec(source)?.[1]);
       const lab = labs.get(slug);
       if (!lab) {
+        if (broken.has(slug)) continue;
         problems.push(
           `${shown}: places cells or checks, but there is no lab "${slug}". Fix: create content/labs/${slug}.yaml, or name an existing lab with "lab:" in the front matter`,
         );

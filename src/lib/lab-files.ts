@@ -112,24 +112,48 @@ export function loadLabFile(file: string, pins: Pins): Lab {
 
 /** Every `*.yaml` lab in the given folders, by slug (the file name). A slug defined twice is an error. */
 export function loadLabDirs(dirs: readonly string[], pins: Pins): Map<string, Lab> {
+  const { labs, errors } = readLabDirs(dirs, pins);
+  if (errors[0]) throw errors[0];
+  return labs;
+}
+
+/**
+ * The same, reading on past a bad lab: every lab that validates, and a LabError for each one that
+ * does not, so that the build can list every problem at once.
+ */
+export function readLabDirs(
+  dirs: readonly string[],
+  pins: Pins,
+): { labs: Map<string, Lab>; errors: LabError[] } {
   const labs = new Map<string, Lab>();
+  const errors: LabError[] = [];
+  const seen = new Set<string>();
   for (const dir of dirs) {
     for (const name of readdirSync(dir)
       .filter((n) => n.endsWith('.yaml'))
       .sort()) {
       const slug = basename(name, '.yaml');
-      if (labs.has(slug)) {
-        throw new LabError({
-          file: display(join(dir, name)),
-          key: '',
-          problem: `defines lab "${slug}" a second time`,
-          fix: 'rename one of the two files: a lab slug must be unique across lab folders',
-        });
+      if (seen.has(slug)) {
+        errors.push(
+          new LabError({
+            file: display(join(dir, name)),
+            key: '',
+            problem: `defines lab "${slug}" a second time`,
+            fix: 'rename one of the two files: a lab slug must be unique across lab folders',
+          }),
+        );
+        continue;
       }
-      labs.set(slug, loadLabFile(join(dir, name), pins));
+      seen.add(slug);
+      try {
+        labs.set(slug, loadLabFile(join(dir, name), pins));
+      } catch (error) {
+        if (!(error instanceof LabError)) throw error;
+        errors.push(error);
+      }
     }
   }
-  return labs;
+  return { labs, errors };
 }
 
 /**

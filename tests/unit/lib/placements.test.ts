@@ -75,6 +75,21 @@ describe('placements', () => {
     );
   });
 
+  it('lists every invalid lab at once, not only the first', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'istio-lab-book-'));
+    cpSync(join(root, 'content'), join(copy, 'content'), { recursive: true });
+    writeFileSync(join(copy, 'content/labs/aaa.yaml'), 'order: 1\n');
+    writeFileSync(join(copy, 'content/labs/zzz.yaml'), 'title: Z\norder: 2\nready: [nope]\n');
+    const problems = checkBook({
+      root: copy,
+      docDirs: [join(root, 'src/content/docs')],
+      labDirs: [join(copy, 'content/labs')],
+    });
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0] ?? '', /aaa\.yaml: title: "title" is missing/);
+    assert.match(problems[1] ?? '', /zzz\.yaml: ready\.0: is not valid[\s\S]*<lab>\/<check>/);
+  });
+
   it('fails a book whose chapter places an id its lab lacks, naming the file and line', () => {
     const copy = mkdtempSync(join(tmpdir(), 'istio-lab-book-'));
     cpSync(join(root, 'content'), join(copy, 'content'), { recursive: true });
