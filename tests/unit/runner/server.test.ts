@@ -362,6 +362,35 @@ describe('runner command line', () => {
     assert.equal(await cli.stop(), 0);
   });
 
+  it('keeps progress across a restart of the runner, with a new token', async () => {
+    const args = ['--port', '0', '--labs', join(root, 'tests/fixtures/labs')];
+    const runnerFile = (home: string) =>
+      JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as { url: string; token: string };
+    const first = startCli(args);
+    await first.started();
+    const before = runnerFile(first.home);
+    const passed = await fetch(`${before.url}api/checks/fixture/always-passes`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${before.token}` },
+    });
+    assert.equal(((await passed.json()) as { status: string }).status, 'pass');
+    assert.equal(await first.stop(), 0);
+
+    const second = startCli(args, first.home);
+    await second.started();
+    const after = runnerFile(second.home);
+    assert.notEqual(after.token, before.token);
+    const progress = await fetch(`${after.url}api/progress`, {
+      headers: { Authorization: `Bearer ${after.token}` },
+    });
+    const body = (await progress.json()) as {
+      labs: Record<string, Record<string, { status: string; firstPassedAt?: string }>>;
+    };
+    assert.equal(body.labs.fixture?.['always-passes']?.status, 'pass');
+    assert.ok(body.labs.fixture?.['always-passes']?.firstPassedAt);
+    assert.equal(await second.stop(), 0);
+  });
+
   it('a stale runner.json from a crashed runner does not stop a new start', async () => {
     const home = mkdtempSync(join(tmpdir(), 'istio-lab-stale-'));
     writeFileSync(
