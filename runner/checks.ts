@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../src/lib/lab-schema.ts';
 import { matchExpect } from '../src/lib/matchers.ts';
 import type { CheckResult } from '../src/lib/protocol.ts';
-import { killSession } from './process-group.ts';
+import { killGroup, killSession } from './process-group.ts';
 
 /** Knobs of a check run, named where they are defined. */
 export const CheckLimits = {
@@ -17,6 +17,8 @@ export const CheckLimits = {
   tailBytes: 64 << 10,
   /** After bash exits, how long its pipes may stay open (held by an escaped process) before we stop reading. */
   pipeGraceMs: 1_000,
+  /** After bash exits with its pipes still held this long, the rest of its session is killed then. */
+  sweepMs: 50,
 } as const;
 
 export interface CheckContext {
@@ -98,10 +100,15 @@ export function runAttempt(
     });
     // 'close' waits for every holder of the pipes, and a background grandchild would hold them
     // open: so when bash exits, the rest of its group is killed, and then 'close' comes promptly.
-    // A process that left the group (setsid) could still hold them; the grace timer covers it.
+    // The rest of its session (a job that left the group) is swept when the answer is out, or
+    // sooner if the pipes are still held. A process that left the session (setsid) could still
+    // hold them; the grace timer covers it.
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let sweep: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
     const finish = () => {
       clearTimeout(timer);
+      clearTimeout(sweep);
       clearTimeout(grace);
       context.signal?.removeEventListener('abort', abort);
       resolve({
@@ -112,12 +119,13 @@ export function runAttempt(
         timedOut,
         truncated,
       });
+      setImmediate(() => sweepSession(child.pid));
     };
-    let grace: NodeJS.Timeout | undefined;
     child.on('exit', (code, signal) => {
       exit = { code, signal };
       clearTimeout(timer);
-      killSession(child.pid);
+      killGroup(child.pid, 'SIGKILL');
+      sweep = setTimeout(() => sweepSession(child.pid), CheckLimits.sweepMs);
       grace = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();
@@ -127,6 +135,27 @@ export function runAttempt(
     child.on('close', () => {
       if (exit) finish();
     });
+  });
+}
+
+/**
+ * Kills whatever is left in a finished check's session, as killSession does, but without
+ * blocking: pgrep is run asynchronously. Run synchronously on every check, it held each answer
+ * for the few milliseconds that starting pgrep and scanning the process table take
+ * (docs/performance.md).
+ */
+function sweepSession(sid: number | undefined): void {
+  if (!sid) return;
+  execFile('pgrep', ['-s', String(sid)], { encoding: 'utf8' }, (_error, stdout) => {
+    // pgrep exits 1 when nothing is left, the usual case: that is no error.
+    for (const pid of stdout.split('\n').map(Number)) {
+      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone between the listing and the signal: that is what we wanted.
+      }
+    }
   });
 }
 

@@ -21,6 +21,17 @@ export const SessionLimits = {
   idleMs: 15 * 60_000,
   /** After SIGHUP, how long the shell has to end before it and its group are killed. */
   killGraceMs: 1_000,
+  /**
+   * Output is sent to the page in batches of up to this many bytes. The pty hands output over
+   * 4 KiB at a time, one read per event-loop turn; a frame and an xterm write per read is what
+   * held a flood back (docs/performance.md).
+   */
+  batchBytes: 64 << 10,
+  /**
+   * Output that follows other output within this long is held for up to as long again, to
+   * gather a batch. Output after a quiet spell (a keystroke's echo) goes out at once.
+   */
+  batchWindowMs: 2,
 } as const;
 
 /** The page end of a session, as the WebSocket layer provides it. */
@@ -73,6 +84,15 @@ export class TerminalSession {
   #idleTimer: NodeJS.Timeout | undefined;
   #idleMs: number;
   #ended = false;
+  /** Output read from the pty and not yet written to the screen and the page (see batchBytes). */
+  #batch: Buffer[] = [];
+  #batchBytes = 0;
+  #cancelFlush: (() => void) | undefined;
+  #lastFlush = 0;
+  /** Counts changes to the screen (output written, size changed): a kept copy must match it. */
+  #version = 0;
+  /** The screen serialized when the last page left, for the next one if nothing changed since. */
+  #kept: { version: number; data: string } | undefined;
   #onEnd: (session: TerminalSession) => void;
 
   constructor(options: SessionOptions) {
@@ -136,6 +156,8 @@ export class TerminalSession {
     for (const old of [this.#client, this.#attaching])
       old?.close(4001, 'this terminal was opened in another page');
     this.#client = undefined;
+    // Output read before this point belongs in the screen that is about to be serialized.
+    this.#flush();
     this.#attaching = client;
     this.#pageFlow.reset();
     clearTimeout(this.#idleTimer);
@@ -148,9 +170,14 @@ export class TerminalSession {
         client.close(4002, 'the shell exited');
         return;
       }
+      const kept = this.#kept;
+      this.#kept = undefined;
       const message: ServerMessage = {
         type: 'screen',
-        data: this.#serializer.serialize({ scrollback: SessionLimits.scrollback }),
+        data:
+          kept?.version === this.#version
+            ? kept.data
+            : this.#serializer.serialize({ scrollback: SessionLimits.scrollback }),
         cols: this.#screen.cols,
         rows: this.#screen.rows,
       };
@@ -173,9 +200,25 @@ export class TerminalSession {
       return;
     }
     if (this.#client !== client) return;
+    this.#flush();
     this.#client = undefined;
     this.#pageFlow.reset();
     this.#startIdleTimer();
+    this.#keepScreen();
+  }
+
+  /**
+   * A page left, most often to reload or to open the next chapter: serialize the screen now,
+   * while that page loads, so that its attach finds it ready unless output came meanwhile.
+   * Serializing 10,000 lines takes about as long as the rest of a restore (docs/performance.md).
+   */
+  #keepScreen(): void {
+    const version = this.#version;
+    this.#screen.write('', () => {
+      if (this.#ended || this.#client || this.#attaching || version !== this.#version) return;
+      const data = this.#serializer.serialize({ scrollback: SessionLimits.scrollback });
+      this.#kept = { version, data };
+    });
   }
 
   /** Keystrokes from the page. */
@@ -186,6 +229,7 @@ export class TerminalSession {
 
   resize(cols: number, rows: number): void {
     if (this.#ended) return;
+    if (cols !== this.#screen.cols || rows !== this.#screen.rows) this.#changed();
     this.#pty.resize(cols, rows);
     this.#screen.resize(cols, rows);
   }
@@ -209,7 +253,7 @@ export class TerminalSession {
     if (this.#shell === 'starting' && !this.#cell) {
       // The shell has not shown its first prompt yet: paste as soon as it does.
       this.#cell = { lab, cell, phase: 'queued', startedAt: performance.now(), command };
-      this.#client?.sendMessage({ type: 'cell', lab, cell, state: 'running' });
+      this.#sendMessage({ type: 'cell', lab, cell, state: 'running' });
       return { ok: true };
     }
     if (this.#shell !== 'prompt' || this.#cell) {
@@ -221,7 +265,7 @@ export class TerminalSession {
       };
     }
     this.#cell = { lab, cell, phase: 'pasted', startedAt: performance.now() };
-    this.#client?.sendMessage({ type: 'cell', lab, cell, state: 'running' });
+    this.#sendMessage({ type: 'cell', lab, cell, state: 'running' });
     this.#pty.write(pasteCommand(command));
     return { ok: true };
   }
@@ -243,13 +287,52 @@ export class TerminalSession {
   }
 
   #output(data: Buffer): void {
-    for (const mark of this.#marks.feed(data)) this.#onMark(mark);
+    const marks = this.#marks.feed(data);
+    this.#batch.push(data);
+    this.#batchBytes += data.length;
+    if (marks.length > 0 || this.#batchBytes >= SessionLimits.batchBytes) {
+      // A message that a mark causes (a cell's end) follows the output that carried the mark.
+      this.#flush();
+      for (const mark of marks) this.#onMark(mark);
+    } else if (!this.#cancelFlush) {
+      if (performance.now() - this.#lastFlush < SessionLimits.batchWindowMs) {
+        const timer = setTimeout(() => this.#flush(), SessionLimits.batchWindowMs);
+        this.#cancelFlush = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(() => this.#flush());
+        this.#cancelFlush = () => clearImmediate(immediate);
+      }
+    }
+  }
+
+  /** Writes the gathered output to the screen and sends it to the page, as one chunk. */
+  #flush(): void {
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
+    if (this.#batchBytes === 0 || this.#ended) return;
+    const data = this.#batch.length === 1 ? this.#batch[0] : Buffer.concat(this.#batch);
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#lastFlush = performance.now();
+    if (!data) return;
+    this.#changed();
     this.#screenFlow.sent(data.length);
     this.#screen.write(data, () => this.#screenFlow.acknowledged(data.length));
     if (this.#client) {
       this.#pageFlow.sent(data.length);
       this.#client.sendBytes(data);
     }
+  }
+
+  #changed(): void {
+    this.#version++;
+    this.#kept = undefined;
+  }
+
+  /** Sends a message to the page after the output that came before it. */
+  #sendMessage(message: ServerMessage): void {
+    this.#flush();
+    this.#client?.sendMessage(message);
   }
 
   #onMark(mark: Mark): void {
@@ -287,7 +370,7 @@ export class TerminalSession {
       message.exitCode = exitCode;
       message.ms = Math.round(performance.now() - cell.startedAt);
     }
-    this.#client?.sendMessage(message);
+    this.#sendMessage(message);
   }
 
   #hold(reason: 'page' | 'screen' | 'attach'): void {

@@ -24,6 +24,7 @@ export interface DockStatus {
 export class TerminalConnection {
   #terminal: Terminal;
   #onStatus: (status: DockStatus) => void;
+  #onScreen: (() => void) | undefined;
   #socket: WebSocket | undefined;
   #attempt = 0;
   #retryTimer: number | undefined;
@@ -36,9 +37,11 @@ export class TerminalConnection {
   #queued: object[] = [];
   #attached = false;
 
-  constructor(terminal: Terminal, onStatus: (status: DockStatus) => void) {
+  /** `onScreen` is called each time a restored screen has been written into the terminal. */
+  constructor(terminal: Terminal, onStatus: (status: DockStatus) => void, onScreen?: () => void) {
     this.#terminal = terminal;
     this.#onStatus = onStatus;
+    this.#onScreen = onScreen;
     terminal.onData((data) => this.#sendInput(data));
     terminal.onBinary((data) => this.#sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0))));
   }
@@ -116,6 +119,7 @@ export class TerminalConnection {
       this.#terminal.reset();
       this.#terminal.write(message.data, () => {
         this.#replaying = false;
+        this.#onScreen?.();
       });
       this.#attached = true;
       // The shell may have been sized by another page: give it this page's size.

@@ -1,0 +1,154 @@
+import { findings } from './findings.ts';
+import { markdownTable } from './stats.ts';
+import { resultRows, resultsTable, type ResultRow } from './report.ts';
+import type { Results } from './results.ts';
+
+const preface = `# Performance
+
+\`npm run bench\` measures the book's runner and page on this machine, side by side with
+[wetty](https://github.com/butlerx/wetty) (the same xterm.js and node-pty stack, installed by the
+bench from the npm registry into a temporary folder: it is not a dependency of the book), and
+against the raw limits. It writes this page; the numbers below come from a real run, on the
+machine described under it.
+
+Run it with nothing else busy on the machine: \`npm run bench\` (about five minutes; add
+\`-- --reps 7\` for more repetitions). It needs Chromium (Playwright's or the system's, as the
+end-to-end tests use), the npm registry (to install wetty), and builds \`dist-test\` first if it
+is missing or stale. Everything it starts runs on loopback and is stopped at the end; its
+temporary folders are removed. These are benchmarks, not tests: \`npm test\` asserts on no time.
+
+## What each row measures
+
+- **Throughput, pty → xterm rendered in Chromium**: \`cat\` of a 64 MiB file of 80-column lines,
+  then a marker line, typed into each page's terminal; timed in the page from the keystroke to the
+  frame after the marker was parsed (or to the parse, if no frame comes within 250 ms). Both pages
+  run in the same headless Chromium, with their terminals as they ship (renderer and size below),
+  after one unmeasured run of 4 MiB. wetty's page is measured twice: as it ships, and in a
+  Chromium with no WebGL, where it falls back to the DOM renderer that ours uses.
+- **Throughput, pty → socket, no browser**: the same, read by a client in Node over each server's
+  own socket (our WebSocket; wetty's socket.io), acknowledging output on arrival as each page does.
+- **Raw node-pty read**: the same command in a bash in a pty read by node-pty, bytes discarded:
+  what no server can beat.
+- **Ctrl-C during \`yes\`**: \`yes\` runs in the page's terminal for a few seconds, then Ctrl-C;
+  timed until the cursor line is a prompt again, from the moment the bench hands the keystroke to
+  the page (a busy page takes it late, and that wait counts). Meanwhile the server's RSS and the
+  page's JS heap are sampled every 250 ms. After one unmeasured flood, memory is bounded when the
+  peak of the last flood is at most 16 MiB above that of the first (our runner keeps every
+  terminal's screen and 10,000 lines of scrollback in a headless xterm, so its level is higher
+  than wetty's, which keeps none).
+- **Keystroke echo**: at an idle prompt, \`a\` and Backspace in turn; each timed from the keystroke
+  entering the terminal to its echo parsed by the page's xterm (or arriving at the socket client).
+- **Check overhead**: \`POST /api/checks/bench/true\` (bench/labs/bench.yaml, a check of \`true\`)
+  against \`bash -c true\` spawned the same way (own process group, piped output) by the bench;
+  the overhead is the difference of the medians.
+- **Screen restore**: 12,000 lines written to the terminal, then the page reloaded; timed from
+  the page opening its WebSocket to the dock's rows showing the last line again. The whole reload
+  (navigation start to restored) is the reference.
+- **Page JS**: every script a page runs, dynamic imports included, each gzipped at level 6, plus
+  its inline scripts; loaded in a fresh browser context with an empty cache.
+- **Build and start**: \`astro build\` of the published book into a temporary folder; each server
+  spawned until it first answers (\`/api/health\` for the runner, the page for wetty).
+
+Medians, with the range of the repetitions in brackets; echo and check latencies pool every
+sample. Ratios compare medians.`;
+
+const changes = `## What these measurements changed
+
+The first runs of this bench, on the machine above and with the same harness, found the check
+overhead and the screen restore over their targets, and our page at half the throughput of
+wetty's drawn with the same renderer. The runner and the dock were changed as follows.
+
+- **Output in batches** (\`runner/session.ts\`). The pty hands output over 4 KiB per read, one
+  read per event-loop turn, and each read became a WebSocket frame and an xterm write in the page:
+  6.6 MiB/s through the page, half of what wetty's page reached with the same renderer. Output is
+  now gathered for up to 2 ms once it is streaming (at once after a quiet spell, so an echo is not
+  delayed) into frames of up to 64 KiB; a cell's messages still follow the output before them.
+- **Checks answer before the sweep** (\`runner/checks.ts\`). After a check's bash exited, pgrep was
+  forked synchronously to find what it left in its session, which held every answer: 15.5 ms of
+  overhead over a bare \`bash -c true\`. The group is still killed at once; the rest of the session
+  is swept right after the answer, or after 50 ms if something still holds the check's pipes.
+- **The screen kept when a page leaves** (\`runner/session.ts\`). Serializing 10,000 lines takes
+  about 100 ms; a reload waited for it (294 ms restore, 132 ms of it before the screen message).
+  When a page detaches, the screen is serialized while the next page loads, and sent as is unless
+  output or a resize came in between.
+- **The dock's terminal opened after its first screen** (\`src/client/dock.ts\`,
+  \`src/client/terminal-connection.ts\`). With the screen kept, a restore still took 220–275 ms,
+  most of it in the page: an open terminal scrolls its viewport and schedules scrollbar updates
+  for every one of the 10,000 lines replayed. Written into a terminal not yet opened, the same
+  screen parsed in 40 ms instead of 95 in a warm page; the dock now sizes itself with a
+  throwaway terminal, writes the first screen, then opens.`;
+
+function machineTable(results: Results): string {
+  const { machine } = results;
+  const wetty = 'runs' in results.wetty ? results.wetty.version : `not run: ${results.wetty.error}`;
+  return markdownTable(
+    ['', ''],
+    [
+      ['CPU', `${machine.cpu}, ${machine.cores} cores`],
+      ['Memory', machine.memory],
+      ['OS', machine.os],
+      ['Node', machine.node],
+      ['Chromium', `${results.chromium} (headless)`],
+      ['wetty', wetty],
+      ['Book', results.commit],
+      ['Run', `${results.date}, ${results.repetitions} repetitions`],
+      ['Load before measuring', `${results.load.toFixed(2)} (1-minute average)`],
+    ],
+  );
+}
+
+/** Wraps prose to the width of the rest of the page (Prettier leaves Markdown prose as it is). */
+export function wrap(text: string, indent = '', width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const prefix = lines.length === 0 ? '' : indent;
+    if (line && prefix.length + line.length + 1 + word.length > width) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push((lines.length === 0 ? '' : indent) + line);
+  return lines.join('\n');
+}
+
+function missedSection(rows: readonly ResultRow[], results: Results): string {
+  const missed = rows.filter((row) => row.met === false);
+  if (missed.length === 0) return '## Targets\n\nEvery target was met in this run.';
+  const items = missed.map((row) =>
+    wrap(
+      `- **${row.measure}** (${row.target}; measured ${row.ours}): ` +
+        (findings[row.key]?.(results) ?? 'not yet investigated.'),
+      '  ',
+    ),
+  );
+  return `## Targets missed and why\n\n${items.join('\n')}`;
+}
+
+/** The whole of docs/performance.md (before Prettier). */
+export function performanceDocument(results: Results): string {
+  const rows = resultRows(results);
+  const wetty = 'runs' in results.wetty ? results.wetty : undefined;
+  const terminals = [
+    `Terminals in the page: ours ${results.ours.terminal}`,
+    wetty ? `; wetty ${wetty.runs.terminal}` : '',
+    wetty?.dom ? `, or ${wetty.dom.terminal} with no WebGL` : '',
+    '. ',
+    wetty
+      ? "wetty draws with xterm's WebGL addon where WebGL is available; Chromium started with " +
+        '`--disable-gpu`, as the end-to-end tests start it, runs WebGL in SwiftShader, on the ' +
+        "CPU, which is why wetty's page is also measured with the DOM renderer that ours uses."
+      : '',
+  ].join('');
+  return [
+    preface,
+    '## Machine',
+    machineTable(results),
+    '## Results',
+    resultsTable(rows),
+    wrap(terminals),
+    missedSection(rows, results),
+    changes,
+    '',
+  ].join('\n\n');
+}

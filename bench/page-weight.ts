@@ -1,0 +1,78 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from '@playwright/test';
+import { serveStatic } from '../runner/static-files.ts';
+import { newContext } from './browser.ts';
+import type { Scope } from './scope.ts';
+
+export interface PageWeight {
+  /** JavaScript files the page loaded, dynamic imports included. */
+  files: number;
+  bytes: number;
+  /** Each file gzipped on its own (level 6, as servers do), plus the page's inline scripts. */
+  gzipBytes: number;
+}
+
+/** Serves a built book with no runner behind it: the hosted, read-only book. */
+export async function startStaticHost(scope: Scope, dist: string): Promise<string> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://static.invalid');
+    serveStatic(dist, url.pathname, response, request.method ?? 'GET');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  scope.defer('stop the static host', async () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    server.closeAllConnections();
+    await closed;
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+/** The inline scripts of an HTML page that a browser runs (not JSON data blocks). */
+export function inlineScripts(html: string): string[] {
+  const scripts: string[] = [];
+  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    const [, attributes = '', body = ''] = match;
+    if (/\bsrc=/i.test(attributes)) continue;
+    const type = /\btype=["']?([^"'\s>]+)/i.exec(attributes)?.[1] ?? 'text/javascript';
+    if (type !== 'module' && !/javascript/i.test(type)) continue;
+    if (body.trim()) scripts.push(body);
+  }
+  return scripts;
+}
+
+/**
+ * Loads `url` in a fresh context (empty cache) and weighs the JavaScript it runs. `ready` says
+ * when the page has loaded all it will (e.g. the dock connected); by default, network idle.
+ */
+export async function weighPage(
+  browser: Browser,
+  url: string,
+  ready: (page: Page) => Promise<void> = () => Promise.resolve(),
+): Promise<PageWeight> {
+  const context = await newContext(browser);
+  try {
+    const page = await context.newPage();
+    const bodies: Promise<Buffer>[] = [];
+    page.on('response', (response) => {
+      if (response.request().resourceType() === 'script' && response.ok())
+        bodies.push(response.body());
+    });
+    const document = await page.goto(url, { waitUntil: 'networkidle' });
+    await ready(page);
+    await page.waitForLoadState('networkidle');
+    const html = (await document?.text()) ?? '';
+    const files = await Promise.all(bodies);
+    const inline = inlineScripts(html).join('\n');
+    return {
+      files: files.length,
+      bytes: files.reduce((sum, body) => sum + body.length, 0) + Buffer.byteLength(inline),
+      gzipBytes:
+        files.reduce((sum, body) => sum + gzipSync(body).length, 0) +
+        (inline ? gzipSync(inline).length : 0),
+    };
+  } finally {
+    await context.close();
+  }
+}

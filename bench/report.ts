@@ -1,0 +1,238 @@
+import {
+  formatBytes,
+  formatNumber,
+  formatRatio,
+  formatShare,
+  formatSummary,
+  markdownTable,
+  median,
+  percentile,
+  summarize,
+} from './stats.ts';
+import { Targets, type Results, type SystemRuns } from './results.ts';
+
+/** One line of the results table. `met` is undefined for a row with no target. */
+export interface ResultRow {
+  key: string;
+  measure: string;
+  ours: string;
+  wetty: string;
+  reference: string;
+  comparison: string;
+  target: string;
+  met?: boolean;
+}
+
+const none = '—';
+const ms = (values: number[]) => formatSummary(summarize(values), 'ms');
+const mibs = (values: number[]) => formatSummary(summarize(values), 'MiB/s');
+const latency = (values: number[]) =>
+  `${formatNumber(percentile(values, 50))} / ${formatNumber(percentile(values, 99))} ms`;
+
+/**
+ * Memory during the floods: the peak of the first flood and of the last. A pipeline whose memory
+ * is bounded reaches its level in the first flood and stays there; one that leaks climbs.
+ */
+function memory(runs: SystemRuns['interrupts'], peak: 'rssPeak' | 'heapPeak') {
+  const first = runs[0]?.[peak] ?? NaN;
+  const last = runs.at(-1)?.[peak] ?? NaN;
+  return runs.length > 1
+    ? `peak ${formatBytes(first)} in the first flood, ${formatBytes(last)} in the last`
+    : `peak ${formatBytes(first)}`;
+}
+
+function climb(runs: SystemRuns['interrupts']): number {
+  return (runs.at(-1)?.rssPeak ?? 0) - (runs[0]?.rssPeak ?? 0);
+}
+
+/** The results table's rows, each with its target (if any) judged. */
+export function resultRows(results: Results): ResultRow[] {
+  const { ours } = results;
+  const wetty = 'runs' in results.wetty ? results.wetty.runs : undefined;
+  const or = (format: (runs: SystemRuns) => string) => (wetty ? format(wetty) : none);
+  const raw = median(results.rawPty);
+  const pageRatio = wetty ? median(ours.pageThroughput) / median(wetty.pageThroughput) : NaN;
+  const dom = 'runs' in results.wetty ? results.wetty.dom : undefined;
+  const domRatio = dom ? median(ours.pageThroughput) / median(dom.throughput) : NaN;
+  const socketShare = median(ours.socketThroughput) / raw;
+  const interrupt = median(ours.interrupts.map((run) => run.ms));
+  const growth = climb(ours.interrupts);
+  const echoP99 = percentile(ours.pageEcho, 99);
+  const overhead = median(results.check) - median(results.bareSpawn);
+  const restore = median(results.restore.map((run) => run.ms));
+  const screen = median(results.restore.map((run) => run.screenMs));
+  const { bare, readOnly, withRunner } = results.weight;
+  const extra = readOnly.gzipBytes - bare.gzipBytes;
+  const gzip = (bytes: number) => `${formatNumber(bytes / 1024)} KiB`;
+  const plus = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${gzip(Math.abs(bytes))}`;
+  return [
+    {
+      key: 'pageThroughput',
+      measure: `Throughput, pty → xterm rendered in Chromium (${formatBytes(results.floodBytes)})`,
+      ours: mibs(ours.pageThroughput),
+      wetty: or((runs) => mibs(runs.pageThroughput)),
+      reference: `raw pty read ${formatNumber(raw)} MiB/s`,
+      comparison: wetty ? `${formatRatio(pageRatio, 1)} wetty` : none,
+      target: `≥ ${Targets.pageThroughputRatio}× wetty`,
+      ...(wetty ? { met: pageRatio >= Targets.pageThroughputRatio } : {}),
+    },
+    ...(dom
+      ? [
+          {
+            key: 'pageThroughputDom',
+            measure: "Throughput, pty → xterm, wetty drawn by xterm's DOM renderer too",
+            ours: mibs(ours.pageThroughput),
+            wetty: mibs(dom.throughput),
+            reference: none,
+            comparison: `${formatRatio(domRatio, 1)} wetty`,
+            target: `≥ ${Targets.pageThroughputRatio}× wetty`,
+            met: domRatio >= Targets.pageThroughputRatio,
+          },
+        ]
+      : []),
+    {
+      key: 'socketThroughput',
+      measure: 'Throughput, pty → socket, no browser',
+      ours: mibs(ours.socketThroughput),
+      wetty: or((runs) => mibs(runs.socketThroughput)),
+      reference: `raw pty read ${formatNumber(raw)} MiB/s`,
+      comparison: `${formatShare(median(ours.socketThroughput), raw)} of raw`,
+      target: `≥ ${Targets.socketShareOfRaw * 100}% of raw`,
+      met: socketShare >= Targets.socketShareOfRaw,
+    },
+    {
+      key: 'rawPty',
+      measure: 'Raw node-pty read (the limit)',
+      ours: none,
+      wetty: none,
+      reference: mibs(results.rawPty),
+      comparison: none,
+      target: none,
+    },
+    {
+      key: 'interrupt',
+      measure: `Ctrl-C during \`yes\` → prompt (after ${results.floodSeconds} s of flood)`,
+      ours: ms(ours.interrupts.map((run) => run.ms)),
+      wetty: or((runs) => ms(runs.interrupts.map((run) => run.ms))),
+      reference: none,
+      comparison: wetty
+        ? `${formatRatio(interrupt, median(wetty.interrupts.map((run) => run.ms)))} wetty`
+        : none,
+      target: `≤ ${Targets.interruptMs} ms`,
+      met: interrupt <= Targets.interruptMs,
+    },
+    {
+      key: 'floodRss',
+      measure: `Server RSS during the floods (${ours.interrupts.length} of them)`,
+      ours: memory(ours.interrupts, 'rssPeak'),
+      wetty: or((runs) => memory(runs.interrupts, 'rssPeak')),
+      reference: `idle ${formatBytes(median(ours.interrupts.map((run) => run.rssIdle)))}`,
+      comparison: none,
+      target: `bounded: last ≤ first + ${formatBytes(Targets.floodGrowthBytes)}`,
+      met: growth <= Targets.floodGrowthBytes,
+    },
+    {
+      key: 'floodHeap',
+      measure: 'Page JS heap during the floods',
+      ours: memory(ours.interrupts, 'heapPeak'),
+      wetty: or((runs) => memory(runs.interrupts, 'heapPeak')),
+      reference: `idle ${formatBytes(median(ours.interrupts.map((run) => run.heapIdle)))}`,
+      comparison: none,
+      target: none,
+    },
+    {
+      key: 'pageEcho',
+      measure: `Keystroke echo in the page, p50 / p99 (${ours.pageEcho.length} keys)`,
+      ours: latency(ours.pageEcho),
+      wetty: or((runs) => latency(runs.pageEcho)),
+      reference: none,
+      comparison: none,
+      target: `p99 ≤ ${Targets.echoP99Ms} ms`,
+      met: echoP99 <= Targets.echoP99Ms,
+    },
+    {
+      key: 'socketEcho',
+      measure: 'Keystroke echo over the socket, no browser, p50 / p99',
+      ours: latency(ours.socketEcho),
+      wetty: or((runs) => latency(runs.socketEcho)),
+      reference: none,
+      comparison: none,
+      target: none,
+    },
+    {
+      key: 'checkOverhead',
+      measure: `\`POST /api/checks\` of a \`true\` check, p50 / p99 (${results.check.length} runs)`,
+      ours: latency(results.check),
+      wetty: none,
+      reference: `\`bash -c true\` spawned: ${latency(results.bareSpawn)}`,
+      comparison: `+${formatNumber(overhead)} ms median`,
+      target: `overhead ≤ ${Targets.checkOverheadMs} ms median`,
+      met: overhead <= Targets.checkOverheadMs,
+    },
+    {
+      key: 'restore',
+      measure: 'Screen restore after a reload, 10,000 lines of scrollback (socket → drawn)',
+      ours: ms(results.restore.map((run) => run.ms)),
+      wetty: 'no restore: a reload starts a new shell',
+      reference: `whole reload ${ms(results.restore.map((run) => run.reloadMs))}`,
+      comparison: `screen message after ${formatNumber(screen)} ms`,
+      target: `≤ ${Targets.restoreMs} ms`,
+      met: restore <= Targets.restoreMs,
+    },
+    {
+      key: 'readOnlyWeight',
+      measure: 'Page JS (gzip), chapter with no runner',
+      ours: `${gzip(readOnly.gzipBytes)} (${readOnly.files} files)`,
+      wetty: none,
+      reference: `bare Starlight page ${gzip(bare.gzipBytes)} (${bare.files} files)`,
+      comparison: plus(extra),
+      target: `≤ baseline + ${gzip(Targets.readOnlyExtraGzipBytes)}`,
+      met: extra <= Targets.readOnlyExtraGzipBytes,
+    },
+    {
+      key: 'runnerWeight',
+      measure: 'Page JS (gzip), chapter with a runner (terminal loaded)',
+      ours: `${gzip(withRunner.gzipBytes)} (${withRunner.files} files)`,
+      wetty: none,
+      reference: `bare Starlight page ${gzip(bare.gzipBytes)}`,
+      comparison: plus(withRunner.gzipBytes - bare.gzipBytes),
+      target: none,
+    },
+    {
+      key: 'build',
+      measure: 'Full book build (`astro build`, published book)',
+      ours: formatSummary(summarize(results.build.map((value) => value / 1000)), 's'),
+      wetty: none,
+      reference: none,
+      comparison: none,
+      target: none,
+    },
+    {
+      key: 'start',
+      measure: 'Server start → first answer',
+      ours: ms(ours.start),
+      wetty: or((runs) => ms(runs.start)),
+      reference: none,
+      comparison: wetty ? `${formatRatio(median(ours.start), median(wetty.start))} wetty` : none,
+      target: none,
+    },
+  ];
+}
+
+/** The results table, as Markdown. */
+export function resultsTable(rows: readonly ResultRow[]): string {
+  const verdict = (row: ResultRow) =>
+    row.met === undefined ? none : row.met ? 'met' : '**missed**';
+  return markdownTable(
+    ['Measure', 'Ours', 'wetty', 'Reference', 'Comparison', 'Target', 'Result'],
+    rows.map((row) => [
+      row.measure,
+      row.ours,
+      row.wetty,
+      row.reference,
+      row.comparison,
+      row.target,
+      verdict(row),
+    ]),
+  );
+}

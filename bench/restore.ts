@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import { exposeDockTerminal, waitForPrompt, type BenchWindow } from './browser.ts';
+import { pageTimeUntilMarker } from './page-measures.ts';
+import { waitIdle } from './scope.ts';
+
+export interface RestoreRun {
+  /** From the page opening its WebSocket to the restored screen drawn. */
+  ms: number;
+  /** From the page opening its WebSocket to the `screen` message arriving. */
+  screenMs: number;
+  /** From the start of the reload (navigation start) to the restored screen drawn. */
+  reloadMs: number;
+  /** Lines in the page's terminal buffer once restored (scrollback and screen). */
+  lines: number;
+}
+
+interface Marks {
+  socket: number;
+  screen: number;
+  drawn: number;
+}
+
+/** Fills the terminal with `lines` numbered lines and a marker line after them. */
+export async function fillScrollback(page: Page, lines: number): Promise<string> {
+  const nonce = randomBytes(6).toString('hex');
+  const text = 'restored line of scrollback, long enough to look like real output';
+  await pageTimeUntilMarker(
+    page,
+    `seq -f '%06g ${text}' 1 ${lines}; printf '%s-%s\\n' bench-done ${nonce}`,
+    `bench-done-${nonce}`,
+  );
+  await waitForPrompt(page);
+  return `bench-done-${nonce}`;
+}
+
+/**
+ * Adds to every later load of the page a script that marks when the page opens its WebSocket,
+ * when the `screen` message arrives, and when the dock's rows first show `marker` (the last line
+ * written before the reload), which is when the restore is on screen.
+ */
+export async function markRestores(page: Page, marker: string): Promise<void> {
+  await page.addInitScript((marker: string) => {
+    const marks = { socket: 0, screen: 0, drawn: 0 };
+    (window as unknown as { __benchMarks: Marks }).__benchMarks = marks;
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        marks.socket = performance.now();
+        this.addEventListener('message', (event: MessageEvent) => {
+          if (marks.screen === 0 && typeof event.data === 'string')
+            if (event.data.startsWith('{"type":"screen"')) marks.screen = performance.now();
+        });
+      }
+    };
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector('lab-dock .xterm-rows')?.textContent.includes(marker)) return;
+      marks.drawn = performance.now();
+      observer.disconnect();
+    });
+    observer.observe(document, { childList: true, subtree: true, characterData: true });
+  }, marker);
+}
+
+/** Reloads the page (see markRestores) and times the restore of its terminal. */
+export async function timeRestore(page: Page, runnerPid: number): Promise<RestoreRun> {
+  await waitIdle([runnerPid]);
+  await page.reload();
+  const marks = await page.waitForFunction(
+    () => {
+      const found = (window as unknown as { __benchMarks?: Marks }).__benchMarks;
+      return found && found.drawn > 0 ? found : undefined;
+    },
+    null,
+    { polling: 50, timeout: 30_000 },
+  );
+  const { socket, screen, drawn } = (await marks.jsonValue()) as Marks;
+  await exposeDockTerminal(page);
+  const lines = await page.evaluate(
+    () => (window as unknown as BenchWindow).__benchTerm.buffer.active.length,
+  );
+  return { ms: drawn - socket, screenMs: screen - socket, reloadMs: drawn, lines };
+}

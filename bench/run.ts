@@ -1,0 +1,163 @@
+// npm run bench: measures the runner and the page against wetty and the raw limits, on this
+// machine, in one run, and writes docs/performance.md (see its preface for what each row means).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Browser } from '@playwright/test';
+import * as prettier from 'prettier';
+import { launchBrowser } from './browser.ts';
+import { testBook, timeBookBuild } from './build.ts';
+import { performanceDocument } from './document.ts';
+import { describeCommit, describeMachine, load, waitForQuiet } from './machine.ts';
+import { root, startOurRunner, type OurRunner } from './our-runner.ts';
+import {
+  measureChecks,
+  measurePageWeights,
+  measureRestore,
+  measureStarts,
+  type Setup,
+} from './phases.ts';
+import { resultRows, resultsTable } from './report.ts';
+import type { Results } from './results.ts';
+import { Scope } from './scope.ts';
+import { measureTerminals, openSystem, type System } from './terminals.ts';
+import { writeFloodFile } from './throughput.ts';
+import { installWetty, startWetty, type Wetty, type WettyInstall } from './wetty.ts';
+
+const { values } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '5' },
+    out: { type: 'string', default: join(root, 'docs/performance.md') },
+  },
+});
+const repetitions = Number(values.reps);
+if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 20) {
+  console.error(`bench: --reps ${values.reps} is not a whole number from 1 to 20`);
+  process.exit(2);
+}
+
+const log = (message: string) => console.log(`bench: ${message}`);
+
+async function main(scope: Scope): Promise<void> {
+  const started = performance.now();
+  const dist = testBook(scope, log);
+  const work = scope.tempDir('istio-lab-bench-');
+  const flood = writeFloodFile(work);
+  const warmUp = writeFloodFile(work, 4 << 20, 'warm-up.txt');
+  log('installing wetty@3 from the npm registry...');
+  let install: WettyInstall | undefined;
+  let wettyError = '';
+  try {
+    install = await installWetty(scope);
+  } catch (error) {
+    wettyError = (error as Error).message.split('\n')[0] ?? 'install failed';
+  }
+  await waitForQuiet(log);
+  const loadAtStart = load();
+
+  // Everything the terminal measurements use, closed before the start and build times.
+  const live = new Scope();
+  scope.defer('stop the measured servers', () => live.close());
+  const runner: OurRunner = await startOurRunner(live, {
+    dist,
+    labs: [join(root, 'tests/fixtures/labs'), join(root, 'bench/labs')],
+  });
+  let wetty: Wetty | undefined;
+  if (install) {
+    try {
+      wetty = await startWetty(live, install);
+    } catch (error) {
+      wettyError = (error as Error).message.split('\n')[0] ?? 'start failed';
+    }
+  }
+  const browser: Browser = await launchBrowser();
+  live.defer('close Chromium', () => browser.close());
+  const setup: Setup = {
+    scope: live,
+    browser,
+    runner,
+    flood,
+    warmUp,
+    work,
+    repetitions,
+    floodMs: 4000,
+    echoKeys: 200,
+    log,
+  };
+  const systems: System[] = [await openSystem(setup, { name: 'ours' })];
+  if (wetty && install) {
+    systems.push(await openSystem(setup, { name: 'wetty', wetty, install, browser }));
+    // The same page in a Chromium with no WebGL: wetty then draws with xterm's DOM renderer.
+    const noWebgl = await launchBrowser(['--disable-3d-apis']);
+    live.defer('close the second Chromium', () => noWebgl.close());
+    systems.push(await openSystem(setup, { name: 'wetty-dom', wetty, install, browser: noWebgl }));
+  }
+  const { runs, rawPty } = await measureTerminals(setup, systems);
+  const { check, bareSpawn } = await measureChecks(setup);
+  const restore = await measureRestore(setup);
+  const weight = await measurePageWeights(setup, dist);
+  const chromium = browser.version();
+  await live.close();
+
+  const starts = await measureStarts({ ...setup, scope }, dist, install);
+  const build: number[] = [];
+  for (let i = 0; i < Math.min(3, repetitions); i++) {
+    log(`building the book (${i + 1})...`);
+    build.push(await timeBookBuild(scope));
+  }
+
+  const ours = runs.get('ours');
+  if (!ours) throw new Error('our runner was not measured');
+  ours.start = starts.ours;
+  const wettyRuns = runs.get('wetty');
+  if (wettyRuns) wettyRuns.start = starts.wetty;
+  const wettyDom = runs.get('wetty-dom');
+  const results: Results = {
+    date: new Date().toISOString().slice(0, 10),
+    machine: describeMachine(),
+    chromium,
+    commit: describeCommit(root),
+    repetitions,
+    load: loadAtStart,
+    floodBytes: flood.bytes,
+    floodSeconds: setup.floodMs / 1000,
+    ours,
+    wetty:
+      wettyRuns && install
+        ? {
+            version: install.version,
+            runs: wettyRuns,
+            ...(wettyDom
+              ? { dom: { throughput: wettyDom.pageThroughput, terminal: wettyDom.terminal } }
+              : {}),
+          }
+        : { error: wettyError || 'not run' },
+    rawPty,
+    check,
+    bareSpawn,
+    restore,
+    weight,
+    build,
+  };
+  const text = performanceDocument(results);
+  const config = (await prettier.resolveConfig(values.out)) ?? {};
+  writeFileSync(values.out, await prettier.format(text, { ...config, filepath: values.out }));
+  console.log(`\n${resultsTable(resultRows(results))}\n`);
+  log(`wrote ${values.out} in ${Math.round((performance.now() - started) / 1000)} s`);
+}
+
+const scope = new Scope();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`stopping (${signal}); cleaning up...`);
+    void scope.close().then(() => process.exit(130));
+  });
+}
+try {
+  await main(scope);
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+} finally {
+  await scope.close();
+}

@@ -1,0 +1,135 @@
+import type { Browser, Page } from '@playwright/test';
+import { newContext, openOurTerminal, openWettyTerminal, rendererOf } from './browser.ts';
+import { interruptUnderFlood } from './interrupt.ts';
+import { pageEchoSamples } from './page-measures.ts';
+import type { Setup } from './phases.ts';
+import type { SystemRuns } from './results.ts';
+import { waitIdle } from './scope.ts';
+import {
+  connectOurs,
+  connectWetty,
+  echoSamples,
+  quiet,
+  type StreamClient,
+} from './stream-clients.ts';
+import { pageThroughput, rawPtyClient, streamThroughput } from './throughput.ts';
+import type { Wetty, WettyInstall } from './wetty.ts';
+
+export type SystemName = 'ours' | 'wetty' | 'wetty-dom';
+
+/**
+ * A system under test as the harness drives it: its server's pid, a page, and a socket client
+ * (none for wetty-dom, which is wetty's page again, drawn with xterm's DOM renderer).
+ */
+export interface System {
+  name: SystemName;
+  pid: number;
+  page: Page;
+  socket?: StreamClient;
+}
+
+export async function openSystem(
+  setup: Setup,
+  target:
+    | { name: 'ours' }
+    | { name: 'wetty' | 'wetty-dom'; wetty: Wetty; install: WettyInstall; browser: Browser },
+): Promise<System> {
+  const context = await newContext(target.name === 'ours' ? setup.browser : target.browser);
+  setup.scope.defer(`close the ${target.name} page`, () => context.close());
+  if (target.name === 'ours') {
+    const page = await openOurTerminal(context, setup.runner);
+    const socket = await connectOurs(setup.runner, 'bench-socket');
+    setup.scope.defer('close our socket', () => socket.close());
+    return { name: 'ours', pid: setup.runner.pid, page, socket };
+  }
+  const page = await openWettyTerminal(context, target.wetty);
+  if (target.name === 'wetty-dom') return { name: target.name, pid: target.wetty.pid, page };
+  const socket = await connectWetty(target.install, target.wetty);
+  setup.scope.defer('close the wetty socket', () => socket.close());
+  return { name: target.name, pid: target.wetty.pid, page, socket };
+}
+
+function emptyRuns(terminal: string): SystemRuns {
+  return {
+    pageThroughput: [],
+    socketThroughput: [],
+    interrupts: [],
+    pageEcho: [],
+    socketEcho: [],
+    start: [],
+    terminal,
+  };
+}
+
+/** One run of `file` through the page, then through the socket; MiB/s of each. */
+async function throughputOf(system: System, file: Setup['flood'], pids: readonly number[]) {
+  await waitIdle(pids);
+  const page = await pageThroughput(system.page, file).catch((error: unknown) => {
+    throw new Error(`${system.name}'s page: ${(error as Error).message}`, { cause: error });
+  });
+  if (!system.socket) return { page };
+  await waitIdle(pids);
+  await quiet(system.socket);
+  return { page, socket: await streamThroughput(system.socket, file) };
+}
+
+/**
+ * Throughput, interrupt and echo for every system, repetition by repetition with the systems
+ * taking turns, so that a slow spell of the machine does not fall on one system only. Each
+ * system streams a smaller file once first, unmeasured: its first run would also time the
+ * growth of a fresh page's buffers and the compiling of its code.
+ */
+export async function measureTerminals(
+  setup: Setup,
+  systems: readonly System[],
+): Promise<{ runs: Map<SystemName, SystemRuns>; rawPty: number[] }> {
+  const runs = new Map<SystemName, SystemRuns>();
+  for (const system of systems) runs.set(system.name, emptyRuns(await rendererOf(system.page)));
+  const pids = [...new Set(systems.map((system) => system.pid))];
+  const raw = rawPtyClient(setup.work);
+  setup.scope.defer('end the raw pty', () => raw.close());
+  await quiet(raw);
+  setup.log('throughput warm-up');
+  await streamThroughput(raw, setup.warmUp);
+  for (const system of systems) await throughputOf(system, setup.warmUp, pids);
+  const rawPty: number[] = [];
+  for (let rep = 1; rep <= setup.repetitions; rep++) {
+    setup.log(`throughput ${rep}/${setup.repetitions}`);
+    await waitIdle(pids);
+    rawPty.push(await streamThroughput(raw, setup.flood));
+    for (const system of systems) {
+      const into = runs.get(system.name) as SystemRuns;
+      const measured = await throughputOf(system, setup.flood, pids);
+      into.pageThroughput.push(measured.page);
+      if (measured.socket !== undefined) into.socketThroughput.push(measured.socket);
+    }
+  }
+  raw.close();
+  const interactive = systems.filter((system) => system.socket);
+  // One unmeasured flood each first: the first one after the throughput runs can still find the
+  // server's heap and the terminal's buffers one step short of their level.
+  setup.log('Ctrl-C warm-up');
+  for (const system of interactive) {
+    await waitIdle(pids);
+    await interruptUnderFlood(system.page, system.pid, setup.floodMs);
+  }
+  for (let rep = 1; rep <= setup.repetitions; rep++) {
+    setup.log(`Ctrl-C under flood ${rep}/${setup.repetitions}`);
+    for (const system of interactive) {
+      await waitIdle(pids);
+      const run = await interruptUnderFlood(system.page, system.pid, setup.floodMs);
+      runs.get(system.name)?.interrupts.push(run);
+    }
+  }
+  setup.log('keystroke echo');
+  for (const system of interactive) {
+    const into = runs.get(system.name) as SystemRuns;
+    await waitIdle(pids);
+    into.pageEcho.push(...(await pageEchoSamples(system.page, setup.echoKeys)));
+    if (!system.socket) continue;
+    await waitIdle(pids);
+    await quiet(system.socket);
+    into.socketEcho.push(...(await echoSamples(system.socket, setup.echoKeys)));
+  }
+  return { runs, rawPty };
+}
