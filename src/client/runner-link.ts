@@ -41,10 +41,11 @@ let probing: Promise<RunnerState> | undefined;
 
 /**
  * Asks the runner whether it is there and whether this browser holds its token; asked once per
- * page, however many parts of the page want to know.
+ * page, however many parts of the page want to know, unless `fresh` asks again (the terminal
+ * does, when a runner that answered before refuses it).
  */
-export function probeRunner(): Promise<RunnerState> {
-  probing ??= probe();
+export function probeRunner(options: { fresh?: boolean } = {}): Promise<RunnerState> {
+  if (options.fresh || !probing) probing = probe();
   return probing;
 }
 

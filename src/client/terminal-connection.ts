@@ -78,7 +78,7 @@ export class TerminalConnection {
         this.#terminal.writeln(`\r\n\x1b[2m${t('lab.dock.ended')}\x1b[0m`);
       if (!opened) {
         // Refused before it opened: a runner restarted with a new token refuses every retry.
-        void probeRunner().then((state) => {
+        void probeRunner({ fresh: true }).then((state) => {
           if (state === 'unpaired')
             this.#onStatus({ text: t('lab.runner.unpaired'), state: 'error' });
           else this.#scheduleReconnect();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, root, test } from './fixtures.ts';
+import { expect, root, startRunner, test } from './fixtures.ts';
 
 const chapterPath = '/en/fixture/';
 
@@ -268,6 +268,25 @@ test('when the runner goes away the dock says it is reconnecting', async ({ page
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(
     /Connection lost\. Retrying in \d+ s/,
   );
+});
+
+test('when the runner comes back with a new token the dock says to sign in again', async ({
+  page,
+  runner,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  await runner.stop();
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(/Connection lost/);
+  // The same port, a new start: this browser's cookie holds the old token.
+  const restarted = await startRunner(['--port', String(runner.port)]);
+  try {
+    await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(/not signed in to it/, {
+      timeout: 30_000,
+    });
+  } finally {
+    await restarted.stop();
+  }
 });
 
 test('the read-only banner speaks the page language', async ({ page, staticHost }) => {
