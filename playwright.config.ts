@@ -1,19 +1,12 @@
-import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
-import { chromium } from '@playwright/test';
+import { chromiumArgs, chromiumExecutable } from './tests/chromium.ts';
 
 /**
  * End-to-end tests drive Chromium against the test build (dist-test, with the fixture chapter)
  * served by a live runner that each test's fixture starts (tests/e2e/fixtures.ts). Where
  * Playwright's own browser is not installed, the system Chromium is used.
  */
-const bundled = chromium.executablePath();
-const systemChromium = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-].find((path) => existsSync(path));
-const executablePath = existsSync(bundled) ? undefined : systemChromium;
+const executablePath = chromiumExecutable();
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -29,15 +22,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       ...(executablePath ? { executablePath } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: chromiumArgs,
     },
   },
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chromiumArgs, chromiumExecutable } from '../tests/chromium.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { Terminal } from '@xterm/xterm';
 import type { OurRunner } from './our-runner.ts';
@@ -12,22 +12,10 @@ export type BenchWindow = Window & { __benchTerm: Terminal; wetty_term?: Termina
  * (`--disable-3d-apis` makes a page that would draw its terminal with WebGL fall back to DOM).
  */
 export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
-  const bundled = chromium.executablePath();
-  const system = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
-    (path) => existsSync(path),
-  );
+  const executablePath = chromiumExecutable();
   return chromium.launch({
-    ...(existsSync(bundled) || !system ? {} : { executablePath: system }),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      ...extraArgs,
-    ],
+    ...(executablePath ? { executablePath } : {}),
+    args: [...chromiumArgs, ...extraArgs],
   });
 }
 

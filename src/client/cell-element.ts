@@ -1,5 +1,6 @@
 import { ErrorCode } from '../lib/error-codes.ts';
 import { bus } from './bus.ts';
+import { copyCode } from './copy-code.ts';
 import { duration, errorText, t } from './strings.ts';
 
 /** Errors that answer a cell's Run and belong on the cell itself. */
@@ -23,7 +24,7 @@ class LabCell extends HTMLElement {
     const cell = this.dataset.cell ?? '';
     const copy = this.querySelector<HTMLButtonElement>('[data-action="copy"]');
     const run = this.querySelector<HTMLButtonElement>('[data-action="run"]');
-    copy?.addEventListener('click', () => void this.#copy(copy));
+    copy?.addEventListener('click', () => void copyCode(copy));
     run?.addEventListener('click', () => {
       this.#awaitingRun = true;
       bus.emit('run', { lab, cell });
@@ -67,20 +68,6 @@ class LabCell extends HTMLElement {
     if (!line) return;
     line.dataset.state = state;
     line.textContent = text;
-  }
-
-  async #copy(button: HTMLButtonElement): Promise<void> {
-    const code = this.querySelector<HTMLElement>('[data-code]')?.dataset.code ?? '';
-    try {
-      await navigator.clipboard.writeText(code);
-      button.textContent = t('lab.cell.copied');
-    } catch {
-      // The clipboard can be refused (insecure origin, permissions): select the code instead.
-      const target = this.querySelector('.lab-cell-code pre');
-      if (target) getSelection()?.selectAllChildren(target);
-      button.textContent = t('lab.cell.copyFailed');
-    }
-    setTimeout(() => (button.textContent = button.dataset.label ?? t('lab.cell.copy')), 1500);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DoctorItem } from '../lib/doctor-report.ts';
 import type { RunnerState } from './bus.ts';
+import { copyCode } from './copy-code.ts';
 import { getJson, probeRunner } from './runner-link.ts';
 import { t } from './strings.ts';
 
@@ -14,7 +15,7 @@ class LabDoctor extends HTMLElement {
   #checking = false;
   #onClick = (event: Event) => {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
-    if (button?.dataset.action === 'copy') void copy(button);
+    if (button?.dataset.action === 'copy') void copyCode(button);
     if (button?.dataset.action === 'recheck') void this.#check();
   };
 
@@ -130,22 +131,6 @@ function fixBlock(code: string): HTMLElement {
   body.append(pre);
   block.append(bar, body);
   return block;
-}
-
-/** Copy as a cell copies: the clipboard, or the code selected when the clipboard refuses. */
-async function copy(button: HTMLButtonElement): Promise<void> {
-  const block = button.closest('.lab-cell');
-  const code = block?.querySelector<HTMLElement>('[data-code]')?.dataset.code ?? '';
-  try {
-    await navigator.clipboard.writeText(code);
-    button.textContent = t('lab.cell.copied');
-  } catch {
-    // The clipboard can be refused (insecure origin, permissions): select the code instead.
-    const target = block?.querySelector('.lab-cell-code pre');
-    if (target) getSelection()?.selectAllChildren(target);
-    button.textContent = t('lab.cell.copyFailed');
-  }
-  setTimeout(() => (button.textContent = button.dataset.label ?? t('lab.cell.copy')), 1500);
 }
 
 customElements.define('lab-doctor', LabDoctor);
