@@ -1,6 +1,5 @@
-import type { Progress } from '../../runner/progress.ts';
 import { bus } from './bus.ts';
-import { getJson } from './runner-link.ts';
+import { readProgress } from './runner-link.ts';
 import { plural } from './strings.ts';
 
 /**
@@ -19,7 +18,7 @@ export async function showChapterProgress(lab: string): Promise<void> {
     line.hidden = false;
   };
   try {
-    const { body: progress } = await getJson<Progress>('/progress');
+    const progress = await readProgress();
     for (const [id, entry] of Object.entries(progress.labs[lab] ?? {})) {
       if (entry.status === 'pass' && checks.includes(id)) passed.add(id);
     }

@@ -1,5 +1,5 @@
 import type { Progress, ProgressEntry } from '../../runner/progress.ts';
-import { getJson, probeRunner, requestCheck } from './runner-link.ts';
+import { probeRunner, readProgress, requestCheck } from './runner-link.ts';
 import { duration, plural, t } from './strings.ts';
 
 /** A row's state: its latest result, "none" before any run, "drift" when it passed and now fails. */
@@ -33,7 +33,7 @@ class LabProgressReport extends HTMLElement {
 
   async #load(): Promise<void> {
     try {
-      this.#progress = (await getJson<Progress>('/progress')).body;
+      this.#progress = structuredClone(await readProgress());
     } catch {
       // The runner answered health a moment ago; show the rows as not run rather than nothing.
     }

@@ -1,3 +1,4 @@
+import type { Progress } from '../../runner/progress.ts';
 import type { CheckResult } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
 import { currentPairing, forgetPairing, takePairingFromFragment } from './pairing.ts';
@@ -65,6 +66,17 @@ async function probe(): Promise<RunnerState> {
     // No server, or a static host that is not the runner: the book is read-only.
     return 'absent';
   }
+}
+
+let progressRequest: Promise<Progress> | undefined;
+
+/**
+ * The runner's progress as the page found it when it loaded: read once, however many parts of the
+ * page (chapter header, sidebar marks, progress page) start from it; each keeps it current itself.
+ */
+export function readProgress(): Promise<Progress> {
+  progressRequest ??= getJson<Progress>('/progress').then(({ body }) => body);
+  return progressRequest;
 }
 
 export async function getJson<T>(path: string): Promise<{ status: number; body: T }> {

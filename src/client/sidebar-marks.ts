@@ -1,6 +1,6 @@
 import type { Progress } from '../../runner/progress.ts';
 import { bus } from './bus.ts';
-import { getJson, probeRunner } from './runner-link.ts';
+import { probeRunner, readProgress } from './runner-link.ts';
 
 interface SidebarMarks {
   done: string;
@@ -19,7 +19,7 @@ async function markSidebar(): Promise<void> {
   if ((await probeRunner()) !== 'connected') return;
   let progress: Progress;
   try {
-    progress = (await getJson<Progress>('/progress')).body;
+    progress = structuredClone(await readProgress());
   } catch {
     // No progress to read: nothing to mark.
     return;
