@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pty, { type IPty } from 'node-pty';
-import xtermHeadless from '@xterm/headless';
-import serializeAddon from '@xterm/addon-serialize';
 import { ErrorCode } from '../src/lib/error-codes.ts';
 import type { RunningCell, ServerMessage } from '../src/lib/protocol.ts';
 import { FlowControl } from './flow-control.ts';
 import { killSession } from './process-group.ts';
 import { MarkParser, type Mark } from './shell-integration.ts';
 import { pasteCommand } from './paste.ts';
+import { Screen } from './screen.ts';
 import type { ShellCommand } from './shell.ts';
-
-const { Terminal } = xtermHeadless;
-const { SerializeAddon } = serializeAddon;
 
 /** Knobs of a terminal session, named where they are defined. */
 export const SessionLimits = {
@@ -61,7 +57,7 @@ interface CellRun extends RunningCell {
 }
 
 /**
- * One named terminal: a bash in a pty, a headless xterm that keeps its screen for reloads, and the
+ * One named terminal: a bash in a pty, a kept screen for reloads (runner/screen.ts), and the
  * shell-integration state that tells when a cell's command starts and how it ends. At most one
  * page is attached; a new one takes over. The session outlives pages until it is idle too long.
  */
@@ -70,8 +66,7 @@ export class TerminalSession {
   /** Settles when the shell has exited and what was left of its session has been killed. */
   readonly exited: Promise<void>;
   #pty: IPty;
-  #screen: InstanceType<typeof Terminal>;
-  #serializer: InstanceType<typeof SerializeAddon>;
+  #screen: Screen;
   #marks: MarkParser;
   #shell: ShellState = 'starting';
   #cell: CellRun | undefined;
@@ -80,7 +75,6 @@ export class TerminalSession {
   #attaching: SessionClient | undefined;
   #holds = new Set<'page' | 'screen' | 'attach'>();
   #pageFlow: FlowControl;
-  #screenFlow: FlowControl;
   #idleTimer: NodeJS.Timeout | undefined;
   #idleMs: number;
   #ended = false;
@@ -92,7 +86,7 @@ export class TerminalSession {
   /** Counts changes to the screen (output written, size changed): a kept copy must match it. */
   #version = 0;
   /** The screen serialized when the last page left, for the next one if nothing changed since. */
-  #kept: { version: number; data: string } | undefined;
+  #kept: { version: number; data: Promise<string> } | undefined;
   #onEnd: (session: TerminalSession) => void;
 
   constructor(options: SessionOptions) {
@@ -101,21 +95,13 @@ export class TerminalSession {
     this.#onEnd = options.onEnd;
     const nonce = randomBytes(12).toString('hex');
     this.#marks = new MarkParser(nonce);
-    this.#screen = new Terminal({
-      cols: options.cols,
-      rows: options.rows,
-      scrollback: SessionLimits.scrollback,
-      allowProposedApi: true,
-    });
-    this.#serializer = new SerializeAddon();
-    this.#screen.loadAddon(this.#serializer);
+    this.#screen = new Screen(
+      { cols: options.cols, rows: options.rows, scrollback: SessionLimits.scrollback },
+      { hold: () => this.#hold('screen'), release: () => this.#release('screen') },
+    );
     this.#pageFlow = new FlowControl(
       () => this.#hold('page'),
       () => this.#release('page'),
-    );
-    this.#screenFlow = new FlowControl(
-      () => this.#hold('screen'),
-      () => this.#release('screen'),
     );
     const { file, args, env } = options.shell;
     this.#pty = pty.spawn(file, args, {
@@ -164,20 +150,17 @@ export class TerminalSession {
     this.#hold('attach');
     try {
       if (size) this.resize(size.cols, size.rows);
-      await new Promise<void>((resolve) => this.#screen.write('', resolve));
+      const kept = this.#kept;
+      this.#kept = undefined;
+      const data = await (kept?.version === this.#version ? kept.data : this.#screen.serialize());
       if (this.#attaching !== client) return;
       if (this.#ended) {
         client.close(4002, 'the shell exited');
         return;
       }
-      const kept = this.#kept;
-      this.#kept = undefined;
       const message: ServerMessage = {
         type: 'screen',
-        data:
-          kept?.version === this.#version
-            ? kept.data
-            : this.#serializer.serialize({ scrollback: SessionLimits.scrollback }),
+        data,
         cols: this.#screen.cols,
         rows: this.#screen.rows,
       };
@@ -209,16 +192,12 @@ export class TerminalSession {
 
   /**
    * A page left, most often to reload or to open the next chapter: serialize the screen now,
-   * while that page loads, so that its attach finds it ready unless output came meanwhile.
-   * Serializing 10,000 lines takes about as long as the rest of a restore (docs/performance.md).
+   * while that page loads, so that its attach finds it ready, or on its way, unless output or a
+   * resize came meanwhile. Serializing 10,000 lines takes about as long as the rest of a restore
+   * (docs/performance.md).
    */
   #keepScreen(): void {
-    const version = this.#version;
-    this.#screen.write('', () => {
-      if (this.#ended || this.#client || this.#attaching || version !== this.#version) return;
-      const data = this.#serializer.serialize({ scrollback: SessionLimits.scrollback });
-      this.#kept = { version, data };
-    });
+    this.#kept = { version: this.#version, data: this.#screen.serialize() };
   }
 
   /** Keystrokes from the page. */
@@ -316,8 +295,7 @@ export class TerminalSession {
     this.#lastFlush = performance.now();
     if (!data) return;
     this.#changed();
-    this.#screenFlow.sent(data.length);
-    this.#screen.write(data, () => this.#screenFlow.acknowledged(data.length));
+    this.#screen.write(data);
     if (this.#client) {
       this.#pageFlow.sent(data.length);
       this.#client.sendBytes(data);

@@ -1,0 +1,298 @@
+import { Worker } from 'node:worker_threads';
+import { ScreenBacklog } from './screen-backlog.ts';
+
+/**
+ * What a terminal session keeps of its screen, so that a reload restores it exactly: a headless
+ * xterm. Parsing a flood costs more than everything else the runner does with it
+ * (docs/performance.md), so the screens live in a worker thread (runner/screen-worker.ts), one
+ * for all sessions, and output is parsed late: once it has been quiet for half a second, when
+ * the screen is needed, or when too much is waiting. What waits meanwhile is compacted: plain
+ * text that later output scrolls out of reach is never parsed (runner/screen-backlog.ts).
+ */
+
+export const ScreenLimits = {
+  /**
+   * Output is handed to the worker once none has come for this long: parsing ahead of need, in
+   * idle time. Shorter, it would parse between the pauses of a page's flow control, on cores
+   * that the browser is using.
+   */
+  quietMs: 500,
+  /** A backlog this large is compacted; if half of it is left, it goes to the worker anyway. */
+  compactBytes: 4 << 20,
+  /** With this much handed to the worker and not yet parsed, the pty is held... */
+  holdBytes: 1 << 20,
+  /** ...until no more than this is left. */
+  resumeBytes: 256 << 10,
+} as const;
+
+export type ScreenRequest =
+  | {
+      op: 'open';
+      id: number;
+      cols: number;
+      rows: number;
+      scrollback: number;
+      /** Written first, and not acknowledged: it is not the pty's output. */
+      notice?: string;
+    }
+  | { op: 'write'; id: number; data: Uint8Array }
+  | { op: 'resize'; id: number; cols: number; rows: number }
+  | { op: 'serialize'; id: number; request: number }
+  | { op: 'close'; id: number };
+
+export type ScreenReply =
+  | { op: 'written'; id: number; bytes: number }
+  | { op: 'serialized'; id: number; request: number; data: string };
+
+/** Written at the top of a screen whose worker was lost: the restore says why it starts there. */
+export const lostScreenNotice =
+  "\x1b[2m(the runner lost this terminal's earlier output: what follows came after)\x1b[0m\r\n";
+
+interface ScreenState {
+  cols: number;
+  rows: number;
+  scrollback: number;
+  /** Bytes handed to the worker and not yet parsed there. */
+  unparsed: number;
+  onParsed: (bytes: number) => void;
+  serializing: Map<number, (data: string) => void>;
+}
+
+/** The worker thread and the screens it keeps. */
+export class ScreenHost {
+  #worker: Worker | undefined;
+  #screens = new Map<number, ScreenState>();
+  #nextId = 1;
+  #nextRequest = 1;
+  readonly #script: URL;
+
+  constructor(script = new URL('./screen-worker.ts', import.meta.url)) {
+    this.#script = script;
+  }
+
+  /** How many screens are open (the worker runs while there is at least one). */
+  get size(): number {
+    return this.#screens.size;
+  }
+
+  /** Whether the worker thread is running. */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  open(
+    size: { cols: number; rows: number; scrollback: number },
+    onParsed: (bytes: number) => void,
+  ): number {
+    const id = this.#nextId++;
+    this.#screens.set(id, { ...size, unparsed: 0, onParsed, serializing: new Map() });
+    this.#post({ op: 'open', id, ...size });
+    return id;
+  }
+
+  write(id: number, data: Uint8Array): void {
+    const state = this.#screens.get(id);
+    if (!state || data.byteLength === 0) return;
+    state.unparsed += data.byteLength;
+    // A copy of its own, moved to the worker rather than cloned: the original may still be
+    // queued on the page's socket, and may be a slice of a larger pooled buffer.
+    const copy = new Uint8Array(data);
+    this.#post({ op: 'write', id, data: copy }, [copy.buffer]);
+  }
+
+  resize(id: number, cols: number, rows: number): void {
+    const state = this.#screens.get(id);
+    if (!state) return;
+    state.cols = cols;
+    state.rows = rows;
+    this.#post({ op: 'resize', id, cols, rows });
+  }
+
+  /** The screen and its scrollback as escape sequences, once everything written is parsed. */
+  serialize(id: number): Promise<string> {
+    const state = this.#screens.get(id);
+    if (!state) return Promise.resolve('');
+    const request = this.#nextRequest++;
+    return new Promise((resolve) => {
+      state.serializing.set(request, resolve);
+      this.#post({ op: 'serialize', id, request });
+    });
+  }
+
+  close(id: number): void {
+    const state = this.#screens.get(id);
+    if (!state) return;
+    this.#screens.delete(id);
+    for (const resolve of state.serializing.values()) resolve('');
+    if (this.#screens.size > 0) {
+      this.#post({ op: 'close', id });
+      return;
+    }
+    // No screen left: the worker and its memory go until the next terminal opens.
+    const worker = this.#worker;
+    this.#worker = undefined;
+    void worker?.terminate();
+  }
+
+  /** Ends the worker as a crash would (for tests): its screens start again, empty. */
+  async crashForTest(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+  }
+
+  #post(message: ScreenRequest, transfer: ArrayBuffer[] = []): void {
+    this.#worker ??= this.#start();
+    this.#worker.postMessage(message, transfer);
+  }
+
+  #start(): Worker {
+    const worker = new Worker(this.#script);
+    // The runner's server keeps the process alive; the worker alone must not.
+    worker.unref();
+    worker.on('message', (reply: ScreenReply) => this.#reply(reply));
+    worker.on('error', (error: Error) => {
+      console.error(`runner: the terminal screens' worker failed: ${error.message}`);
+      this.#lost(worker);
+    });
+    worker.on('exit', () => this.#lost(worker));
+    return worker;
+  }
+
+  #reply(reply: ScreenReply): void {
+    const state = this.#screens.get(reply.id);
+    if (!state) return;
+    if (reply.op === 'written') {
+      state.unparsed -= reply.bytes;
+      state.onParsed(reply.bytes);
+      return;
+    }
+    const resolve = state.serializing.get(reply.request);
+    state.serializing.delete(reply.request);
+    resolve?.(reply.data);
+  }
+
+  /**
+   * The worker ended while screens were open. Nothing may wait for it: output it had not parsed
+   * counts as parsed (so no pty stays paused), each screen opens again in a new worker at its
+   * size, with a line that says what was lost, and serializations asked for are asked again.
+   */
+  #lost(worker: Worker): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    for (const [id, state] of this.#screens) {
+      const unparsed = state.unparsed;
+      state.unparsed = 0;
+      if (unparsed > 0) state.onParsed(unparsed);
+      const { cols, rows, scrollback } = state;
+      this.#post({ op: 'open', id, cols, rows, scrollback, notice: lostScreenNotice });
+      for (const request of state.serializing.keys()) this.#post({ op: 'serialize', id, request });
+    }
+  }
+}
+
+/** The one host the runner's sessions share. */
+export const screens = new ScreenHost();
+
+/** One terminal's screen, kept in the shared worker, and the output still waiting for it. */
+export class Screen {
+  cols: number;
+  rows: number;
+  readonly #id: number;
+  readonly #host: ScreenHost;
+  readonly #backlog: ScreenBacklog;
+  readonly #flow: { hold(): void; release(): void };
+  readonly #scrollback: number;
+  /** Bytes handed to the worker and not yet parsed. */
+  #unparsed = 0;
+  #held = false;
+  #lastWrite = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  /**
+   * `flow.hold` is called when the worker has too much to parse and the pty must wait;
+   * `flow.release` when it has caught up.
+   */
+  constructor(
+    size: { cols: number; rows: number; scrollback: number },
+    flow: { hold(): void; release(): void },
+    host: ScreenHost = screens,
+  ) {
+    this.cols = size.cols;
+    this.rows = size.rows;
+    this.#host = host;
+    this.#flow = flow;
+    this.#scrollback = size.scrollback;
+    this.#backlog = new ScreenBacklog(size.scrollback + 2 * size.rows);
+    this.#id = host.open(size, (bytes) => this.#parsed(bytes));
+  }
+
+  /** Bytes skipped by compaction so far (runner/screen-backlog.ts). */
+  get skipped(): number {
+    return this.#backlog.skipped;
+  }
+
+  write(data: Buffer): void {
+    this.#backlog.push(data);
+    this.#lastWrite = performance.now();
+    if (this.#backlog.bytes >= ScreenLimits.compactBytes) {
+      this.#backlog.compact();
+      if (this.#backlog.bytes >= ScreenLimits.compactBytes / 2) this.#feed();
+    }
+    if (!this.#timer) this.#wait(ScreenLimits.quietMs);
+  }
+
+  resize(cols: number, rows: number): void {
+    // What came before was written for the old size: it goes first.
+    this.#feed();
+    this.cols = cols;
+    this.rows = rows;
+    this.#backlog.keepLines = this.#scrollback + 2 * rows;
+    this.#host.resize(this.#id, cols, rows);
+  }
+
+  /** The screen and its scrollback as escape sequences, with all output so far parsed. */
+  serialize(): Promise<string> {
+    this.#feed();
+    return this.#host.serialize(this.#id);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#host.close(this.#id);
+  }
+
+  #wait(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const quietFor = performance.now() - this.#lastWrite;
+      if (quietFor < ScreenLimits.quietMs) this.#wait(ScreenLimits.quietMs - quietFor);
+      else this.#feed();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** Hands what is waiting to the worker, less what need not be parsed. */
+  #feed(): void {
+    if (this.#backlog.bytes === 0) return;
+    this.#backlog.compact();
+    const data = this.#backlog.take();
+    this.#unparsed += data.length;
+    this.#host.write(this.#id, data);
+    if (!this.#held && this.#unparsed > ScreenLimits.holdBytes) {
+      this.#held = true;
+      this.#flow.hold();
+    }
+  }
+
+  #parsed(bytes: number): void {
+    this.#unparsed = Math.max(0, this.#unparsed - bytes);
+    if (this.#held && this.#unparsed <= ScreenLimits.resumeBytes) {
+      this.#held = false;
+      this.#flow.release();
+    }
+  }
+}
