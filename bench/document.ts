@@ -55,8 +55,9 @@ sample. Ratios compare medians.`;
 const changes = `## What these measurements changed
 
 The first runs of this bench, on the machine above and with the same harness, found the check
-overhead and the screen restore over their targets, and our page at half the throughput of
-wetty's drawn with the same renderer. The runner and the dock were changed as follows.
+overhead and the screen restore over their targets, our page at half the throughput of wetty's
+drawn with the same renderer, and the runner's socket at 37% of a raw pty read. The runner and the
+dock were changed as follows.
 
 - **Output in batches** (\`runner/session.ts\`). The pty hands output over 4 KiB per read, one
   read per event-loop turn, and each read became a WebSocket frame and an xterm write in the page:
@@ -76,7 +77,18 @@ wetty's drawn with the same renderer. The runner and the dock were changed as fo
   most of it in the page: an open terminal scrolls its viewport and schedules scrollbar updates
   for every one of the 10,000 lines replayed. Written into a terminal not yet opened, the same
   screen parsed in 40 ms instead of 95 in a warm page; the dock now sizes itself with a
-  throwaway terminal, writes the first screen, then opens.`;
+  throwaway terminal, writes the first screen, then opens.
+- **The kept screen parsed in a worker thread, and late** (\`runner/screen.ts\`,
+  \`runner/screen-backlog.ts\`, \`runner/screen-worker.ts\`). The runner parsed every byte into
+  its headless xterm on its only thread: more than half of its busy time in a flood, and the
+  socket at 37% of the raw read. A worker thread alone did not help: xterm's parser reads about
+  48 MiB/s on a core of its own here, less than the raw read, and the pty waited for it. The
+  screens now live in one worker thread and output reaches them late (after half a second of
+  quiet, when a page attaches or resizes, or when 4 MiB have gathered). Before that, whole lines
+  of plain text that at least the scrollback and twice the rows of plain lines follow are
+  dropped: they would scroll out of reach anyway, and the restored screen is the same (the unit
+  tests feed screens both ways and compare them). The socket went from 37% to 62% of
+  the raw read, and our page from 0.73× to 0.84× of wetty's drawn with the same renderer.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;
