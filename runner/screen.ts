@@ -54,7 +54,8 @@ interface ScreenState {
   scrollback: number;
   /** Bytes handed to the worker and not yet parsed there. */
   unparsed: number;
-  onParsed: (bytes: number) => void;
+  /** Called when the worker has parsed some of what it was handed. */
+  onParsed: () => void;
   serializing: Map<number, (data: string) => void>;
 }
 
@@ -80,14 +81,16 @@ export class ScreenHost {
     return this.#worker !== undefined;
   }
 
-  open(
-    size: { cols: number; rows: number; scrollback: number },
-    onParsed: (bytes: number) => void,
-  ): number {
+  open(size: { cols: number; rows: number; scrollback: number }, onParsed: () => void): number {
     const id = this.#nextId++;
     this.#screens.set(id, { ...size, unparsed: 0, onParsed, serializing: new Map() });
     this.#post({ op: 'open', id, ...size });
     return id;
+  }
+
+  /** Bytes handed to the worker for this screen and not yet parsed there. */
+  unparsed(id: number): number {
+    return this.#screens.get(id)?.unparsed ?? 0;
   }
 
   write(id: number, data: Uint8Array): void {
@@ -166,7 +169,7 @@ export class ScreenHost {
     if (!state) return;
     if (reply.op === 'written') {
       state.unparsed -= reply.bytes;
-      state.onParsed(reply.bytes);
+      state.onParsed();
       return;
     }
     const resolve = state.serializing.get(reply.request);
@@ -185,7 +188,7 @@ export class ScreenHost {
     for (const [id, state] of this.#screens) {
       const unparsed = state.unparsed;
       state.unparsed = 0;
-      if (unparsed > 0) state.onParsed(unparsed);
+      if (unparsed > 0) state.onParsed();
       const { cols, rows, scrollback } = state;
       this.#post({ op: 'open', id, cols, rows, scrollback, notice: lostScreenNotice });
       for (const request of state.serializing.keys()) this.#post({ op: 'serialize', id, request });
@@ -205,8 +208,6 @@ export class Screen {
   readonly #backlog: ScreenBacklog;
   readonly #flow: { hold(): void; release(): void };
   readonly #scrollback: number;
-  /** Bytes handed to the worker and not yet parsed. */
-  #unparsed = 0;
   #held = false;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -226,7 +227,7 @@ export class Screen {
     this.#flow = flow;
     this.#scrollback = size.scrollback;
     this.#backlog = new ScreenBacklog(size.scrollback + 2 * size.rows);
-    this.#id = host.open(size, (bytes) => this.#parsed(bytes));
+    this.#id = host.open(size, () => this.#parsed());
   }
 
   /** Bytes skipped by compaction so far (runner/screen-backlog.ts). */
@@ -279,18 +280,15 @@ export class Screen {
   #feed(): void {
     if (this.#backlog.bytes === 0) return;
     this.#backlog.compact();
-    const data = this.#backlog.take();
-    this.#unparsed += data.length;
-    this.#host.write(this.#id, data);
-    if (!this.#held && this.#unparsed > ScreenLimits.holdBytes) {
+    this.#host.write(this.#id, this.#backlog.take());
+    if (!this.#held && this.#host.unparsed(this.#id) > ScreenLimits.holdBytes) {
       this.#held = true;
       this.#flow.hold();
     }
   }
 
-  #parsed(bytes: number): void {
-    this.#unparsed = Math.max(0, this.#unparsed - bytes);
-    if (this.#held && this.#unparsed <= ScreenLimits.resumeBytes) {
+  #parsed(): void {
+    if (this.#held && this.#host.unparsed(this.#id) <= ScreenLimits.resumeBytes) {
       this.#held = false;
       this.#flow.release();
     }
