@@ -6,15 +6,16 @@ import { ScreenBacklog } from './screen-backlog.ts';
  * xterm. Parsing a flood costs more than everything else the runner does with it
  * (docs/performance.md), so the screens live in a worker thread (runner/screen-worker.ts), one
  * for all sessions, and output is parsed late: once it has been quiet for half a second, when
- * the screen is needed, or when too much is waiting. What waits meanwhile is compacted: plain
+ * the screen is needed, or when too much is waiting. Once parsed in a quiet spell, the screen is
+ * serialized too, and that copy kept until the next output: restoring it is then only sending it. What waits meanwhile is compacted: plain
  * text that later output scrolls out of reach is never parsed (runner/screen-backlog.ts).
  */
 
 export const ScreenLimits = {
   /**
-   * Output is handed to the worker once none has come for this long: parsing ahead of need, in
-   * idle time. Shorter, it would parse between the pauses of a page's flow control, on cores
-   * that the browser is using.
+   * Output is handed to the worker once none has come for this long, and the screen serialized
+   * then: ahead of need, in idle time, so that a reload finds it ready. Shorter, it would parse
+   * between the pauses of a page's flow control, on cores that the browser is using.
    */
   quietMs: 500,
   /** A backlog this large is compacted; if half of it is left, it goes to the worker anyway. */
@@ -37,12 +38,15 @@ export type ScreenRequest =
     }
   | { op: 'write'; id: number; data: Uint8Array }
   | { op: 'resize'; id: number; cols: number; rows: number }
+  /** Serialize now and keep it, for a serialize asked for later with nothing written since. */
+  | { op: 'prepare'; id: number }
   | { op: 'serialize'; id: number; request: number }
   | { op: 'close'; id: number };
 
 export type ScreenReply =
   | { op: 'written'; id: number; bytes: number }
-  | { op: 'serialized'; id: number; request: number; data: string };
+  /** `reused`: the copy kept from an earlier serialization, nothing having changed since. */
+  | { op: 'serialized'; id: number; request: number; data: string; reused: boolean };
 
 /** Written at the top of a screen whose worker was lost: the restore says why it starts there. */
 export const lostScreenNotice =
@@ -66,6 +70,8 @@ export class ScreenHost {
   #nextId = 1;
   #nextRequest = 1;
   readonly #script: URL;
+  /** Serializations answered, and how many of them from a copy kept in the worker. */
+  readonly serializations = { answered: 0, reused: 0 };
 
   constructor(script = new URL('./screen-worker.ts', import.meta.url)) {
     this.#script = script;
@@ -109,6 +115,11 @@ export class ScreenHost {
     state.cols = cols;
     state.rows = rows;
     this.#post({ op: 'resize', id, cols, rows });
+  }
+
+  /** Has the worker serialize the screen ahead of need, once everything written is parsed. */
+  prepare(id: number): void {
+    if (this.#screens.has(id)) this.#post({ op: 'prepare', id });
   }
 
   /** The screen and its scrollback as escape sequences, once everything written is parsed. */
@@ -172,6 +183,8 @@ export class ScreenHost {
       state.onParsed();
       return;
     }
+    this.serializations.answered++;
+    if (reply.reused) this.serializations.reused++;
     const resolve = state.serializing.get(reply.request);
     state.serializing.delete(reply.request);
     resolve?.(reply.data);
@@ -246,6 +259,8 @@ export class Screen {
   }
 
   resize(cols: number, rows: number): void {
+    // A page attaching gives its size, most often the same: the screen kept serialized stays.
+    if (cols === this.cols && rows === this.rows) return;
     // What came before was written for the old size: it goes first.
     this.#feed();
     this.cols = cols;
@@ -260,6 +275,15 @@ export class Screen {
     return this.#host.serialize(this.#id);
   }
 
+  /**
+   * Serializes the screen ahead of need, in the worker, so that a `serialize` with no output in
+   * between is answered at once: when the output goes quiet, and when a page leaves.
+   */
+  prepare(): void {
+    this.#feed();
+    this.#host.prepare(this.#id);
+  }
+
   dispose(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -271,7 +295,7 @@ export class Screen {
       this.#timer = undefined;
       const quietFor = performance.now() - this.#lastWrite;
       if (quietFor < ScreenLimits.quietMs) this.#wait(ScreenLimits.quietMs - quietFor);
-      else this.#feed();
+      else this.prepare();
     }, ms);
     this.#timer.unref();
   }

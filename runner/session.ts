@@ -83,10 +83,6 @@ export class TerminalSession {
   #batchBytes = 0;
   #cancelFlush: (() => void) | undefined;
   #lastFlush = 0;
-  /** Counts changes to the screen (output written, size changed): a kept copy must match it. */
-  #version = 0;
-  /** The screen serialized when the last page left, for the next one if nothing changed since. */
-  #kept: { version: number; data: Promise<string> } | undefined;
   #onEnd: (session: TerminalSession) => void;
 
   constructor(options: SessionOptions) {
@@ -150,9 +146,7 @@ export class TerminalSession {
     this.#hold('attach');
     try {
       if (size) this.resize(size.cols, size.rows);
-      const kept = this.#kept;
-      this.#kept = undefined;
-      const data = await (kept?.version === this.#version ? kept.data : this.#screen.serialize());
+      const data = await this.#screen.serialize();
       if (this.#attaching !== client) return;
       if (this.#ended) {
         client.close(4002, 'the shell exited');
@@ -187,17 +181,9 @@ export class TerminalSession {
     this.#client = undefined;
     this.#pageFlow.reset();
     this.#startIdleTimer();
-    this.#keepScreen();
-  }
-
-  /**
-   * A page left, most often to reload or to open the next chapter: serialize the screen now,
-   * while that page loads, so that its attach finds it ready, or on its way, unless output or a
-   * resize came meanwhile. Serializing 10,000 lines takes about as long as the rest of a restore
-   * (docs/performance.md).
-   */
-  #keepScreen(): void {
-    this.#kept = { version: this.#version, data: this.#screen.serialize() };
+    // Most often the page reloads or opens the next chapter: the screen is serialized while it
+    // loads (unless that was done when the output went quiet), so that its attach finds it ready.
+    this.#screen.prepare();
   }
 
   /** Keystrokes from the page. */
@@ -208,7 +194,6 @@ export class TerminalSession {
 
   resize(cols: number, rows: number): void {
     if (this.#ended) return;
-    if (cols !== this.#screen.cols || rows !== this.#screen.rows) this.#changed();
     this.#pty.resize(cols, rows);
     this.#screen.resize(cols, rows);
   }
@@ -294,17 +279,11 @@ export class TerminalSession {
     this.#batchBytes = 0;
     this.#lastFlush = performance.now();
     if (!data) return;
-    this.#changed();
     this.#screen.write(data);
     if (this.#client) {
       this.#pageFlow.sent(data.length);
       this.#client.sendBytes(data);
     }
-  }
-
-  #changed(): void {
-    this.#version++;
-    this.#kept = undefined;
   }
 
   /** Sends a message to the page after the output that came before it. */

@@ -68,6 +68,47 @@ describe('kept screen in a worker thread', () => {
     assert.ok(s.skipped > 0, 'some of the flood was never parsed');
   });
 
+  it('serializes ahead when asked, and answers from that copy only while nothing changed', async () => {
+    const s = screen();
+    const count = () => ({ ...host.serializations });
+    s.write(Buffer.from('first\r\n'));
+    s.prepare();
+    let before = count();
+    assert.match(text(await s.serialize()), /first/);
+    assert.equal(host.serializations.reused, before.reused + 1, 'the prepared copy was sent');
+
+    // Output received after the prepare, while the worker still parses what came before it:
+    // the copy must not hide it. (Colour on every line: none of it can be skipped.)
+    s.write(Buffer.from('\x1b[31mred\x1b[0m filler filler filler filler\r\n'.repeat(20_000)));
+    s.prepare();
+    s.write(Buffer.from('second\r\n'));
+    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    before = count();
+    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.equal(host.serializations.reused, before.reused + 1, 'nothing changed: kept');
+
+    // The same size again (a page attaching) keeps the copy; another size does not.
+    s.resize(s.cols, s.rows);
+    before = count();
+    await s.serialize();
+    assert.equal(host.serializations.reused, before.reused + 1);
+    s.resize(s.cols + 10, s.rows);
+    before = count();
+    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.equal(host.serializations.reused, before.reused, 'resized: serialized anew');
+    s.write(Buffer.from('third'));
+    assert.match(text(await s.serialize()), /filler\nsecond\nthird$/);
+  });
+
+  it('serializes ahead once the output has gone quiet', async () => {
+    const s = screen();
+    s.write(Buffer.from('quiet now\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 200));
+    const before = { ...host.serializations };
+    assert.match(text(await s.serialize()), /quiet now/);
+    assert.equal(host.serializations.reused, before.reused + 1);
+  });
+
   it('holds the pty while the worker has too much to parse, and releases it after', async () => {
     const f = flow();
     const s = screen(f);
