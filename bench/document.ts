@@ -41,9 +41,10 @@ temporary folders are removed. These are benchmarks, not tests: \`npm test\` ass
 - **Check overhead**: \`POST /api/checks/bench/true\` (bench/labs/bench.yaml, a check of \`true\`)
   against \`bash -c true\` spawned the same way (own process group, piped output) by the bench;
   the overhead is the difference of the medians.
-- **Screen restore**: 12,000 lines written to the terminal, then the page reloaded; timed from
-  the page opening its WebSocket to the dock's rows showing the last line again. The whole reload
-  (navigation start to restored) is the reference.
+- **Screen restore**: 12,000 lines written to the terminal; then, each time, a new line printed
+  and the page reloaded, in turn a second after the line (and the runner idle: a learner's pause)
+  and at once; timed from the page opening its WebSocket to the dock's rows showing the new line
+  again. The whole reload (navigation start to restored) is the reference.
 - **Page JS**: every script a page runs, dynamic imports included, each gzipped at level 6, plus
   its inline scripts; loaded in a fresh browser context with an empty cache.
 - **Build and start**: \`astro build\` of the published book into a temporary folder; each server

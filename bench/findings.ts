@@ -58,20 +58,19 @@ export const findings: Record<string, (results: Results) => string> = {
     'every answer; it now runs after the answer is sent. A miss means forks are slow here: the ' +
     "runner's process is larger than the bench's, and fork time grows with it.",
   restore: (results) => {
-    const screen = median(results.restore.map((run) => run.screenMs));
-    const total = median(results.restore.map((run) => run.ms));
+    const runs = results.restore.pause;
+    const screen = median(runs.map((run) => run.screenMs));
+    const total = median(runs.map((run) => run.ms));
     return (
-      `The screen message arrived after ${formatNumber(screen)} ms of the ${formatNumber(total)}: ` +
-      'the upgrade, and the screen that the runner serialized when the last page left. That part ' +
-      'took about 51 ms while the runner serialized on its main thread; the worker thread now ' +
-      'first parses what output was still waiting, on the two cores the browser is using to load ' +
-      'the page. A shorter quiet wait (runner/screen.ts) parses sooner, at a cost to the page ' +
-      'throughput above. The rest ' +
-      'is the page, which parses some 750 KB of serialized screen into a terminal not yet ' +
-      'opened, then opens and draws it, while the rest of the chapter is still loading; on two ' +
-      'cores that the browser shares with the runner, its time varies with the load from run to ' +
-      'run. Sending the screen in two parts, the visible rows first and the scrollback after, ' +
-      'would put the screen in front of the learner sooner; it changes the protocol.'
+      `The screen message arrived after ${formatNumber(screen)} ms of the ${formatNumber(total)}. ` +
+      'The runner serializes the screen once the output has been quiet for half a second and ' +
+      'keeps that copy (runner/screen.ts), so it sends the message as soon as the page attaches; ' +
+      'what the page waits for is its own main thread, still loading the chapter. The rest is ' +
+      'the page, which parses some 750 KB of serialized screen into a terminal not yet opened, ' +
+      'then opens and draws it; on two cores that the browser shares with the runner, its time ' +
+      'varies with the load from run to run. Sending the screen in two parts, the visible rows ' +
+      'first and the scrollback after, would put the screen in front of the learner sooner; it ' +
+      'changes the protocol.'
     );
   },
 };

@@ -4,7 +4,13 @@ import { timeBareSpawn, timeCheck } from './check-overhead.ts';
 import { newContext, openOurTerminal } from './browser.ts';
 import { root, startOurRunner, type OurRunner } from './our-runner.ts';
 import { startStaticHost, weighPage, type PageWeight } from './page-weight.ts';
-import { fillScrollback, markRestores, timeRestore, type RestoreRun } from './restore.ts';
+import {
+  fillScrollback,
+  markRestores,
+  timeRestore,
+  type RestoreRun,
+  type RestoreTiming,
+} from './restore.ts';
 import { waitIdle, type Scope } from './scope.ts';
 import { startWetty, type WettyInstall } from './wetty.ts';
 
@@ -43,17 +49,21 @@ export async function measureChecks(
   return { check, bareSpawn };
 }
 
-/** Screen restore after reloads, on a fresh page whose terminal holds 12,000 new lines. */
-export async function measureRestore(setup: Setup): Promise<RestoreRun[]> {
+/**
+ * Screen restore after reloads, on a fresh page whose terminal holds 12,000 new lines: each
+ * reload after a new line of output, in turn a second after it and at once.
+ */
+export async function measureRestore(setup: Setup): Promise<Record<RestoreTiming, RestoreRun[]>> {
   setup.log('screen restore');
   const context = await newContext(setup.browser);
   try {
     const page = await openOurTerminal(context, setup.runner);
-    const marker = await fillScrollback(page, 12_000);
-    await markRestores(page, marker);
-    const runs: RestoreRun[] = [];
+    await fillScrollback(page, 12_000);
+    await markRestores(page);
+    const runs: Record<RestoreTiming, RestoreRun[]> = { pause: [], 'at once': [] };
     for (let rep = 0; rep < setup.repetitions; rep++)
-      runs.push(await timeRestore(page, setup.runner.pid));
+      for (const timing of ['pause', 'at once'] as const)
+        runs[timing].push(await timeRestore(page, setup.runner.pid, timing));
     return runs;
   } finally {
     await context.close();

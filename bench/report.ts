@@ -9,6 +9,7 @@ import {
   percentile,
   summarize,
 } from './stats.ts';
+import type { RestoreRun } from './restore.ts';
 import { Targets, type Results, type SystemRuns } from './results.ts';
 
 /** One line of the results table. `met` is undefined for a row with no target. */
@@ -59,8 +60,13 @@ export function resultRows(results: Results): ResultRow[] {
   const growth = climb(ours.interrupts);
   const echoP99 = percentile(ours.pageEcho, 99);
   const overhead = median(results.check) - median(results.bareSpawn);
-  const restore = median(results.restore.map((run) => run.ms));
-  const screen = median(results.restore.map((run) => run.screenMs));
+  const restore = median(results.restore.pause.map((run) => run.ms));
+  const restoreRow = (runs: RestoreRun[]) => ({
+    ours: ms(runs.map((run) => run.ms)),
+    wetty: 'no restore: a reload starts a new shell',
+    reference: `whole reload ${ms(runs.map((run) => run.reloadMs))}`,
+    comparison: `screen message after ${formatNumber(median(runs.map((run) => run.screenMs)))} ms`,
+  });
   const { bare, readOnly, withRunner } = results.weight;
   const extra = readOnly.gzipBytes - bare.gzipBytes;
   const gzip = (bytes: number) => `${formatNumber(bytes / 1024)} KiB`;
@@ -171,13 +177,18 @@ export function resultRows(results: Results): ResultRow[] {
     },
     {
       key: 'restore',
-      measure: 'Screen restore after a reload, 10,000 lines of scrollback (socket → drawn)',
-      ours: ms(results.restore.map((run) => run.ms)),
-      wetty: 'no restore: a reload starts a new shell',
-      reference: `whole reload ${ms(results.restore.map((run) => run.reloadMs))}`,
-      comparison: `screen message after ${formatNumber(screen)} ms`,
+      measure:
+        'Screen restore after a reload, 10,000 lines of scrollback (socket → drawn), ' +
+        'a second after the last output',
+      ...restoreRow(results.restore.pause),
       target: `≤ ${Targets.restoreMs} ms`,
       met: restore <= Targets.restoreMs,
+    },
+    {
+      key: 'restoreAtOnce',
+      measure: 'Screen restore, the reload at once after the last output',
+      ...restoreRow(results.restore['at once']),
+      target: none,
     },
     {
       key: 'readOnlyWeight',

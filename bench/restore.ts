@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from '@playwright/test';
 import { exposeDockTerminal, waitForPrompt, type BenchWindow } from './browser.ts';
 import { pageTimeUntilMarker } from './page-measures.ts';
@@ -21,26 +22,33 @@ interface Marks {
   drawn: number;
 }
 
-/** Fills the terminal with `lines` numbered lines and a marker line after them. */
-export async function fillScrollback(page: Page, lines: number): Promise<string> {
-  const nonce = randomBytes(6).toString('hex');
+/** Fills the terminal with `lines` numbered lines. */
+export async function fillScrollback(page: Page, lines: number): Promise<void> {
   const text = 'restored line of scrollback, long enough to look like real output';
-  await pageTimeUntilMarker(
-    page,
-    `seq -f '%06g ${text}' 1 ${lines}; printf '%s-%s\\n' bench-done ${nonce}`,
-    `bench-done-${nonce}`,
-  );
+  await writeMarker(page, `seq -f '%06g ${text}' 1 ${lines}; `);
+}
+
+/**
+ * Runs `before` (if any) and then prints a new marker line; resolves with the marker once the
+ * page shows it and the prompt is back. The marker is kept in the tab's session storage, where
+ * markRestores finds it after the reload.
+ */
+async function writeMarker(page: Page, before = ''): Promise<void> {
+  const nonce = randomBytes(6).toString('hex');
+  const marker = `bench-done-${nonce}`;
+  await pageTimeUntilMarker(page, `${before}printf '%s-%s\\n' bench-done ${nonce}`, marker);
   await waitForPrompt(page);
-  return `bench-done-${nonce}`;
+  await page.evaluate((marker) => sessionStorage.setItem('bench-restore-marker', marker), marker);
 }
 
 /**
  * Adds to every later load of the page a script that marks when the page opens its WebSocket,
- * when the `screen` message arrives, and when the dock's rows first show `marker` (the last line
- * written before the reload), which is when the restore is on screen.
+ * when the `screen` message arrives, and when the dock's rows first show the last marker line
+ * written before the reload (see writeMarker), which is when the restore is on screen.
  */
-export async function markRestores(page: Page, marker: string): Promise<void> {
-  await page.addInitScript((marker: string) => {
+export async function markRestores(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const marker = sessionStorage.getItem('bench-restore-marker') ?? '(no marker written)';
     const marks = { socket: 0, screen: 0, drawn: 0 };
     (window as unknown as { __benchMarks: Marks }).__benchMarks = marks;
     const Native = window.WebSocket;
@@ -60,12 +68,30 @@ export async function markRestores(page: Page, marker: string): Promise<void> {
       observer.disconnect();
     });
     observer.observe(document, { childList: true, subtree: true, characterData: true });
-  }, marker);
+  });
 }
 
-/** Reloads the page (see markRestores) and times the restore of its terminal. */
-export async function timeRestore(page: Page, runnerPid: number): Promise<RestoreRun> {
-  await waitIdle([runnerPid]);
+/**
+ * How long a learner's reload comes after the output it restores: `pause` is a second, and
+ * the runner idle, which gives it time to keep the screen serialized (runner/screen.ts);
+ * `at once` is as soon as the page shows the last line, which leaves it none.
+ */
+export type RestoreTiming = 'pause' | 'at once';
+
+/**
+ * Prints a new line in the page's terminal (see markRestores), then reloads the page after
+ * `timing` and times the restore of its terminal.
+ */
+export async function timeRestore(
+  page: Page,
+  runnerPid: number,
+  timing: RestoreTiming,
+): Promise<RestoreRun> {
+  await writeMarker(page);
+  if (timing === 'pause') {
+    await sleep(1000);
+    await waitIdle([runnerPid]);
+  }
   await page.reload();
   const marks = await page.waitForFunction(
     () => {

@@ -1,7 +1,7 @@
 import type { InterruptRun } from './interrupt.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeight } from './page-weight.ts';
-import type { RestoreRun } from './restore.ts';
+import type { RestoreRun, RestoreTiming } from './restore.ts';
 
 /** Numbers measured for one system under test, by the same harness. */
 export interface SystemRuns {
@@ -45,7 +45,7 @@ export interface Results {
   /** ms of POST /api/checks/bench/true, and of spawning `bash -c true` directly. */
   check: number[];
   bareSpawn: number[];
-  restore: RestoreRun[];
+  restore: Record<RestoreTiming, RestoreRun[]>;
   weight: { bare: PageWeight; readOnly: PageWeight; withRunner: PageWeight };
   /** ms of a full `astro build` of the published book. */
   build: number[];
