@@ -33,7 +33,6 @@ port.on('message', (request: ScreenRequest) => {
     });
     const serializer = new SerializeAddon();
     terminal.loadAddon(serializer);
-    if (request.notice) terminal.write(request.notice);
     screens.set(request.id, {
       terminal,
       serializer,

@@ -33,8 +33,6 @@ export type ScreenRequest =
       cols: number;
       rows: number;
       scrollback: number;
-      /** Written first, and not acknowledged: it is not the pty's output. */
-      notice?: string;
     }
   | { op: 'write'; id: number; data: Uint8Array }
   | { op: 'resize'; id: number; cols: number; rows: number }
@@ -48,10 +46,6 @@ export type ScreenReply =
   /** `reused`: the copy kept from an earlier serialization, nothing having changed since. */
   | { op: 'serialized'; id: number; request: number; data: string; reused: boolean };
 
-/** Written at the top of a screen whose worker was lost: the restore says why it starts there. */
-export const lostScreenNotice =
-  "\x1b[2m(the runner lost this terminal's earlier output: what follows came after)\x1b[0m\r\n";
-
 interface ScreenState {
   cols: number;
   rows: number;
@@ -60,6 +54,8 @@ interface ScreenState {
   unparsed: number;
   /** Called when the worker has parsed some of what it was handed. */
   onParsed: () => void;
+  /** The worker was lost since the screen opened: its earlier output is gone. */
+  lost: boolean;
   serializing: Map<number, (data: string) => void>;
 }
 
@@ -89,9 +85,14 @@ export class ScreenHost {
 
   open(size: { cols: number; rows: number; scrollback: number }, onParsed: () => void): number {
     const id = this.#nextId++;
-    this.#screens.set(id, { ...size, unparsed: 0, onParsed, serializing: new Map() });
+    this.#screens.set(id, { ...size, unparsed: 0, onParsed, lost: false, serializing: new Map() });
     this.#post({ op: 'open', id, ...size });
     return id;
+  }
+
+  /** Whether the screen started again empty after its worker was lost. */
+  lost(id: number): boolean {
+    return this.#screens.get(id)?.lost ?? false;
   }
 
   /** Bytes handed to the worker for this screen and not yet parsed there. */
@@ -193,7 +194,8 @@ export class ScreenHost {
   /**
    * The worker ended while screens were open. Nothing may wait for it: output it had not parsed
    * counts as parsed (so no pty stays paused), each screen opens again in a new worker at its
-   * size, with a line that says what was lost, and serializations asked for are asked again.
+   * size, marked as lost (the page says so above its restore), and serializations asked for are
+   * asked again.
    */
   #lost(worker: Worker): void {
     if (this.#worker !== worker) return;
@@ -202,8 +204,9 @@ export class ScreenHost {
       const unparsed = state.unparsed;
       state.unparsed = 0;
       if (unparsed > 0) state.onParsed();
+      state.lost = true;
       const { cols, rows, scrollback } = state;
-      this.#post({ op: 'open', id, cols, rows, scrollback, notice: lostScreenNotice });
+      this.#post({ op: 'open', id, cols, rows, scrollback });
       for (const request of state.serializing.keys()) this.#post({ op: 'serialize', id, request });
     }
   }
@@ -241,6 +244,11 @@ export class Screen {
     this.#scrollback = size.scrollback;
     this.#backlog = new ScreenBacklog(size.scrollback + 2 * size.rows);
     this.#id = host.open(size, () => this.#parsed());
+  }
+
+  /** Whether the worker was lost since this screen opened, and its earlier output with it. */
+  get lost(): boolean {
+    return this.#host.lost(this.#id);
   }
 
   /** Bytes skipped by compaction so far (runner/screen-backlog.ts). */

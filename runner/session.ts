@@ -159,6 +159,7 @@ export class TerminalSession {
         rows: this.#screen.rows,
       };
       if (this.#cell) message.cell = { lab: this.#cell.lab, cell: this.#cell.cell };
+      if (this.#screen.lost) message.lost = true;
       client.sendMessage(message);
       this.#client = client;
     } finally {

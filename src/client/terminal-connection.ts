@@ -117,6 +117,7 @@ export class TerminalConnection {
       this.#onStatus({ text: t('lab.dock.connected'), state: 'connected' });
       this.#replaying = true;
       this.#terminal.reset();
+      if (message.lost) this.#terminal.write(`\x1b[2m${t('lab.dock.lostOutput')}\x1b[0m\r\n`);
       this.#terminal.write(message.data, () => {
         this.#replaying = false;
         this.#onScreen?.();

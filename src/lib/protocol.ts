@@ -40,8 +40,19 @@ export type ClientMessage = z.output<typeof clientMessageSchema>;
 export type CellState = 'running' | 'done' | 'interrupted';
 
 export type ServerMessage =
-  /** On attach: the serialized screen (scrollback included) and its size, before live output. */
-  | { type: 'screen'; data: string; cols: number; rows: number; cell?: RunningCell }
+  /**
+   * On attach: the serialized screen (scrollback included) and its size, before live output.
+   * `lost`: the runner lost the terminal's earlier output (its screens' worker ended), so the
+   * screen starts after it; the page says so above it.
+   */
+  | {
+      type: 'screen';
+      data: string;
+      cols: number;
+      rows: number;
+      cell?: RunningCell;
+      lost?: true;
+    }
   | { type: 'cell'; lab: string; cell: string; state: CellState; exitCode?: number; ms?: number }
   /** A check in progress (polling) or finished, for pages that show it live. */
   | { type: 'check'; lab: string; check: string; attempt: number; status?: CheckStatus }

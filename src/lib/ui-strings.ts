@@ -45,6 +45,8 @@ export const uiStrings = {
   'lab.dock.takenOver': 'Dock status when another tab took the terminal',
   'lab.dock.takeBack': 'Button: take the terminal back from another tab',
   'lab.dock.ended': 'Dock status when the shell ended',
+  'lab.dock.lostOutput':
+    "Dim line above a restored terminal whose earlier output the runner lost (its screens' worker ended)",
   'lab.presenter.toggle': 'Header button that turns presenter mode (large type, keys) on and off',
   'lab.presenter.keys': 'Presenter mode: the keys, shown in a corner and as the button tooltip',
   'lab.chapter.catchUp':

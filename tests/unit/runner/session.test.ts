@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isAlive } from '../../../runner/process-group.ts';
+import { ScreenLimits, screens } from '../../../runner/screen.ts';
 import { chooseShell } from '../../../runner/shell.ts';
 import { liveRunner, TerminalClient, type LiveRunner } from '../support/live-runner.ts';
 
@@ -175,6 +176,31 @@ describe('terminal session lifetime', () => {
       );
       await first.until('the first page to be closed', () => first.closed !== undefined);
       assert.equal(first.closed?.code, 4001);
+      second.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('a screen whose worker was lost is restored with what came after, and marked as lost', async () => {
+    const runner = await liveRunner();
+    try {
+      const first = new TerminalClient(runner, 'session=lost');
+      await first.opened();
+      assert.equal((await first.message('screen')).lost, undefined, 'nothing lost yet');
+      first.type('echo before-$((1+1))\r');
+      await first.until('the first echo', () => first.output.includes('before-2'));
+      // Once quiet, the output goes to the worker: then it is lost with it.
+      await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 300));
+      await screens.crashForTest();
+      first.type('echo after-$((2+2))\r');
+      await first.until('the second echo', () => first.output.includes('after-4'));
+      const second = new TerminalClient(runner, 'session=lost');
+      await second.opened();
+      const screen = await second.message('screen');
+      assert.equal(screen.lost, true);
+      assert.match(screen.data, /after-4/);
+      assert.doesNotMatch(screen.data, /before-2/);
       second.close();
     } finally {
       await runner.stop();
