@@ -45,8 +45,9 @@ temporary folders are removed. These are benchmarks, not tests: \`npm test\` ass
   and the page reloaded, in turn a second after the line (and the runner idle: a learner's pause)
   and at once; timed from the page opening its WebSocket to the dock's rows showing the new line
   again. The whole reload (navigation start to restored) is the reference.
-- **Page JS**: every script a page runs, dynamic imports included, each gzipped at level 6, plus
-  its inline scripts; loaded in a fresh browser context with an empty cache.
+- **Page JS**: every script a page runs, dynamic imports included (also those made once the page
+  is idle, such as Starlight's search UI), each gzipped at level 6, plus its inline scripts;
+  loaded in a fresh browser context with an empty cache.
 - **Build and start**: \`astro build\` of the published book into a temporary folder; each server
   spawned until it first answers (\`/api/health\` for the runner, the page for wetty).
 

@@ -44,7 +44,8 @@ export function inlineScripts(html: string): string[] {
 
 /**
  * Loads `url` in a fresh context (empty cache) and weighs the JavaScript it runs. `ready` says
- * when the page has loaded all it will (e.g. the dock connected); by default, network idle.
+ * when the page has loaded all it will (e.g. the dock connected); by default, network idle. Then
+ * the page's idle callbacks run, and what they import is counted as well.
  */
 export async function weighPage(
   browser: Browser,
@@ -55,12 +56,25 @@ export async function weighPage(
   try {
     const page = await context.newPage();
     const bodies: Promise<Buffer>[] = [];
+    let lastScript = performance.now();
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') lastScript = performance.now();
+    });
     page.on('response', (response) => {
       if (response.request().resourceType() === 'script' && response.ok())
         bodies.push(response.body());
     });
     const document = await page.goto(url, { waitUntil: 'networkidle' });
     await ready(page);
+    // What a page loads once idle counts too (Starlight's search UI is imported then): a callback
+    // asked for now runs after those the page asked for before it, and then no script may start
+    // for half a second. (The load state 'networkidle', once reached, is not waited for again.)
+    await page.evaluate(
+      () => new Promise<void>((resolve) => requestIdleCallback(() => resolve(), { timeout: 5000 })),
+    );
+    const deadline = performance.now() + 10_000;
+    while (performance.now() - lastScript < 500 && performance.now() < deadline)
+      await page.waitForTimeout(100);
     await page.waitForLoadState('networkidle');
     const html = (await document?.text()) ?? '';
     const files = await Promise.all(bodies);
