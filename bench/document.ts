@@ -89,8 +89,20 @@ dock were changed as follows.
   quiet, when a page attaches or resizes, or when 4 MiB have gathered). Before that, whole lines
   of plain text that at least the scrollback and twice the rows of plain lines follow are
   dropped: they would scroll out of reach anyway, and the restored screen is the same (the unit
-  tests feed screens both ways and compare them). The socket went from 37% to 62% of
-  the raw read, and our page from 0.73× to 0.84× of wetty's drawn with the same renderer.`;
+  tests feed screens both ways and compare them). In the run that followed, the socket went
+  from 37% to 62% of the raw read, and our page from 0.73× to 0.84× of wetty's drawn with the
+  same renderer.
+- **The screen serialized ahead** (\`runner/screen.ts\`, \`runner/screen-worker.ts\`). In that
+  same run, a restore took 263 ms: the screen message came after 148 ms instead of 51, because
+  the worker first parsed the output still waiting and then serialized, on the cores the browser
+  was using to load the page. Now, once output has been quiet for half a second, the worker
+  parses it, serializes the screen and keeps that copy until the next output or resize; a page
+  leaving asks for the same. An attach with nothing new since is answered from the copy. The
+  bench now prints a new line before each reload, and reloads both a second after it and at
+  once; in the run that followed, 146 ms and 199 ms. Serializing also leaves the worker's heap
+  larger: the runner's RSS during the floods went from about 210 to about 410 MiB, level from
+  the first flood to the last. Before, the bench's flood screens were never serialized, but a
+  learner's were, at every reload or chapter opened.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;
