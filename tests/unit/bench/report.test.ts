@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { performanceDocument } from '../../../bench/document.ts';
+import type { InterruptRun } from '../../../bench/interrupt.ts';
+import { resultRows } from '../../../bench/report.ts';
+import type { RestoreRun } from '../../../bench/restore.ts';
+import { Targets, type Results, type SystemRuns } from '../../../bench/results.ts';
+
+const mib = 1 << 20;
+
+function interrupts(ms: number[], rssPeaks = ms.map(() => 200 * mib)): InterruptRun[] {
+  return ms.map((value, i) => ({
+    ms: value,
+    rssIdle: 180 * mib,
+    rssPeak: rssPeaks[i] ?? 0,
+    heapIdle: 6 * mib,
+    heapPeak: 30 * mib,
+  }));
+}
+
+function system(over: Partial<SystemRuns> = {}): SystemRuns {
+  return {
+    pageThroughput: [9, 10, 11],
+    socketThroughput: [62, 64, 66],
+    interrupts: interrupts([40, 50, 60]),
+    pageEcho: Array.from({ length: 100 }, (_, i) => 1 + i / 100),
+    socketEcho: [0.4, 0.5],
+    start: [500, 520],
+    terminal: 'DOM renderer, 120×30, 10,000 lines of scrollback',
+    ...over,
+  };
+}
+
+const restores = (ms: number[]): RestoreRun[] =>
+  ms.map((value) => ({ ms: value, screenMs: value / 3, reloadMs: value + 150, lines: 10_040 }));
+
+/** A run that meets every target, with wetty measured; `over` changes what a test needs. */
+function run(over: Partial<Results> = {}): Results {
+  return {
+    date: '2026-11-22',
+    machine: { cpu: 'Test CPU', cores: 2, memory: '24 GiB', os: 'Linux', node: 'v24.0.0' },
+    chromium: '156.0',
+    commit: 'abc1234',
+    repetitions: 3,
+    floodBytes: 64 * mib,
+    floodSeconds: 4,
+    load: 0.5,
+    ours: system(),
+    wetty: {
+      version: '3.2.0',
+      runs: system({ pageThroughput: [2, 2.5, 3], interrupts: interrupts([500, 600, 700]) }),
+      dom: { throughput: [7, 8, 9], terminal: 'DOM renderer' },
+    },
+    rawPty: [70, 75, 80],
+    check: [12, 13, 14],
+    bareSpawn: [11, 12, 13],
+    restore: { pause: restores([140, 150, 160]), 'at once': restores([190, 200, 900]) },
+    weight: {
+      bare: { files: 11, bytes: 100_000, gzipBytes: 36 * 1024 },
+      readOnly: { files: 13, bytes: 110_000, gzipBytes: 38 * 1024 },
+      withRunner: { files: 14, bytes: 400_000, gzipBytes: 120 * 1024 },
+    },
+    build: [8000, 8100],
+    ...over,
+  };
+}
+
+const row = (results: Results, key: string) => {
+  const found = resultRows(results).find((r) => r.key === key);
+  assert.ok(found, `a ${key} row`);
+  return found;
+};
+
+/** The page's prose is wrapped: one space for every run of white space. */
+const flat = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('bench report', () => {
+  it('judges every target of a good run as met, and says so', () => {
+    const results = run();
+    const judged = resultRows(results).filter((r) => r.met !== undefined);
+    assert.deepEqual(
+      judged.filter((r) => !r.met).map((r) => r.key),
+      [],
+    );
+    assert.ok(judged.length >= 9, `${judged.length} targets judged`);
+    assert.match(performanceDocument(results), /Every target was met in this run\./);
+  });
+
+  it('judges the restore on the reloads after a pause; the reloads at once have no target', () => {
+    const slowPause = run({
+      restore: { pause: restores([240, 260, 270]), 'at once': restores([100, 110, 120]) },
+    });
+    assert.equal(row(slowPause, 'restore').met, false);
+    assert.equal(row(slowPause, 'restore').ours, '260 ms (240–270)');
+    assert.equal(row(slowPause, 'restoreAtOnce').met, undefined);
+    const document = flat(performanceDocument(slowPause));
+    assert.match(document, /## Targets missed and why/);
+    assert.match(document, /The screen message arrived after 86\.7 ms of the 260/);
+    assert.equal(row(run(), 'restoreAtOnce').met, undefined, 'a 900 ms reload at once judged');
+  });
+
+  it('holds each target at its bound: met on it, missed just past it', () => {
+    const at = (ms: number) => run({ ours: system({ interrupts: interrupts([ms, ms, ms]) }) });
+    assert.equal(row(at(Targets.interruptMs), 'interrupt').met, true);
+    assert.equal(row(at(Targets.interruptMs + 1), 'interrupt').met, false);
+    const share = (mibs: number) => run({ ours: system({ socketThroughput: [mibs] }) });
+    assert.equal(row(share(60), 'socketThroughput').met, true, '60 of 75 is 80%');
+    assert.equal(row(share(59.9), 'socketThroughput').met, false);
+    const grown = run({
+      ours: system({ interrupts: interrupts([50, 50], [200 * mib, 200 * mib + (17 << 20)]) }),
+    });
+    assert.equal(row(grown, 'floodRss').met, false, 'memory that climbs is not bounded');
+  });
+
+  it('without wetty, judges no ratio against it and still writes the page', () => {
+    const alone = run({ wetty: { error: 'the npm registry could not be reached' } });
+    assert.equal(row(alone, 'pageThroughput').met, undefined);
+    assert.equal(row(alone, 'pageThroughput').wetty, '—');
+    assert.ok(!resultRows(alone).some((r) => r.key === 'pageThroughputDom'));
+    assert.match(performanceDocument(alone), /not run: the npm registry could not be reached/);
+  });
+
+  it("says why a missed target was missed, with the run's own numbers", () => {
+    const missed = run({ ours: system({ socketThroughput: [30] }) });
+    assert.equal(row(missed, 'socketThroughput').met, false);
+    const document = flat(performanceDocument(missed));
+    assert.match(document, /Throughput, pty → socket, no browser\*\* \(≥ 80% of raw; measured 30/);
+    assert.match(
+      document,
+      /Even wetty, which forwards bytes and keeps nothing, reaches 85% here\./,
+    );
+    assert.doesNotMatch(document, /not yet investigated/);
+  });
+});
