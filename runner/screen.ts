@@ -6,9 +6,10 @@ import { ScreenBacklog } from './screen-backlog.ts';
  * xterm. Parsing a flood costs more than everything else the runner does with it
  * (docs/performance.md), so the screens live in a worker thread (runner/screen-worker.ts), one
  * for all sessions, and output is parsed late: once it has been quiet for half a second, when
- * the screen is needed, or when too much is waiting. Once parsed in a quiet spell, the screen is
- * serialized too, and that copy kept until the next output: restoring it is then only sending it. What waits meanwhile is compacted: plain
- * text that later output scrolls out of reach is never parsed (runner/screen-backlog.ts).
+ * the screen is needed, or when too much is waiting. What waits meanwhile is compacted: plain
+ * text that later output scrolls out of reach is never parsed (runner/screen-backlog.ts). Once
+ * parsed in a quiet spell, the screen is serialized too, and that copy kept until the next
+ * output: restoring it is then only sending it.
  */
 
 export const ScreenLimits = {
