@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnRunner } from '../tests/servers.ts';
 import type { Scope } from './scope.ts';
 import { waitFor } from './scope.ts';
 
@@ -18,17 +16,10 @@ export interface OurRunner {
   stop(): Promise<void>;
 }
 
-/** Ends a child with SIGTERM and waits for it; safe to call twice. */
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /**
  * Starts the runner as `npm start` does (runner/cli.ts, its own process, so its memory is its own),
- * the way the end-to-end tests do: a free port, a fresh workspace, the given build and labs.
+ * the way the end-to-end tests do (tests/servers.ts): a fresh workspace, the given build
+ * and labs.
  */
 export async function startOurRunner(
   scope: Scope,
@@ -36,37 +27,9 @@ export async function startOurRunner(
 ): Promise<OurRunner> {
   const home = scope.tempDir('istio-lab-bench-home-');
   const spawnedAt = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'runner/cli.ts'),
-      '--port',
-      '0',
-      '--no-build',
-      '--dist',
-      options.dist,
-      ...options.labs.flatMap((dir) => ['--labs', dir]),
-    ],
-    { env: { ...process.env, ISTIO_LAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const stop = () => stopChild(child);
-  scope.defer('stop the runner', stop);
-  const file = await waitFor('the runner to write runner.json', () => {
-    if (child.exitCode !== null) throw new Error(`the runner exited early:\n${output}`);
-    try {
-      return JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
-        url: string;
-        port: number;
-        token: string;
-      };
-    } catch {
-      // Not written yet: the runner is still starting.
-      return undefined;
-    }
-  });
+  const runner = spawnRunner({ home, dist: options.dist, labs: options.labs });
+  scope.defer('stop the runner', runner.stop);
+  const file = await runner.started;
   const headers = { Authorization: `Bearer ${file.token}` };
   await waitFor('the runner to answer /api/health', async () => {
     try {
@@ -79,5 +42,5 @@ export async function startOurRunner(
     }
   });
   const firstAnswerMs = performance.now() - spawnedAt;
-  return { ...file, pid: child.pid ?? 0, headers, firstAnswerMs, stop };
+  return { ...file, pid: runner.child.pid ?? 0, headers, firstAnswerMs, stop: runner.stop };
 }

@@ -1,10 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from '@playwright/test';
-import { serveStatic } from '../runner/static-files.ts';
 import { newContext } from './browser.ts';
-import type { Scope } from './scope.ts';
 
 export interface PageWeight {
   /** JavaScript files the page loaded, dynamic imports included. */
@@ -12,21 +8,6 @@ export interface PageWeight {
   bytes: number;
   /** Each file gzipped on its own (level 6, as servers do), plus the page's inline scripts. */
   gzipBytes: number;
-}
-
-/** Serves a built book with no runner behind it: the hosted, read-only book. */
-export async function startStaticHost(scope: Scope, dist: string): Promise<string> {
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://static.invalid');
-    serveStatic(dist, url.pathname, response, request.method ?? 'GET');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  scope.defer('stop the static host', async () => {
-    const closed = new Promise((resolve) => server.close(resolve));
-    server.closeAllConnections();
-    await closed;
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
 /** The inline scripts of an HTML page that a browser runs (not JSON data blocks). */

@@ -3,7 +3,8 @@ import type { Browser } from '@playwright/test';
 import { timeBareSpawn, timeCheck } from './check-overhead.ts';
 import { newContext, openOurTerminal } from './browser.ts';
 import { root, startOurRunner, type OurRunner } from './our-runner.ts';
-import { startStaticHost, weighPage, type PageWeight } from './page-weight.ts';
+import { startStaticHost } from '../tests/servers.ts';
+import { weighPage, type PageWeight } from './page-weight.ts';
 import {
   fillScrollback,
   markRestores,
@@ -76,7 +77,8 @@ export async function measurePageWeights(
   dist: string,
 ): Promise<{ bare: PageWeight; readOnly: PageWeight; withRunner: PageWeight }> {
   setup.log('page weight');
-  const host = await startStaticHost(setup.scope, dist);
+  const { url: host, close } = await startStaticHost(dist);
+  setup.scope.defer('stop the static host', close);
   const chapter = 'en/cluster/';
   const bare = await weighPage(setup.browser, new URL('en/architecture/', host).href);
   const readOnly = await weighPage(setup.browser, new URL(chapter, host).href);

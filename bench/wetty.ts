@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { stopChild } from './our-runner.ts';
+import { stopChild } from '../tests/servers.ts';
 import type { Scope } from './scope.ts';
 import { freePort, waitFor } from './scope.ts';
 

@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../src/lib/lab-schema.ts';
 import { matchExpect } from '../src/lib/matchers.ts';
 import type { CheckResult } from '../src/lib/protocol.ts';
-import { killGroup, killSession } from './process-group.ts';
+import { killGroup, killSession, sweepSession } from './process-group.ts';
 
 /** Knobs of a check run, named where they are defined. */
 export const CheckLimits = {
@@ -135,27 +135,6 @@ export function runAttempt(
     child.on('close', () => {
       if (exit) finish();
     });
-  });
-}
-
-/**
- * Kills whatever is left in a finished check's session, as killSession does, but without
- * blocking: pgrep is run asynchronously. Run synchronously on every check, it held each answer
- * for the few milliseconds that starting pgrep and scanning the process table take
- * (docs/performance.md).
- */
-function sweepSession(sid: number | undefined): void {
-  if (!sid) return;
-  execFile('pgrep', ['-s', String(sid)], { encoding: 'utf8' }, (_error, stdout) => {
-    // pgrep exits 1 when nothing is left, the usual case: that is no error.
-    for (const pid of stdout.split('\n').map(Number)) {
-      if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // Gone between the listing and the signal: that is what we wanted.
-      }
-    }
   });
 }
 

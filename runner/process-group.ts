@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 /**
  * Sends a signal to a whole process group (the child started with `detached: true` leads it), so
@@ -22,25 +22,47 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
 export function killSession(sid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (!sid) return;
   killGroup(sid, signal);
-  for (const pid of sessionMembers(sid)) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Gone between the listing and the signal: that is what we wanted.
-    }
-  }
+  signalAll(sessionMembers(sid), signal);
+}
+
+/**
+ * Kills what is left in a session once its group is gone, as killSession does, but without
+ * blocking: pgrep runs asynchronously. A check's answer must not wait for the few milliseconds
+ * that starting pgrep and scanning the process table take (docs/performance.md).
+ */
+export function sweepSession(sid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (!sid) return;
+  execFile('pgrep', ['-s', String(sid)], { encoding: 'utf8' }, (_error, stdout) =>
+    // pgrep exits 1 when nothing is left, the usual case: that is no error.
+    signalAll(pgrepPids(stdout), signal),
+  );
 }
 
 /** Process ids in a session, from pgrep (Linux and macOS have it); none when it cannot tell. */
 export function sessionMembers(sid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-s', String(sid)], { encoding: 'utf8' })
-      .split('\n')
-      .map(Number)
-      .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid);
+    return pgrepPids(execFileSync('pgrep', ['-s', String(sid)], { encoding: 'utf8' }));
   } catch {
     // pgrep exits 1 when nothing matches; a missing pgrep leaves only the group kill.
     return [];
+  }
+}
+
+/** The process ids pgrep printed, less this process. */
+function pgrepPids(stdout: string): number[] {
+  return stdout
+    .split('\n')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== process.pid);
+}
+
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone between the listing and the signal: that is what we wanted.
+    }
   }
 }
 

@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { serveStatic } from '../../runner/static-files.ts';
+import { spawnRunner, startStaticHost } from '../servers.ts';
 
 export const root = new URL('../..', import.meta.url).pathname;
 export const testDist = join(root, 'dist-test');
@@ -23,78 +20,30 @@ export interface Runner {
   stop(): Promise<void>;
 }
 
-async function waitForRunnerFile(
-  home: string,
-  child: ChildProcess,
-  printed: () => string,
-): Promise<{ url: string; port: number; token: string }> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the runner exited early:\n${printed()}`);
-    try {
-      return JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
-        url: string;
-        port: number;
-        token: string;
-      };
-    } catch {
-      // Not written yet: the runner is still starting.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  throw new Error(`the runner did not start within 20 s:\n${printed()}`);
-}
-
 /** Starts a runner over the test build (or another) and the fixture labs, in a fresh workspace. */
 export async function startRunner(extraArgs: string[] = [], dist = testDist): Promise<Runner> {
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-e2e-'));
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'runner/cli.ts'),
-      '--port',
-      '0',
-      '--no-build',
-      '--dist',
-      dist,
-      '--labs',
-      join(root, 'tests/fixtures/labs'),
-      ...extraArgs,
-    ],
-    { env: { ...process.env, ISTIO_LAB_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const file = await waitForRunnerFile(home, child, () => output);
+  const runner = spawnRunner({
+    home,
+    dist,
+    labs: [join(root, 'tests/fixtures/labs')],
+    extraArgs,
+  });
+  const file = await runner.started;
   return {
     ...file,
     home,
-    output: () => output,
+    output: runner.output,
     signIn: async (page, path) => {
       // The link the runner prints works on any page: the token becomes a cookie and leaves the URL.
       await page.goto(`${new URL(path, file.url).href}?token=${file.token}`);
       await expect(page).toHaveURL(new URL(path, file.url).href);
     },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await runner.stop();
       rmSync(home, { recursive: true, force: true });
     },
   };
-}
-
-/** Serves the test build with no runner behind it: the hosted, read-only book. */
-async function startStaticHost(): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://static.invalid');
-    serveStatic(testDist, url.pathname, response, request.method ?? 'GET');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
 
 /** What a learner does on a chapter page, by role and label. */
@@ -139,12 +88,9 @@ export const test = base.extend<{
     await runner.stop();
   },
   staticHost: async ({}, use) => {
-    const host = await startStaticHost();
+    const host = await startStaticHost(testDist);
     await use(host);
-    // The browser keeps idle keep-alive connections open; close() alone would wait for them.
-    const closed = new Promise((resolve) => host.server.close(resolve));
-    host.server.closeAllConnections();
-    await closed;
+    await host.close();
   },
   chapter: async ({ page }, use) => {
     await use(new ChapterPage(page));

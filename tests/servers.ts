@@ -1,0 +1,108 @@
+// The servers the end-to-end tests and the bench start: the runner in its own process, and the
+// built book served with no runner behind it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serveStatic } from '../runner/static-files.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** What the runner writes to runner.json once it listens. */
+export interface RunnerFile {
+  url: string;
+  port: number;
+  token: string;
+}
+
+export interface RunnerProcess {
+  child: ChildProcess;
+  /** What the runner has printed so far (stdout and stderr). */
+  output: () => string;
+  /** Settles with runner.json once the runner has written it; rejects if it exits first. */
+  started: Promise<RunnerFile>;
+  /** Ends the runner (SIGTERM) and waits for it; safe to call twice. */
+  stop: () => Promise<void>;
+}
+
+/** Ends a child with SIGTERM and waits for it; safe to call twice. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Starts the runner as `npm start` does (runner/cli.ts, in its own process), as the end-to-end
+ * tests and the bench use it: a free port, the workspace `home`, the given build and labs.
+ */
+export function spawnRunner(options: {
+  home: string;
+  dist: string;
+  labs: readonly string[];
+  extraArgs?: readonly string[];
+}): RunnerProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'runner/cli.ts'),
+      '--port',
+      '0',
+      '--no-build',
+      '--dist',
+      options.dist,
+      ...options.labs.flatMap((dir) => ['--labs', dir]),
+      ...(options.extraArgs ?? []),
+    ],
+    { env: { ...process.env, ISTIO_LAB_HOME: options.home }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return {
+    child,
+    output: () => output,
+    started: waitForRunnerFile(options.home, child, () => output),
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForRunnerFile(
+  home: string,
+  child: ChildProcess,
+  printed: () => string,
+): Promise<RunnerFile> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the runner exited early:\n${printed()}`);
+    try {
+      return JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as RunnerFile;
+    } catch {
+      // Not written yet: the runner is still starting.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  throw new Error(`the runner did not start within 20 s:\n${printed()}`);
+}
+
+/** Serves a built book with no runner behind it: the hosted, read-only book. */
+export async function startStaticHost(
+  dist: string,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://static.invalid');
+    serveStatic(dist, url.pathname, response, request.method ?? 'GET');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      // A browser keeps idle keep-alive connections open; close() alone would wait for them.
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
