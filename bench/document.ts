@@ -61,16 +61,16 @@ overhead and the screen restore over their targets, our page at half the through
 drawn with the same renderer, and the runner's socket at 37% of a raw pty read. The runner and the
 dock were changed as follows.
 
-- **Output in batches** (\`runner/session.ts\`). The pty hands output over 4 KiB per read, one
+- **Output in batches** (\`runner/terminal/session.ts\`). The pty hands output over 4 KiB per read, one
   read per event-loop turn, and each read became a WebSocket frame and an xterm write in the page:
   6.6 MiB/s through the page, half of what wetty's page reached with the same renderer. Output is
   now gathered for up to 2 ms once it is streaming (at once after a quiet spell, so an echo is not
   delayed) into frames of up to 64 KiB; a cell's messages still follow the output before them.
-- **Checks answer before the sweep** (\`runner/checks.ts\`). After a check's bash exited, pgrep was
+- **Checks answer before the sweep** (\`runner/checks/checks.ts\`). After a check's bash exited, pgrep was
   forked synchronously to find what it left in its session, which held every answer: 15.5 ms of
   overhead over a bare \`bash -c true\`. The group is still killed at once; the rest of the session
   is swept right after the answer, or after 50 ms if something still holds the check's pipes.
-- **The screen kept when a page leaves** (\`runner/session.ts\`). Serializing 10,000 lines takes
+- **The screen kept when a page leaves** (\`runner/terminal/session.ts\`). Serializing 10,000 lines takes
   about 100 ms; a reload waited for it (294 ms restore, 132 ms of it before the screen message).
   When a page detaches, the screen is serialized while the next page loads, and sent as is unless
   output or a resize came in between.
@@ -80,8 +80,8 @@ dock were changed as follows.
   for every one of the 10,000 lines replayed. Written into a terminal not yet opened, the same
   screen parsed in 40 ms instead of 95 in a warm page; the dock now sizes itself with a
   throwaway terminal, writes the first screen, then opens.
-- **The kept screen parsed in a worker thread, and late** (\`runner/screen.ts\`,
-  \`runner/screen-backlog.ts\`, \`runner/screen-worker.ts\`). The runner parsed every byte into
+- **The kept screen parsed in a worker thread, and late** (\`runner/screen/host.ts\`,
+  \`runner/screen/backlog.ts\`, \`runner/screen/worker.ts\`). The runner parsed every byte into
   its headless xterm on its only thread: more than half of its busy time in a flood, and the
   socket at 37% of the raw read. A worker thread alone did not help: xterm's parser reads about
   48 MiB/s on a core of its own here, less than the raw read, and the pty waited for it. The
@@ -92,7 +92,7 @@ dock were changed as follows.
   tests feed screens both ways and compare them). In the run that followed, the socket went
   from 37% to 62% of the raw read, and our page from 0.73× to 0.84× of wetty's drawn with the
   same renderer.
-- **The screen serialized ahead** (\`runner/screen.ts\`, \`runner/screen-worker.ts\`). In that
+- **The screen serialized ahead** (\`runner/screen/host.ts\`, \`runner/screen/worker.ts\`). In that
   same run, a restore took 263 ms: the screen message came after 148 ms instead of 51, because
   the worker first parsed the output still waiting and then serialized, on the cores the browser
   was using to load the page. Now, once output has been quiet for half a second, the worker

@@ -39,7 +39,7 @@ export const findings: Record<string, (results: Results) => string> = {
     'small window: a learner presses Ctrl-C far more often than they print 64 MiB.',
   socketThroughput: (results) =>
     "The runner's main thread now only forwards output: the kept screen is parsed in a worker " +
-    'thread, late, and most of a plain flood is never parsed at all (runner/screen.ts). ' +
+    'thread, late, and most of a plain flood is never parsed at all (runner/screen/host.ts). ' +
     "xterm's parser alone reads about 48 MiB/s on one core of this machine, less than the raw " +
     'read, which is why parsing every byte could not meet the target even on a core of its own. ' +
     'What is left is the path itself on two cores, which the client, the runner and `cat` share ' +
@@ -64,7 +64,7 @@ export const findings: Record<string, (results: Results) => string> = {
     return (
       `The screen message arrived after ${formatNumber(screen)} ms of the ${formatNumber(total)}. ` +
       'The runner serializes the screen once the output has been quiet for half a second and ' +
-      'keeps that copy (runner/screen.ts), so it sends the message as soon as the page attaches; ' +
+      'keeps that copy (runner/screen/host.ts), so it sends the message as soon as the page attaches; ' +
       'what the page waits for is its own main thread, still loading the chapter. The rest is ' +
       'the page, which parses some 750 KB of serialized screen into a terminal not yet opened, ' +
       'then opens and draws it; on two cores that the browser shares with the runner, its time ' +

@@ -73,7 +73,7 @@ export async function markRestores(page: Page): Promise<void> {
 
 /**
  * How long a learner's reload comes after the output it restores: `pause` is a second, and
- * the runner idle, which gives it time to keep the screen serialized (runner/screen.ts);
+ * the runner idle, which gives it time to keep the screen serialized (runner/screen/host.ts);
  * `at once` is as soon as the page shows the last line, which leaves it none.
  */
 export type RestoreTiming = 'pause' | 'at once';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { displayNameProblem, joinPathPattern } from './hub/report.ts';
+import { displayNameProblem, joinPathPattern } from './classroom/hub/report.ts';
 
 export interface RunnerArgs {
   host: string;

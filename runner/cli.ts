@@ -3,12 +3,11 @@ import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot } from './book-build.ts';
-import { startClassroom, type Classroom } from './classroom.ts';
-import { LabCatalog } from './lab-catalog.ts';
-import { isLoopback, startRunner, type RunningRunner } from './server.ts';
-import { chooseShell } from './shell.ts';
-import { installSteps } from './steps.ts';
-import { isAlive } from './process-group.ts';
+import { startClassroom, type Classroom } from './classroom/classroom.ts';
+import { installSteps, LabCatalog } from './lab-catalog.ts';
+import { isLoopback, startRunner, type RunningRunner } from './http/server.ts';
+import { chooseShell } from './terminal/shell.ts';
+import { isAlive } from './checks/process-group.ts';
 import {
   ensureWorkspace,
   readRunnerFile,

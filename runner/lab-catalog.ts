@@ -1,8 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '../src/lib/error-codes.ts';
-import { loadLabDirs, readPins } from '../src/lib/lab-files.ts';
+import { loadLabDirs, readPins, substitutePins, type Pins } from '../src/lib/lab-files.ts';
 import type { Cell, Check, Lab } from '../src/lib/lab-schema.ts';
+import { writeAtomic, type Workspace } from './workspace.ts';
 
 type Found<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
 
@@ -86,4 +87,15 @@ export class LabCatalog {
       this.#log(`kept the labs loaded before: ${(error as Error).message}`);
     }
   }
+}
+
+/** The shared prepare steps (content/steps.sh) with the book's pins filled in. */
+export function renderSteps(projectRoot: string, pins: Pins): string {
+  const file = join(projectRoot, 'content', 'steps.sh');
+  return substitutePins(readFileSync(file, 'utf8'), pins, 'content/steps.sh') as string;
+}
+
+/** Writes them to the workspace, where prepare scripts find them as $ISTIO_LAB_STEPS. */
+export function installSteps(projectRoot: string, workspace: Workspace, pins: Pins): void {
+  writeAtomic(workspace.steps, renderSteps(projectRoot, pins), 0o644);
 }

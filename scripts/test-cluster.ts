@@ -13,9 +13,9 @@ import {
   runScript,
   type ChapterResult,
   type HarnessContext,
-} from '../runner/harness.ts';
-import { chooseShell } from '../runner/shell.ts';
-import { installSteps } from '../runner/steps.ts';
+} from './cluster-harness.ts';
+import { chooseShell } from '../runner/terminal/shell.ts';
+import { installSteps } from '../runner/lab-catalog.ts';
 import { ensureWorkspace, labEnvironment, workspaceAt } from '../runner/workspace.ts';
 
 /** Exit codes: 0 all passed, 1 a step failed, 2 bad arguments, 3 tools missing (not a test failure). */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serveStatic } from '../runner/static-files.ts';
+import { serveStatic } from '../runner/http/static-files.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 

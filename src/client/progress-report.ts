@@ -1,4 +1,4 @@
-import type { Progress, ProgressEntry } from '../../runner/progress.ts';
+import type { Progress, ProgressEntry } from '../../runner/checks/progress.ts';
 import { probeRunner, readProgress, requestCheck } from './runner-link.ts';
 import { duration, plural, t } from './strings.ts';
 

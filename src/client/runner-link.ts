@@ -1,4 +1,4 @@
-import type { Progress } from '../../runner/progress.ts';
+import type { Progress } from '../../runner/checks/progress.ts';
 import type { CheckResult } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
 import { currentPairing, forgetPairing, takePairingFromFragment } from './pairing.ts';

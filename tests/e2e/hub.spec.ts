@@ -1,4 +1,4 @@
-import { startHub, type RunningHub } from '../../runner/hub.ts';
+import { startHub, type RunningHub } from '../../runner/classroom/hub.ts';
 import { expect, startRunner, test, type Runner } from './fixtures.ts';
 
 /**

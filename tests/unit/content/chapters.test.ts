@@ -6,7 +6,7 @@ import { loadLabDirs, readPins } from '../../../src/lib/lab-files.ts';
 import { manifestsIn, type FoundManifest } from '../../../src/lib/manifests.ts';
 import { findPlacements } from '../../../src/lib/placements.ts';
 import { modelFor } from './model-registry.ts';
-import { renderSteps } from '../../../runner/steps.ts';
+import { renderSteps } from '../../../runner/lab-catalog.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const pins = readPins(join(root, 'content/versions.yaml'));
@@ -17,23 +17,39 @@ const english = join(root, 'src/content/docs/en');
  * Kinds a lab may use that no installed package publishes a schema for. Each is listed here on
  * purpose, so a new one is seen, not silently skipped.
  */
-const withoutSchema = new Set(['kind.x-k8s.io/v1alpha4 Cluster', 'metallb.io/v1beta1 IPAddressPool', 'metallb.io/v1beta1 L2Advertisement']);
+const withoutSchema = new Set([
+  'kind.x-k8s.io/v1alpha4 Cluster',
+  'metallb.io/v1beta1 IPAddressPool',
+  'metallb.io/v1beta1 L2Advertisement',
+]);
 
 describe('chapters and their labs', () => {
   for (const [slug, lab] of labs) {
     it(`the English "${slug}" chapter places each cell and check of its lab exactly once`, () => {
       const file = join(english, `${slug}.mdx`);
-      assert.ok(existsSync(file), `content/labs/${slug}.yaml has no chapter src/content/docs/en/${slug}.mdx`);
+      assert.ok(
+        existsSync(file),
+        `content/labs/${slug}.yaml has no chapter src/content/docs/en/${slug}.mdx`,
+      );
       const placed = findPlacements(readFileSync(file, 'utf8'));
-      const count = (kind: 'cell' | 'check', id: string) => placed.filter((p) => p.kind === kind && p.id === id).length;
-      for (const id of Object.keys(lab.cells)) assert.equal(count('cell', id), 1, `cell "${id}" placed ${count('cell', id)} times`);
-      for (const id of Object.keys(lab.checks)) assert.equal(count('check', id), 1, `check "${id}" placed ${count('check', id)} times`);
+      const count = (kind: 'cell' | 'check', id: string) =>
+        placed.filter((p) => p.kind === kind && p.id === id).length;
+      for (const id of Object.keys(lab.cells))
+        assert.equal(count('cell', id), 1, `cell "${id}" placed ${count('cell', id)} times`);
+      for (const id of Object.keys(lab.checks))
+        assert.equal(count('check', id), 1, `check "${id}" placed ${count('check', id)} times`);
     });
   }
 
   it('every chapter has a slug the sidebar can order', () => {
-    for (const name of readdirSync(english).filter((n) => n.endsWith('.mdx') && n !== 'index.mdx')) {
-      assert.match(readFileSync(join(english, name), 'utf8'), /^\s+order:\s*\d+/m, `${name} has no sidebar.order`);
+    for (const name of readdirSync(english).filter(
+      (n) => n.endsWith('.mdx') && n !== 'index.mdx',
+    )) {
+      assert.match(
+        readFileSync(join(english, name), 'utf8'),
+        /^\s+order:\s*\d+/m,
+        `${name} has no sidebar.order`,
+      );
     }
   });
 });
@@ -45,9 +61,13 @@ describe('manifests in labs', () => {
       ['prepare', lab.prepare],
       ['cleanup', lab.cleanup],
       ...Object.entries(lab.cells).map(([id, cell]): [string, string] => [`cells.${id}`, cell.run]),
-      ...Object.entries(lab.checks).map(([id, check]): [string, string] => [`checks.${id}`, check.run]),
+      ...Object.entries(lab.checks).map(([id, check]): [string, string] => [
+        `checks.${id}`,
+        check.run,
+      ]),
     ];
-    for (const [where, script] of scripts) if (script) manifests.push(...manifestsIn(script, `${slug} ${where}`));
+    for (const [where, script] of scripts)
+      if (script) manifests.push(...manifestsIn(script, `${slug} ${where}`));
   }
 
   for (const manifest of manifests) {
@@ -56,7 +76,10 @@ describe('manifests in labs', () => {
       const Model = await modelFor(manifest.apiVersion, manifest.kind);
       if (!Model) {
         t.diagnostic(`no published schema for ${manifest.apiVersion} ${manifest.kind}`);
-        assert.ok(withoutSchema.has(`${manifest.apiVersion} ${manifest.kind}`), `${name}: no package publishes a schema for it; if that is right, list it in withoutSchema`);
+        assert.ok(
+          withoutSchema.has(`${manifest.apiVersion} ${manifest.kind}`),
+          `${name}: no package publishes a schema for it; if that is right, list it in withoutSchema`,
+        );
         return;
       }
       assert.doesNotThrow(() => new Model(manifest.object).validate(), name);
@@ -66,7 +89,14 @@ describe('manifests in labs', () => {
   it('the manifest validation rejects a wrong manifest (it can fail)', async () => {
     const Model = await modelFor('networking.istio.io/v1', 'VirtualService');
     assert.ok(Model);
-    assert.throws(() => new Model({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'x' }, spec: { hosts: 'reviews' } }).validate());
+    assert.throws(() =>
+      new Model({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'x' },
+        spec: { hosts: 'reviews' },
+      }).validate(),
+    );
   });
 });
 
@@ -77,11 +107,16 @@ describe('pinned versions', () => {
     .map(([name, value]) => [name, value.replace(/^v/, '')] as const);
   const files = (dir: string): string[] =>
     existsSync(dir)
-      ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => join(dir, name)).filter((path) => /\.(ya?ml|mdx?|ts|astro|sh|json|svg)$/.test(path))
+      ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .map((name) => join(dir, name))
+          .filter((path) => /\.(ya?ml|mdx?|ts|astro|sh|json|svg)$/.test(path))
       : [];
-  const scanned = [...files(join(root, 'content')), ...files(join(root, 'src')), ...files(join(root, 'runner')), ...files(join(root, 'public'))].filter(
-    (path) => !path.endsWith('content/versions.yaml'),
-  );
+  const scanned = [
+    ...files(join(root, 'content')),
+    ...files(join(root, 'src')),
+    ...files(join(root, 'runner')),
+    ...files(join(root, 'public')),
+  ].filter((path) => !path.endsWith('content/versions.yaml'));
 
   it('appear nowhere but content/versions.yaml', () => {
     const found: string[] = [];
@@ -90,10 +125,14 @@ describe('pinned versions', () => {
       // record, not a pin, and is the one place besides versions.yaml where versions may stand.
       const text = readFileSync(file, 'utf8').replace(/^\s*# recorded with .*$/gm, '');
       for (const [name, version] of versions) {
-        if (new RegExp(`(?<![\\d.])v?${version.replace(/\./g, '\\.')}(?![\\d])`).test(text)) found.push(`${file.slice(root.length)}: ${name} ${version}`);
+        if (new RegExp(`(?<![\\d.])v?${version.replace(/\./g, '\\.')}(?![\\d])`).test(text))
+          found.push(`${file.slice(root.length)}: ${name} ${version}`);
       }
       const istioMinor = /^(\d+\.\d+)/.exec(pins.istio ?? '')?.[1];
-      if (istioMinor && new RegExp(`Istio ${istioMinor.replace('.', '\\.')}(?![\\d])`).test(text)) found.push(`${file.slice(root.length)}: "Istio ${istioMinor}" (use <Pin name="istioMinor" />)`);
+      if (istioMinor && new RegExp(`Istio ${istioMinor.replace('.', '\\.')}(?![\\d])`).test(text))
+        found.push(
+          `${file.slice(root.length)}: "Istio ${istioMinor}" (use <Pin name="istioMinor" />)`,
+        );
     }
     assert.deepEqual(found, [], 'write %{name} in labs and <Pin name="…" /> in prose instead');
   });

@@ -10,7 +10,8 @@ export async function modelFor(apiVersion: string, kind: string): Promise<Model 
   let specifier: string;
   if (!group) specifier = `kubernetes-models/${version}`;
   else if (group.endsWith('.istio.io')) specifier = `@kubernetes-models/istio/${group}/${version}`;
-  else if (group.startsWith('gateway.networking.')) specifier = `@kubernetes-models/gateway-api/${group}/${version}`;
+  else if (group.startsWith('gateway.networking.'))
+    specifier = `@kubernetes-models/gateway-api/${group}/${version}`;
   else specifier = `kubernetes-models/${group}/${version}`;
   try {
     const module = (await import(specifier)) as Record<string, unknown>;

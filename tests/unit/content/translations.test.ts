@@ -9,7 +9,8 @@ import { locales } from '../../../src/lib/ui-strings.ts';
 const root = new URL('../../..', import.meta.url).pathname;
 const docs = join(root, 'src/content/docs');
 const chapters = readdirSync(join(docs, 'en')).filter((name) => name.endsWith('.mdx'));
-const ids = (file: string) => findPlacements(readFileSync(file, 'utf8')).map((p) => `${p.kind}:${p.id}`);
+const ids = (file: string) =>
+  findPlacements(readFileSync(file, 'utf8')).map((p) => `${p.kind}:${p.id}`);
 
 describe('translations', () => {
   for (const locale of locales.filter((l) => l !== 'en')) {
@@ -30,7 +31,7 @@ describe('translations', () => {
       '---',
       'title: x',
       '---',
-      "Il piano di controllo di Istio è istiod: usa `kubectl get pods -n istio-system` per vederlo con Envoy e Kubernetes.",
+      'Il piano di controllo di Istio è istiod: usa `kubectl get pods -n istio-system` per vederlo con Envoy e Kubernetes.',
       '',
       'This paragraph was left in English when the rest of the page was translated.',
       '',
@@ -38,6 +39,8 @@ describe('translations', () => {
       '',
       '服务网格通过 Envoy 代理管理服务之间的流量。',
     ].join('\n');
-    assert.deepEqual(englishParagraphs(page), ['This paragraph was left in English when the rest of the page was translated.']);
+    assert.deepEqual(englishParagraphs(page), [
+      'This paragraph was left in English when the rest of the page was translated.',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadLabDirs, readPins } from '../../../src/lib/lab-files.ts';
-import { renderSteps } from '../../../runner/steps.ts';
+import { renderSteps } from '../../../runner/lab-catalog.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 const labs = loadLabDirs(
@@ -134,7 +134,7 @@ describe('lab scripts', () => {
   });
 
   it("the runner's rc file passes bash -n and shellcheck", () => {
-    const rc = join(root, 'runner/shell/bashrc');
+    const rc = join(root, 'runner/terminal/shell/bashrc');
     assert.equal(spawnSync('bash', ['-n', rc]).status, 0);
     const lint = spawnSync('shellcheck', ['--shell=bash', rc], { encoding: 'utf8' });
     assert.equal(lint.status, 0, lint.stdout);

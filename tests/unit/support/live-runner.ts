@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { ServerMessage } from '../../../src/lib/protocol.ts';
 import { LabCatalog } from '../../../runner/lab-catalog.ts';
-import { startRunner, type RunnerOptions, type RunningRunner } from '../../../runner/server.ts';
-import { chooseShell, type ShellCommand } from '../../../runner/shell.ts';
+import {
+  startRunner,
+  type RunnerOptions,
+  type RunningRunner,
+} from '../../../runner/http/server.ts';
+import { chooseShell, type ShellCommand } from '../../../runner/terminal/shell.ts';
 import { ensureWorkspace, workspaceAt, type Workspace } from '../../../runner/workspace.ts';
 
 export const root = new URL('../../..', import.meta.url).pathname;

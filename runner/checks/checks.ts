@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Check } from '../../src/lib/lab-schema.ts';
+import { matchExpect } from '../../src/lib/matchers.ts';
+import type { CheckResult } from '../../src/lib/protocol.ts';
+import { killGroup, killSession, sweepSession } from './process-group.ts';
+
+/** Knobs of a check run, named where they are defined. */
+export const CheckLimits = {
+  /** One attempt is killed, with its whole process group, after this long. */
+  attemptTimeoutMs: 30_000,
+  /** Pause between attempts while polling with `waitUpTo`. */
+  intervalMs: 2_000,
+  /** Output kept per attempt for matching; past it the rest is dropped and the reason says so. */
+  captureBytes: 1 << 20,
+  /** Output returned to the page: the tail, which is where errors are. */
+  tailBytes: 64 << 10,
+  /** After bash exits, how long its pipes may stay open (held by an escaped process) before we stop reading. */
+  pipeGraceMs: 1_000,
+  /** After bash exits with its pipes still held this long, the rest of its session is killed then. */
+  sweepMs: 50,
+} as const;
+
+export interface CheckContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Called before every attempt after the first, for pages that show polling live. */
+  onAttempt?: (attempt: number, last: AttemptResult) => void;
+  signal?: AbortSignal;
+}
+
+export interface AttemptResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  output: string;
+  timedOut: boolean;
+  truncated: boolean;
+}
+
+/** Runs one attempt of a bash script in its own process group, never in the learner's shell. */
+export function runAttempt(
+  script: string,
+  timeoutMs: number,
+  context: CheckContext,
+): Promise<AttemptResult> {
+  return new Promise((resolve) => {
+    if (context.signal?.aborted) {
+      resolve({
+        exitCode: null,
+        signal: 'SIGKILL',
+        stdout: '',
+        output: 'stopped: the runner is shutting down',
+        timedOut: false,
+        truncated: false,
+      });
+      return;
+    }
+    const child = spawn('bash', ['-c', script], {
+      cwd: context.cwd,
+      env: context.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const output: Buffer[] = [];
+    let captured = 0;
+    let truncated = false;
+    let timedOut = false;
+    const take = (chunk: Buffer, isStdout: boolean) => {
+      if (captured >= CheckLimits.captureBytes) {
+        truncated = true;
+        return;
+      }
+      const part = chunk.subarray(0, CheckLimits.captureBytes - captured);
+      captured += part.length;
+      if (part.length < chunk.length) truncated = true;
+      output.push(part);
+      if (isStdout) stdout.push(part);
+    };
+    child.stdout.on('data', (chunk: Buffer) => take(chunk, true));
+    child.stderr.on('data', (chunk: Buffer) => take(chunk, false));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killSession(child.pid);
+    }, timeoutMs);
+    const abort = () => killSession(child.pid);
+    context.signal?.addEventListener('abort', abort, { once: true });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      context.signal?.removeEventListener('abort', abort);
+      resolve({
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        output: `could not start bash: ${error.message}`,
+        timedOut,
+        truncated,
+      });
+    });
+    // 'close' waits for every holder of the pipes, and a background grandchild would hold them
+    // open: so when bash exits, the rest of its group is killed, and then 'close' comes promptly.
+    // The rest of its session (a job that left the group) is swept when the answer is out, or
+    // sooner if the pipes are still held. A process that left the session (setsid) could still
+    // hold them; the grace timer covers it.
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let sweep: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      clearTimeout(sweep);
+      clearTimeout(grace);
+      context.signal?.removeEventListener('abort', abort);
+      resolve({
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        output: Buffer.concat(output).toString('utf8'),
+        timedOut,
+        truncated,
+      });
+      setImmediate(() => sweepSession(child.pid));
+    };
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      clearTimeout(timer);
+      killGroup(child.pid, 'SIGKILL');
+      sweep = setTimeout(() => sweepSession(child.pid), CheckLimits.sweepMs);
+      grace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, CheckLimits.pipeGraceMs);
+    });
+    child.on('close', () => {
+      if (exit) finish();
+    });
+  });
+}
+
+/** Runs a check: attempts until it passes, or until `waitUpTo` has gone by (one attempt without it). */
+export async function runCheck(check: Check, context: CheckContext): Promise<CheckResult> {
+  const started = performance.now();
+  const deadline = started + (check.waitUpTo ?? 0);
+  const interval = check.interval ?? CheckLimits.intervalMs;
+  const timeout = check.timeout ?? CheckLimits.attemptTimeoutMs;
+  for (let attempts = 1; ; attempts++) {
+    const attempt = await runAttempt(check.run, timeout, context);
+    const verdict = judge(check, attempt, timeout);
+    const done =
+      verdict.status === 'pass' ||
+      performance.now() + interval > deadline ||
+      context.signal?.aborted;
+    if (done) {
+      return {
+        ...verdict,
+        reason:
+          attempts > 1 && verdict.status !== 'pass'
+            ? `${verdict.reason} (still so after ${attempts} attempts)`
+            : verdict.reason,
+        output: tail(attempt.output),
+        ms: Math.round(performance.now() - started),
+        attempts,
+      };
+    }
+    context.onAttempt?.(attempts + 1, attempt);
+    await sleep(interval, undefined, { signal: context.signal }).catch(() => undefined);
+  }
+}
+
+function judge(
+  check: Check,
+  attempt: AttemptResult,
+  timeout: number,
+): Pick<CheckResult, 'status' | 'reason'> {
+  if (attempt.exitCode === null && !attempt.timedOut && attempt.signal === null) {
+    return { status: 'error', reason: attempt.output };
+  }
+  if (attempt.timedOut) {
+    return {
+      status: 'fail',
+      reason: `the check did not finish within ${Math.round(timeout / 1000)}s and was stopped`,
+    };
+  }
+  if (attempt.exitCode !== 0) {
+    const how = attempt.signal ? `was killed by ${attempt.signal}` : `exited ${attempt.exitCode}`;
+    return { status: 'fail', reason: `the check's command ${how}` };
+  }
+  const match = matchExpect(attempt.stdout, check.expect);
+  const note = attempt.truncated ? ` (output over ${CheckLimits.captureBytes} bytes was cut)` : '';
+  return { status: match.ok ? 'pass' : 'fail', reason: match.reason + note };
+}
+
+function tail(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= CheckLimits.tailBytes) return text;
+  // Cut on a character boundary: skip UTF-8 continuation bytes at the start of the tail.
+  let start = bytes.length - CheckLimits.tailBytes;
+  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+  return bytes.subarray(start).toString('utf8');
+}

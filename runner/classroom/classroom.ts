@@ -1,0 +1,87 @@
+import { networkInterfaces } from 'node:os';
+import type { RunnerArgs } from '../args.ts';
+import { startHub, type RunningHub } from './hub.ts';
+import type { ProgressStore } from '../checks/progress.ts';
+import { startReporter, type Reporter } from './reporter.ts';
+import type { Workspace } from '../workspace.ts';
+
+/** The classroom parts of one runner process: the hub (--hub) and the reporter (--report-to). */
+export interface Classroom {
+  hub: RunningHub | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts what the classroom flags ask for and prints how to use it. A hub that cannot listen
+ * throws, with the port in the message; the reporter never throws (an absent hub is retried).
+ */
+export async function startClassroom(
+  args: Pick<RunnerArgs, 'hub' | 'reportTo'>,
+  progress: ProgressStore,
+  workspace: Workspace,
+  log: (message: string) => void,
+): Promise<Classroom> {
+  let hub: RunningHub | undefined;
+  if (args.hub) {
+    try {
+      hub = await startHub({ ...args.hub, log });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(
+        code === 'EADDRINUSE'
+          ? `the hub's port ${args.hub.port} is in use: stop what uses it, or start with --hub-port <another>`
+          : `could not start the hub: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const hosts = joinHosts(args.hub.host);
+    log(
+      `Instructor hub: open this link to follow the room (it signs this browser in):\n\n  ${hub.url}?token=${hub.viewToken}\n`,
+    );
+    log(
+      `The hub listens on ${args.hub.host}:${hub.port}: machines on that network can reach it. It runs no commands; ` +
+        'it shows the display names and check results that learners send, to whoever holds the link above.',
+    );
+    log(
+      `Learners join by starting the book with${hosts.length > 1 ? ' (one line per address of this machine)' : ''}:\n\n` +
+        hosts
+          .map(
+            (host) =>
+              `  npm start -- --report-to http://${host}:${hub?.port}/join/${hub?.joinToken} --name "<your name>"`,
+          )
+          .join('\n') +
+        '\n',
+    );
+  }
+  let reporter: Reporter | undefined;
+  if (args.reportTo) {
+    reporter = startReporter({
+      joinUrl: args.reportTo.url,
+      name: args.reportTo.name,
+      workspace,
+      progress,
+      log,
+    });
+    log(
+      `Reporting to the hub at ${new URL(args.reportTo.url).host} as "${args.reportTo.name}": ` +
+        'only that name and your check results (pass or fail, when, how many attempts) are sent.',
+    );
+  }
+  return {
+    hub,
+    close: async () => {
+      reporter?.stop();
+      await hub?.close();
+    },
+  };
+}
+
+/** The addresses learners can type: this machine's network IPv4 addresses when listening on all. */
+export function joinHosts(host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [host.includes(':') ? `[${host}]` : host];
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => entry?.address ?? '');
+  return addresses.length ? addresses : ['127.0.0.1'];
+}

@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../../../src/lib/error-codes.ts';
+import { sendError } from '../../http/api.ts';
+import { readBearer, readCookies, tokensEqual } from '../../http/auth.ts';
+import { HubLimits } from './report.ts';
+
+/** Headers on every answer: no inline code, no framing, no sniffing, nothing cached. */
+export const hubHeaders = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
+/** The view cookie's name carries the port, like the runner's: cookies ignore ports. */
+export function cookieName(port: number): string {
+  return `istio_lab_hub_${port}`;
+}
+
+export function sendText(response: ServerResponse, type: string, text: string): void {
+  response.writeHead(200, {
+    'Content-Type': `${type}; charset=utf-8`,
+    'Content-Length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+/** Reads a body of at most HubLimits.reportBytes; a larger one gets 413 and its connection closed. */
+export function readBody(
+  request: IncomingMessage,
+  response: ServerResponse,
+  done: (text: string) => void,
+): void {
+  const tooLarge = () => {
+    response.setHeader('Connection', 'close');
+    sendError(
+      response,
+      413,
+      ErrorCode.tooLarge,
+      `a report may hold at most ${HubLimits.reportBytes} bytes`,
+    );
+  };
+  if (Number(request.headers['content-length'] ?? 0) > HubLimits.reportBytes) return tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > HubLimits.reportBytes) {
+      request.removeAllListeners('data');
+      request.removeAllListeners('end');
+      request.pause();
+      tooLarge();
+    } else chunks.push(chunk);
+  });
+  request.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+  request.on('error', () => undefined);
+}
+
+/** The request's Origin is absent (a learner's runner, a typed URL) or the hub's own. */
+export function ownOrigin(request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  return origin === undefined || origin === `http://${request.headers.host ?? ''}`;
+}
+
+/** Whether the request carries the view token: Bearer, or the cookie on the page's own requests. */
+export function hasViewToken(request: IncomingMessage, port: number, viewToken: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  // As on the runner (auth.ts `decide`): another site's <script src> must not ride on the cookie.
+  const cookieAllowed = site === undefined || site === 'same-origin' || site === 'none';
+  const offered = [
+    readBearer(request.headers.authorization),
+    ...(cookieAllowed ? readCookies(request.headers.cookie, cookieName(port)) : []),
+  ];
+  return offered.some((token) => token !== undefined && tokensEqual(token, viewToken));
+}

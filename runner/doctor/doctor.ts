@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readPins, type Pins } from '../../src/lib/lab-files.ts';
+import { inotifyFinding, memoryFinding, portsFinding } from './host.ts';
+import { realSystem } from './system.ts';
+import {
+  clusterFinding,
+  dockerFinding,
+  istioctlFinding,
+  kindFinding,
+  kubectlFinding,
+} from './tools.ts';
+import type { DoctorItem, DoctorSystem, Finding, LabPaths } from './types.ts';
+
+export { doctorItemIds } from './types.ts';
+export type { DoctorItem, DoctorItemId, DoctorStatus, DoctorSystem } from './types.ts';
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Host ports the labs listen on: `kubectl port-forward … 8080:80` in the cluster and gateways
+ * chapters, `istioctl dashboard kiali` (its default local port) in the observability chapter. A
+ * unit test holds this list to the labs.
+ */
+export const labPorts: readonly number[] = [8080, 20001];
+/** `npm start`'s port when none is given (runner/args.ts). */
+export const runnerDefaultPort = 4321;
+
+export interface DoctorOptions {
+  /** The labs' environment: its PATH finds the tools, its KUBECONFIG the book's cluster. */
+  env: NodeJS.ProcessEnv;
+  kubeContext: string;
+  /** Pinned versions; content/versions.yaml when not given. */
+  pins?: Pins;
+  /**
+   * The port of the runner that asks. It holds that port itself; without it (npm run doctor
+   * with no runner up) the runner's default port is looked at too.
+   */
+  ownPort?: number | undefined;
+  /** Host ports the labs need; `labPorts` when not given. */
+  ports?: readonly number[];
+  /** Fakes of the machine, for tests. */
+  system?: Partial<DoctorSystem>;
+}
+
+/** Looks at what the labs need, in the environment the labs run with. Never throws for a finding. */
+export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
+  const { env } = options;
+  const home = env.ISTIO_LAB_HOME || join(homedir(), '.istio-lab');
+  const paths: LabPaths = {
+    home,
+    bin: join(home, 'bin'),
+    kubeconfig: env.KUBECONFIG || join(home, 'kubeconfig'),
+  };
+  const system = { ...realSystem(env), ...options.system };
+  const lab = options.ports ?? labPorts;
+  const context = {
+    system,
+    pins: options.pins ?? readPins(join(projectRoot, 'content/versions.yaml')),
+    paths,
+    kubeContext: options.kubeContext,
+    ports: options.ownPort === undefined ? [...lab, runnerDefaultPort] : lab,
+    ownPort: options.ownPort,
+  };
+  const [docker, kind, kubectl, istioctl, current, inotify, ports] = await Promise.all([
+    system.run('docker', ['info', '--format', '{{.ServerVersion}} {{.MemTotal}}']),
+    system.run('kind', ['version']),
+    system.run('kubectl', ['version', '--client']),
+    system.run('istioctl', ['version', '--remote=false']),
+    system.run('kubectl', ['config', 'current-context']),
+    inotifyFinding(context),
+    portsFinding(context),
+  ]);
+  const findings: Finding[] = [
+    dockerFinding(context, docker),
+    kindFinding(context, kind),
+    kubectlFinding(context, kubectl),
+    istioctlFinding(context, istioctl),
+    await clusterFinding(context, kubectl.missing, current),
+    memoryFinding(context, docker.ok ? docker.stdout : undefined),
+    inotify,
+    ports,
+  ];
+  return findings.map((finding) => ({
+    ...finding,
+    fix:
+      finding.status === 'warn' || finding.status === 'fail'
+        ? englishText(`lab.doctor.${finding.id}.${finding.code}`, finding.params)
+        : '',
+  }));
+}
+
+let english: Record<string, string> | undefined;
+
+/**
+ * An item's text in English, from the book's own English UI strings (the page shows the same key
+ * in the reader's language), placeholders filled.
+ */
+export function englishText(key: string, params: Record<string, string | number>): string {
+  english ??= JSON.parse(
+    readFileSync(join(projectRoot, 'src/content/i18n/en.json'), 'utf8'),
+  ) as Record<string, string>;
+  const text = english[key] ?? key;
+  return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}

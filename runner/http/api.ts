@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '../../src/lib/error-codes.ts';
+import type { CheckResult, ServerMessage } from '../../src/lib/protocol.ts';
+import { runCheck } from '../checks/checks.ts';
+import { diagnose } from '../doctor/doctor.ts';
+import type { LabCatalog } from '../lab-catalog.ts';
+import type { ProgressStore } from '../checks/progress.ts';
+
+export interface ApiContext {
+  version: string;
+  labs: LabCatalog;
+  progress: ProgressStore;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  kubeContext: string;
+  /** Tells every attached page about a check in progress. */
+  broadcast: (message: ServerMessage) => void;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+export function sendError(
+  response: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+): void {
+  sendJson(response, status, { code, message });
+}
+
+const checkRoute = /^\/api\/checks\/([^/]+)\/([^/]+)$/;
+
+/**
+ * The runner's HTTP API (docs/runner-api.md). Called only after the request passed the Host,
+ * Origin and token checks. Runs of the same check at once share one run.
+ */
+export function createApi(context: ApiContext): Api {
+  const inFlight = new Map<string, Promise<CheckResult>>();
+  const stop = new AbortController();
+
+  const check = async (response: ServerResponse, lab: string, id: string, once: boolean) => {
+    const found = context.labs.check(lab, id);
+    if (!found.ok) return sendError(response, 404, found.code, found.message);
+    const key = `${lab}/${id}${once ? ' once' : ''}`;
+    let run = inFlight.get(key);
+    if (!run) {
+      // Once: one attempt, no polling — how "Re-verify all" asks whether a state still holds.
+      const spec = once ? { ...found.value, waitUpTo: undefined } : found.value;
+      run = runCheck(spec, {
+        env: context.env,
+        cwd: context.cwd,
+        signal: stop.signal,
+        onAttempt: (attempt) => context.broadcast({ type: 'check', lab, check: id, attempt }),
+      }).finally(() => inFlight.delete(key));
+      inFlight.set(key, run);
+      run.then(
+        // A run cut short by shutdown proved nothing: it is not recorded as a failure.
+        (result) => (stop.signal.aborted ? undefined : context.progress.record(lab, id, result)),
+        () => undefined,
+      );
+    }
+    const result = await run;
+    context.broadcast({
+      type: 'check',
+      lab,
+      check: id,
+      attempt: result.attempts,
+      status: result.status,
+    });
+    sendJson(response, 200, result);
+  };
+
+  const handle = (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const method = request.method ?? 'GET';
+    const path = url.pathname;
+    const only = (allowed: string) => {
+      if (method === allowed) return true;
+      response.setHeader('Allow', allowed);
+      sendError(response, 405, ErrorCode.methodNotAllowed, `${path} answers ${allowed} only`);
+      return false;
+    };
+    const failed = (error: unknown) => {
+      if (!response.headersSent)
+        sendError(response, 500, ErrorCode.internal, (error as Error).message);
+    };
+    if (path === '/api/health') {
+      if (only('GET')) sendJson(response, 200, { ok: true, version: context.version });
+    } else if (path === '/api/progress') {
+      if (only('GET')) sendJson(response, 200, context.progress.snapshot);
+    } else if (path === '/api/doctor') {
+      if (only('GET'))
+        // The runner holds the port this request came in on: that one is not a conflict.
+        diagnose({
+          env: context.env,
+          kubeContext: context.kubeContext,
+          ownPort: request.socket.localPort,
+        }).then((items) => sendJson(response, 200, { items }), failed);
+    } else if (checkRoute.test(path)) {
+      const [, lab = '', id = ''] = checkRoute.exec(path) ?? [];
+      const wait = url.searchParams.get('wait');
+      if (wait !== null && wait !== '0')
+        sendError(
+          response,
+          400,
+          ErrorCode.badRequest,
+          `wait=${wait} is not understood: leave it out to poll as the check says, or give wait=0 for one attempt`,
+        );
+      else if (only('POST'))
+        check(response, safeDecode(lab), safeDecode(id), wait === '0').catch(failed);
+    } else {
+      sendError(response, 404, ErrorCode.notFound, `no API at ${path}; see docs/runner-api.md`);
+    }
+  };
+  return { handle, abortChecks: () => stop.abort() };
+}
+
+/** The API's request handler, and a way to stop every check in flight (on shutdown). */
+export interface Api {
+  handle: (request: IncomingMessage, response: ServerResponse, url: URL) => void;
+  abortChecks: () => void;
+}
+
+/** A path segment decoded, or as it is when its escapes are broken (it then matches no id). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // Broken percent-escapes: keep the raw text, which the lookup reports as unknown.
+    return segment;
+  }
+}

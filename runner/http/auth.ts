@@ -1,0 +1,149 @@
+import { timingSafeEqual } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import { ErrorCode } from '../../src/lib/error-codes.ts';
+
+/**
+ * Who may talk to the runner. The order of the checks is the security model (docs/security.md):
+ * 1. Host must name this runner (defeats DNS rebinding: a hostile name resolving to 127.0.0.1).
+ * 2. Origin, when a browser sends one, must be the runner's own or an --allow-origin value
+ *    (defeats cross-site requests and WebSockets, which carry cookies).
+ * 3. The token, from the cookie or an Authorization: Bearer header, must be this start's. The
+ *    cookie counts only on requests the browser marks as coming from this origin (or typed by the
+ *    user): pages on other loopback ports are "same-site", so SameSite=Strict alone would let
+ *    their <script src> and <img> requests carry it.
+ * Nothing is read, spawned or answered with data before all three hold.
+ */
+export interface AuthPolicy {
+  token: string;
+  /** Host header values accepted, e.g. `127.0.0.1:4321`. */
+  hosts: ReadonlySet<string>;
+  /** Origins accepted, e.g. `http://127.0.0.1:4321`; the runner's own plus --allow-origin values. */
+  origins: ReadonlySet<string>;
+}
+
+export interface RequestFacts {
+  host: string | undefined;
+  origin: string | undefined;
+  cookieToken: string | undefined;
+  bearerToken: string | undefined;
+  /** The browser's Sec-Fetch-Site header: same-origin, same-site, cross-site or none. */
+  fetchSite?: string | undefined;
+}
+
+export type Decision =
+  { ok: true } | { ok: false; status: 401 | 403; code: ErrorCode; message: string };
+
+/** Hosts a loopback runner answers to on a port, in the spellings browsers send. */
+export function loopbackHosts(port: number, extraHost?: string): Set<string> {
+  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  // Listening on every address: other machines name this one by the address they reach.
+  const named =
+    extraHost === '0.0.0.0' || extraHost === '::'
+      ? interfaceAddresses()
+      : extraHost
+        ? [extraHost]
+        : [];
+  for (const host of named) hosts.add(`${host.includes(':') ? `[${host}]` : host}:${port}`);
+  return hosts;
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .map((entry) => entry?.address)
+    .filter((address): address is string => Boolean(address));
+}
+
+export function policyFor(
+  token: string,
+  port: number,
+  allowOrigins: readonly string[],
+  extraHost?: string,
+): AuthPolicy {
+  const hosts = loopbackHosts(port, extraHost);
+  const origins = new Set([...hosts].map((host) => `http://${host}`));
+  for (const origin of allowOrigins) origins.add(origin);
+  return { token, hosts, origins };
+}
+
+/** Whether a request may see the book's static pages: Host and Origin, no token needed. */
+export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision {
+  if (!facts.host || !policy.hosts.has(facts.host.toLowerCase())) {
+    return deny(
+      403,
+      ErrorCode.badHost,
+      `Host "${facts.host ?? ''}" is not this runner; open the URL the runner printed`,
+    );
+  }
+  if (facts.origin !== undefined && !policy.origins.has(facts.origin)) {
+    return deny(
+      403,
+      ErrorCode.badOrigin,
+      `Origin "${facts.origin}" may not use this runner; start it with --allow-origin ${facts.origin} to allow a hosted copy of the book`,
+    );
+  }
+  return { ok: true };
+}
+
+/** Whether a request may use the API or the terminal: Host, Origin, then the token. */
+export function decide(facts: RequestFacts, policy: AuthPolicy): Decision {
+  const open = decidePublic(facts, policy);
+  if (!open.ok) return open;
+  const cookieAllowed =
+    facts.fetchSite === undefined ||
+    facts.fetchSite === 'same-origin' ||
+    facts.fetchSite === 'none';
+  const given = facts.bearerToken ?? (cookieAllowed ? facts.cookieToken : undefined);
+  if (!given) {
+    return deny(
+      401,
+      ErrorCode.unauthorized,
+      'no token: open the URL with ?token= that the runner printed',
+    );
+  }
+  if (!tokensEqual(given, policy.token)) {
+    return deny(
+      401,
+      ErrorCode.unauthorized,
+      'wrong token (the runner makes a new one at each start): open the URL it printed',
+    );
+  }
+  return { ok: true };
+}
+
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The cookie name carries the port: cookies ignore ports, and two runners must not clobber each other. */
+export function cookieName(port: number): string {
+  return `istio_lab_${port}`;
+}
+
+/**
+ * Every value of a cookie. Another page on loopback can set a cookie of the same name (with a
+ * longer Path, so it comes first); the caller accepts the request if any value is the token.
+ */
+export function readCookies(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  return header
+    .split(';')
+    .map((part) => part.trim().split('='))
+    .filter(([key]) => key === name)
+    .map(([, ...value]) => value.join('='));
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  return readCookies(header, name)[0];
+}
+
+export function readBearer(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function deny(status: 401 | 403, code: ErrorCode, message: string): Decision {
+  return { ok: false, status, code, message };
+}

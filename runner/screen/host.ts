@@ -1,0 +1,329 @@
+import { Worker } from 'node:worker_threads';
+import { ScreenBacklog } from './backlog.ts';
+
+/**
+ * What a terminal session keeps of its screen, so that a reload restores it exactly: a headless
+ * xterm. Parsing a flood costs more than everything else the runner does with it
+ * (docs/performance.md), so the screens live in a worker thread (runner/screen/worker.ts), one
+ * for all sessions, and output is parsed late: once it has been quiet for half a second, when
+ * the screen is needed, or when too much is waiting. What waits meanwhile is compacted: plain
+ * text that later output scrolls out of reach is never parsed (runner/screen/backlog.ts). Once
+ * parsed in a quiet spell, the screen is serialized too, and that copy kept until the next
+ * output: restoring it is then only sending it.
+ */
+
+export const ScreenLimits = {
+  /**
+   * Output is handed to the worker once none has come for this long, and the screen serialized
+   * then: ahead of need, in idle time, so that a reload finds it ready. Shorter, it would parse
+   * between the pauses of a page's flow control, on cores that the browser is using.
+   */
+  quietMs: 500,
+  /** A backlog this large is compacted; if half of it is left, it goes to the worker anyway. */
+  compactBytes: 4 << 20,
+  /** With this much handed to the worker and not yet parsed, the pty is held... */
+  holdBytes: 1 << 20,
+  /** ...until no more than this is left. */
+  resumeBytes: 256 << 10,
+} as const;
+
+export type ScreenRequest =
+  | {
+      op: 'open';
+      id: number;
+      cols: number;
+      rows: number;
+      scrollback: number;
+    }
+  | { op: 'write'; id: number; data: Uint8Array }
+  | { op: 'resize'; id: number; cols: number; rows: number }
+  /** Serialize now and keep it, for a serialize asked for later with nothing written since. */
+  | { op: 'prepare'; id: number }
+  | { op: 'serialize'; id: number; request: number }
+  | { op: 'close'; id: number };
+
+export type ScreenReply =
+  | { op: 'written'; id: number; bytes: number }
+  /** `reused`: the copy kept from an earlier serialization, nothing having changed since. */
+  | { op: 'serialized'; id: number; request: number; data: string; reused: boolean };
+
+interface ScreenState {
+  cols: number;
+  rows: number;
+  scrollback: number;
+  /** Bytes handed to the worker and not yet parsed there. */
+  unparsed: number;
+  /** Called when the worker has parsed some of what it was handed. */
+  onParsed: () => void;
+  /** The worker was lost since the screen opened: its earlier output is gone. */
+  lost: boolean;
+  serializing: Map<number, (data: string) => void>;
+}
+
+/** The worker thread and the screens it keeps. */
+export class ScreenHost {
+  #worker: Worker | undefined;
+  #screens = new Map<number, ScreenState>();
+  #nextId = 1;
+  #nextRequest = 1;
+  readonly #script: URL;
+  /** Serializations answered, and how many of them from a copy kept in the worker. */
+  readonly serializations = { answered: 0, reused: 0 };
+
+  constructor(script = new URL('./worker.ts', import.meta.url)) {
+    this.#script = script;
+  }
+
+  /** How many screens are open (the worker runs while there is at least one). */
+  get size(): number {
+    return this.#screens.size;
+  }
+
+  /** Whether the worker thread is running. */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  open(size: { cols: number; rows: number; scrollback: number }, onParsed: () => void): number {
+    const id = this.#nextId++;
+    this.#screens.set(id, { ...size, unparsed: 0, onParsed, lost: false, serializing: new Map() });
+    this.#post({ op: 'open', id, ...size });
+    return id;
+  }
+
+  /** Whether the screen started again empty after its worker was lost. */
+  lost(id: number): boolean {
+    return this.#screens.get(id)?.lost ?? false;
+  }
+
+  /** Bytes handed to the worker for this screen and not yet parsed there. */
+  unparsed(id: number): number {
+    return this.#screens.get(id)?.unparsed ?? 0;
+  }
+
+  write(id: number, data: Uint8Array): void {
+    const state = this.#screens.get(id);
+    if (!state || data.byteLength === 0) return;
+    state.unparsed += data.byteLength;
+    // A copy of its own, moved to the worker rather than cloned: the original may still be
+    // queued on the page's socket, and may be a slice of a larger pooled buffer.
+    const copy = new Uint8Array(data);
+    this.#post({ op: 'write', id, data: copy }, [copy.buffer]);
+  }
+
+  resize(id: number, cols: number, rows: number): void {
+    const state = this.#screens.get(id);
+    if (!state) return;
+    state.cols = cols;
+    state.rows = rows;
+    this.#post({ op: 'resize', id, cols, rows });
+  }
+
+  /** Has the worker serialize the screen ahead of need, once everything written is parsed. */
+  prepare(id: number): void {
+    if (this.#screens.has(id)) this.#post({ op: 'prepare', id });
+  }
+
+  /** The screen and its scrollback as escape sequences, once everything written is parsed. */
+  serialize(id: number): Promise<string> {
+    const state = this.#screens.get(id);
+    if (!state) return Promise.resolve('');
+    const request = this.#nextRequest++;
+    return new Promise((resolve) => {
+      state.serializing.set(request, resolve);
+      this.#post({ op: 'serialize', id, request });
+    });
+  }
+
+  close(id: number): void {
+    const state = this.#screens.get(id);
+    if (!state) return;
+    this.#screens.delete(id);
+    for (const resolve of state.serializing.values()) resolve('');
+    if (this.#screens.size > 0) {
+      this.#post({ op: 'close', id });
+      return;
+    }
+    // No screen left: the worker and its memory go until the next terminal opens.
+    const worker = this.#worker;
+    this.#worker = undefined;
+    void worker?.terminate();
+  }
+
+  /** Ends the worker as a crash would (for tests): its screens start again, empty. */
+  async crashForTest(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+  }
+
+  #post(message: ScreenRequest, transfer: ArrayBuffer[] = []): void {
+    this.#worker ??= this.#start();
+    this.#worker.postMessage(message, transfer);
+  }
+
+  #start(): Worker {
+    const worker = new Worker(this.#script);
+    // The runner's server keeps the process alive; the worker alone must not.
+    worker.unref();
+    worker.on('message', (reply: ScreenReply) => this.#reply(reply));
+    worker.on('error', (error: Error) => {
+      console.error(`runner: the terminal screens' worker failed: ${error.message}`);
+      this.#lost(worker);
+    });
+    worker.on('exit', () => this.#lost(worker));
+    return worker;
+  }
+
+  #reply(reply: ScreenReply): void {
+    const state = this.#screens.get(reply.id);
+    if (!state) return;
+    if (reply.op === 'written') {
+      state.unparsed -= reply.bytes;
+      state.onParsed();
+      return;
+    }
+    this.serializations.answered++;
+    if (reply.reused) this.serializations.reused++;
+    const resolve = state.serializing.get(reply.request);
+    state.serializing.delete(reply.request);
+    resolve?.(reply.data);
+  }
+
+  /**
+   * The worker ended while screens were open. Nothing may wait for it: output it had not parsed
+   * counts as parsed (so no pty stays paused), each screen opens again in a new worker at its
+   * size, marked as lost (the page says so above its restore), and serializations asked for are
+   * asked again.
+   */
+  #lost(worker: Worker): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    for (const [id, state] of this.#screens) {
+      const unparsed = state.unparsed;
+      state.unparsed = 0;
+      if (unparsed > 0) state.onParsed();
+      state.lost = true;
+      const { cols, rows, scrollback } = state;
+      this.#post({ op: 'open', id, cols, rows, scrollback });
+      for (const request of state.serializing.keys()) this.#post({ op: 'serialize', id, request });
+    }
+  }
+}
+
+/** The one host the runner's sessions share. */
+export const screens = new ScreenHost();
+
+/** One terminal's screen, kept in the shared worker, and the output still waiting for it. */
+export class Screen {
+  cols: number;
+  rows: number;
+  readonly #id: number;
+  readonly #host: ScreenHost;
+  readonly #backlog: ScreenBacklog;
+  readonly #flow: { hold(): void; release(): void };
+  readonly #scrollback: number;
+  #held = false;
+  #lastWrite = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  /**
+   * `flow.hold` is called when the worker has too much to parse and the pty must wait;
+   * `flow.release` when it has caught up.
+   */
+  constructor(
+    size: { cols: number; rows: number; scrollback: number },
+    flow: { hold(): void; release(): void },
+    host: ScreenHost = screens,
+  ) {
+    this.cols = size.cols;
+    this.rows = size.rows;
+    this.#host = host;
+    this.#flow = flow;
+    this.#scrollback = size.scrollback;
+    this.#backlog = new ScreenBacklog(size.scrollback + 2 * size.rows);
+    this.#id = host.open(size, () => this.#parsed());
+  }
+
+  /** Whether the worker was lost since this screen opened, and its earlier output with it. */
+  get lost(): boolean {
+    return this.#host.lost(this.#id);
+  }
+
+  /** Bytes skipped by compaction so far (runner/screen/backlog.ts). */
+  get skipped(): number {
+    return this.#backlog.skipped;
+  }
+
+  write(data: Buffer): void {
+    this.#backlog.push(data);
+    this.#lastWrite = performance.now();
+    if (this.#backlog.bytes >= ScreenLimits.compactBytes) {
+      this.#backlog.compact();
+      if (this.#backlog.bytes >= ScreenLimits.compactBytes / 2) this.#feed();
+    }
+    if (!this.#timer) this.#wait(ScreenLimits.quietMs);
+  }
+
+  resize(cols: number, rows: number): void {
+    // A page attaching gives its size, most often the same: the screen kept serialized stays.
+    if (cols === this.cols && rows === this.rows) return;
+    // What came before was written for the old size: it goes first.
+    this.#feed();
+    this.cols = cols;
+    this.rows = rows;
+    this.#backlog.keepLines = this.#scrollback + 2 * rows;
+    this.#host.resize(this.#id, cols, rows);
+  }
+
+  /** The screen and its scrollback as escape sequences, with all output so far parsed. */
+  serialize(): Promise<string> {
+    this.#feed();
+    return this.#host.serialize(this.#id);
+  }
+
+  /**
+   * Serializes the screen ahead of need, in the worker, so that a `serialize` with no output in
+   * between is answered at once: when the output goes quiet, and when a page leaves.
+   */
+  prepare(): void {
+    this.#feed();
+    this.#host.prepare(this.#id);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#host.close(this.#id);
+  }
+
+  #wait(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const quietFor = performance.now() - this.#lastWrite;
+      if (quietFor < ScreenLimits.quietMs) this.#wait(ScreenLimits.quietMs - quietFor);
+      else this.prepare();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** Hands what is waiting to the worker, less what need not be parsed. */
+  #feed(): void {
+    if (this.#backlog.bytes === 0) return;
+    this.#backlog.compact();
+    this.#host.write(this.#id, this.#backlog.take());
+    if (!this.#held && this.#host.unparsed(this.#id) > ScreenLimits.holdBytes) {
+      this.#held = true;
+      this.#flow.hold();
+    }
+  }
+
+  #parsed(): void {
+    if (this.#held && this.#host.unparsed(this.#id) <= ScreenLimits.resumeBytes) {
+      this.#held = false;
+      this.#flow.release();
+    }
+  }
+}

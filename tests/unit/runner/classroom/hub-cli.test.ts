@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
+import { startCli } from '../../support/cli.ts';
+import { root } from '../../support/live-runner.ts';
+
+const labs = join(root, 'tests/fixtures/labs');
+
+describe('classroom from the command line', () => {
+  it('an instructor starts a hub, a learner joins with the printed command, the hub sees their check', async () => {
+    const instructor = startCli([
+      '--port',
+      '0',
+      '--hub',
+      '--hub-port',
+      '0',
+      '--hub-host',
+      '127.0.0.1',
+    ]);
+    let learner: ReturnType<typeof startCli> | undefined;
+    try {
+      await instructor.started();
+      const printed = instructor.output();
+      assert.match(printed, /runs no commands/);
+      assert.match(printed, /display names and check results/);
+      const viewLink = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(
+        printed,
+      )?.[1];
+      const command = /npm start -- --report-to (\S+) --name "<your name>"/.exec(printed);
+      assert.ok(viewLink && command?.[1], printed);
+      const hub = new URL(viewLink);
+      const viewToken = hub.searchParams.get('token') ?? '';
+
+      learner = startCli([
+        '--port',
+        '0',
+        '--labs',
+        labs,
+        '--report-to',
+        command[1],
+        '--name',
+        'Dana',
+      ]);
+      await learner.started();
+      assert.match(learner.output(), /Reporting to the hub at 127\.0\.0\.1:\d+ as "Dana"/);
+      const runnerFile = JSON.parse(readFileSync(join(learner.home, 'runner.json'), 'utf8')) as {
+        url: string;
+        token: string;
+      };
+      const check = await fetch(new URL('api/checks/fixture/never-passes', runnerFile.url), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${runnerFile.token}` },
+      });
+      assert.equal(((await check.json()) as { status: string }).status, 'fail');
+
+      const deadline = Date.now() + 15_000;
+      let rows: LearnerSummary[] = [];
+      while (!rows.some((row) => row.stuck?.check === 'never-passes')) {
+        assert.ok(
+          Date.now() < deadline,
+          `the hub never showed Dana stuck: ${JSON.stringify(rows)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const answer = await fetch(new URL('/api/learners', hub), {
+          headers: { Authorization: `Bearer ${viewToken}` },
+        });
+        rows = ((await answer.json()) as { learners: LearnerSummary[] }).learners;
+      }
+      assert.deepEqual(
+        rows.map((row) => [row.name, row.chapter]),
+        [['Dana', 'fixture']],
+      );
+      assert.equal(await learner.stop(), 0);
+      assert.equal(await instructor.stop(), 0);
+    } finally {
+      await learner?.stop();
+      await instructor.stop();
+    }
+  });
+
+  it('exits with a clear message when --report-to is not a join link', async () => {
+    const cli = startCli(['--port', '0', '--report-to', 'http://127.0.0.1:4322/', '--name', 'Eve']);
+    assert.equal(await cli.exited(), 2);
+    assert.match(cli.output(), /istio-lab: --report-to .* is not a join link/);
+  });
+
+  it("exits with a clear message when the hub's port is taken", async () => {
+    const first = startCli(['--port', '0', '--hub', '--hub-port', '0', '--hub-host', '127.0.0.1']);
+    try {
+      await first.started();
+      const port = /http:\/\/127\.0\.0\.1:(\d+)\/join\//.exec(first.output())?.[1] ?? '';
+      const second = startCli([
+        '--port',
+        '0',
+        '--hub',
+        '--hub-port',
+        port,
+        '--hub-host',
+        '127.0.0.1',
+      ]);
+      assert.equal(await second.exited(), 2);
+      assert.match(second.output(), new RegExp(`the hub's port ${port} is in use`));
+    } finally {
+      await first.stop();
+    }
+  });
+});

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  escapeHtml,
+  hubPage,
+  hubView,
+  pickLanguage,
+} from '../../../../runner/classroom/hub/page.ts';
+import {
+  HubLimits,
+  type Report,
+  type ReportedResult,
+} from '../../../../runner/classroom/hub/report.ts';
+import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
+import { ProgressStore } from '../../../../runner/checks/progress.ts';
+
+const t0 = Date.parse('2026-03-01T09:00:00.000Z');
+const minute = 60_000;
+const at = (minutes: number) => new Date(t0 + minutes * minute).toISOString();
+const result = (
+  check: string,
+  status: ReportedResult['status'],
+  minutes: number,
+  lab = 'traffic',
+): ReportedResult => ({ lab, check, status, at: at(minutes), attempts: 1 });
+const report = (
+  results: ReportedResult[],
+  learner = 'learner-aaaaaaaaaaaa',
+  name = 'Ada',
+): Report => ({
+  name,
+  learner,
+  results,
+});
+
+describe('hub state', () => {
+  it('counts a learner stuck from the first failure of a run of failures until a pass', () => {
+    const hub = new HubLearners();
+    hub.apply(report([result('routes', 'pass', 0)]), t0);
+    hub.apply(report([result('canary', 'fail', 1)]), t0 + minute);
+    hub.apply(report([result('canary', 'error', 3)]), t0 + 3 * minute);
+    hub.apply(report([result('canary', 'fail', 5)]), t0 + 5 * minute);
+    let [row] = hub.list(t0 + 9 * minute);
+    assert.deepEqual(row?.stuck, { lab: 'traffic', check: 'canary', since: at(1), minutes: 8 });
+    assert.deepEqual([row?.passed, row?.chapter, row?.latest?.status], [1, 'traffic', 'fail']);
+    hub.apply(report([result('canary', 'pass', 10)]), t0 + 10 * minute);
+    hub.apply(report([result('canary', 'fail', 11)]), t0 + 11 * minute);
+    [row] = hub.list(t0 + 12 * minute);
+    assert.equal(row?.stuck?.since, at(11), 'a pass ends the run; a new failure starts another');
+  });
+
+  it('is not stuck when the latest result is a pass, even if another check failed before', () => {
+    const hub = new HubLearners();
+    hub.apply(
+      report([result('canary', 'fail', 1), result('mirror', 'pass', 2, 'mirroring')]),
+      t0 + 2 * minute,
+    );
+    const [row] = hub.list(t0 + 5 * minute);
+    assert.equal(row?.stuck, null);
+    assert.deepEqual([row?.chapter, row?.latest?.check], ['mirroring', 'mirror']);
+  });
+
+  it('ignores a result it already has (a snapshot sent again) and older ones', () => {
+    const hub = new HubLearners();
+    hub.apply(report([result('canary', 'fail', 1)]), t0 + minute);
+    hub.apply(report([result('canary', 'fail', 4)]), t0 + 4 * minute);
+    hub.apply(report([result('canary', 'pass', 2), result('canary', 'fail', 4)]), t0 + 6 * minute);
+    const [row] = hub.list(t0 + 6 * minute);
+    assert.deepEqual([row?.latest?.status, row?.stuck?.since], ['fail', at(1)]);
+    assert.equal(row?.lastSeen, at(6), 'last seen is the hub’s own clock');
+  });
+
+  it('clamps a learner clock that runs ahead to the hub’s present', () => {
+    const hub = new HubLearners();
+    hub.apply(report([result('canary', 'fail', 30)]), t0);
+    const [row] = hub.list(t0);
+    assert.deepEqual([row?.stuck?.since, row?.stuck?.minutes], [at(0), 0]);
+  });
+
+  it('sorts stuck learners first, longest stuck first, then by name', () => {
+    const hub = new HubLearners();
+    hub.apply(report([result('a', 'pass', 1)], 'learner-zoe-000000000', 'Zoe'), t0 + 9 * minute);
+    hub.apply(report([result('a', 'pass', 1)], 'learner-ben-000000000', 'Ben'), t0 + 9 * minute);
+    hub.apply(report([result('b', 'fail', 5)], 'learner-kim-000000000', 'Kim'), t0 + 9 * minute);
+    hub.apply(report([result('b', 'fail', 2)], 'learner-ola-000000000', 'Ola'), t0 + 9 * minute);
+    assert.deepEqual(
+      hub.list(t0 + 9 * minute).map((row) => row.name),
+      ['Ola', 'Kim', 'Ben', 'Zoe'],
+    );
+  });
+
+  it(`refuses a learner beyond ${HubLimits.learners} and checks beyond ${HubLimits.checksPerLearner} per learner`, () => {
+    const hub = new HubLearners();
+    for (let index = 0; index < HubLimits.learners; index += 1)
+      assert.equal(hub.apply(report([], `learner-${String(index).padStart(12, '0')}`)).ok, true);
+    const full = hub.apply(report([], 'learner-one-too-many'));
+    assert.deepEqual(full.ok ? undefined : [full.status, full.code], [429, 'hub-full']);
+    assert.equal(hub.size, HubLimits.learners);
+    assert.equal(hub.apply(report([result('a', 'pass', 0)], `learner-${'0'.repeat(12)}`)).ok, true);
+
+    const one = new HubLearners();
+    const many = (from: number) =>
+      Array.from({ length: HubLimits.resultsPerReport }, (_, index) =>
+        result(`check-${from + index}`, 'pass', 0),
+      );
+    for (let from = 0; from < HubLimits.checksPerLearner; from += HubLimits.resultsPerReport)
+      assert.equal(one.apply(report(many(from))).ok, true);
+    const over = one.apply(report([result('one-more', 'pass', 1)]));
+    assert.deepEqual(over.ok ? undefined : [over.status, over.code], [400, 'too-many-checks']);
+    assert.equal(
+      one.apply(report([result('check-0', 'fail', 1)])).ok,
+      true,
+      'known checks still update',
+    );
+  });
+});
+
+describe('hub page', () => {
+  it('picks the language from ?lang=, then Accept-Language by weight, else English', () => {
+    assert.equal(pickLanguage('it', 'ru'), 'it');
+    assert.equal(pickLanguage('zh-cn', undefined), 'zh-CN');
+    assert.equal(pickLanguage('xx', 'de-DE,ru;q=0.8,en;q=0.9'), 'en');
+    assert.equal(pickLanguage(null, 'de-DE,ru;q=0.9,en;q=0.8'), 'ru');
+    assert.equal(pickLanguage(null, 'zh-Hans-CN,zh;q=0.9'), 'zh-CN');
+    assert.equal(pickLanguage(null, 'fr-FR'), 'en');
+    assert.equal(pickLanguage(null, 'it;q=0,ru'), 'ru');
+  });
+
+  it('words durations with each language’s plural forms', () => {
+    const hub = new HubLearners();
+    hub.apply(report([result('canary', 'fail', 0)]), t0);
+    const stuck = (lang: 'en' | 'ru' | 'it' | 'zh-CN', minutes: number) =>
+      hubView(hub.list(t0 + minutes * minute), lang, t0 + minutes * minute).rows[0]?.stuck;
+    assert.equal(stuck('en', 0), 'stuck on canary for under a minute');
+    assert.equal(stuck('en', 1), 'stuck on canary for 1 minute');
+    assert.equal(stuck('en', 4), 'stuck on canary for 4 minutes');
+    assert.equal(stuck('ru', 1), 'canary не проходит уже 1 минуту');
+    assert.equal(stuck('ru', 3), 'canary не проходит уже 3 минуты');
+    assert.equal(stuck('ru', 5), 'canary не проходит уже 5 минут');
+    assert.equal(stuck('ru', 21), 'canary не проходит уже 21 минуту');
+    assert.equal(stuck('it', 7), 'canary non passa da 7 minuti');
+    assert.equal(stuck('zh-CN', 7), '卡在 canary 已 7 分钟');
+    const view = hubView(hub.list(t0 + 2 * minute), 'en', t0 + 2 * minute);
+    assert.equal(view.summary, '1 learner, 1 stuck');
+    assert.deepEqual(
+      [view.rows[0]?.latest, view.rows[0]?.lastSeen],
+      ['canary: failed', '2 minutes ago'],
+    );
+    assert.match(hubView([], 'it').summary, /Non si è ancora collegato nessuno/);
+  });
+
+  it('escapes every character that could open markup or end an attribute', () => {
+    assert.equal(
+      escapeHtml(`<a href="x" onclick='y'>&</a>`),
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+    const hub = new HubLearners();
+    hub.apply(report([], 'learner-"><img-src=x', '"><img src=x onerror=alert(1)>'));
+    const html = hubPage(hub.list(), 'en');
+    assert.ok(!html.includes('<img'), html);
+    assert.ok(html.includes('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'));
+  });
+});
+
+describe('progress listeners (what the reporter hears)', () => {
+  it('hears each recorded result; a listener that throws neither fails the record nor silences others', async () => {
+    const logged: string[] = [];
+    const store = new ProgressStore(
+      join(mkdtempSync(join(tmpdir(), 'istio-lab-hub-')), 'progress.json'),
+      (message) => logged.push(message),
+    );
+    const heard: string[] = [];
+    store.onRecord(() => {
+      throw new Error('listener broke');
+    });
+    const stop = store.onRecord((lab, check, entry) =>
+      heard.push(`${lab}/${check}:${entry.status}`),
+    );
+    const verdict = { reason: 'r', output: 'o', ms: 1, attempts: 2 };
+    await store.record('fixture', 'always-passes', { ...verdict, status: 'pass' });
+    stop();
+    await store.record('fixture', 'never-passes', { ...verdict, status: 'fail' });
+    assert.deepEqual(heard, ['fixture/always-passes:pass']);
+    assert.equal(store.snapshot.labs.fixture?.['never-passes']?.status, 'fail');
+    assert.equal(logged.filter((line) => line.includes('listener broke')).length, 2);
+  });
+});

@@ -1,0 +1,434 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseRunnerArgs } from '../../../../runner/args.ts';
+import {
+  diagnose,
+  doctorItemIds,
+  labPorts,
+  runnerDefaultPort,
+  type DoctorItem,
+  type DoctorSystem,
+} from '../../../../runner/doctor/doctor.ts';
+import type { CommandResult } from '../../../../runner/doctor/types.ts';
+import { pins, root } from '../../support/fake-tools.ts';
+
+const english = JSON.parse(readFileSync(join(root, 'src/content/i18n/en.json'), 'utf8')) as Record<
+  string,
+  string
+>;
+const gib = 2 ** 30;
+const env = {
+  ISTIO_LAB_HOME: '/home/you/.istio-lab',
+  KUBECONFIG: '/home/you/.istio-lab/kubeconfig',
+};
+
+/** What each command line prints on a machine ready for the book; a test changes some. */
+function healthyAnswers(): Record<string, Partial<CommandResult>> {
+  return {
+    'docker info --format {{.ServerVersion}} {{.MemTotal}}': { stdout: `28.2.2 ${16 * gib}\n` },
+    'kind version': { stdout: `kind ${pins.kind} go1.25.3 linux/amd64\n` },
+    'kind get clusters': { stdout: '' },
+    'kubectl version --client': {
+      stdout: `Client Version: ${pins.kubernetes}\nKustomize Version: v5.7.1\n`,
+    },
+    'istioctl version --remote=false': { stdout: `client version: ${pins.istio}\n` },
+    'kubectl config current-context': { stdout: `${pins.kubeContext}\n` },
+    'kubectl get --raw /readyz --request-timeout=5s': { stdout: 'ok' },
+  };
+}
+
+interface Machine {
+  answers?: Record<string, Partial<CommandResult> | 'missing'>;
+  proc?: Record<string, string>;
+  system?: Partial<DoctorSystem>;
+}
+
+/** Runs the doctor on a made-up machine; unknown commands are not installed. */
+async function doctorOn(machine: Machine = {}, ownPort: number | undefined = 4321) {
+  const answers = { ...healthyAnswers(), ...machine.answers };
+  const ran: string[] = [];
+  const proc = machine.proc ?? {
+    '/proc/sys/fs/inotify/max_user_watches': '1048576\n',
+    '/proc/sys/fs/inotify/max_user_instances': '512\n',
+  };
+  const items = await diagnose({
+    env,
+    kubeContext: pins.kubeContext ?? '',
+    pins,
+    ownPort,
+    ports: [],
+    system: {
+      run: (command, args) => {
+        const line = [command, ...args].join(' ');
+        ran.push(line);
+        const answer = answers[line];
+        if (!answer || answer === 'missing')
+          return Promise.resolve({ ok: false, missing: true, stdout: '', stderr: '' });
+        return Promise.resolve({ ok: true, missing: false, stdout: '', stderr: '', ...answer });
+      },
+      readProc: (path) => {
+        const text = proc[path];
+        return text === undefined
+          ? Promise.reject(new Error(`ENOENT: no such file, open '${path}'`))
+          : Promise.resolve(text);
+      },
+      platform: 'linux',
+      arch: 'x64',
+      freeMemory: () => 6 * gib,
+      portBusy: () => Promise.resolve(false),
+      ...machine.system,
+    },
+  });
+  for (const item of items) {
+    const key = `lab.doctor.${item.id}.${item.code}`;
+    assert.ok(english[key], `en.json has no ${key}`);
+  }
+  const item = (id: DoctorItem['id']) => {
+    const found = items.find((i) => i.id === id);
+    assert.ok(found, id);
+    return found;
+  };
+  return { items, item, ran };
+}
+
+describe('doctor', () => {
+  it('reports every item, in order, all fine on a ready machine, with nothing to fix', async () => {
+    const { items } = await doctorOn();
+    assert.deepEqual(
+      items.map((i) => i.id),
+      [...doctorItemIds],
+    );
+    for (const item of items) {
+      assert.equal(item.status, 'ok', `${item.id}: ${item.detail}`);
+      assert.equal(item.fix, '');
+      assert.deepEqual(item.commands, []);
+    }
+  });
+
+  describe('inotify', () => {
+    it('warns when a limit is below kind’s, with sysctl commands that never lower the other', async () => {
+      const { item } = await doctorOn({
+        proc: {
+          '/proc/sys/fs/inotify/max_user_watches': '1048576\n',
+          '/proc/sys/fs/inotify/max_user_instances': '128\n',
+        },
+      });
+      const inotify = item('inotify');
+      assert.equal(inotify.status, 'warn');
+      assert.equal(inotify.code, 'low');
+      assert.deepEqual(inotify.params, {
+        watches: 1048576,
+        instances: 128,
+        minWatches: 524288,
+        minInstances: 512,
+      });
+      assert.deepEqual(inotify.commands, [
+        'sudo sysctl -w fs.inotify.max_user_watches=1048576 fs.inotify.max_user_instances=512',
+        "printf 'fs.inotify.max_user_watches = 1048576\\nfs.inotify.max_user_instances = 512\\n' | sudo tee /etc/sysctl.d/99-istio-lab-inotify.conf",
+      ]);
+      assert.match(inotify.fix, /too many open files/);
+      assert.match(inotify.fix, /max_user_instances is 128/);
+    });
+
+    it('is fine at exactly kind’s values', async () => {
+      const { item } = await doctorOn({
+        proc: {
+          '/proc/sys/fs/inotify/max_user_watches': '524288',
+          '/proc/sys/fs/inotify/max_user_instances': '512',
+        },
+      });
+      assert.equal(item('inotify').status, 'ok');
+      assert.equal(item('inotify').detail, 'max_user_watches=524288 max_user_instances=512');
+    });
+
+    it('is skipped on macOS without reading /proc', async () => {
+      let read = 0;
+      const { item } = await doctorOn({
+        system: {
+          platform: 'darwin',
+          readProc: () => {
+            read += 1;
+            return Promise.resolve('0');
+          },
+        },
+      });
+      assert.equal(item('inotify').status, 'skip');
+      assert.equal(item('inotify').code, 'notLinux');
+      assert.equal(item('inotify').fix, '');
+      assert.equal(read, 0);
+    });
+
+    it('warns, with the command to look by hand, when /proc cannot be read', async () => {
+      const { item } = await doctorOn({ proc: {} });
+      assert.equal(item('inotify').status, 'warn');
+      assert.equal(item('inotify').code, 'unreadable');
+      assert.match(item('inotify').detail, /ENOENT/);
+      assert.equal(item('inotify').commands.length, 1);
+    });
+  });
+
+  describe('versions', () => {
+    it('warns on another kind release, with the download of the pinned one for this machine', async () => {
+      const { item } = await doctorOn({
+        answers: { 'kind version': { stdout: 'kind v0.29.0 go1.24.2 linux/amd64\n' } },
+      });
+      const kind = item('kind');
+      assert.equal(kind.status, 'warn');
+      assert.equal(kind.code, 'mismatch');
+      assert.deepEqual(kind.params, { found: 'v0.29.0', pinned: pins.kind });
+      assert.equal(kind.detail, 'kind v0.29.0 go1.24.2 linux/amd64');
+      assert.deepEqual(kind.commands, [
+        `curl --create-dirs -fLo /home/you/.istio-lab/bin/kind https://kind.sigs.k8s.io/dl/${pins.kind}/kind-linux-amd64`,
+        'chmod +x /home/you/.istio-lab/bin/kind',
+      ]);
+      assert.match(
+        kind.fix,
+        new RegExp(`kind v0\\.29\\.0 is installed, but the book is tested with ${pins.kind}`),
+      );
+    });
+
+    it('names the download for a Mac with Apple silicon', async () => {
+      const { item } = await doctorOn({
+        answers: { 'kind version': 'missing' },
+        system: { platform: 'darwin', arch: 'arm64' },
+      });
+      assert.equal(item('kind').status, 'fail');
+      assert.equal(item('kind').code, 'missing');
+      assert.match(item('kind').commands[0] ?? '', /kind-darwin-arm64$/);
+    });
+
+    it('accepts kubectl one minor version off, and warns beyond that', async () => {
+      const [major, minor] = (pins.kubernetes ?? '').replace(/^v/, '').split('.').map(Number);
+      const near = await doctorOn({
+        answers: {
+          'kubectl version --client': {
+            stdout: `Client Version: v${major}.${Number(minor) - 1}.4\n`,
+          },
+        },
+      });
+      assert.equal(near.item('kubectl').status, 'ok');
+      const far = await doctorOn({
+        answers: {
+          'kubectl version --client': {
+            stdout: `Client Version: v${major}.${Number(minor) - 3}.0\n`,
+          },
+        },
+      });
+      assert.equal(far.item('kubectl').status, 'warn');
+      assert.equal(far.item('kubectl').code, 'skew');
+      assert.match(
+        far.item('kubectl').commands[0] ?? '',
+        new RegExp(`https://dl\\.k8s\\.io/release/${pins.kubernetes}/bin/linux/amd64/kubectl$`),
+      );
+    });
+
+    it('warns on another istioctl, and only warns when there is none yet', async () => {
+      const other = await doctorOn({
+        answers: { 'istioctl version --remote=false': { stdout: '1.24.0\n' } },
+      });
+      assert.equal(other.item('istioctl').code, 'mismatch');
+      assert.equal(other.item('istioctl').status, 'warn');
+      assert.match(
+        other.item('istioctl').commands[0] ?? '',
+        new RegExp(`ISTIO_VERSION=${pins.istio} sh -$`),
+      );
+      const none = await doctorOn({ answers: { 'istioctl version --remote=false': 'missing' } });
+      assert.equal(none.item('istioctl').status, 'warn');
+      assert.equal(none.item('istioctl').code, 'missing');
+    });
+  });
+
+  describe('docker and the cluster', () => {
+    it('fails when docker is missing, refused or its daemon is down', async () => {
+      const missing = await doctorOn({
+        answers: { 'docker info --format {{.ServerVersion}} {{.MemTotal}}': 'missing' },
+      });
+      assert.deepEqual(
+        [missing.item('docker').status, missing.item('docker').code],
+        ['fail', 'missing'],
+      );
+      const down =
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+      const stopped = await doctorOn({
+        answers: {
+          'docker info --format {{.ServerVersion}} {{.MemTotal}}': {
+            ok: false,
+            stdout: ' \n',
+            stderr: `${down}\n`,
+          },
+        },
+      });
+      assert.deepEqual(
+        [stopped.item('docker').code, stopped.item('docker').detail],
+        ['unreachable', down],
+      );
+      assert.deepEqual(stopped.item('docker').commands, ['sudo systemctl start docker']);
+      const refused = await doctorOn({
+        answers: {
+          'docker info --format {{.ServerVersion}} {{.MemTotal}}': {
+            ok: false,
+            stderr:
+              'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+          },
+        },
+      });
+      assert.equal(refused.item('docker').code, 'denied');
+    });
+
+    it('tells a missing cluster from one kind has but the book’s kubeconfig lacks', async () => {
+      const noContext = { ok: false, stderr: 'error: current-context is not set\n' };
+      const none = await doctorOn({ answers: { 'kubectl config current-context': noContext } });
+      assert.deepEqual([none.item('cluster').status, none.item('cluster').code], ['warn', 'none']);
+      assert.deepEqual(none.item('cluster').commands, [
+        `kind create cluster --name ${pins.clusterName} --image ${pins.kindNodeImage} --kubeconfig /home/you/.istio-lab/kubeconfig --wait 120s`,
+      ]);
+      const lost = await doctorOn({
+        answers: {
+          'kubectl config current-context': noContext,
+          'kind get clusters': { stdout: `kind\n${pins.clusterName}\n` },
+        },
+      });
+      assert.equal(lost.item('cluster').code, 'notExported');
+      assert.deepEqual(lost.item('cluster').commands, [
+        `kind export kubeconfig --name ${pins.clusterName} --kubeconfig /home/you/.istio-lab/kubeconfig`,
+      ]);
+    });
+
+    it('warns on another context, fails when the API server is down, skips without kubectl', async () => {
+      const other = await doctorOn({
+        answers: { 'kubectl config current-context': { stdout: 'prod-eu\n' } },
+      });
+      assert.equal(other.item('cluster').code, 'otherContext');
+      assert.deepEqual(other.item('cluster').params, {
+        context: 'prod-eu',
+        wanted: pins.kubeContext,
+      });
+      const down = await doctorOn({
+        answers: {
+          'kubectl get --raw /readyz --request-timeout=5s': {
+            ok: false,
+            stderr: 'The connection to the server 127.0.0.1:38017 was refused',
+          },
+        },
+      });
+      assert.deepEqual(
+        [down.item('cluster').status, down.item('cluster').code],
+        ['fail', 'unreachable'],
+      );
+      assert.deepEqual(down.item('cluster').commands, [
+        `docker start ${pins.clusterName}-control-plane`,
+      ]);
+      const noKubectl = await doctorOn({
+        answers: {
+          'kubectl version --client': 'missing',
+          'kubectl config current-context': 'missing',
+        },
+      });
+      assert.equal(noKubectl.item('cluster').status, 'skip');
+    });
+
+    it('warns when Docker has less than 7 GiB, or the machine little free memory', async () => {
+      const small = await doctorOn({
+        answers: {
+          'docker info --format {{.ServerVersion}} {{.MemTotal}}': { stdout: `28.2.2 ${4 * gib}` },
+        },
+      });
+      assert.deepEqual(
+        [small.item('memory').code, small.item('memory').params.docker],
+        ['dockerLow', 4],
+      );
+      const busy = await doctorOn({ system: { freeMemory: () => 1.5 * gib } });
+      assert.deepEqual(
+        [busy.item('memory').code, busy.item('memory').params.free],
+        ['freeLow', 1.5],
+      );
+    });
+  });
+
+  describe('ports', () => {
+    let server: Server;
+    let taken: number;
+    let free: number;
+    before(async () => {
+      const listen = (s: Server) =>
+        new Promise<number>((resolve) =>
+          s.listen(0, '127.0.0.1', () => resolve((s.address() as { port: number }).port)),
+        );
+      server = createServer();
+      taken = await listen(server);
+      const probe = createServer();
+      free = await listen(probe);
+      await new Promise((resolve) => probe.close(resolve));
+    });
+    after(() => new Promise((resolve) => server.close(resolve)));
+
+    async function ports(portsToLook: number[], ownPort: number | undefined, lsof?: string) {
+      const items = await diagnose({
+        env,
+        kubeContext: pins.kubeContext ?? '',
+        pins,
+        ownPort,
+        ports: portsToLook,
+        system: {
+          run: (command, args) =>
+            Promise.resolve(
+              command === 'lsof' && lsof && args.includes(`-iTCP:${taken}`)
+                ? { ok: true, missing: false, stdout: lsof, stderr: '' }
+                : { ok: false, missing: true, stdout: '', stderr: '' },
+            ),
+          platform: 'linux',
+        },
+      });
+      const found = items.find((i) => i.id === 'ports');
+      assert.ok(found);
+      return found;
+    }
+
+    it('finds a port another process really listens on, and a free one free', async () => {
+      const item = await ports([free, taken], 1);
+      assert.equal(item.status, 'warn');
+      assert.equal(item.code, 'busy');
+      assert.deepEqual(item.params, { busy: String(taken) });
+      assert.equal(item.detail, `${free} free, ${taken} in use`);
+      assert.deepEqual(item.commands, [`ss -ltnp 'sport = :${taken}'`]);
+      assert.match(item.fix, new RegExp(`Already in use: ${taken}\\.`));
+      const clear = await ports([free], 1);
+      assert.deepEqual([clear.status, clear.params], ['ok', { ports: String(free) }]);
+    });
+
+    it('names the process lsof sees, and offers to stop it', async () => {
+      const item = await ports([taken], 1, `p${process.pid}\ncnode\n`);
+      assert.equal(item.detail, `${taken} node pid ${process.pid}`);
+      assert.deepEqual(item.commands, [`kill ${process.pid}`]);
+    });
+
+    it('leaves the asking runner’s own port alone, and looks at the default port when no runner asks', async () => {
+      const own = await ports([], taken);
+      assert.equal(own.status, 'ok');
+      assert.ok(!own.detail.includes(String(taken)));
+      const cli = await ports([], undefined);
+      assert.match(cli.detail, new RegExp(`^${runnerDefaultPort} `));
+      const clash = await ports([taken], taken);
+      assert.deepEqual(
+        [clash.status, clash.detail, clash.commands],
+        ['warn', `${taken} this runner`, []],
+      );
+    });
+
+    it('looks at every host port the labs listen on, and at no other', () => {
+      const labs = readdirSync(join(root, 'content/labs'))
+        .filter((name) => name.endsWith('.yaml'))
+        .map((name) => readFileSync(join(root, 'content/labs', name), 'utf8'))
+        .join('\n');
+      const used = new Set<number>();
+      for (const [, port] of labs.matchAll(/port-forward [^\n]*?\b(\d+):\d+/g))
+        used.add(Number(port));
+      for (const [, port] of labs.matchAll(/localhost:(\d+)/g)) used.add(Number(port));
+      assert.deepEqual([...used].sort(), [...labPorts].sort());
+      assert.equal(parseRunnerArgs([]).port, runnerDefaultPort);
+    });
+  });
+});

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  cookieName,
+  decide,
+  decidePublic,
+  policyFor,
+  readBearer,
+  readCookie,
+} from '../../../../runner/http/auth.ts';
+
+const token = 'right-token-value';
+const policy = policyFor(token, 4321, ['https://book.example.org']);
+
+describe('auth decision matrix (token x Origin x Host)', () => {
+  const hosts: Array<[string | undefined, boolean]> = [
+    ['127.0.0.1:4321', true],
+    ['localhost:4321', true],
+    ['[::1]:4321', true],
+    ['LOCALHOST:4321', true],
+    ['evil.example:4321', false],
+    ['localhost.:4321', false],
+    ['127.0.0.1:4322', false],
+    ['127.0.0.1', false],
+    [undefined, false],
+  ];
+  const origins: Array<[string | undefined, boolean]> = [
+    [undefined, true],
+    ['http://127.0.0.1:4321', true],
+    ['http://localhost:4321', true],
+    ['https://book.example.org', true],
+    ['https://127.0.0.1:4321', false],
+    ['http://127.0.0.1:4322', false],
+    ['http://evil.example', false],
+    ['https://book.example.org.evil.example', false],
+    ['https://evil-book.example.org', false],
+    ['http://book.example.org', false],
+    ['null', false],
+    ['http://2130706433:4321', false],
+    ['http://127.1:4321', false],
+    ['http://0x7f.0.0.1:4321', false],
+    ['http://[::ffff:127.0.0.1]:4321', false],
+    ['http://localhost.:4321', false],
+    ['http://127.0.0.1:4321.evil.example', false],
+    ['http://127.0.0.1:43210', false],
+    ['HTTP://127.0.0.1:4321', false],
+  ];
+  const tokens: Array<[{ cookieToken?: string; bearerToken?: string }, boolean]> = [
+    [{ cookieToken: token }, true],
+    [{ bearerToken: token }, true],
+    [{}, false],
+    [{ cookieToken: '' }, false],
+    [{ bearerToken: 'wrong' }, false],
+    [{ cookieToken: 'right-token-valuf' }, false],
+    [{ bearerToken: 'previous-start-token', cookieToken: token }, false],
+  ];
+
+  for (const [host, hostOk] of hosts) {
+    it(`Host ${host ?? '(none)'}: every Origin x token combination`, () => {
+      for (const [origin, originOk] of origins) {
+        for (const [credentials, tokenOk] of tokens) {
+          const facts = {
+            host,
+            origin,
+            cookieToken: undefined,
+            bearerToken: undefined,
+            ...credentials,
+          };
+          const name = `Origin ${origin ?? '(none)'} · ${JSON.stringify(credentials)}`;
+          const decision = decide(facts, policy);
+          const got = decision.ok ? 'ok' : `${decision.status} ${decision.code}`;
+          let want = 'ok';
+          if (!hostOk) want = '403 bad-host';
+          else if (!originOk) want = '403 bad-origin';
+          else if (!tokenOk) want = '401 unauthorized';
+          assert.equal(got, want, name);
+          // The book's pages need no token, but the same Host and Origin rules.
+          assert.equal(decidePublic(facts, policy).ok, hostOk && originOk, `public: ${name}`);
+        }
+      }
+    });
+  }
+
+  it('answers 403 for Host and Origin, 401 for the token, and says how to fix it', () => {
+    const bad = decide(
+      { host: 'evil:4321', origin: undefined, cookieToken: token, bearerToken: undefined },
+      policy,
+    );
+    assert.ok(!bad.ok && bad.status === 403 && /open the URL the runner printed/.test(bad.message));
+    const origin = decide(
+      {
+        host: '127.0.0.1:4321',
+        origin: 'https://x.example',
+        cookieToken: token,
+        bearerToken: undefined,
+      },
+      policy,
+    );
+    assert.ok(
+      !origin.ok &&
+        origin.status === 403 &&
+        /--allow-origin https:\/\/x\.example/.test(origin.message),
+    );
+  });
+
+  it('takes the cookie only from requests the browser marks as this origin or typed by the user', () => {
+    const base = {
+      host: '127.0.0.1:4321',
+      origin: undefined,
+      cookieToken: token,
+      bearerToken: undefined,
+    };
+    assert.equal(decide({ ...base, fetchSite: 'same-origin' }, policy).ok, true);
+    assert.equal(decide({ ...base, fetchSite: 'none' }, policy).ok, true);
+    assert.equal(decide({ ...base, fetchSite: undefined }, policy).ok, true);
+    for (const fetchSite of ['same-site', 'cross-site']) {
+      const decision = decide({ ...base, fetchSite }, policy);
+      assert.ok(!decision.ok && decision.status === 401, `${fetchSite} with the cookie`);
+      assert.equal(
+        decide({ ...base, cookieToken: undefined, bearerToken: token, fetchSite }, policy).ok,
+        true,
+        `${fetchSite} with Bearer`,
+      );
+    }
+  });
+
+  it('a --host that is not loopback is added to the accepted hosts', () => {
+    const wide = policyFor(token, 4321, [], '192.0.2.10');
+    assert.ok(wide.hosts.has('192.0.2.10:4321'));
+    assert.ok(wide.origins.has('http://192.0.2.10:4321'));
+  });
+});
+
+describe('credentials', () => {
+  it('reads the port-scoped cookie and the Bearer header', () => {
+    assert.equal(cookieName(4321), 'istio_lab_4321');
+    assert.equal(readCookie('a=1; istio_lab_4321=abc=; b=2', 'istio_lab_4321'), 'abc=');
+    assert.equal(readCookie('istio_lab_4322=abc', 'istio_lab_4321'), undefined);
+    assert.equal(readBearer('Bearer xyz'), 'xyz');
+    assert.equal(readBearer('Basic xyz'), undefined);
+  });
+});

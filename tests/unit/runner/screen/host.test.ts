@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Screen, ScreenHost, ScreenLimits } from '../../../../runner/screen/host.ts';
+
+/** Counts the holds and releases a session would apply to its pty. */
+function flow() {
+  const calls: string[] = [];
+  return {
+    calls,
+    hold: () => calls.push('hold'),
+    release: () => calls.push('release'),
+    get held() {
+      return calls.filter((c) => c === 'hold').length > calls.filter((c) => c === 'release').length;
+    },
+  };
+}
+
+const size = { cols: 60, rows: 10, scrollback: 200 };
+
+/** The text of a serialized screen, escape sequences left out. */
+const text = (serialized: string) =>
+  serialized.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+
+async function until(what: string, probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('kept screen in a worker thread', () => {
+  const host = new ScreenHost();
+  const open: Screen[] = [];
+  const screen = (f = flow()) => {
+    const made = new Screen(size, f, host);
+    open.push(made);
+    return made;
+  };
+  after(() => {
+    for (const made of open) made.dispose();
+  });
+
+  it('serializes everything written so far, in order, after a resize', async () => {
+    const s = screen();
+    s.write(Buffer.from('first line\r\nsecond line\r\n'));
+    s.resize(80, 12);
+    s.write(Buffer.from('\x1b[1;32mafter the resize\x1b[0m'));
+    const restored = await s.serialize();
+    assert.match(text(restored), /first line\nsecond line\nafter the resize/);
+    assert.match(restored, /\x1b\[1;32m|\x1b\[32;1m/, 'the colour is kept');
+    assert.deepEqual([s.cols, s.rows], [80, 12]);
+  });
+
+  it('skips a plain flood that scrolls out of the scrollback, and keeps its end exact', async () => {
+    const s = screen();
+    const lines = 20_000;
+    for (let i = 0; i < lines; i += 500) {
+      const chunk = Array.from({ length: 500 }, (_, k) => `flood ${i + k}\r\n`).join('');
+      s.write(Buffer.from(chunk));
+    }
+    const shown = text(await s.serialize())
+      .trimEnd()
+      .split('\n');
+    assert.equal(shown.at(-1), `flood ${lines - 1}`);
+    assert.equal(shown.length, size.scrollback + size.rows - 1);
+    assert.equal(shown[0], `flood ${lines - shown.length}`);
+    assert.ok(s.skipped > 0, 'some of the flood was never parsed');
+  });
+
+  it('serializes ahead when asked, and answers from that copy only while nothing changed', async () => {
+    const s = screen();
+    const count = () => ({ ...host.serializations });
+    s.write(Buffer.from('first\r\n'));
+    s.prepare();
+    let before = count();
+    assert.match(text(await s.serialize()), /first/);
+    assert.equal(host.serializations.reused, before.reused + 1, 'the prepared copy was sent');
+
+    // Output received after the prepare, while the worker still parses what came before it:
+    // the copy must not hide it. (Colour on every line: none of it can be skipped.)
+    s.write(Buffer.from('\x1b[31mred\x1b[0m filler filler filler filler\r\n'.repeat(20_000)));
+    s.prepare();
+    s.write(Buffer.from('second\r\n'));
+    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    before = count();
+    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.equal(host.serializations.reused, before.reused + 1, 'nothing changed: kept');
+
+    // The same size again (a page attaching) keeps the copy; another size does not.
+    s.resize(s.cols, s.rows);
+    before = count();
+    await s.serialize();
+    assert.equal(host.serializations.reused, before.reused + 1);
+    s.resize(s.cols + 10, s.rows);
+    before = count();
+    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.equal(host.serializations.reused, before.reused, 'resized: serialized anew');
+    s.write(Buffer.from('third'));
+    assert.match(text(await s.serialize()), /filler\nsecond\nthird$/);
+  });
+
+  it('serializes ahead once the output has gone quiet', async () => {
+    const s = screen();
+    s.write(Buffer.from('quiet now\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 200));
+    const before = { ...host.serializations };
+    assert.match(text(await s.serialize()), /quiet now/);
+    assert.equal(host.serializations.reused, before.reused + 1);
+  });
+
+  it('holds the pty while the worker has too much to parse, and releases it after', async () => {
+    const f = flow();
+    const s = screen(f);
+    // Colour on every line: nothing may be skipped, so all of it goes to the worker.
+    const line = '\x1b[31mred\x1b[0m and some more text to make the line longer\r\n';
+    const chunk = Buffer.from(line.repeat(Math.ceil((64 << 10) / line.length)));
+    for (let sent = 0; sent < ScreenLimits.compactBytes + chunk.length; sent += chunk.length)
+      s.write(chunk);
+    assert.deepEqual(f.calls, ['hold'], 'held as soon as too much went to the worker');
+    await until('the release', () => !f.held);
+    assert.deepEqual(f.calls, ['hold', 'release']);
+    assert.match(text(await s.serialize()), /red and some more text/);
+  });
+
+  it('a worker that dies releases the pty, and its screens go on, marked as lost', async () => {
+    const f = flow();
+    const s = screen(f);
+    s.write(Buffer.from('before the crash\r\n'));
+    await s.serialize();
+    const line = '\x1b[31mred\x1b[0m filler filler filler filler filler\r\n';
+    s.write(Buffer.from(line.repeat(Math.ceil((ScreenLimits.compactBytes + 1) / line.length))));
+    assert.ok(f.held);
+    assert.equal(s.lost, false);
+    await host.crashForTest();
+    assert.equal(s.lost, true);
+    assert.ok(!f.held, 'nothing waits for a worker that is gone');
+    s.write(Buffer.from('after the crash\r\n'));
+    const restored = await s.serialize();
+    assert.doesNotMatch(text(restored), /before the crash/);
+    assert.match(text(restored), /after the crash/);
+  });
+
+  it('ends the worker with the last screen, and starts it again for the next', async () => {
+    for (const made of open.splice(0)) made.dispose();
+    assert.equal(host.size, 0);
+    assert.equal(host.running, false, 'no screen left: no worker');
+    const s = screen();
+    assert.equal(host.running, true);
+    s.write(Buffer.from('a new worker'));
+    assert.match(text(await s.serialize()), /a new worker/);
+  });
+});

@@ -1,0 +1,308 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isAlive } from '../../../../runner/checks/process-group.ts';
+import { ScreenLimits, screens } from '../../../../runner/screen/host.ts';
+import { chooseShell } from '../../../../runner/terminal/shell.ts';
+import { liveRunner, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
+
+/**
+ * Real bash in a real pty, driven through the runner's WebSocket: the cell state must follow the
+ * shell-integration marks exactly.
+ */
+for (const kind of ['bash', 'zsh'] as const)
+  describe(`terminal session (${kind})`, () => {
+    let runner: LiveRunner;
+    let client: TerminalClient;
+    before(async () => {
+      const shell = chooseShell(kind);
+      if ('problem' in shell) throw new Error(`${shell.problem} (the tests need both shells)`);
+      runner = await liveRunner({ shell });
+      client = new TerminalClient(runner, 'session=marks&cols=100&rows=30');
+      await client.opened();
+      await client.message('screen');
+    });
+    after(async () => {
+      client.close();
+      await runner.stop();
+    });
+
+    /** Runs a fixture cell and returns its final `cell` message. */
+    async function runCell(cell: string) {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell });
+      let done: unknown;
+      await client.until(`cell ${cell} to finish`, () => {
+        done = client.messages
+          .slice(from)
+          .find((m) => m.type === 'cell' && m.cell === cell && m.state !== 'running');
+        return done !== undefined;
+      });
+      return done as { state: string; exitCode?: number; ms?: number };
+    }
+
+    it('reports exit 0 for a passing cell, with its duration', async () => {
+      const done = await runCell('say-hello');
+      assert.equal(done.state, 'done');
+      assert.equal(done.exitCode, 0);
+      assert.equal(typeof done.ms, 'number');
+      assert.match(client.output, /hello from the cell/);
+    });
+
+    it('reports the exit code of the command, not of the prompt: (exit 3)', async () => {
+      assert.equal((await runCell('fail-on-purpose')).exitCode, 3);
+    });
+
+    it('runs a heredoc paste whole', async () => {
+      const done = await runCell('heredoc');
+      assert.equal(done.exitCode, 0);
+      assert.match(client.output, /line one\r\nline two/);
+    });
+
+    const count = (mark: string) => client.output.split(`\x1b]133;${mark};`).length - 1;
+    const pause = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('an empty Enter or a Ctrl-C at the prompt reports no finished command', async () => {
+      const prompts = count('A');
+      const ends = count('D');
+      client.type('\r');
+      await client.until('a prompt after Enter', () => count('A') > prompts);
+      await pause();
+      client.type('abc');
+      await pause();
+      client.type('\x03');
+      await client.until('a prompt after Ctrl-C', () => count('A') > prompts + 1);
+      await pause();
+      assert.equal(count('D'), ends, 'no command-finished mark');
+      client.type('true\r');
+      await client.until('the end of true', () => count('D') > ends);
+      assert.match(
+        client.output.slice(client.output.lastIndexOf('\x1b]133;D;')),
+        /^\x1b\]133;D;0;/,
+      );
+    });
+
+    it('an Enter typed while a cell runs does not complete it early', async () => {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell: 'short-sleep' });
+      await client.until('the cell to start', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell'),
+      );
+      await pause(300);
+      client.type('\r');
+      await client.until('the cell to end', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'),
+      );
+      const done = client.messages.slice(from).find((m) => m.type === 'cell' && m.state === 'done');
+      assert.ok(
+        done?.type === 'cell' && done.exitCode === 0 && (done.ms ?? 0) >= 900,
+        JSON.stringify(done),
+      );
+      await pause(500);
+      assert.equal(
+        client.messages.slice(from).filter((m) => m.type === 'cell').length,
+        2,
+        'running, then done: nothing more',
+      );
+    });
+
+    it('Ctrl-C during a cell ends it with 130; a cell asked for meanwhile is refused as busy', async () => {
+      const from = client.messages.length;
+      client.send({ type: 'run', lab: 'fixture', cell: 'long-sleep' });
+      await client.until('the cell to start', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell'),
+      );
+      await pause(300);
+      client.send({ type: 'run', lab: 'fixture', cell: 'say-hello' });
+      const busy = await client.message('error', from);
+      assert.equal(busy.code, 'shell-busy');
+      client.type('\x03');
+      await client.until('the cell to end', () =>
+        client.messages.slice(from).some((m) => m.type === 'cell' && m.state !== 'running'),
+      );
+      const done = client.messages
+        .slice(from)
+        .find((m) => m.type === 'cell' && m.state !== 'running');
+      assert.ok(done?.type === 'cell' && done.exitCode === 130, JSON.stringify(done));
+      await pause();
+      assert.equal((await runCell('say-hello')).exitCode, 0);
+    });
+
+    it('a cell that tries to end its bracketed paste early still runs as one command', async () => {
+      const done = await runCell('paste-breakout');
+      assert.equal(done.exitCode, 0);
+      assert.match(client.output, /kept together \[201~ 201~ done/);
+    });
+
+    it('runs a multi-command cell whole and reports its last exit code', async () => {
+      assert.equal((await runCell('several-commands')).exitCode, 7);
+      assert.match(client.output, /first\r\n[\s\S]*second/);
+    });
+
+    it('carries CJK, Cyrillic and emoji intact', async () => {
+      const bytes: Buffer[] = [];
+      client.socket.on('message', (data, isBinary) => isBinary && bytes.push(data as Buffer));
+      assert.equal((await runCell('unicode')).exitCode, 0);
+      const text = Buffer.concat(bytes).toString('utf8');
+      assert.ok(!text.includes('\ufffd'), 'no replacement characters');
+      assert.match(text, /服务网格 · сервисная сетка · 🚀⛵/);
+    });
+
+    it('a printed look-alike mark cannot complete a cell or fake its exit code', async () => {
+      const done = await runCell('forge-mark');
+      assert.equal(done.state, 'done');
+      assert.equal(done.exitCode, 9);
+    });
+  });
+
+describe('terminal session lifetime', () => {
+  it('restores the screen for a new page, and the old page is told it was taken over', async () => {
+    const runner = await liveRunner();
+    try {
+      const first = new TerminalClient(runner, 'session=keep&cols=90&rows=20');
+      await first.opened();
+      await first.message('screen');
+      first.type('echo restored-$((40+2))\r');
+      await first.until('the echo', () => first.output.includes('restored-42'));
+      const second = new TerminalClient(runner, 'session=keep&cols=120&rows=40');
+      await second.opened();
+      const screen = await second.message('screen');
+      assert.match(screen.data, /restored-42/);
+      assert.deepEqual(
+        [screen.cols, screen.rows],
+        [120, 40],
+        'the size is applied before the replay',
+      );
+      await first.until('the first page to be closed', () => first.closed !== undefined);
+      assert.equal(first.closed?.code, 4001);
+      second.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('a screen whose worker was lost is restored with what came after, and marked as lost', async () => {
+    const runner = await liveRunner();
+    try {
+      const first = new TerminalClient(runner, 'session=lost');
+      await first.opened();
+      assert.equal((await first.message('screen')).lost, undefined, 'nothing lost yet');
+      first.type('echo before-$((1+1))\r');
+      await first.until('the first echo', () => first.output.includes('before-2'));
+      // Once quiet, the output goes to the worker: then it is lost with it.
+      await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 300));
+      await screens.crashForTest();
+      first.type('echo after-$((2+2))\r');
+      await first.until('the second echo', () => first.output.includes('after-4'));
+      const second = new TerminalClient(runner, 'session=lost');
+      await second.opened();
+      const screen = await second.message('screen');
+      assert.equal(screen.lost, true);
+      assert.match(screen.data, /after-4/);
+      assert.doesNotMatch(screen.data, /before-2/);
+      second.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('two pages attaching at once: the first is told it was taken over, the second gets the terminal', async () => {
+    const runner = await liveRunner();
+    try {
+      const first = new TerminalClient(runner, 'session=race');
+      const second = new TerminalClient(runner, 'session=race');
+      await Promise.all([first.opened(), second.opened()]);
+      await first.until('the first page to be closed', () => first.closed !== undefined);
+      assert.equal(first.closed?.code, 4001);
+      await second.message('screen');
+      second.type('echo still-$((6*7))\r');
+      await second.until('the echo', () => second.output.includes('still-42'));
+      second.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('ends an idle session with no page attached, and its shell with it', async () => {
+    const runner = await liveRunner({ idleMs: 300 });
+    try {
+      const client = new TerminalClient(runner, 'session=idle');
+      await client.opened();
+      await client.message('screen');
+      client.type('echo pid=$$\r');
+      await client.until('the shell pid', () => /pid=\d+/.test(client.output));
+      const pid = Number(/pid=(\d+)/.exec(client.output)?.[1]);
+      assert.ok(isAlive(pid));
+      client.close();
+      const deadline = Date.now() + 5_000;
+      while (isAlive(pid) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(isAlive(pid), false, 'the shell ended after the idle timeout');
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('during an 80 MB cat, Ctrl-C brings the prompt back and memory stays bounded', async () => {
+    const runner = await liveRunner();
+    try {
+      const big = join(runner.workspace.root, 'big.txt');
+      writeFileSync(big, `${'0123456789abcdef'.repeat(63)}\n`.repeat(80_000));
+      const client = new TerminalClient(runner, 'session=cat');
+      await client.opened();
+      await client.message('screen');
+      const before = process.memoryUsage().rss;
+      client.type(`cat ${big}\r`);
+      await client.until('the flood to start', () => client.bytes > 1 << 20);
+      const prompts = client.output.split('\x1b]133;A;').length;
+      client.type('\x03');
+      await client.until(
+        'the prompt after Ctrl-C',
+        () => client.output.split('\x1b]133;A;').length > prompts,
+        10_000,
+      );
+      assert.ok(
+        client.bytes < 80 << 20,
+        `the rest of the file was not sent (${client.bytes} bytes)`,
+      );
+      const grown = process.memoryUsage().rss - before;
+      assert.ok(grown < 200 << 20, `memory grew by ${Math.round(grown / 2 ** 20)} MiB`);
+      client.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
+  it('under a flood with no acknowledgements, stops sending at the high watermark; Ctrl-C brings the prompt back', async () => {
+    const runner = await liveRunner();
+    try {
+      const client = new TerminalClient(runner, 'session=flood', { autoAck: false });
+      await client.opened();
+      await client.message('screen');
+      client.type('yes\r');
+      await client.until('the flood to start', () => client.bytes > 64 << 10);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const held = client.bytes;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(client.bytes, held, 'nothing more is sent without acknowledgements');
+      assert.ok(held < 1 << 20, `sent ${held} bytes unacknowledged`);
+      client.type('\x03');
+      client.send({ type: 'ack', bytes: held });
+      // Acknowledge everything from now on, as a page that keeps up would.
+      client.socket.on(
+        'message',
+        (data, isBinary) =>
+          isBinary && client.send({ type: 'ack', bytes: (data as Buffer).length }),
+      );
+      await client.until(
+        'the prompt after Ctrl-C',
+        () => /\^C\r\n[\s\S]*istio-lab/.test(client.output.slice(-2000)),
+        10_000,
+      );
+      client.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+});
