@@ -1,3 +1,4 @@
+import { errorMessage, errorDetail } from '../src/lib/error-codes.ts';
 // npm run bench: measures the runner and the page against wetty and the raw limits, on this
 // machine, in one run, and writes docs/performance.md (see its preface for what each row means).
 import { writeFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ async function main(scope: Scope): Promise<void> {
   try {
     install = await installWetty(scope);
   } catch (error) {
-    wettyError = (error as Error).message.split('\n')[0] ?? 'install failed';
+    wettyError = errorMessage(error).split('\n')[0] ?? 'install failed';
   }
   await waitForQuiet(log);
   const loadAtStart = load();
@@ -67,7 +68,7 @@ async function main(scope: Scope): Promise<void> {
     try {
       wetty = await startWetty(live, install);
     } catch (error) {
-      wettyError = (error as Error).message.split('\n')[0] ?? 'start failed';
+      wettyError = errorMessage(error).split('\n')[0] ?? 'start failed';
     }
   }
   const browser: Browser = await launchBrowser();
@@ -156,7 +157,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   await main(scope);
 } catch (error) {
-  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  console.error(`bench failed: ${errorDetail(error)}`);
   process.exitCode = 1;
 } finally {
   await scope.close();

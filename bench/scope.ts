@@ -1,3 +1,4 @@
+import { errorMessage } from '../src/lib/error-codes.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,7 +31,7 @@ export class Scope {
       try {
         await close();
       } catch (error) {
-        console.error(`bench: could not ${what}: ${(error as Error).message}`);
+        console.error(`bench: could not ${what}: ${errorMessage(error)}`);
       }
     }
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../src/lib/error-codes.ts';
 import type { Browser, Page } from '@playwright/test';
 import { newContext, openOurTerminal, openWettyTerminal, rendererOf } from './browser.ts';
 import { interruptUnderFlood } from './interrupt.ts';
@@ -65,7 +66,7 @@ function emptyRuns(terminal: string): SystemRuns {
 async function throughputOf(system: System, file: Setup['flood'], pids: readonly number[]) {
   await waitIdle(pids);
   const page = await pageThroughput(system.page, file).catch((error: unknown) => {
-    throw new Error(`${system.name}'s page: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${system.name}'s page: ${errorMessage(error)}`, { cause: error });
   });
   if (!system.socket) return { page };
   await waitIdle(pids);

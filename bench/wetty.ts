@@ -1,3 +1,4 @@
+import { errorMessage } from '../src/lib/error-codes.ts';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ export async function installWetty(scope: Scope): Promise<WettyInstall> {
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`npm install wetty@3 failed:\n${stderr ?? (error as Error).message}`, {
+    throw new Error(`npm install wetty@3 failed:\n${stderr ?? errorMessage(error)}`, {
       cause: error,
     });
   }

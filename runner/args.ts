@@ -1,5 +1,6 @@
+import { errorMessage } from '../src/lib/error-codes.ts';
 import { parseArgs } from 'node:util';
-import { displayNameProblem, joinPathPattern } from './classroom/hub/report.ts';
+import { displayName, displayNameProblem, joinPathPattern } from './classroom/hub/report.ts';
 
 export interface RunnerArgs {
   host: string;
@@ -76,7 +77,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
       allowPositionals: false,
     });
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n\n${usage}`, { cause: error });
+    throw new Error(`${errorMessage(error)}\n\n${usage}`, { cause: error });
   }
   const { values } = parsed;
   const port = Number(values.port);
@@ -167,5 +168,5 @@ function reportArgs(link: string | undefined, name: string | undefined): RunnerA
     );
   const problem = displayNameProblem(name);
   if (problem) throw new Error(`--name: ${problem}`);
-  return { url: `${url.origin}${url.pathname.replace(/\/$/, '')}`, name: name.trim() };
+  return { url: `${url.origin}${url.pathname.replace(/\/$/, '')}`, name: displayName(name) };
 }

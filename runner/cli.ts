@@ -1,3 +1,4 @@
+import { errorMessage } from '../src/lib/error-codes.ts';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
@@ -5,7 +6,9 @@ import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot } from './book-build.ts';
 import { startClassroom, type Classroom } from './classroom/classroom.ts';
 import { installSteps, LabCatalog } from './lab-catalog.ts';
-import { isLoopback, startRunner, type RunningRunner } from './http/server.ts';
+import { sweepLeftovers } from './checks/process-ledger.ts';
+import { isLoopback } from './http/auth.ts';
+import { startRunner, type RunningRunner } from './http/server.ts';
 import { chooseShell } from './terminal/shell.ts';
 import { isAlive } from './checks/process-group.ts';
 import {
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
   try {
     args = parseRunnerArgs(process.argv.slice(2));
   } catch (error) {
-    fail((error as Error).message);
+    fail(errorMessage(error));
   }
   if (args.help) {
     console.log(usage);
@@ -84,12 +87,19 @@ async function main(): Promise<void> {
     return;
   }
 
+  // A runner killed hard could not end its shells and checks: end what they left running.
+  const swept = sweepLeftovers(workspace.processes);
+  if (swept > 0)
+    log(
+      `Ended ${swept} process${swept === 1 ? '' : 'es'} left running by a runner that was stopped hard.`,
+    );
+
   const dist = resolve(args.dist);
   if (args.build && isStale(dist)) {
     try {
       buildBook(dist, log);
     } catch (error) {
-      fail((error as Error).message);
+      fail(errorMessage(error));
     }
   }
   const pinsFile = join(projectRoot, 'content', 'versions.yaml');
@@ -100,7 +110,7 @@ async function main(): Promise<void> {
       pinsFile,
     );
   } catch (error) {
-    fail((error as Error).message);
+    fail(errorMessage(error));
   }
   const pins = readPins(pinsFile);
   installSteps(projectRoot, workspace, pins);
@@ -127,7 +137,7 @@ async function main(): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       fail(`port ${args.port} is in use: stop what uses it, or start with --port <another>`);
-    fail(`could not start: ${(error as Error).message}`);
+    fail(`could not start: ${errorMessage(error)}`);
   }
   writeRunnerFile(workspace, {
     url: runner.url,
@@ -148,7 +158,7 @@ async function main(): Promise<void> {
   try {
     classroom = await startClassroom(args, runner.progress, workspace, log);
   } catch (error) {
-    fail((error as Error).message);
+    fail(errorMessage(error));
   }
   log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
 

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode } from '../src/lib/error-codes.ts';
+import { ErrorCode, errorMessage } from '../src/lib/error-codes.ts';
 import { loadLabDirs, readPins, substitutePins, type Pins } from '../src/lib/lab-files.ts';
 import type { Cell, Check, Lab } from '../src/lib/lab-schema.ts';
+import type { ScriptName } from '../src/lib/protocol.ts';
 import { writeAtomic, type Workspace } from './workspace.ts';
 
-type Found<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+type Found<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * The labs the runner may run, looked up by id. Commands come only from here: a page names a cell
@@ -55,6 +56,19 @@ export class LabCatalog {
     return { ok: false, code: ErrorCode.unknownCell, message: `lab "${slug}" has no cell "${id}"` };
   }
 
+  /** A lab's prepare or cleanup script. */
+  script(slug: string, name: ScriptName): Found<string> {
+    const lab = this.lab(slug);
+    if (!lab.ok) return lab;
+    const script = lab.value[name];
+    if (script) return { ok: true, value: script };
+    return {
+      ok: false,
+      code: ErrorCode.unknownScript,
+      message: `lab "${slug}" has no ${name} script`,
+    };
+  }
+
   check(slug: string, id: string): Found<Check> {
     const lab = this.lab(slug);
     if (!lab.ok) return lab;
@@ -67,14 +81,26 @@ export class LabCatalog {
     };
   }
 
+  /**
+   * What the lab files look like now: each file's name, time and length (an edit that keeps the
+   * time, as some tools do, still changes the length), or why a folder cannot be read.
+   */
   #currentStamp(): string {
     const files = [this.#pinsFile];
+    const parts: string[] = [];
     for (const dir of this.#dirs) {
-      for (const name of readdirSync(dir)) if (name.endsWith('.yaml')) files.push(join(dir, name));
+      try {
+        for (const name of readdirSync(dir))
+          if (name.endsWith('.yaml')) files.push(join(dir, name));
+      } catch (error) {
+        parts.push(`${dir}!${errorMessage(error)}`);
+      }
     }
-    return files
-      .map((file) => `${file}@${statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0}`)
-      .join('|');
+    for (const file of files) {
+      const stat = statSync(file, { throwIfNoEntry: false });
+      parts.push(`${file}@${stat?.mtimeMs ?? 0}:${stat?.size ?? -1}`);
+    }
+    return parts.join('|');
   }
 
   #refresh(): void {
@@ -84,7 +110,7 @@ export class LabCatalog {
     try {
       this.#labs = loadLabDirs(this.#dirs, readPins(this.#pinsFile));
     } catch (error) {
-      this.#log(`kept the labs loaded before: ${(error as Error).message}`);
+      this.#log(`kept the labs loaded before: ${errorMessage(error)}`);
     }
   }
 }

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, sep } from 'node:path';
 
 /** The learner's workspace: pinned kubeconfig, downloaded tools, progress and the runner file. */
 export interface Workspace {
@@ -10,8 +10,10 @@ export interface Workspace {
   progress: string;
   runnerFile: string;
   history: string;
-  /** The shared prepare steps, pins filled in (runner/steps.ts). */
+  /** The shared prepare steps, pins filled in (runner/lab-catalog.ts). */
   steps: string;
+  /** The process sessions a runner started and that still live (runner/checks/process-ledger.ts). */
+  processes: string;
 }
 
 export function workspaceAt(
@@ -25,6 +27,7 @@ export function workspaceAt(
     runnerFile: join(root, 'runner.json'),
     history: join(root, 'bash_history'),
     steps: join(root, 'steps.sh'),
+    processes: join(root, 'processes.json'),
   };
 }
 
@@ -101,7 +104,7 @@ export function labEnvironment(
   for (const [name, value] of Object.entries(from)) {
     if (name.startsWith('LC_')) env[name] = value;
   }
-  env.PATH = [workspace.bin, from.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':');
+  env.PATH = labPath(workspace, from.PATH);
   env.KUBECONFIG = workspace.kubeconfig;
   env.ISTIO_LAB_HOME = workspace.root;
   env.ISTIO_LAB_STEPS = workspace.steps;
@@ -109,4 +112,28 @@ export function labEnvironment(
   env.COLORTERM = 'truecolor';
   env.LANG ??= 'C.UTF-8';
   return env;
+}
+
+/** Where the tools a lab needs are found on most machines, whatever the runner's PATH says. */
+const systemPath = ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin'] as const;
+
+/**
+ * The PATH of shells and checks: the workspace's own bin first, then the folders of the runner's
+ * PATH that a learner put there for their tools, then the system's. A folder is kept only if it
+ * is absolute, exists, and is not a package's `node_modules` (npm puts its own and the project's
+ * `.bin` folders first when it runs `npm start`) nor writable by every user (a command there
+ * could have been put by anyone on the machine). Nothing from npm's own environment is kept.
+ */
+export function labPath(workspace: Workspace, runnerPath: string | undefined): string {
+  const kept: string[] = [workspace.bin];
+  for (const folder of (runnerPath ?? '').split(':')) {
+    if (!isAbsolute(folder) || kept.includes(folder)) continue;
+    if (folder.split(sep).includes('node_modules')) continue;
+    if (folder.includes(`${sep}node-gyp-bin`)) continue;
+    const stat = statSync(folder, { throwIfNoEntry: false });
+    if (!stat?.isDirectory() || (stat.mode & 0o002) !== 0) continue;
+    kept.push(folder);
+  }
+  for (const folder of systemPath) if (!kept.includes(folder)) kept.push(folder);
+  return kept.join(':');
 }

@@ -99,7 +99,7 @@ class HarnessTerminal {
     const from = Buffer.concat(this.#bytes).length;
     const started = performance.now();
     for (;;) {
-      const begun = this.session.runCell(lab, cell, command);
+      const begun = this.session.run({ lab, cell }, command);
       if (begun.ok) break;
       if (performance.now() - started > 10_000)
         throw new Error(`cell ${cell} could not start: ${begun.message}`);

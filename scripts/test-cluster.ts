@@ -1,3 +1,4 @@
+import { errorMessage } from '../src/lib/error-codes.ts';
 // npm run test:cluster: the book tests itself the way a learner uses it (docs/cluster-tests.md).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ try {
     },
   }).values;
 } catch (error) {
-  fail(Exit.usage, `${(error as Error).message}\n\n${usage}`);
+  fail(Exit.usage, `${errorMessage(error)}\n\n${usage}`);
 }
 if (args.help) fail(Exit.passed, usage);
 

@@ -3,7 +3,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../../src/lib/lab-schema.ts';
 import { matchExpect } from '../../src/lib/matchers.ts';
 import type { CheckResult } from '../../src/lib/protocol.ts';
-import { killGroup, killSession, sweepSession } from './process-group.ts';
+import { killGroup, killProcessSession, sweepProcessSession } from './process-group.ts';
+import type { ProcessLedger } from './process-ledger.ts';
+import { closeInherited } from '../terminal/descriptors.ts';
+
+/**
+ * Checks: "Check my step" on the runner's side. A check runs as `bash -c` in its own process
+ * group and session (process-group.ts kills and sweeps what it leaves), never in the learner's
+ * shell, with the same allow-listed environment; its output is matched (src/lib/matchers.ts)
+ * and it is polled while its `waitUpTo` lasts. Each result is kept in progress.json
+ * (progress.ts, with the schema in src/lib/progress.ts) for the page and the hub reporter.
+ */
 
 /** Knobs of a check run, named where they are defined. */
 export const CheckLimits = {
@@ -27,6 +37,8 @@ export interface CheckContext {
   /** Called before every attempt after the first, for pages that show polling live. */
   onAttempt?: (attempt: number, last: AttemptResult) => void;
   signal?: AbortSignal;
+  /** Where each attempt's process session is recorded while it lives (a sweep after a crash). */
+  ledger?: ProcessLedger;
 }
 
 export interface AttemptResult {
@@ -56,7 +68,9 @@ export function runAttempt(
       });
       return;
     }
-    const child = spawn('bash', ['-c', script], {
+    // Nothing inherited above fd 2, a pty master least of all (runner/terminal/descriptors.ts);
+    // on the same line as the script, so its line numbers in bash's messages stay true.
+    const child = spawn('bash', ['-c', `${closeInherited}; ${script}`], {
       cwd: context.cwd,
       env: context.env,
       detached: true,
@@ -78,16 +92,18 @@ export function runAttempt(
       output.push(part);
       if (isStdout) stdout.push(part);
     };
+    context.ledger?.add(child.pid, 'check');
     child.stdout.on('data', (chunk: Buffer) => take(chunk, true));
     child.stderr.on('data', (chunk: Buffer) => take(chunk, false));
     const timer = setTimeout(() => {
       timedOut = true;
-      killSession(child.pid);
+      killProcessSession(child.pid);
     }, timeoutMs);
-    const abort = () => killSession(child.pid);
+    const abort = () => killProcessSession(child.pid);
     context.signal?.addEventListener('abort', abort, { once: true });
     child.on('error', (error) => {
       clearTimeout(timer);
+      context.ledger?.remove(child.pid);
       context.signal?.removeEventListener('abort', abort);
       resolve({
         exitCode: null,
@@ -119,13 +135,16 @@ export function runAttempt(
         timedOut,
         truncated,
       });
-      setImmediate(() => sweepSession(child.pid));
+      setImmediate(() => {
+        sweepProcessSession(child.pid);
+        context.ledger?.remove(child.pid);
+      });
     };
     child.on('exit', (code, signal) => {
       exit = { code, signal };
       clearTimeout(timer);
       killGroup(child.pid, 'SIGKILL');
-      sweep = setTimeout(() => sweepSession(child.pid), CheckLimits.sweepMs);
+      sweep = setTimeout(() => sweepProcessSession(child.pid), CheckLimits.sweepMs);
       grace = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();

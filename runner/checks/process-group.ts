@@ -19,18 +19,24 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
  * session, and a job that changed process group (job control, `nohup … &`, a double fork) still
  * belongs to it. Only `setsid` leaves a session; docs/security.md says so.
  */
-export function killSession(sid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+export function killProcessSession(
+  sid: number | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+): void {
   if (!sid) return;
   killGroup(sid, signal);
-  signalAll(sessionMembers(sid), signal);
+  signalAll(processSessionMembers(sid), signal);
 }
 
 /**
- * Kills what is left in a session once its group is gone, as killSession does, but without
+ * Kills what is left in a session once its group is gone, as killProcessSession does, but without
  * blocking: pgrep runs asynchronously. A check's answer must not wait for the few milliseconds
  * that starting pgrep and scanning the process table take (docs/performance.md).
  */
-export function sweepSession(sid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+export function sweepProcessSession(
+  sid: number | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+): void {
   if (!sid) return;
   execFile('pgrep', ['-s', String(sid)], { encoding: 'utf8' }, (_error, stdout) =>
     // pgrep exits 1 when nothing is left, the usual case: that is no error.
@@ -39,7 +45,7 @@ export function sweepSession(sid: number | undefined, signal: NodeJS.Signals = '
 }
 
 /** Process ids in a session, from pgrep (Linux and macOS have it); none when it cannot tell. */
-export function sessionMembers(sid: number): number[] {
+export function processSessionMembers(sid: number): number[] {
   try {
     return pgrepPids(execFileSync('pgrep', ['-s', String(sid)], { encoding: 'utf8' }));
   } catch {

@@ -1,25 +1,16 @@
 import { readFileSync, renameSync } from 'node:fs';
+import { errorMessage } from '../../src/lib/error-codes.ts';
+import {
+  emptyProgress,
+  progressSchema,
+  type Progress,
+  type ProgressEntry,
+} from '../../src/lib/progress.ts';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { writeAtomic } from '../workspace.ts';
 
-/** One check's latest result as the progress file keeps it. */
-export interface ProgressEntry {
-  status: CheckResult['status'];
-  /** ISO time of the latest run. */
-  at: string;
-  ms: number;
-  attempts: number;
-  /** ISO time of the first pass, kept across later failures so drift can be shown. */
-  firstPassedAt?: string;
-}
-
 /** Told of each result as it is recorded (runner/classroom/reporter.ts sends it to an instructor's hub). */
 export type RecordListener = (lab: string, check: string, entry: ProgressEntry) => void;
-
-export interface Progress {
-  version: 1;
-  labs: Record<string, Record<string, ProgressEntry>>;
-}
 
 /**
  * The progress file: read once at start, updated in memory, written by atomic rename after each
@@ -59,7 +50,7 @@ export class ProgressStore {
         listener(lab, check, { ...entry });
       } catch (error) {
         // A listener (the hub reporter) must never fail the check that was recorded.
-        this.#log(`a progress listener failed: ${(error as Error).message}`);
+        this.#log(`a progress listener failed: ${errorMessage(error)}`);
       }
     }
     const text = `${JSON.stringify(this.#data, null, 2)}\n`;
@@ -67,7 +58,7 @@ export class ProgressStore {
     this.#writing = this.#writing
       .then(() => writeAtomic(this.#path, text, 0o600))
       .catch((error: unknown) =>
-        this.#log(`could not save progress to ${this.#path}: ${(error as Error).message}`),
+        this.#log(`could not save progress to ${this.#path}: ${errorMessage(error)}`),
       );
     return this.#writing;
   }
@@ -84,19 +75,19 @@ export class ProgressStore {
       text = readFileSync(this.#path, 'utf8');
     } catch {
       // No progress yet: a first start.
-      return { version: 1, labs: {} };
+      return emptyProgress();
     }
     try {
-      const data = JSON.parse(text) as Progress;
-      if (data && data.version === 1 && typeof data.labs === 'object') return data;
-      throw new Error('not a version 1 progress file');
+      const parsed = progressSchema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      throw new Error('not a version 1 progress file', { cause: parsed.error });
     } catch (error) {
       const aside = `${this.#path}.corrupt-${Date.now()}`;
       renameSync(this.#path, aside);
       this.#log(
-        `progress file was unreadable (${(error as Error).message}); moved it to ${aside} and started afresh`,
+        `progress file was unreadable (${errorMessage(error)}); moved it to ${aside} and started afresh`,
       );
-      return { version: 1, labs: {} };
+      return emptyProgress();
     }
   }
 }

@@ -1,9 +1,17 @@
+import { errorMessage } from '../../src/lib/error-codes.ts';
 import { networkInterfaces } from 'node:os';
 import type { RunnerArgs } from '../args.ts';
 import { startHub, type RunningHub } from './hub.ts';
 import type { ProgressStore } from '../checks/progress.ts';
 import { startReporter, type Reporter } from './reporter.ts';
 import type { Workspace } from '../workspace.ts';
+
+/**
+ * The classroom: an instructor's hub (hub.ts and hub/, started with --hub) shows the room's
+ * progress live; a learner's runner started with --report-to sends its verdicts to it
+ * (reporter.ts), only the fields docs/security.md lists. This module starts either beside the
+ * runner and prints how to use it.
+ */
 
 /** The classroom parts of one runner process: the hub (--hub) and the reporter (--report-to). */
 export interface Classroom {
@@ -30,7 +38,7 @@ export async function startClassroom(
       throw new Error(
         code === 'EADDRINUSE'
           ? `the hub's port ${args.hub.port} is in use: stop what uses it, or start with --hub-port <another>`
-          : `could not start the hub: ${(error as Error).message}`,
+          : `could not start the hub: ${errorMessage(error)}`,
         { cause: error },
       );
     }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode } from '../../src/lib/error-codes.ts';
-import { sendError, sendJson } from '../http/api.ts';
+import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
+import { boundedServerOptions, ConnectionLimits, sendError, sendJson } from '../http/reply.ts';
 import { tokensEqual } from '../http/auth.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { cookieName, hasViewToken, hubHeaders, ownOrigin, readBody, sendText } from './hub/http.ts';
@@ -25,6 +25,8 @@ export interface HubOptions {
    * @default 30_000
    */
   tickMs?: number;
+  /** How long a client may take to send its request headers (runner/http/reply.ts). */
+  headersTimeoutMs?: number;
 }
 
 export interface RunningHub {
@@ -45,7 +47,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const log = options.log ?? ((message: string) => console.log(message));
   const joinToken = randomBytes(24).toString('base64url');
   const viewToken = randomBytes(24).toString('base64url');
-  const learners = new HubLearners();
+  const learners = new HubLearners(Date.now());
   const viewers = new Set<{ response: ServerResponse; lang: HubLang }>();
   let port = options.port;
   let pushTimer: NodeJS.Timeout | undefined;
@@ -70,7 +72,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       response.setHeader('Allow', 'POST');
       return sendError(response, 405, ErrorCode.methodNotAllowed, 'reports are sent with POST');
     }
-    if (!ownOrigin(request))
+    // A learner's runner sends no Origin; a browser always does. Even the hub's own origin is
+    // refused: a page can pass for it by DNS rebinding, and no page has reason to report.
+    if (request.headers.origin !== undefined)
       return sendError(response, 403, ErrorCode.badOrigin, 'web pages may not send reports');
     if (!tokensEqual(given, joinToken))
       return sendError(
@@ -80,13 +84,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         'wrong join token: the hub makes a new one at each start; ask for the command it prints',
       );
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
-      return sendError(response, 415, 'bad-report', 'send the report as application/json');
+      return sendError(response, 415, ErrorCode.badReport, 'send the report as application/json');
     readBody(request, response, (text) => {
       try {
         store(response, text);
       } catch (error) {
         // Past the server's own try/catch (the body arrives later): answer, never crash.
-        log(`hub report failed: ${(error as Error).stack ?? String(error)}`);
+        log(`hub report failed: ${errorDetail(error)}`);
         if (!response.headersSent)
           sendError(response, 500, ErrorCode.internal, 'the hub failed on this report');
       }
@@ -98,14 +102,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     try {
       raw = JSON.parse(text);
     } catch {
-      return sendError(response, 400, 'bad-report', 'the report is not JSON');
+      return sendError(response, 400, ErrorCode.badReport, 'the report is not JSON');
     }
     const parsed = reportSchema.safeParse(raw);
     if (!parsed.success) {
       const issues = parsed.error.issues
         .slice(0, 3)
         .map((issue) => `${issue.path.join('.') || 'report'}: ${issue.message}`);
-      return sendError(response, 400, 'bad-report', `bad report: ${issues.join('; ')}`);
+      return sendError(response, 400, ErrorCode.badReport, `bad report: ${issues.join('; ')}`);
     }
     const outcome = learners.apply(parsed.data);
     if (!outcome.ok) {
@@ -156,7 +160,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       sendJson(response, 200, { now: new Date().toISOString(), learners: learners.list() });
     } else if (url.pathname === '/api/events') {
       if (viewers.size >= maxViewers)
-        return sendError(response, 429, 'too-many-viewers', 'close other tabs of the hub table');
+        return sendError(
+          response,
+          429,
+          ErrorCode.tooManyViewers,
+          'close other tabs of the hub table',
+        );
       response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
       const viewer = { response, lang };
       viewers.add(viewer);
@@ -185,18 +194,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     view(request, response, url);
   };
 
-  const server = createServer((request, response) => {
-    try {
-      handle(request, response);
-    } catch (error) {
-      log(`hub request failed: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent)
-        sendError(response, 500, ErrorCode.internal, 'the hub failed on this request');
-    }
-  });
-  // A learner's runner sends a small report and waits for the status: no reason to wait longer.
-  server.requestTimeout = 15_000;
-  server.headersTimeout = 10_000;
+  const server = createServer(
+    boundedServerOptions(options.headersTimeoutMs),
+    (request, response) => {
+      try {
+        handle(request, response);
+      } catch (error) {
+        log(`hub request failed: ${errorDetail(error)}`);
+        if (!response.headersSent)
+          sendError(response, 500, ErrorCode.internal, 'the hub failed on this request');
+      }
+    },
+  );
+  server.maxConnections = ConnectionLimits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

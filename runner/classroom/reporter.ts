@@ -1,8 +1,10 @@
+import { errorMessage } from '../../src/lib/error-codes.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubLimits, type Report, type ReportedResult } from './hub/report.ts';
-import type { ProgressEntry, ProgressStore } from '../checks/progress.ts';
+import type { ProgressEntry } from '../../src/lib/progress.ts';
+import type { ProgressStore } from '../checks/progress.ts';
 import { writeAtomic, type Workspace } from '../workspace.ts';
 
 /**
@@ -162,5 +164,5 @@ export function startReporter(options: ReporterOptions): Reporter {
 
 function describe(error: unknown): string {
   const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as Error).message;
+  return cause?.code ?? errorMessage(error);
 }

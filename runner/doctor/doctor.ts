@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPins, type Pins } from '../../src/lib/lab-files.ts';
-import { inotifyFinding, memoryFinding, portsFinding } from './host.ts';
+import { inotifyFinding, memoryFinding, portsFinding, processesFinding } from './host.ts';
 import { realSystem } from './system.ts';
 import {
   clusterFinding,
@@ -16,6 +16,14 @@ import type { DoctorItem, DoctorSystem, Finding, LabPaths } from './types.ts';
 
 export { doctorItemIds } from './types.ts';
 export type { DoctorItem, DoctorItemId, DoctorStatus, DoctorSystem } from './types.ts';
+
+/**
+ * The doctor: what stands between this machine and the labs, each finding with its exact fix.
+ * tools.ts looks at docker, kind, kubectl, istioctl and the cluster context; host.ts at memory,
+ * inotify limits and the lab ports; system.ts is the only part that touches the machine, so the
+ * rest is tested with a fake one (types.ts). `/api/doctor` answers with it and `npm run doctor`
+ * (cli.ts) prints it.
+ */
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -82,6 +90,7 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
     memoryFinding(context, docker.ok ? docker.stdout : undefined),
     inotify,
     ports,
+    processesFinding(context),
   ];
   return findings.map((finding) => ({
     ...finding,

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { errorMessage } from '../../src/lib/error-codes.ts';
 import type { DoctorContext, Finding } from './types.ts';
 
 /**
@@ -74,7 +76,7 @@ export async function inotifyFinding(context: DoctorContext): Promise<Finding> {
       status: 'warn',
       code: 'unreadable',
       params: {},
-      detail: (error as Error).message,
+      detail: errorMessage(error),
       commands: ['sysctl fs.inotify.max_user_watches fs.inotify.max_user_instances'],
     };
   }
@@ -151,5 +153,25 @@ export async function portsFinding(context: DoctorContext): Promise<Finding> {
     params: { busy: conflicts.map((p) => p.port).join(', ') },
     detail,
     commands,
+  };
+}
+
+/**
+ * Shells and checks that a runner killed hard left running (its ledger in the workspace). The
+ * next `npm start` ends them; the doctor names them meanwhile, with the command that ends them.
+ */
+export function processesFinding(context: DoctorContext): Finding {
+  const left = context.system.leftovers(join(context.paths.home, 'processes.json'));
+  const pids = left.flatMap((leftover) => leftover.pids);
+  const detail = left.map((leftover) => `${leftover.kind}: ${leftover.pids.join(' ')}`).join('; ');
+  if (pids.length === 0)
+    return { id: 'processes', status: 'ok', code: 'ok', params: {}, detail, commands: [] };
+  return {
+    id: 'processes',
+    status: 'warn',
+    code: 'left',
+    params: { count: pids.length },
+    detail,
+    commands: [`kill -KILL ${pids.join(' ')}`],
   };
 }

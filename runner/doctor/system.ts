@@ -1,3 +1,4 @@
+import { findLeftovers } from '../checks/process-ledger.ts';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
@@ -18,6 +19,8 @@ export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
     arch: arch(),
     freeMemory: freemem,
     portBusy,
+    leftovers: (ledger) =>
+      findLeftovers(ledger).map(({ entry, pids }) => ({ kind: entry.kind, pids })),
   };
 }
 

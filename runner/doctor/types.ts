@@ -31,6 +31,8 @@ export interface DoctorSystem {
   freeMemory: () => number;
   /** Whether something already listens on 127.0.0.1:<port>. */
   portBusy: (port: number) => Promise<boolean>;
+  /** Processes a runner killed hard left running (runner/checks/process-ledger.ts). */
+  leftovers: (ledger: string) => { kind: 'terminal' | 'check'; pids: number[] }[];
 }
 
 /** Where the labs' files live, for commands that name them. */

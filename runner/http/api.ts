@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '../../src/lib/error-codes.ts';
+import { ErrorCode, errorMessage } from '../../src/lib/error-codes.ts';
 import type { CheckResult, ServerMessage } from '../../src/lib/protocol.ts';
 import { runCheck } from '../checks/checks.ts';
 import { diagnose } from '../doctor/doctor.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
+import type { ProcessLedger } from '../checks/process-ledger.ts';
 import type { ProgressStore } from '../checks/progress.ts';
+import { sendError, sendJson } from './reply.ts';
 
 export interface ApiContext {
   version: string;
@@ -13,26 +15,10 @@ export interface ApiContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
   kubeContext: string;
-  /** Tells every attached page about a check in progress. */
+  /** Where checks record their process sessions while they run. */
+  ledger?: ProcessLedger;
+  /** Tells every attached page about a check in progress (through runner/terminal/socket.ts). */
   broadcast: (message: ServerMessage) => void;
-}
-
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
-
-export function sendError(
-  response: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-): void {
-  sendJson(response, status, { code, message });
 }
 
 const checkRoute = /^\/api\/checks\/([^/]+)\/([^/]+)$/;
@@ -57,6 +43,7 @@ export function createApi(context: ApiContext): Api {
         env: context.env,
         cwd: context.cwd,
         signal: stop.signal,
+        ...(context.ledger ? { ledger: context.ledger } : {}),
         onAttempt: (attempt) => context.broadcast({ type: 'check', lab, check: id, attempt }),
       }).finally(() => inFlight.delete(key));
       inFlight.set(key, run);
@@ -87,8 +74,7 @@ export function createApi(context: ApiContext): Api {
       return false;
     };
     const failed = (error: unknown) => {
-      if (!response.headersSent)
-        sendError(response, 500, ErrorCode.internal, (error as Error).message);
+      if (!response.headersSent) sendError(response, 500, ErrorCode.internal, errorMessage(error));
     };
     if (path === '/api/health') {
       if (only('GET')) sendJson(response, 200, { ok: true, version: context.version });

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ErrorCode } from '../../src/lib/error-codes.ts';
 
@@ -33,9 +34,25 @@ export interface RequestFacts {
 export type Decision =
   { ok: true } | { ok: false; status: 401 | 403; code: ErrorCode; message: string };
 
+/** The names of this machine's loopback interface that the runner always answers to. */
+export const loopbackNames: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+
+/**
+ * Whether a --host keeps the runner on this machine: the one definition of "loopback" in the
+ * runner. Only an IPv4 literal in 127.0.0.0/8, `::1`, or exactly `localhost`: a name such as
+ * `127.0.0.1.example.com` starts like a loopback address and is looked up in DNS, so it is
+ * refused before any lookup. Anything else needs --expose-on-network.
+ */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1' || host === '[::1]') return true;
+  return isIPv4(host) && host.split('.')[0] === '127';
+}
+
 /** Hosts a loopback runner answers to on a port, in the spellings browsers send. */
 export function loopbackHosts(port: number, extraHost?: string): Set<string> {
-  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  const hosts = new Set(
+    loopbackNames.map((name) => `${name.includes(':') ? `[${name}]` : name}:${port}`),
+  );
   // Listening on every address: other machines name this one by the address they reach.
   const named =
     extraHost === '0.0.0.0' || extraHost === '::'
@@ -79,7 +96,8 @@ export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision 
     return deny(
       403,
       ErrorCode.badOrigin,
-      `Origin "${facts.origin}" may not use this runner; start it with --allow-origin ${facts.origin} to allow a hosted copy of the book`,
+      // No ready-made command with this origin in it: a hostile page would be its author.
+      `Origin "${facts.origin}" may not use this runner. Only the book the runner serves may, and a hosted copy of it you allowed yourself with --allow-origin`,
     );
   }
   return { ok: true };

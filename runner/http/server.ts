@@ -1,15 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, ErrorCode } from '../../src/lib/error-codes.ts';
-import type { ServerMessage } from '../../src/lib/protocol.ts';
-import { createApi, sendError } from './api.ts';
+import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
+import { ProcessLedger } from '../checks/process-ledger.ts';
+import { ProgressStore } from '../checks/progress.ts';
+import type { LabCatalog } from '../lab-catalog.ts';
+import { SessionRegistry } from '../terminal/sessions.ts';
+import type { ShellCommand } from '../terminal/shell.ts';
+import { createTerminalSockets, readProtocolToken } from '../terminal/socket.ts';
+import { labEnvironment, type Workspace } from '../workspace.ts';
+import { createApi } from './api.ts';
 import {
   cookieName,
   decide,
-  loopbackHosts,
   decidePublic,
+  loopbackNames,
+  loopbackHosts,
   policyFor,
   readBearer,
   readCookies,
@@ -18,16 +24,17 @@ import {
   type Decision,
   type RequestFacts,
 } from './auth.ts';
-import type { LabCatalog } from '../lab-catalog.ts';
-import { ProgressStore } from '../checks/progress.ts';
-import { SessionRegistry } from '../terminal/sessions.ts';
-import type { ShellCommand } from '../terminal/shell.ts';
+import { boundedServerOptions, ConnectionLimits, refuseUpgrade, sendError } from './reply.ts';
 import { serveStatic } from './static-files.ts';
-import { bindSocket, initialSize } from '../terminal/socket.ts';
-import { labEnvironment, type Workspace } from '../workspace.ts';
 
-/** Frames over this size are refused with close code 1009 by the WebSocket server. */
-export const maxFrameBytes = 1 << 20;
+/**
+ * The runner's HTTP side: one server on loopback that answers the built book, the API under
+ * `/api` and the terminal's WebSocket upgrade. Every request passes the same order of checks
+ * (auth.ts, docs/security.md) before anything is read or started; the static files need Host
+ * and Origin only, the API and the terminal the token too. The pieces: auth.ts decides, api.ts
+ * answers `/api`, static-files.ts the book, reply.ts shapes every answer, and the terminal
+ * socket (runner/terminal/socket.ts) takes the upgrade and every message to a page.
+ */
 
 export interface RunnerOptions {
   host: string;
@@ -42,6 +49,8 @@ export interface RunnerOptions {
   shell: ShellCommand;
   idleMs?: number;
   maxSessions?: number;
+  /** How long a client may take to send its request headers (reply.ts ConnectionLimits). */
+  headersTimeoutMs?: number;
   log?: (message: string) => void;
 }
 
@@ -85,13 +94,18 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   const env = labEnvironment(options.workspace);
   const progress = new ProgressStore(options.workspace.progress, log);
   const sessions = new SessionRegistry(options.maxSessions);
-  const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: maxFrameBytes,
-    // A page on an --allow-origin host cannot send headers with a WebSocket: it offers the token
-    // as a second subprotocol, and the runner answers with the plain one.
-    handleProtocols: (protocols) => (protocols.has(terminalProtocol) ? terminalProtocol : false),
+  const ledger = new ProcessLedger(options.workspace.processes);
+  const terminals = createTerminalSockets({
+    sessions,
+    labs: options.labs,
+    newSession: {
+      shell: options.shell,
+      env,
+      cwd: options.workspace.root,
+      ledger,
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    },
+    log,
   });
   let policy: AuthPolicy = policyFor(token, options.port, options.allowOrigins);
   const api = createApi({
@@ -101,10 +115,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     env,
     cwd: options.workspace.root,
     kubeContext: options.kubeContext,
-    broadcast: (message: ServerMessage) => {
-      const text = JSON.stringify(message);
-      for (const socket of sockets) socket.send(text);
-    },
+    ledger,
+    broadcast: (message) => terminals.broadcast(message),
   });
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
@@ -159,89 +171,55 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     serveStatic(options.dist, url.pathname, response, request.method);
   };
 
-  const server = createServer((request, response) => {
-    try {
-      handle(request, response);
-    } catch (error) {
-      log(`request failed: ${(error as Error).stack ?? String(error)}`);
-      if (!response.headersSent)
-        sendError(
-          response,
-          500,
-          ErrorCode.internal,
-          'the runner failed on this request; see its log',
-        );
-    }
-  });
+  const server = createServer(
+    boundedServerOptions(options.headersTimeoutMs),
+    (request, response) => {
+      try {
+        handle(request, response);
+      } catch (error) {
+        log(`request failed: ${errorDetail(error)}`);
+        if (!response.headersSent)
+          sendError(
+            response,
+            500,
+            ErrorCode.internal,
+            'the runner failed on this request; see its log',
+          );
+      }
+    },
+  );
 
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
-    const refuse = (status: number, code: string, message: string) => {
-      const body = JSON.stringify({ code, message });
-      socket.end(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    };
     socket.on('error', () => socket.destroy());
     try {
       const decision = decide(facts(request, actualPort, token), policy);
-      if (!decision.ok) return refuse(decision.status, decision.code, decision.message);
-      const url = new URL(request.url ?? '/', 'http://runner.invalid');
-      if (url.pathname !== '/api/terminal')
-        return refuse(404, ErrorCode.notFound, 'the terminal is at /api/terminal');
-      const name = url.searchParams.get('session') ?? 'main';
-      const allowed = sessions.canOpen(name);
-      if (!allowed.ok)
-        return refuse(
-          allowed.code === ErrorCode.tooManySessions ? 429 : 400,
-          allowed.code,
-          allowed.message,
-        );
-      const size = initialSize(url);
-      // The shell is started only once the handshake has succeeded: a broken handshake spawns nothing.
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        sockets.add(ws);
-        ws.on('close', () => sockets.delete(ws));
-        try {
-          const opened = sessions.open(name, {
-            shell: options.shell,
-            env,
-            cwd: options.workspace.root,
-            ...size,
-            ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
-          });
-          if (!opened.ok) {
-            ws.send(JSON.stringify({ type: 'error', code: opened.code, message: opened.message }));
-            ws.close(CloseCode.sessionEnded, opened.code);
-            return;
-          }
-          bindSocket(ws, opened.session, options.labs, size);
-        } catch (error) {
-          log(`could not start a terminal: ${(error as Error).message}`);
-          ws.send(
-            JSON.stringify({
-              type: 'error',
-              code: ErrorCode.internal,
-              message: `could not start the shell: ${(error as Error).message}`,
-            }),
-          );
-          ws.close(1011, 'shell failed');
-        }
-      });
+      if (!decision.ok)
+        return refuseUpgrade(socket, decision.status, decision.code, decision.message);
+      terminals.upgrade(
+        request,
+        socket,
+        head,
+        new URL(request.url ?? '/', 'http://runner.invalid'),
+      );
     } catch (error) {
-      log(`upgrade failed: ${(error as Error).stack ?? String(error)}`);
-      refuse(500, ErrorCode.internal, 'the runner failed on this request; see its log');
+      log(`upgrade failed: ${errorDetail(error)}`);
+      refuseUpgrade(
+        socket,
+        500,
+        ErrorCode.internal,
+        'the runner failed on this request; see its log',
+      );
     }
   });
 
+  server.maxConnections = ConnectionLimits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const actualPort = (server.address() as AddressInfo).port;
-  const extraHost = ['127.0.0.1', 'localhost', '::1'].includes(options.host)
-    ? undefined
-    : options.host;
+  // The usual loopback names are the runner's own hosts already; any other --host is added.
+  const extraHost = loopbackNames.includes(options.host) ? undefined : options.host;
   policy = policyFor(token, actualPort, options.allowOrigins, extraHost);
   const ownOrigins = new Set(
     [...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`),
@@ -255,25 +233,11 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     sessionCount: () => sessions.size,
     progress,
     close: async () => {
-      for (const socket of sockets) socket.close(CloseCode.shutdown, 'the runner is stopping');
+      terminals.close();
       api.abortChecks();
       await sessions.disposeAll('the runner is stopping');
-      wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** The WebSocket subprotocol of the terminal; `istio-lab.token.<token>` may be offered beside it. */
-export const terminalProtocol = 'istio-lab';
-
-function readProtocolToken(header: string | undefined): string | undefined {
-  const offered = header?.split(',').map((value) => value.trim()) ?? [];
-  const prefix = `${terminalProtocol}.token.`;
-  return offered.find((value) => value.startsWith(prefix))?.slice(prefix.length);
-}
-
-export function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -24,7 +24,10 @@ const types: Record<string, string> = {
   '.pf_index': 'application/octet-stream',
 };
 
-/** The file a URL path names inside `root`, or undefined; `..` can never leave the root. */
+/**
+ * The file a URL path names inside `root`, or undefined. Neither `..` nor a symbolic link can
+ * leave the root: the file's real path, links resolved, must lie inside the root's real path.
+ */
 export function resolveStatic(root: string, pathname: string): string | undefined {
   let decoded: string;
   try {
@@ -36,9 +39,22 @@ export function resolveStatic(root: string, pathname: string): string | undefine
   const base = resolve(root);
   const candidate = resolve(base, `.${sep}${normalize(decoded)}`);
   if (candidate !== base && !candidate.startsWith(base + sep)) return undefined;
+  let realBase: string;
+  try {
+    realBase = realpathSync(base);
+  } catch {
+    return undefined;
+  }
   for (const file of [candidate, join(candidate, 'index.html'), `${candidate}.html`]) {
     const stat = statSync(file, { throwIfNoEntry: false });
-    if (stat?.isFile()) return file;
+    if (!stat?.isFile()) continue;
+    let real: string;
+    try {
+      real = realpathSync(file);
+    } catch {
+      continue;
+    }
+    return real.startsWith(realBase + sep) ? real : undefined;
   }
   return undefined;
 }

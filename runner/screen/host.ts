@@ -22,7 +22,7 @@ export const ScreenLimits = {
   /** A backlog this large is compacted; if half of it is left, it goes to the worker anyway. */
   compactBytes: 4 << 20,
   /** With this much handed to the worker and not yet parsed, the pty is held... */
-  holdBytes: 1 << 20,
+  pauseBytes: 1 << 20,
   /** ...until no more than this is left. */
   resumeBytes: 256 << 10,
 } as const;
@@ -223,19 +223,19 @@ export class Screen {
   readonly #id: number;
   readonly #host: ScreenHost;
   readonly #backlog: ScreenBacklog;
-  readonly #flow: { hold(): void; release(): void };
+  readonly #flow: { pause(): void; resume(): void };
   readonly #scrollback: number;
-  #held = false;
+  #paused = false;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | undefined;
 
   /**
-   * `flow.hold` is called when the worker has too much to parse and the pty must wait;
-   * `flow.release` when it has caught up.
+   * `flow.pause` is called when the worker has too much to parse and the pty must wait;
+   * `flow.resume` when it has caught up.
    */
   constructor(
     size: { cols: number; rows: number; scrollback: number },
-    flow: { hold(): void; release(): void },
+    flow: { pause(): void; resume(): void },
     host: ScreenHost = screens,
   ) {
     this.cols = size.cols;
@@ -314,16 +314,16 @@ export class Screen {
     if (this.#backlog.bytes === 0) return;
     this.#backlog.compact();
     this.#host.write(this.#id, this.#backlog.take());
-    if (!this.#held && this.#host.unparsed(this.#id) > ScreenLimits.holdBytes) {
-      this.#held = true;
-      this.#flow.hold();
+    if (!this.#paused && this.#host.unparsed(this.#id) > ScreenLimits.pauseBytes) {
+      this.#paused = true;
+      this.#flow.pause();
     }
   }
 
   #parsed(): void {
-    if (this.#held && this.#host.unparsed(this.#id) <= ScreenLimits.resumeBytes) {
-      this.#held = false;
-      this.#flow.release();
+    if (this.#paused && this.#host.unparsed(this.#id) <= ScreenLimits.resumeBytes) {
+      this.#paused = false;
+      this.#flow.resume();
     }
   }
 }

@@ -1,13 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import pty, { type IPty } from 'node-pty';
 import { ErrorCode } from '../../src/lib/error-codes.ts';
-import type { RunningCell, ServerMessage } from '../../src/lib/protocol.ts';
-import { FlowControl } from './flow-control.ts';
-import { killSession } from '../checks/process-group.ts';
-import { MarkParser, type Mark } from './shell-integration.ts';
-import { pasteCommand } from './paste.ts';
+import type { RunTarget, ScreenMessage, ServerMessage } from '../../src/lib/protocol.ts';
+import { killProcessSession } from '../checks/process-group.ts';
+import type { ProcessLedger } from '../checks/process-ledger.ts';
 import { Screen } from '../screen/host.ts';
+import { CellTracker, type TrackerEffect } from './cell-tracker.ts';
+import { withoutInherited } from './descriptors.ts';
+import { FlowControl } from './flow-control.ts';
+import { OutputBatch } from './output-batch.ts';
+import { pasteCommand } from './paste.ts';
+import { MarkParser } from './shell-integration.ts';
 import type { ShellCommand } from './shell.ts';
+
+/**
+ * The terminal: what a page's docked terminal is on the runner's side. A session (this module)
+ * is one named shell in a pty (shell.ts picks bash or zsh with the rc files in shell/), with its
+ * output gathered into batches (output-batch.ts) for the kept screen (runner/screen/) and the
+ * page, paused when the page is behind (flow-control.ts). The shell's marks (shell-integration.ts)
+ * drive a pure cell tracker (cell-tracker.ts) that says when a pasted command (paste.ts) starts
+ * and how it ends. sessions.ts names and limits the sessions; socket.ts is the WebSocket between
+ * a session and its page, and the only way anything is sent to a page.
+ */
 
 /** Knobs of a terminal session, named where they are defined. */
 export const SessionLimits = {
@@ -18,16 +32,12 @@ export const SessionLimits = {
   /** After SIGHUP, how long the shell has to end before it and its group are killed. */
   killGraceMs: 1_000,
   /**
-   * Output is sent to the page in batches of up to this many bytes. The pty hands output over
-   * 4 KiB at a time, one read per event-loop turn; a frame and an xterm write per read is what
-   * held a flood back (docs/performance.md).
+   * After the shell exits, output it wrote last may still be on its way from the pty: the
+   * session waits this long after the last of it (and at most `exitFlushMaxMs` in all) before
+   * it sends what came and ends, so a shell's last words always reach the page.
    */
-  batchBytes: 64 << 10,
-  /**
-   * Output that follows other output within this long is held for up to as long again, to
-   * gather a batch. Output after a quiet spell (a keystroke's echo) goes out at once.
-   */
-  batchWindowMs: 2,
+  exitFlushMs: 50,
+  exitFlushMaxMs: 500,
 } as const;
 
 /** The page end of a session, as the WebSocket layer provides it. */
@@ -46,20 +56,19 @@ export interface SessionOptions {
   cols: number;
   rows: number;
   idleMs?: number;
+  /** Where the shell's process session is recorded while it lives (a sweep after a crash). */
+  ledger?: ProcessLedger;
   onEnd: (session: TerminalSession) => void;
 }
 
-type ShellState = 'starting' | 'prompt' | 'running';
-interface CellRun extends RunningCell {
-  phase: 'queued' | 'pasted' | 'running';
-  startedAt: number;
-  command?: string;
-}
+/** Why the pty is paused: a page behind on acknowledgements, a screen behind on parsing, an attach. */
+type PauseReason = 'page' | 'screen' | 'attach';
 
 /**
- * One named terminal: a bash in a pty, a kept screen for reloads (runner/screen/host.ts), and the
- * shell-integration state that tells when a cell's command starts and how it ends. At most one
- * page is attached; a new one takes over. The session outlives pages until it is idle too long.
+ * One named terminal: a shell in a pty, its kept screen for reloads (runner/screen/host.ts), its
+ * output gathered into batches (output-batch.ts), and the cell tracker (cell-tracker.ts) that the
+ * shell's marks drive. At most one page is attached; a new one takes over. The session outlives
+ * pages until it is idle too long.
  */
 export class TerminalSession {
   readonly name: string;
@@ -68,21 +77,19 @@ export class TerminalSession {
   #pty: IPty;
   #screen: Screen;
   #marks: MarkParser;
-  #shell: ShellState = 'starting';
-  #cell: CellRun | undefined;
+  #tracker = new CellTracker();
   #client: SessionClient | undefined;
   /** A page whose screen is being prepared; it becomes #client when that is sent. */
   #attaching: SessionClient | undefined;
-  #holds = new Set<'page' | 'screen' | 'attach'>();
+  #pauses = new Set<PauseReason>();
   #pageFlow: FlowControl;
   #idleTimer: NodeJS.Timeout | undefined;
   #idleMs: number;
   #ended = false;
-  /** Output read from the pty and not yet written to the screen and the page (see batchBytes). */
-  #batch: Buffer[] = [];
-  #batchBytes = 0;
-  #cancelFlush: (() => void) | undefined;
-  #lastFlush = 0;
+  /** The shell has exited; the session ends once its last output has been read. */
+  #exited = false;
+  /** Output read from the pty and not yet written to the screen and the page. */
+  #batch: OutputBatch;
   #onEnd: (session: TerminalSession) => void;
 
   constructor(options: SessionOptions) {
@@ -93,13 +100,16 @@ export class TerminalSession {
     this.#marks = new MarkParser(nonce);
     this.#screen = new Screen(
       { cols: options.cols, rows: options.rows, scrollback: SessionLimits.scrollback },
-      { hold: () => this.#hold('screen'), release: () => this.#release('screen') },
+      { pause: () => this.#pause('screen'), resume: () => this.#resume('screen') },
     );
     this.#pageFlow = new FlowControl(
-      () => this.#hold('page'),
-      () => this.#release('page'),
+      () => this.#pause('page'),
+      () => this.#resume('page'),
     );
-    const { file, args, env } = options.shell;
+    this.#batch = new OutputBatch((data) => this.#deliver(data));
+    const { env } = options.shell;
+    // The shell starts with no descriptor of the runner's but its own pty (descriptors.ts).
+    const { file, args } = withoutInherited(options.shell.file, options.shell.args);
     this.#pty = pty.spawn(file, args, {
       name: 'xterm-256color',
       cols: options.cols,
@@ -108,14 +118,31 @@ export class TerminalSession {
       env: { ...options.env, ...env, ISTIO_LAB_NONCE: nonce },
       encoding: null,
     });
-    this.#pty.onData((data) => this.#output(data as unknown as Buffer));
+    let lastOutput = performance.now();
+    this.#pty.onData((data) => {
+      lastOutput = performance.now();
+      this.#output(data as unknown as Buffer);
+    });
     const shell = this.#pty.pid;
+    options.ledger?.add(shell, 'terminal');
     this.exited = new Promise((resolve) => {
       this.#pty.onExit(() => {
         // Whatever the shell left running in its session goes with it: nothing outlives a terminal.
-        killSession(shell);
-        resolve();
-        this.#end('the shell exited');
+        killProcessSession(shell);
+        options.ledger?.remove(shell);
+        this.#exited = true;
+        // The shell's last output can arrive after its exit is seen: wait for it to stop coming
+        // (as VS Code does), so that the page gets every byte before it is told the shell ended.
+        const exitedAt = performance.now();
+        const settle = () => {
+          const now = performance.now();
+          const quiet = now - lastOutput >= SessionLimits.exitFlushMs;
+          if (this.#ended || quiet || now - exitedAt >= SessionLimits.exitFlushMaxMs) {
+            resolve();
+            this.#end('the shell exited');
+          } else setTimeout(settle, SessionLimits.exitFlushMs);
+        };
+        setTimeout(settle, SessionLimits.exitFlushMs);
       });
     });
     this.#startIdleTimer();
@@ -139,11 +166,11 @@ export class TerminalSession {
       old?.close(4001, 'this terminal was opened in another page');
     this.#client = undefined;
     // Output read before this point belongs in the screen that is about to be serialized.
-    this.#flush();
+    this.#batch.flush();
     this.#attaching = client;
     this.#pageFlow.reset();
     clearTimeout(this.#idleTimer);
-    this.#hold('attach');
+    this.#pause('attach');
     try {
       if (size) this.resize(size.cols, size.rows);
       const data = await this.#screen.serialize();
@@ -152,20 +179,21 @@ export class TerminalSession {
         client.close(4002, 'the shell exited');
         return;
       }
-      const message: ServerMessage = {
+      const message: ScreenMessage = {
         type: 'screen',
         data,
         cols: this.#screen.cols,
         rows: this.#screen.rows,
       };
-      if (this.#cell) message.cell = { lab: this.#cell.lab, cell: this.#cell.cell };
+      const running = this.#tracker.running;
+      if (running) message.running = { ...running };
       if (this.#screen.lost) message.lost = true;
       client.sendMessage(message);
       this.#client = client;
     } finally {
       if (this.#attaching === client) {
         this.#attaching = undefined;
-        this.#release('attach');
+        this.#resume('attach');
       }
     }
   }
@@ -173,12 +201,12 @@ export class TerminalSession {
   detach(client: SessionClient): void {
     if (this.#attaching === client) {
       this.#attaching = undefined;
-      this.#release('attach');
+      this.#resume('attach');
       this.#startIdleTimer();
       return;
     }
     if (this.#client !== client) return;
-    this.#flush();
+    this.#batch.flush();
     this.#client = undefined;
     this.#pageFlow.reset();
     this.#startIdleTimer();
@@ -187,14 +215,20 @@ export class TerminalSession {
     this.#screen.prepare();
   }
 
-  /** Keystrokes from the page. */
+  /**
+   * Keystrokes from the page, as bytes: written to the pty as they are, never decoded, so that
+   * xterm's binary input (bytes of 0x80 and above, as a mouse report or a Meta key sends) and
+   * a UTF-8 sequence split across frames both arrive intact.
+   */
   input(data: Uint8Array | string): void {
-    if (!this.#ended)
-      this.#pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+    if (this.#ended || this.#exited) return;
+    this.#pty.write(
+      typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    );
   }
 
   resize(cols: number, rows: number): void {
-    if (this.#ended) return;
+    if (this.#ended || this.#exited) return;
     this.#pty.resize(cols, rows);
     this.#screen.resize(cols, rows);
   }
@@ -203,35 +237,23 @@ export class TerminalSession {
     this.#pageFlow.acknowledged(bytes);
   }
 
-  /** Pastes a cell's command if the shell is at its prompt; otherwise says why not. */
-  runCell(
-    lab: string,
-    cell: string,
+  /**
+   * Pastes a cell's command (or a lab script) if the shell is at its prompt, or queues it behind
+   * the shell's first prompt; otherwise says why not.
+   */
+  run(
+    target: RunTarget,
     command: string,
-  ): { ok: true } | { ok: false; code: string; message: string } {
-    if (this.#ended)
+  ): { ok: true } | { ok: false; code: ErrorCode; message: string } {
+    if (this.#ended || this.#exited)
       return {
         ok: false,
         code: ErrorCode.sessionEnded,
         message: 'the terminal has ended; reload the page for a new one',
       };
-    if (this.#shell === 'starting' && !this.#cell) {
-      // The shell has not shown its first prompt yet: paste as soon as it does.
-      this.#cell = { lab, cell, phase: 'queued', startedAt: performance.now(), command };
-      this.#sendMessage({ type: 'cell', lab, cell, state: 'running' });
-      return { ok: true };
-    }
-    if (this.#shell !== 'prompt' || this.#cell) {
-      return {
-        ok: false,
-        code: ErrorCode.shellBusy,
-        message:
-          'a command is still running in the terminal: wait for it to finish, or press Ctrl-C, then run the cell again',
-      };
-    }
-    this.#cell = { lab, cell, phase: 'pasted', startedAt: performance.now() };
-    this.#sendMessage({ type: 'cell', lab, cell, state: 'running' });
-    this.#pty.write(pasteCommand(command));
+    const asked = this.#tracker.request(target, command);
+    if (!asked.ok) return asked;
+    this.#apply(asked.effects);
     return { ok: true };
   }
 
@@ -246,7 +268,7 @@ export class TerminalSession {
     }
     // SIGHUP lets the shell end its jobs as a closed terminal would; a shell that ignores it is
     // killed with its whole session after the grace period (on exit the session is killed anyway).
-    setTimeout(() => killSession(pid), SessionLimits.killGraceMs).unref();
+    setTimeout(() => killProcessSession(pid), SessionLimits.killGraceMs).unref();
     this.#end(reason);
     return this.exited;
   }
@@ -254,32 +276,13 @@ export class TerminalSession {
   #output(data: Buffer): void {
     const marks = this.#marks.feed(data);
     this.#batch.push(data);
-    this.#batchBytes += data.length;
-    if (marks.length > 0 || this.#batchBytes >= SessionLimits.batchBytes) {
-      // A message that a mark causes (a cell's end) follows the output that carried the mark.
-      this.#flush();
-      for (const mark of marks) this.#onMark(mark);
-    } else if (!this.#cancelFlush) {
-      if (performance.now() - this.#lastFlush < SessionLimits.batchWindowMs) {
-        const timer = setTimeout(() => this.#flush(), SessionLimits.batchWindowMs);
-        this.#cancelFlush = () => clearTimeout(timer);
-      } else {
-        const immediate = setImmediate(() => this.#flush());
-        this.#cancelFlush = () => clearImmediate(immediate);
-      }
-    }
+    // What a mark causes (a cell's end) is applied after the output that carried the mark.
+    if (marks.length > 0) this.#batch.flush();
+    for (const mark of marks) this.#apply(this.#tracker.mark(mark));
   }
 
-  /** Writes the gathered output to the screen and sends it to the page, as one chunk. */
-  #flush(): void {
-    this.#cancelFlush?.();
-    this.#cancelFlush = undefined;
-    if (this.#batchBytes === 0 || this.#ended) return;
-    const data = this.#batch.length === 1 ? this.#batch[0] : Buffer.concat(this.#batch);
-    this.#batch = [];
-    this.#batchBytes = 0;
-    this.#lastFlush = performance.now();
-    if (!data) return;
+  /** A batch of output: into the kept screen, and to the page. */
+  #deliver(data: Buffer): void {
     this.#screen.write(data);
     if (this.#client) {
       this.#pageFlow.sent(data.length);
@@ -287,58 +290,27 @@ export class TerminalSession {
     }
   }
 
+  #apply(effects: readonly TrackerEffect[]): void {
+    for (const effect of effects) {
+      if (effect.kind === 'paste') this.#pty.write(pasteCommand(effect.command));
+      else this.#sendMessage(effect.message);
+    }
+  }
+
   /** Sends a message to the page after the output that came before it. */
   #sendMessage(message: ServerMessage): void {
-    this.#flush();
+    this.#batch.flush();
     this.#client?.sendMessage(message);
   }
 
-  #onMark(mark: Mark): void {
-    const cell = this.#cell;
-    if (mark.kind === 'prompt') {
-      this.#shell = 'prompt';
-      // A new prompt while a cell runs, with no end mark: the shell was replaced or its rc file
-      // re-read (exec zsh, source ~/.bashrc). The cell is over; its exit code is unknown.
-      if (cell?.phase === 'running') {
-        this.#finishCell(cell, 'interrupted');
-        return;
-      }
-      if (cell?.phase === 'queued') {
-        cell.phase = 'pasted';
-        this.#pty.write(pasteCommand(cell.command ?? ''));
-        return;
-      }
-      // A prompt while the cell was pasted but never started: the line was cancelled (Ctrl-C).
-      if (cell?.phase === 'pasted') this.#finishCell(cell, 'interrupted');
-    } else if (mark.kind === 'start') {
-      this.#shell = 'running';
-      if (cell?.phase === 'pasted') {
-        cell.phase = 'running';
-        cell.startedAt = performance.now();
-      }
-    } else if (cell?.phase === 'running') {
-      this.#finishCell(cell, 'done', mark.exitCode);
-    }
+  #pause(reason: PauseReason): void {
+    if (this.#pauses.size === 0 && !this.#ended) this.#pty.pause();
+    this.#pauses.add(reason);
   }
 
-  #finishCell(cell: CellRun, state: 'done' | 'interrupted', exitCode?: number): void {
-    this.#cell = undefined;
-    const message: ServerMessage = { type: 'cell', lab: cell.lab, cell: cell.cell, state };
-    if (exitCode !== undefined) {
-      message.exitCode = exitCode;
-      message.ms = Math.round(performance.now() - cell.startedAt);
-    }
-    this.#sendMessage(message);
-  }
-
-  #hold(reason: 'page' | 'screen' | 'attach'): void {
-    if (this.#holds.size === 0 && !this.#ended) this.#pty.pause();
-    this.#holds.add(reason);
-  }
-
-  #release(reason: 'page' | 'screen' | 'attach'): void {
-    if (!this.#holds.delete(reason)) return;
-    if (this.#holds.size === 0 && !this.#ended) this.#pty.resume();
+  #resume(reason: PauseReason): void {
+    if (!this.#pauses.delete(reason)) return;
+    if (this.#pauses.size === 0 && !this.#ended) this.#pty.resume();
   }
 
   #startIdleTimer(): void {
@@ -352,9 +324,12 @@ export class TerminalSession {
 
   #end(reason: string): void {
     if (this.#ended) return;
+    // Everything the shell wrote reaches the screen and the page before they hear it ended.
+    this.#batch.flush();
+    this.#apply(this.#tracker.end());
+    this.#batch.dispose();
     this.#ended = true;
     clearTimeout(this.#idleTimer);
-    if (this.#cell) this.#finishCell(this.#cell, 'interrupted');
     this.#client?.close(4002, reason);
     this.#attaching?.close(4002, reason);
     this.#client = undefined;

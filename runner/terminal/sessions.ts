@@ -9,7 +9,8 @@ export const SessionRegistryLimits = {
   maxSessions: 8,
 } as const;
 
-type NewSession = Omit<SessionOptions, 'name' | 'onEnd'>;
+/** What a new session needs beyond its name. */
+export type NewSession = Omit<SessionOptions, 'name' | 'onEnd'>;
 
 /** The named terminals of this runner. A name maps to at most one live session. */
 export class SessionRegistry {
@@ -25,7 +26,7 @@ export class SessionRegistry {
   }
 
   /** Whether `open` would succeed, without starting anything (checked before the handshake). */
-  canOpen(name: string): { ok: true } | { ok: false; code: string; message: string } {
+  canOpen(name: string): { ok: true } | { ok: false; code: ErrorCode; message: string } {
     if (!namePattern.test(name)) {
       return {
         ok: false,
@@ -48,7 +49,7 @@ export class SessionRegistry {
   open(
     name: string,
     options: NewSession,
-  ): { ok: true; session: TerminalSession } | { ok: false; code: string; message: string } {
+  ): { ok: true; session: TerminalSession } | { ok: false; code: ErrorCode; message: string } {
     const allowed = this.canOpen(name);
     if (!allowed.ok) return allowed;
     const existing = this.#sessions.get(name);

@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../lib/protocol.ts';
+import type { RunTarget, ServerMessage } from '../lib/protocol.ts';
 
 /** Whether a runner answers this page, and whether this browser may use it. */
 export type RunnerState = 'probing' | 'absent' | 'unpaired' | 'connected';
@@ -7,7 +7,9 @@ type Events = {
   state: RunnerState;
   message: ServerMessage;
   /** Run a cell, or a chapter's prepare (Catch up) or cleanup (Reset chapter), in the terminal. */
-  run: { lab: string; cell: string } | { lab: string; script: 'prepare' | 'cleanup' };
+  run: RunTarget;
+  /** Presenter mode turned on (`true`) or off (src/client/presenter.ts). */
+  presenter: boolean;
 };
 
 /**

@@ -1,8 +1,8 @@
 import { bus } from './bus.ts';
-import './cell-element.ts';
-import './chapter-tools.ts';
-import './check-element.ts';
 import { showChapterProgress } from './chapter-progress.ts';
+import './lab-cell.ts';
+import './lab-chapter-tools.ts';
+import './lab-check.ts';
 import { probeRunner } from './runner-link.ts';
 
 /**
@@ -22,7 +22,7 @@ async function start(): Promise<void> {
   if (state === 'connected') {
     const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;
     if (lab) void showChapterProgress(lab);
-    const { openDock } = await import('./dock.ts');
+    const { openDock } = await import('./lab-dock.ts');
     openDock();
   }
 }

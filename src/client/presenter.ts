@@ -1,3 +1,5 @@
+import { bus } from './bus.ts';
+
 /**
  * Presenter mode, for an instructor at a projector: larger type in the prose and the terminal,
  * stronger contrast, and keys to walk the chapter's steps — N / P the next and previous cell or
@@ -17,7 +19,7 @@ function setPresenter(on: boolean): void {
   else delete root.dataset.presenter;
   localStorage.setItem(storageKey, on ? 'on' : 'off');
   sync();
-  window.dispatchEvent(new CustomEvent('lab-presenter', { detail: on }));
+  bus.emit('presenter', on);
 }
 
 function sync(): void {

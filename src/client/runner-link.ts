@@ -1,5 +1,7 @@
-import type { Progress } from '../../runner/checks/progress.ts';
-import type { CheckResult } from '../lib/protocol.ts';
+import type { ZodType } from 'zod';
+import { ErrorCode, errorMessage } from '../lib/error-codes.ts';
+import type { Progress } from '../lib/progress.ts';
+import type { CheckResult, CheckStatus } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
 import { currentPairing, forgetPairing, takePairingFromFragment } from './pairing.ts';
 import { errorText } from './strings.ts';
@@ -60,12 +62,68 @@ async function probe(): Promise<RunnerState> {
       return 'unpaired';
     }
     if (!response.ok) return 'absent';
-    const body = (await response.json()) as { ok?: boolean };
-    return body.ok === true ? 'connected' : 'absent';
+    return healthy(await response.json()) ? 'connected' : 'absent';
   } catch {
     // No server, or a static host that is not the runner: the book is read-only.
     return 'absent';
   }
+}
+
+/**
+ * Whether a `GET /api/health` body is the runner's `{ ok: true, version }` (the page reads only
+ * `ok`). Checked by hand rather than with a schema: every page asks, and a page without a runner
+ * loads no schema library.
+ */
+function healthy(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'ok' in body && body.ok === true;
+}
+
+/**
+ * The schemas of the runner's answers, and zod with them: loaded by the first request that
+ * reads an answer, so a page without a runner never loads them.
+ */
+export const loadSchemas = () => import('./api-schemas.ts');
+
+/**
+ * What a request to the runner came to: its answer, parsed with the schema of what that request
+ * answers; or the runner's refusal (`{ code, message }`); or, for anything else (no answer, an
+ * answer that does not parse), `internal` with what went wrong.
+ */
+export type ApiReply<T> = { ok: true; body: T } | { ok: false; code: ErrorCode; message: string };
+
+/** A request to the runner's API whose answer is parsed with `schema`; never throws. */
+export async function requestJson<T>(
+  path: string,
+  schema: ZodType<T>,
+  init: RequestInit = {},
+): Promise<ApiReply<T>> {
+  try {
+    const response = await apiFetch(path, init);
+    const text = await response.text();
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's error page, say): the schemas below refuse it and say so.
+      raw = undefined;
+    }
+    if (!response.ok) {
+      const { errorReplySchema } = await loadSchemas();
+      const refusal = errorReplySchema.safeParse(raw);
+      if (refusal.success) return { ok: false, ...refusal.data };
+      return unreadable(path, `HTTP ${response.status}, and not the runner's error body`);
+    }
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return { ok: true, body: parsed.data };
+    return unreadable(path, `the answer is not what the page expects: ${parsed.error.message}`);
+  } catch (error) {
+    return { ok: false, code: ErrorCode.internal, message: errorMessage(error) };
+  }
+}
+
+function unreadable(path: string, why: string): ApiReply<never> {
+  console.warn(`istio-lab: ${path}: ${why}`);
+  return { ok: false, code: ErrorCode.internal, message: why };
 }
 
 let progressRequest: Promise<Progress> | undefined;
@@ -73,25 +131,21 @@ let progressRequest: Promise<Progress> | undefined;
 /**
  * The runner's progress as the page found it when it loaded: read once, however many parts of the
  * page (chapter header, sidebar marks, progress page) start from it; each keeps it current itself.
+ * Rejects, with the reason in the page's words, when the runner's answer is not a progress.
  */
 export function readProgress(): Promise<Progress> {
-  progressRequest ??= getJson<Progress>('/progress').then(({ body }) => body);
+  progressRequest ??= loadSchemas()
+    .then(({ progressSchema }) => requestJson('/progress', progressSchema))
+    .then((reply) => {
+      if (reply.ok) return reply.body;
+      throw new Error(errorText(reply.code, reply.message));
+    });
   return progressRequest;
-}
-
-export async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const response = await apiFetch(path);
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-export async function postJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const response = await apiFetch(path, { method: 'POST' });
-  return { status: response.status, body: (await response.json()) as T };
 }
 
 /** A check's verdict as the page shows it: the runner's result, or why the check could not run. */
 export interface CheckVerdict {
-  state: 'pass' | 'fail' | 'error';
+  status: CheckStatus;
   reason: string | undefined;
   output: string | undefined;
   ms: number;
@@ -106,24 +160,22 @@ export async function requestCheck(
   check: string,
   options: { once?: boolean } = {},
 ): Promise<CheckVerdict> {
+  const path = `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}${options.once ? '?wait=0' : ''}`;
+  let reply: ApiReply<CheckResult>;
   try {
-    const { status, body } = await postJson<CheckResult & { code?: string; message?: string }>(
-      `/checks/${encodeURIComponent(lab)}/${encodeURIComponent(check)}${options.once ? '?wait=0' : ''}`,
-    );
-    if (status !== 200)
-      return {
-        state: 'error',
-        reason: errorText(body.code ?? 'internal', body.message ?? ''),
-        output: undefined,
-        ms: 0,
-      };
-    return { state: body.status, reason: body.reason, output: body.output, ms: body.ms };
+    const { checkResultSchema } = await loadSchemas();
+    reply = await requestJson(path, checkResultSchema, { method: 'POST' });
   } catch (error) {
+    // The schemas could not be loaded (the page's own files are gone: a new build).
+    reply = { ok: false, code: ErrorCode.internal, message: errorMessage(error) };
+  }
+  if (!reply.ok)
     return {
-      state: 'error',
-      reason: errorText('internal', (error as Error).message),
+      status: 'error',
+      reason: errorText(reply.code, reply.message),
       output: undefined,
       ms: 0,
     };
-  }
+  const { status, reason, output, ms } = reply.body;
+  return { status, reason, output, ms };
 }

@@ -1,4 +1,6 @@
+import type { ErrorCode } from '../lib/error-codes.ts';
 import { formatPlural } from '../lib/plural.ts';
+import type { PluralStringKey, UiStringKey } from '../lib/ui-strings.ts';
 
 /** The page's UI strings, rendered into it by LabRuntime in the page's language. */
 let table: Record<string, string> | undefined;
@@ -9,8 +11,16 @@ function load(): Record<string, string> {
   return table;
 }
 
+/**
+ * Whether `key` is a UI string this page has: for keys built from what the runner sent (a doctor
+ * item's `lab.doctor.<id>.<code>`), which a newer runner may name without the page knowing it.
+ */
+export function isStringKey(key: string): key is UiStringKey {
+  return Object.hasOwn(table ?? load(), key);
+}
+
 /** A localized string with its {{placeholders}} filled in. */
-export function t(key: string, values: Record<string, string | number> = {}): string {
+export function t(key: UiStringKey, values: Record<string, string | number> = {}): string {
   const text = (table ?? load())[key] ?? key;
   return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
     name in values ? String(values[name]) : whole,
@@ -26,16 +36,15 @@ export function duration(ms: number): string {
   });
 }
 
-/** The localized text for a runner error code, or the runner's own message if the code is new. */
-export function errorText(code: string, fallback: string): string {
-  const key = `lab.error.${code}`;
-  const text = t(key);
-  return text === key ? fallback : text;
+/** The localized text for a runner error code, or the runner's own message if the page lacks it. */
+export function errorText(code: ErrorCode, fallback: string): string {
+  const key: `lab.error.${ErrorCode}` = `lab.error.${code}`;
+  return isStringKey(key) ? t(key) : fallback;
 }
 
 /** A string whose form depends on `count`, in the page's language's plural rules. */
 export function plural(
-  key: string,
+  key: PluralStringKey,
   count: number,
   values: Record<string, string | number> = {},
 ): string {

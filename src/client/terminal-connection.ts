@@ -1,7 +1,12 @@
-import type { Terminal } from '@xterm/xterm';
+import type { IDisposable, Terminal } from '@xterm/xterm';
 import { CloseCode } from '../lib/error-codes.ts';
 import { FlowLimits } from '../lib/flow-limits.ts';
-import type { ServerMessage } from '../lib/protocol.ts';
+import {
+  parseServerMessage,
+  type ClientMessage,
+  type RunTarget,
+  type ServerMessage,
+} from '../lib/protocol.ts';
 import { bus } from './bus.ts';
 import { probeRunner, terminalTarget } from './runner-link.ts';
 import { errorText, t } from './strings.ts';
@@ -15,40 +20,67 @@ export interface DockStatus {
   takeBack?: boolean;
 }
 
+/** What the connection needs of an xterm.js terminal (the unit tests give it a fake one). */
+export type ConnectionTerminal = Pick<
+  Terminal,
+  'onData' | 'onBinary' | 'write' | 'writeln' | 'reset' | 'focus' | 'cols' | 'rows'
+>;
+
+/**
+ * xterm's `onBinary` data as the bytes it stands for: a binary string, one character (code
+ * 0–255) per byte, as xterm reports mouse positions past column 95 in the default encoding.
+ */
+export function binaryStringBytes(data: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
+  return bytes;
+}
+
 /**
  * The page end of the terminal WebSocket (docs/runner-api.md): keystrokes out as binary frames,
- * output in as binary frames and rendered, control messages as JSON. It acknowledges rendered
- * bytes for the runner's flow control, ignores input while a restored screen is replayed, and
- * reconnects with backoff unless another tab took the terminal.
+ * output in as binary frames and rendered, control messages as JSON (each one parsed with the
+ * shared schema; what does not parse is ignored). It acknowledges rendered bytes for the
+ * runner's flow control, ignores input while a restored screen is replayed, and reconnects with
+ * backoff unless another tab took the terminal.
  */
 export class TerminalConnection {
-  #terminal: Terminal;
+  #terminal: ConnectionTerminal;
   #onStatus: (status: DockStatus) => void;
   #onScreen: (() => void) | undefined;
+  /** The terminal's listeners, released by `dispose()`. */
+  #listeners: IDisposable[];
   #socket: WebSocket | undefined;
   #attempt = 0;
-  #retryTimer: number | undefined;
-  #countdown: number | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #countdown: ReturnType<typeof setInterval> | undefined;
   #replaying = false;
   #rendered = 0;
   #disposed = false;
   #encoder = new TextEncoder();
-  /** Cells asked for before the session attached; sent once the screen has arrived. */
-  #queued: object[] = [];
+  /** Runs asked for before the session attached; sent once the screen has arrived. */
+  #queued: ClientMessage[] = [];
   #attached = false;
 
   /** `onScreen` is called each time a restored screen has been written into the terminal. */
-  constructor(terminal: Terminal, onStatus: (status: DockStatus) => void, onScreen?: () => void) {
+  constructor(
+    terminal: ConnectionTerminal,
+    onStatus: (status: DockStatus) => void,
+    onScreen?: () => void,
+  ) {
     this.#terminal = terminal;
     this.#onStatus = onStatus;
     this.#onScreen = onScreen;
-    terminal.onData((data) => this.#sendInput(data));
-    terminal.onBinary((data) => this.#sendInput(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    this.#listeners = [
+      // Text the learner typed or pasted: UTF-8 on the wire.
+      terminal.onData((data) => this.#sendInput(this.#encoder.encode(data))),
+      // Bytes xterm made (some mouse reports): sent as the very bytes, never re-encoded.
+      terminal.onBinary((data) => this.#sendInput(binaryStringBytes(data))),
+    ];
   }
 
   connect(): void {
-    clearTimeout(this.#retryTimer);
-    clearInterval(this.#countdown);
+    if (this.#disposed) return;
+    this.#clearTimers();
     this.#socket?.close();
     this.#onStatus({ text: t('lab.dock.connecting'), state: 'connecting' });
     const { url, protocols } = terminalTarget({
@@ -63,8 +95,16 @@ export class TerminalConnection {
     let opened = false;
     socket.addEventListener('open', () => (opened = true));
     socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
-      if (typeof event.data === 'string') this.#onMessage(JSON.parse(event.data) as ServerMessage);
-      else this.#onOutput(new Uint8Array(event.data));
+      if (this.#socket !== socket) return;
+      if (typeof event.data !== 'string') {
+        this.#onOutput(new Uint8Array(event.data));
+        return;
+      }
+      const message = parseServerMessage(event.data);
+      // A runner from another version of the book may send what this page does not know.
+      if (message) this.#onMessage(message);
+      else
+        console.warn('istio-lab: ignored a terminal message this page does not know', event.data);
     });
     socket.addEventListener('close', (event) => {
       if (this.#socket !== socket || this.#disposed) return;
@@ -79,6 +119,7 @@ export class TerminalConnection {
       if (!opened) {
         // Refused before it opened: a runner restarted with a new token refuses every retry.
         void probeRunner({ fresh: true }).then((state) => {
+          if (this.#disposed || this.#socket) return;
           if (state === 'unpaired')
             this.#onStatus({ text: t('lab.runner.unpaired'), state: 'error' });
           else this.#scheduleReconnect();
@@ -89,11 +130,12 @@ export class TerminalConnection {
     });
   }
 
-  run(
-    request: { lab: string; cell: string } | { lab: string; script: 'prepare' | 'cleanup' },
-  ): void {
-    const message =
-      'cell' in request ? { type: 'run', ...request } : { type: 'script', ...request };
+  /** Runs a cell or a lab's script in the terminal: now if the session is attached, else once it is. */
+  run(target: RunTarget): void {
+    const message: ClientMessage =
+      'cell' in target
+        ? { type: 'run', lab: target.lab, cell: target.cell }
+        : { type: 'script', lab: target.lab, script: target.script };
     if (this.#attached) this.#send(message);
     else this.#queued.push(message);
     // In presenter mode the keys walk the page, so the page keeps the focus.
@@ -104,11 +146,24 @@ export class TerminalConnection {
     this.#send({ type: 'resize', cols, rows });
   }
 
+  /** Closes the socket, stops reconnecting and releases the terminal's listeners; safe twice. */
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
+    this.#clearTimers();
+    for (const listener of this.#listeners.splice(0)) listener.dispose();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#attached = false;
+    this.#queued = [];
+    socket?.close();
+  }
+
+  #clearTimers(): void {
     clearTimeout(this.#retryTimer);
     clearInterval(this.#countdown);
-    this.#socket?.close();
+    this.#retryTimer = undefined;
+    this.#countdown = undefined;
   }
 
   #onMessage(message: ServerMessage): void {
@@ -120,7 +175,7 @@ export class TerminalConnection {
       if (message.lost) this.#terminal.write(`\x1b[2m${t('lab.dock.lostOutput')}\x1b[0m\r\n`);
       this.#terminal.write(message.data, () => {
         this.#replaying = false;
-        this.#onScreen?.();
+        if (!this.#disposed) this.#onScreen?.();
       });
       this.#attached = true;
       // The shell may have been sized by another page: give it this page's size.
@@ -128,7 +183,8 @@ export class TerminalConnection {
         this.resize(this.#terminal.cols, this.#terminal.rows);
       }
       for (const queued of this.#queued.splice(0)) this.#send(queued);
-    } else if (message.type === 'error') {
+    } else if (message.type === 'error' && message.lab === undefined) {
+      // An error that answers a run names it, and its cell or the chapter tools show it.
       this.#onStatus({ text: errorText(message.code, message.message), state: 'error' });
     }
     bus.emit('message', message);
@@ -144,17 +200,19 @@ export class TerminalConnection {
     });
   }
 
-  #sendInput(data: string | Uint8Array): void {
-    // Keystrokes typed while a restored screen is replayed would land in the wrong place.
+  #sendInput(bytes: Uint8Array<ArrayBuffer>): void {
+    // What the terminal emits while a restored screen is replayed (its answers to queries in the
+    // old output, keys pressed meanwhile) would land in the shell out of place: dropped.
     if (this.#replaying || this.#socket?.readyState !== WebSocket.OPEN) return;
-    this.#socket.send(typeof data === 'string' ? this.#encoder.encode(data) : new Uint8Array(data));
+    this.#socket.send(bytes);
   }
 
-  #send(message: object): void {
+  #send(message: ClientMessage): void {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));
   }
 
   #scheduleReconnect(): void {
+    if (this.#disposed) return;
     const delay = backoff[Math.min(this.#attempt, backoff.length - 1)] ?? 10_000;
     this.#attempt++;
     this.#rendered = 0;
@@ -165,10 +223,10 @@ export class TerminalConnection {
         state: 'reconnecting',
       });
     show();
-    this.#countdown = window.setInterval(() => {
+    this.#countdown = setInterval(() => {
       left = Math.max(0, left - 1);
       show();
     }, 1000);
-    this.#retryTimer = window.setTimeout(() => this.connect(), delay);
+    this.#retryTimer = setTimeout(() => this.connect(), delay);
   }
 }

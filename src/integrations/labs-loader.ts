@@ -1,3 +1,4 @@
+import { errorMessage } from '../lib/error-codes.ts';
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,7 @@ export function labsLoader(dirs: readonly string[]): Loader {
           path.endsWith('.yaml') &&
           (path === pinsFile || dirs.some((dir) => path.startsWith(resolve(root, dir))))
         ) {
-          sync().catch((error: unknown) => console.error((error as Error).message));
+          sync().catch((error: unknown) => console.error(errorMessage(error)));
         }
       });
     },

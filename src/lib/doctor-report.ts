@@ -10,6 +10,7 @@ export const doctorItemIds = [
   'memory',
   'inotify',
   'ports',
+  'processes',
 ] as const;
 export type DoctorItemId = (typeof doctorItemIds)[number];
 

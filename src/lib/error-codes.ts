@@ -17,6 +17,8 @@ export const ErrorCode = {
   unknownLab: 'unknown-lab',
   unknownCell: 'unknown-cell',
   unknownCheck: 'unknown-check',
+  /** A lab's prepare or cleanup asked for, and the lab has none. */
+  unknownScript: 'unknown-script',
   /** A text frame that is not JSON. */
   badJson: 'bad-json',
   /** JSON that is not one of the protocol's messages, or has bad fields. */
@@ -30,11 +32,41 @@ export const ErrorCode = {
   sessionEnded: 'session-ended',
   tooManySessions: 'too-many-sessions',
   badSession: 'bad-session',
+  /** The hub: a report that is not JSON, or not the report schema (runner/classroom/hub/report.ts). */
+  badReport: 'bad-report',
+  /** The hub: the room has as many learners as it takes. */
+  hubFull: 'hub-full',
+  /** The hub: a learner reported more distinct checks than the book has. */
+  tooManyChecks: 'too-many-checks',
+  /** The hub: too many pages watch the table at once. */
+  tooManyViewers: 'too-many-viewers',
   /** Something failed inside the runner; the message says what. */
   internal: 'internal',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Every code, for schemas that accept only these. */
+export const errorCodes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
+
+/**
+ * What went wrong, in words, whatever was thrown: an Error's message, or the thrown value as
+ * text. The one way the book turns a caught value into a sentence.
+ */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+/** For a log: the stack of what was thrown when it has one, else its message. */
+export function errorDetail(error: unknown): string {
+  return error instanceof Error && error.stack ? error.stack : errorMessage(error);
+}
 
 /** WebSocket close codes used by the runner beyond the standard ones. */
 export const CloseCode = {

@@ -1,3 +1,4 @@
+import { errorMessage } from './error-codes.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -91,7 +92,7 @@ export function readLabData(file: string, pins: Pins): unknown {
         file: shown,
         key: where,
         problem: 'is not valid YAML',
-        fix: (error as Error).message.split('\n')[0] ?? '',
+        fix: errorMessage(error).split('\n')[0] ?? '',
       },
       error,
     );

@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { errorCodes } from './error-codes.ts';
 
 /**
- * The terminal WebSocket protocol: text frames carry these JSON messages, binary frames carry the
- * terminal's bytes both ways. Both ends import this file; the runner parses every inbound frame
- * against `clientMessageSchema` and answers anything else with an `error` frame.
+ * The terminal WebSocket protocol, both ways: text frames carry the JSON messages below, binary
+ * frames carry the terminal's bytes (keystrokes in, output out). Both ends import this file. The
+ * runner parses every inbound frame with `clientMessageSchema` and answers anything else with an
+ * `error` message; the page parses every inbound frame with `serverMessageSchema` and ignores
+ * (and logs) what does not parse, so a runner and a page from different versions never crash
+ * each other. docs/runner-api.md describes the same messages for people.
  */
 
 const id = z.string().min(1).max(128);
@@ -11,70 +15,163 @@ const id = z.string().min(1).max(128);
 /** Terminal size limits: large enough for any real window, small enough to refuse nonsense. */
 export const TerminalSize = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
 
+/** A lab's two scripts: `prepare` (Catch up) and `cleanup` (Reset chapter). They are not cells. */
+export const scriptNameSchema = z.enum(['prepare', 'cleanup']);
+export type ScriptName = z.output<typeof scriptNameSchema>;
+
+/** What the page asks the terminal to run: one cell of a lab, or one of the lab's scripts. */
+export type RunTarget = { lab: string; cell: string } | { lab: string; script: ScriptName };
+
+/** Paste a lab cell's command into the shell; `cell` messages report how it goes. */
+const runMessage = z.strictObject({ type: z.literal('run'), lab: id, cell: id });
+
+/** Paste a lab's prepare or cleanup into the shell; `script` messages report how it goes. */
+const scriptRequest = z.strictObject({
+  type: z.literal('script'),
+  lab: id,
+  script: scriptNameSchema,
+});
+
+/** The page's terminal has a new size (whole characters). */
+const resizeMessage = z.strictObject({
+  type: z.literal('resize'),
+  cols: z.number().int().min(TerminalSize.minCols).max(TerminalSize.maxCols),
+  rows: z.number().int().min(TerminalSize.minRows).max(TerminalSize.maxRows),
+});
+
+/** Flow control: the page has rendered this many more bytes of output. */
+const ackMessage = z.strictObject({
+  type: z.literal('ack'),
+  bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(1 << 30),
+});
+
+/** Every message a page may send. */
 export const clientMessageSchema = z.discriminatedUnion('type', [
-  /** Paste a lab cell's command into the shell and report its state. */
-  z.strictObject({ type: z.literal('run'), lab: id, cell: id }),
-  /**
-   * Paste a lab's prepare ("Catch up") or cleanup ("Reset chapter") into the shell; its `cell`
-   * messages name it `@prepare` or `@cleanup`.
-   */
-  z.strictObject({ type: z.literal('script'), lab: id, script: z.enum(['prepare', 'cleanup']) }),
-  z.strictObject({
-    type: z.literal('resize'),
-    cols: z.number().int().min(TerminalSize.minCols).max(TerminalSize.maxCols),
-    rows: z.number().int().min(TerminalSize.minRows).max(TerminalSize.maxRows),
-  }),
-  /** Flow control: the page has rendered this many more bytes. */
-  z.strictObject({
-    type: z.literal('ack'),
-    bytes: z
-      .number()
-      .int()
-      .positive()
-      .max(1 << 30),
-  }),
+  runMessage,
+  scriptRequest,
+  resizeMessage,
+  ackMessage,
 ]);
 export type ClientMessage = z.output<typeof clientMessageSchema>;
 
-/** Where a cell stands; `done` carries the command's own exit code and duration. */
-export type CellState = 'running' | 'done' | 'interrupted';
+/** Where a run stands: `running`, then `done` (with exit code and duration) or `interrupted`. */
+export const runStateSchema = z.enum(['running', 'done', 'interrupted']);
+export type RunState = z.output<typeof runStateSchema>;
 
-export type ServerMessage =
-  /**
-   * On attach: the serialized screen (scrollback included) and its size, before live output.
-   * `lost`: the runner lost the terminal's earlier output (its screens' worker ended), so the
-   * screen starts after it; the page says so above it.
-   */
-  | {
-      type: 'screen';
-      data: string;
-      cols: number;
-      rows: number;
-      cell?: RunningCell;
-      lost?: true;
-    }
-  | { type: 'cell'; lab: string; cell: string; state: CellState; exitCode?: number; ms?: number }
-  /** A check in progress (polling) or finished, for pages that show it live. */
-  | { type: 'check'; lab: string; check: string; attempt: number; status?: CheckStatus }
-  | { type: 'error'; code: string; message: string };
+/** A check's outcome, the same word in the runner, the API, progress.json and the page. */
+export const checkStatusSchema = z.enum(['pass', 'fail', 'error']);
+export type CheckStatus = z.output<typeof checkStatusSchema>;
 
-export interface RunningCell {
-  lab: string;
-  cell: string;
+/** How a run ended, when it ran to its end: the shell's exit code and the time it took. */
+const runEnd = {
+  state: runStateSchema,
+  /** With `done`: the command line's exit code. */
+  exitCode: z.number().int().optional(),
+  /** With `done`: from the command line starting to its end, in milliseconds. */
+  ms: z.number().nonnegative().optional(),
+};
+
+/**
+ * On attach: the serialized screen (scrollback included) and its size, before live output.
+ * `running` names what is running in it now, if a cell or script is. `lost`: the runner lost
+ * the terminal's earlier output (its screens' worker ended), so the screen starts after it.
+ */
+const screenMessage = z.strictObject({
+  type: z.literal('screen'),
+  data: z.string(),
+  cols: z.number().int().positive(),
+  rows: z.number().int().positive(),
+  running: z
+    .union([
+      z.strictObject({ lab: id, cell: id }),
+      z.strictObject({ lab: id, script: scriptNameSchema }),
+    ])
+    .optional(),
+  lost: z.literal(true).optional(),
+});
+
+/** A cell's run: `running` when pasted (or queued behind the first prompt), then its end. */
+const cellMessage = z.strictObject({ type: z.literal('cell'), lab: id, cell: id, ...runEnd });
+
+/** A lab's prepare or cleanup, reported as a cell is. */
+const scriptMessage = z.strictObject({
+  type: z.literal('script'),
+  lab: id,
+  script: scriptNameSchema,
+  ...runEnd,
+});
+
+/** A check in progress (each new attempt while it polls) or finished (with its status). */
+const checkMessage = z.strictObject({
+  type: z.literal('check'),
+  lab: id,
+  check: id,
+  attempt: z.number().int().nonnegative(),
+  status: checkStatusSchema.optional(),
+});
+
+/**
+ * Something the page asked for could not be done. `code` is stable (the page words it in its
+ * language); `message` is the runner's English, for tools and as a fallback. An error in
+ * answer to a run or script names that run.
+ */
+const errorMessageSchema = z.strictObject({
+  type: z.literal('error'),
+  code: z.enum(errorCodes),
+  message: z.string(),
+  lab: id.optional(),
+  cell: id.optional(),
+  script: scriptNameSchema.optional(),
+});
+
+/** Every message the runner sends on the terminal WebSocket. */
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  screenMessage,
+  cellMessage,
+  scriptMessage,
+  checkMessage,
+  errorMessageSchema,
+]);
+export type ServerMessage = z.output<typeof serverMessageSchema>;
+export type ScreenMessage = z.output<typeof screenMessage>;
+/** A `cell` or `script` message: how one run goes. */
+export type RunMessage = z.output<typeof cellMessage> | z.output<typeof scriptMessage>;
+export type ErrorMessage = z.output<typeof errorMessageSchema>;
+
+/**
+ * A text frame from the runner, parsed; `undefined` when it is not JSON or not a message this
+ * page knows (a newer runner's), which the page then ignores.
+ */
+export function parseServerMessage(text: string): ServerMessage | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = serverMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
 }
-
-export type CheckStatus = 'pass' | 'fail' | 'error';
 
 /** `POST /api/checks/<lab>/<check>` answers with this. */
-export interface CheckResult {
-  status: CheckStatus;
+export const checkResultSchema = z.strictObject({
+  status: checkStatusSchema,
   /** Why it passed or failed, in plain words (English; the page shows it as given). */
-  reason: string;
+  reason: z.string(),
   /** The tail of the check's output, stdout and stderr interleaved. */
-  output: string;
-  ms: number;
-  attempts: number;
-}
+  output: z.string(),
+  ms: z.number().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+});
+export type CheckResult = z.output<typeof checkResultSchema>;
+
+/** Every refusal of the HTTP API, and of the WebSocket upgrade, has this body. */
+export const errorReplySchema = z.object({ code: z.enum(errorCodes), message: z.string() });
+export type ErrorReply = z.output<typeof errorReplySchema>;
 
 /** Why a client message is bad, as an error code and a message for people. */
 export function describeBadMessage(raw: unknown): {
@@ -91,7 +188,7 @@ export function describeBadMessage(raw: unknown): {
   }
   if (typeof type !== 'string')
     return { code: 'bad-message', message: 'a message needs a string "type"' };
-  if (!['run', 'script', 'resize', 'ack'].includes(type)) {
+  if (!clientMessageSchema.options.some((option) => option.shape.type.value === type)) {
     return {
       code: 'bad-message',
       message: `unknown message type "${type}"; expected run, script, resize or ack`,

@@ -86,6 +86,12 @@ export const uiStrings = {
   'lab.hub.live': 'Instructor hub: status when the table updates live',
   'lab.hub.offline': 'Instructor hub: status after the page lost the hub, while it reconnects',
   'lab.hub.column.name': "Instructor hub: column of learners' display names",
+  'lab.hub.name.same':
+    'Instructor hub: beside a name that another learner also uses (letter case aside)',
+  'lab.hub.name.looksLike':
+    "Instructor hub: beside a name that looks like another learner's, with letters of another alphabet",
+  'lab.hub.name.mixed':
+    'Instructor hub: beside a name that mixes letters of two alphabets in one word',
   'lab.hub.column.chapter': 'Instructor hub: column of the chapter (lab id) a learner is on',
   'lab.hub.column.passed': 'Instructor hub: column of how many checks a learner has passed',
   'lab.hub.column.latest': "Instructor hub: column of a learner's latest check and its verdict",
@@ -121,6 +127,7 @@ export const uiStrings = {
   'lab.doctor.item.memory': 'Doctor page: name of the memory item',
   'lab.doctor.item.inotify': 'Doctor page: name of the inotify item',
   'lab.doctor.item.ports': 'Doctor page: name of the ports item',
+  'lab.doctor.item.processes': 'Doctor page: name of the left-over processes item',
   'lab.doctor.about.docker':
     'Doctor page: what the docker item checks, shown with or without a runner',
   'lab.doctor.about.kind': 'Doctor page: what the kind item checks, shown with or without a runner',
@@ -136,6 +143,8 @@ export const uiStrings = {
     'Doctor page: what the inotify item checks, shown with or without a runner',
   'lab.doctor.about.ports':
     'Doctor page: what the ports item checks, shown with or without a runner',
+  'lab.doctor.about.processes':
+    'Doctor page: what the left-over processes item checks, shown with or without a runner',
   'lab.doctor.docker.ok': 'Doctor finding: Docker answers; {{version}} of its engine',
   'lab.doctor.docker.missing': 'Doctor finding: no docker command',
   'lab.doctor.docker.denied':
@@ -180,15 +189,19 @@ export const uiStrings = {
   'lab.doctor.inotify.notLinux': 'Doctor finding: not Linux, nothing to check',
   'lab.doctor.inotify.unreadable':
     'Doctor finding: the limits could not be read; before the commands',
+  'lab.doctor.processes.ok': 'Doctor finding: nothing left running by an earlier runner',
+  'lab.doctor.processes.left':
+    'Doctor finding: processes a runner stopped hard left running; {{count}}; before the commands',
   'lab.doctor.ports.ok': 'Doctor finding: every port free; {{ports}}',
   'lab.doctor.ports.busy':
     'Doctor finding: ports taken by something else; {{busy}}; before the commands',
-  ...Object.fromEntries(
+  // One key per error code; typed as such, so that `lab.error.${code}` is a known key.
+  ...(Object.fromEntries(
     Object.values(ErrorCode).map((code) => [
       `lab.error.${code}`,
       `Runner error "${code}" for people`,
     ]),
-  ),
+  ) as Record<`lab.error.${ErrorCode}`, string>),
 } as const satisfies Record<string, string>;
 
 /**
@@ -212,6 +225,7 @@ export const pluralStrings = {
 export const pluralCategories = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
 
 export type UiStringKey = keyof typeof uiStrings;
+export type PluralStringKey = keyof typeof pluralStrings;
 export const uiStringKeys = Object.keys(uiStrings) as UiStringKey[];
 /** Every key a locale file may hold: the plain ones and every plural form of the plural ones. */
 export const allStringKeys: string[] = [

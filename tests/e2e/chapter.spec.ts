@@ -44,6 +44,12 @@ test('during a flood the page stays responsive and Ctrl-C brings the prompt back
   await runner.signIn(page, chapterPath);
   await chapter.run('flood');
   await chapter.expectTerminal(/^y$/m);
+  // A cell run meanwhile is refused, and the refusal names the cell: it shows there, not on the dock.
+  await chapter.run('say-hello');
+  await expect(chapter.cell('say-hello').locator('.lab-cell-state')).toHaveText(
+    /A command is still running in the terminal/,
+  );
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
   // The page answers while the terminal floods: the dock's own button still works.
   await page.getByRole('button', { name: 'Hide terminal' }).click();
   await page.getByRole('button', { name: 'Show terminal' }).click();

@@ -9,6 +9,8 @@ tr[data-stuck] { background: #fff1e6; }
 td[data-status="pass"] { color: #17663a; }
 td[data-status="fail"], td[data-status="error"] { color: #a12a1d; }
 #connection { color: #5c5c66; }
+.name-note { color: #8a3b00; font-weight: 600; }
+.name-note::before { content: "⚠ "; }
 @media (prefers-color-scheme: dark) {
   body { background: #17171c; color: #e6e6ea; }
   th, td { border-color: #3a3a44; }
@@ -16,6 +18,7 @@ td[data-status="fail"], td[data-status="error"] { color: #a12a1d; }
   td[data-status="pass"] { color: #7fd19b; }
   td[data-status="fail"], td[data-status="error"] { color: #ff9d8f; }
   #connection { color: #a4a4b0; }
+  .name-note { color: #ffb86b; }
 }
 `;
 
@@ -44,6 +47,12 @@ events.addEventListener('rows', (event) => {
         const bdi = document.createElement('bdi');
         bdi.textContent = row.name;
         td.append(bdi);
+        if (row.nameNote) {
+          const note = document.createElement('small');
+          note.className = 'name-note';
+          note.textContent = row.nameNote;
+          td.append(' ', note);
+        }
       } else {
         td.textContent = row[column];
       }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../../src/lib/error-codes.ts';
-import { sendError } from '../../http/api.ts';
+import { sendError } from '../../http/reply.ts';
 import { readBearer, readCookies, tokensEqual } from '../../http/auth.ts';
 import { HubLimits } from './report.ts';
 

@@ -63,6 +63,8 @@ export function pickLanguage(query: string | null, acceptLanguage: string | unde
 export interface HubRow {
   id: string;
   name: string;
+  /** Beside the name, when it deserves a second look (duplicate or look-alike), else empty. */
+  nameNote: string;
   chapter: string;
   passed: string;
   latest: string;
@@ -91,6 +93,7 @@ export function hubView(learners: LearnerSummary[], lang: HubLang, now = Date.no
     return {
       id: learner.id,
       name: learner.name,
+      nameNote: learner.nameWarning ? text(`lab.hub.name.${learner.nameWarning}`) : '',
       chapter: learner.chapter ?? '',
       passed: String(learner.passed),
       latest: learner.latest
@@ -126,7 +129,10 @@ export function escapeHtml(text: string): string {
 function rowHtml(row: HubRow): string {
   const cells = columns.map((column) => {
     const value = escapeHtml(row[column]);
-    if (column === 'name') return `<td><bdi>${value}</bdi></td>`;
+    if (column === 'name')
+      return row.nameNote
+        ? `<td><bdi>${value}</bdi> <small class="name-note">${escapeHtml(row.nameNote)}</small></td>`
+        : `<td><bdi>${value}</bdi></td>`;
     if (column === 'latest') return `<td data-status="${row.status}">${value}</td>`;
     return `<td>${value}</td>`;
   });

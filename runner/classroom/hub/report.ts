@@ -28,19 +28,25 @@ const labId = z
 
 /**
  * Characters a display name may not hold: control characters, line and paragraph separators, and
- * bidirectional overrides, which could make one name look like another in the instructor's table.
+ * every format character (zero-width spaces and joiners, bidirectional marks and overrides, soft
+ * hyphens), which could make one name look like another in the instructor's table.
  */
-const forbiddenInName = /[\p{Cc}\p{Zl}\p{Zp}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const forbiddenInName = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
-/** Why a display name cannot be used, or undefined when it can (it is then used trimmed). */
+/** A display name as the hub keeps it: compatibility forms folded (NFKC), trimmed. */
+export function displayName(name: string): string {
+  return name.normalize('NFKC').trim();
+}
+
+/** Why a display name cannot be used, or undefined when it can (it is then used as displayName). */
 export function displayNameProblem(name: string): string | undefined {
-  const trimmed = name.trim();
+  const trimmed = displayName(name);
   const length = [...trimmed].length;
   if (length === 0) return 'the name is empty: give the name the instructor should see';
   if (length > HubLimits.nameChars)
     return `the name has ${length} characters: give at most ${HubLimits.nameChars}`;
   if (forbiddenInName.test(trimmed))
-    return 'the name holds control or text-direction characters: use letters, digits, spaces and punctuation';
+    return 'the name holds control, invisible or text-direction characters: use letters, digits, spaces and punctuation';
   return undefined;
 }
 

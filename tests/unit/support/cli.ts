@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from './poll.ts';
 
 const root = new URL('../../..', import.meta.url).pathname;
 
@@ -35,11 +36,22 @@ export function startCli(
     home,
     output: () => printed,
     started: async () => {
-      const deadline = Date.now() + 15_000;
-      while (!printed.includes('Stop with Ctrl-C')) {
-        if (child.exitCode !== null || Date.now() > deadline)
-          throw new Error(`the runner did not start:\n${printed}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      try {
+        await waitFor(
+          'the runner to say it is running',
+          () => {
+            if (printed.includes('Stop with Ctrl-C')) return true;
+            if (child.exitCode !== null || child.signalCode !== null)
+              throw new Error(`it exited (${child.exitCode ?? child.signalCode})`);
+            return false;
+          },
+          15_000,
+          50,
+        );
+      } catch (error) {
+        throw new Error(`the runner did not start: ${(error as Error).message}\n${printed}`, {
+          cause: error,
+        });
       }
     },
     exited: () => exit,

@@ -11,6 +11,7 @@ import {
 } from '../../../runner/http/server.ts';
 import { chooseShell, type ShellCommand } from '../../../runner/terminal/shell.ts';
 import { ensureWorkspace, workspaceAt, type Workspace } from '../../../runner/workspace.ts';
+import { waitFor } from './poll.ts';
 
 export const root = new URL('../../..', import.meta.url).pathname;
 export const fixtureLabs = join(root, 'tests/fixtures/labs');
@@ -114,15 +115,15 @@ export class TerminalClient {
     this.socket.send(Buffer.from(text), { binary: true });
   }
 
-  /** Waits until `predicate` holds, polling; fails with `what` after `ms`. */
+  /** Waits until `predicate` holds (support/poll.ts); fails with `what` and the output's tail after `ms`. */
   async until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `timed out waiting for ${what}; output tail: ${JSON.stringify(this.output.slice(-300))}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      await waitFor(what, predicate, ms);
+    } catch (error) {
+      throw new Error(
+        `${(error as Error).message}; output tail: ${JSON.stringify(this.output.slice(-300))}`,
+        { cause: error },
+      );
     }
   }
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { checkSchema } from '../../../../src/lib/lab-schema.ts';
 import { CheckLimits, runCheck } from '../../../../runner/checks/checks.ts';
 import { isAlive } from '../../../../runner/checks/process-group.ts';
+import { waitFor } from '../../support/poll.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'istio-lab-checks-'));
 const context = { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir }, cwd: dir };
@@ -29,15 +30,33 @@ describe('checks', () => {
     assert.equal(result.output, 'no such pod\n');
   });
 
-  it('matches on stdout only', async () => {
-    const result = await runCheck(
-      check({
-        run: 'echo Ready >&2; echo NotReady',
-        expect: { contains: 'Ready\n', notContains: 'Ready\n' },
-      }),
+  it('matches on stdout only: what goes to stderr never reaches the matchers', async () => {
+    const marker = 'stderr-only-marker';
+    const onStderr = `echo ${marker} >&2; echo something else`;
+    const contains = await runCheck(
+      check({ run: onStderr, expect: { contains: marker } }),
       context,
     );
-    assert.equal(result.status, 'fail');
+    assert.equal(contains.status, 'fail', contains.reason);
+    assert.match(contains.reason, /expected the output to contain "stderr-only-marker"/);
+    // It was printed and kept for the page: only the matching left it out.
+    assert.match(contains.output, /stderr-only-marker/);
+    const notContains = await runCheck(
+      check({ run: onStderr, expect: { notContains: marker } }),
+      context,
+    );
+    assert.equal(notContains.status, 'pass', notContains.reason);
+    const equals = await runCheck(
+      check({ run: `echo ready; echo ${marker} >&2`, expect: { equals: 'ready' } }),
+      context,
+    );
+    assert.equal(equals.status, 'pass', equals.reason);
+    // The same marker on stdout is seen.
+    const onStdout = await runCheck(
+      check({ run: `echo ${marker}`, expect: { contains: marker } }),
+      context,
+    );
+    assert.equal(onStdout.status, 'pass', onStdout.reason);
   });
 
   it('kills the whole process group on timeout: no background grandchild survives', async () => {
@@ -51,7 +70,7 @@ describe('checks', () => {
     assert.match(result.reason, /did not finish within/);
     assert.ok(Date.now() - started < 5_000, 'the timeout ended the check');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !isAlive(grandchild), `grandchild ${grandchild} to be gone`);
+    await waitFor(`grandchild ${grandchild} to be gone`, () => !isAlive(grandchild), 5_000);
   });
 
   it('kills background jobs left behind by a check that exits by itself', async () => {
@@ -62,7 +81,7 @@ describe('checks', () => {
     );
     assert.equal(result.status, 'pass');
     const leftover = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !isAlive(leftover), `leftover ${leftover} to be gone`);
+    await waitFor(`leftover ${leftover} to be gone`, () => !isAlive(leftover), 5_000);
   });
 
   it('polls with waitUpTo until the step has taken effect, counting attempts', async () => {
@@ -87,13 +106,17 @@ describe('checks', () => {
       check({
         run: 'echo waiting',
         expect: { contains: 'ready' },
-        waitUpTo: '300ms',
+        // Long enough for two attempts even when bash takes a few hundred ms to start (a loaded
+        // machine): with 300ms, one slow attempt left no time for a second, and the test failed.
+        waitUpTo: '2s',
         interval: '100ms',
       }),
       context,
     );
     assert.equal(result.status, 'fail');
     assert.ok(result.attempts >= 2, `attempts: ${result.attempts}`);
+    // It stops only once another interval would end past waitUpTo: 2s less 100ms at least.
+    assert.ok(result.ms >= 1_900 && result.ms < 10_000, `gave up after ${result.ms} ms`);
     assert.match(result.reason, new RegExp(`after ${result.attempts} attempts`));
   });
 
@@ -118,11 +141,3 @@ describe('checks', () => {
     assert.match(result.reason, /was cut/);
   });
 });
-
-async function waitFor(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

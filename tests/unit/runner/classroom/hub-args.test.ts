@@ -56,10 +56,13 @@ describe('classroom arguments', () => {
       ['--report-to', link, '--name', 'x'.repeat(41)],
       /--name: the name has 41 characters: give at most 40/,
     ],
-    [['--report-to', link, '--name', 'Ada\nBob'], /--name: .*control or text-direction characters/],
+    [
+      ['--report-to', link, '--name', 'Ada\nBob'],
+      /--name: .*control, invisible or text-direction characters/,
+    ],
     [
       ['--report-to', link, '--name', 'Ada\u202eboB'],
-      /--name: .*control or text-direction characters/,
+      /--name: .*control, invisible or text-direction characters/,
     ],
   ] as const) {
     it(`refuses ${JSON.stringify(argv)} with a clear message`, () => {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
 import { startCli } from '../../support/cli.ts';
 import { root } from '../../support/live-runner.ts';
+import { waitFor } from '../../support/poll.ts';
 
 const labs = join(root, 'tests/fixtures/labs');
 
@@ -55,18 +56,22 @@ describe('classroom from the command line', () => {
       });
       assert.equal(((await check.json()) as { status: string }).status, 'fail');
 
-      const deadline = Date.now() + 15_000;
       let rows: LearnerSummary[] = [];
-      while (!rows.some((row) => row.stuck?.check === 'never-passes')) {
-        assert.ok(
-          Date.now() < deadline,
-          `the hub never showed Dana stuck: ${JSON.stringify(rows)}`,
+      try {
+        await waitFor(
+          'the hub to show Dana stuck',
+          async () => {
+            const answer = await fetch(new URL('/api/learners', hub), {
+              headers: { Authorization: `Bearer ${viewToken}` },
+            });
+            rows = ((await answer.json()) as { learners: LearnerSummary[] }).learners;
+            return rows.some((row) => row.stuck?.check === 'never-passes');
+          },
+          15_000,
+          100,
         );
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const answer = await fetch(new URL('/api/learners', hub), {
-          headers: { Authorization: `Bearer ${viewToken}` },
-        });
-        rows = ((await answer.json()) as { learners: LearnerSummary[] }).learners;
+      } catch (error) {
+        assert.fail(`${(error as Error).message}: ${JSON.stringify(rows)}`);
       }
       assert.deepEqual(
         rows.map((row) => [row.name, row.chapter]),

@@ -10,11 +10,13 @@ import {
   pickLanguage,
 } from '../../../../runner/classroom/hub/page.ts';
 import {
+  displayName,
+  displayNameProblem,
   HubLimits,
   type Report,
   type ReportedResult,
 } from '../../../../runner/classroom/hub/report.ts';
-import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
+import { HubLearners, nameWarnings } from '../../../../runner/classroom/hub/learners.ts';
 import { ProgressStore } from '../../../../runner/checks/progress.ts';
 
 const t0 = Date.parse('2026-03-01T09:00:00.000Z');
@@ -186,5 +188,62 @@ describe('progress listeners (what the reporter hears)', () => {
     assert.deepEqual(heard, ['fixture/always-passes:pass']);
     assert.equal(store.snapshot.labs.fixture?.['never-passes']?.status, 'fail');
     assert.equal(logged.filter((line) => line.includes('listener broke')).length, 2);
+  });
+
+  it('takes no reported time as earlier than the hub’s start or later than now', () => {
+    const started = t0 + 60 * minute;
+    const hub = new HubLearners(started);
+    hub.apply(
+      report([
+        {
+          lab: 'traffic',
+          check: 'canary',
+          status: 'fail',
+          at: '0001-01-01T00:00:00.000Z',
+          attempts: 1,
+        },
+      ]),
+      started + 5 * minute,
+    );
+    const [row] = hub.list(started + 10 * minute);
+    assert.equal(row?.stuck?.minutes, 10, 'stuck since the hub started, not since year 1');
+    assert.equal(row?.stuck?.since, new Date(started).toISOString());
+  });
+});
+
+describe('look-alike names', () => {
+  it('refuses invisible and text-direction characters, and folds compatibility forms', () => {
+    for (const name of ['Ada\u200b', 'A\u200dda', '\u200eAda', 'Ada\u2066x', 'Ad\u00ada'])
+      assert.match(
+        displayNameProblem(name) ?? '',
+        /invisible or text-direction/,
+        JSON.stringify(name),
+      );
+    assert.equal(displayNameProblem('Ａｄａ'), undefined);
+    assert.equal(displayName(' Ａｄａ '), 'Ada', 'full-width letters are folded (NFKC)');
+  });
+
+  it('marks the same name twice, a look-alike of another, and a word that mixes alphabets', () => {
+    assert.deepEqual(nameWarnings(['Ada', 'ada', 'Bo', 'Аda', 'Сarl', 'Ада Lovelace', 'Иван']), [
+      'same',
+      'same',
+      null,
+      'looksLike',
+      'mixed',
+      null,
+      null,
+    ]);
+  });
+
+  it('shows the warning beside the name in the table, in the page’s language', () => {
+    const hub = new HubLearners();
+    hub.apply(report([], 'learner-aaaaaaaaaaaa', 'Ada'), t0);
+    hub.apply(report([], 'learner-bbbbbbbbbbbb', 'Аda'), t0);
+    hub.apply(report([], 'learner-cccccccccccc', 'Bo'), t0);
+    const rows = hubView(hub.list(t0), 'en', t0).rows;
+    const note = (name: string) => rows.find((row) => row.name === name)?.nameNote;
+    assert.match(note('Ada') ?? '', /looks like/);
+    assert.match(note('Аda') ?? '', /looks like/);
+    assert.equal(note('Bo'), '');
   });
 });

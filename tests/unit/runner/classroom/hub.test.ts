@@ -8,6 +8,7 @@ import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
 import { learnerId, startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
 import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
+import { waitFor } from '../../support/poll.ts';
 
 interface Answer {
   status: number;
@@ -41,18 +42,15 @@ function call(
   });
 }
 
+/** Waits (support/poll.ts) until `probe` finds something, and returns it. */
 async function until<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   ms = 15_000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+): Promise<T> {
+  let found: T | undefined;
+  await waitFor(what, async () => (found = await probe()) !== undefined, ms, 50);
+  return found as T;
 }
 
 /** What left a learner's machine: every request a recording stand-in received before the hub. */
@@ -297,6 +295,9 @@ describe('instructor hub with two learners on loopback', () => {
     assert.equal(swapped.status, 401);
     const page = await report(valid, { Origin: 'http://evil.example' });
     assert.deepEqual([page.status, JSON.parse(page.body).code], [403, 'bad-origin']);
+    // A page that passes for the hub's own origin (DNS rebinding) is refused all the same.
+    const own = await report(valid, { Origin: `http://127.0.0.1:${hub.port}` });
+    assert.deepEqual([own.status, JSON.parse(own.body).code], [403, 'bad-origin']);
     const form = await report(JSON.stringify(valid), { 'Content-Type': 'text/plain' });
     assert.equal(form.status, 415);
     assert.ok(!(await learners()).some((row) => row.name === 'Probe'));

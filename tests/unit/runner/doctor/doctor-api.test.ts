@@ -30,7 +30,17 @@ describe('doctor through GET /api/doctor', () => {
     const { items } = (await response.json()) as { items: DoctorItem[] };
     assert.deepEqual(
       items.map((item) => item.id),
-      ['docker', 'kind', 'kubectl', 'istioctl', 'cluster', 'memory', 'inotify', 'ports'],
+      [
+        'docker',
+        'kind',
+        'kubectl',
+        'istioctl',
+        'cluster',
+        'memory',
+        'inotify',
+        'ports',
+        'processes',
+      ],
     );
     const byId = Object.fromEntries(items.map((item) => [item.id, item]));
     assert.deepEqual(

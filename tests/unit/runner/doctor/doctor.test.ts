@@ -79,6 +79,7 @@ async function doctorOn(machine: Machine = {}, ownPort: number | undefined = 432
       arch: 'x64',
       freeMemory: () => 6 * gib,
       portBusy: () => Promise.resolve(false),
+      leftovers: () => [],
       ...machine.system,
     },
   });
@@ -429,6 +430,34 @@ describe('doctor', () => {
       for (const [, port] of labs.matchAll(/localhost:(\d+)/g)) used.add(Number(port));
       assert.deepEqual([...used].sort(), [...labPorts].sort());
       assert.equal(parseRunnerArgs([]).port, runnerDefaultPort);
+    });
+  });
+
+  describe('left-over processes', () => {
+    it('is fine when no earlier runner left anything running', async () => {
+      const { item } = await doctorOn();
+      assert.deepEqual([item('processes').status, item('processes').commands], ['ok', []]);
+    });
+
+    it('names what a runner stopped hard left running, and the command that ends it', async () => {
+      const { item } = await doctorOn({
+        system: {
+          leftovers: (ledger) => {
+            assert.match(ledger, /processes\.json$/);
+            return [
+              { kind: 'terminal', pids: [4242, 4243] },
+              { kind: 'check', pids: [5151] },
+            ];
+          },
+        },
+      });
+      const found = item('processes');
+      assert.deepEqual(
+        [found.status, found.code, found.params, found.commands],
+        ['warn', 'left', { count: 3 }, ['kill -KILL 4242 4243 5151']],
+      );
+      assert.equal(found.detail, 'terminal: 4242 4243; check: 5151');
+      assert.match(found.fix, /next npm start ends them/);
     });
   });
 });

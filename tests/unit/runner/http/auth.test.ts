@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   cookieName,
+  isLoopback,
   decide,
   decidePublic,
   policyFor,
@@ -96,11 +97,27 @@ describe('auth decision matrix (token x Origin x Host)', () => {
       },
       policy,
     );
-    assert.ok(
-      !origin.ok &&
-        origin.status === 403 &&
-        /--allow-origin https:\/\/x\.example/.test(origin.message),
-    );
+    assert.ok(!origin.ok && origin.status === 403 && /x\.example/.test(origin.message));
+    // The page that was refused is not handed a command that would let it in.
+    assert.doesNotMatch(origin.message, /--allow-origin\s+\S*x\.example/);
+  });
+
+  it('counts as loopback only 127.0.0.0/8 literals, ::1 and localhost, never a name', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '127.255.255.254', '::1', 'localhost'])
+      assert.equal(isLoopback(host), true, host);
+    for (const host of [
+      '127.0.0.1.nip.io',
+      '127.evil.example',
+      '127.0.0.1.',
+      '127',
+      '1270.0.0.1',
+      '0.0.0.0',
+      '::',
+      '192.0.2.1',
+      'localhost.example',
+      'LOCALHOST.example',
+    ])
+      assert.equal(isLoopback(host), false, host);
   });
 
   it('takes the cookie only from requests the browser marks as this origin or typed by the user', () => {

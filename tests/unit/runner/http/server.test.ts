@@ -161,7 +161,17 @@ describe('runner API', () => {
     };
     assert.deepEqual(
       items.map((item) => item.id),
-      ['docker', 'kind', 'kubectl', 'istioctl', 'cluster', 'memory', 'inotify', 'ports'],
+      [
+        'docker',
+        'kind',
+        'kubectl',
+        'istioctl',
+        'cluster',
+        'memory',
+        'inotify',
+        'ports',
+        'processes',
+      ],
     );
     for (const item of items) {
       if (item.status === 'warn' || item.status === 'fail')

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Screen, ScreenHost, ScreenLimits } from '../../../../runner/screen/host.ts';
+import { waitFor } from '../../support/poll.ts';
 
-/** Counts the holds and releases a session would apply to its pty. */
+/** Counts the pauses and resumes a session would apply to its pty. */
 function flow() {
   const calls: string[] = [];
   return {
     calls,
-    hold: () => calls.push('hold'),
-    release: () => calls.push('release'),
-    get held() {
-      return calls.filter((c) => c === 'hold').length > calls.filter((c) => c === 'release').length;
+    pause: () => calls.push('pause'),
+    resume: () => calls.push('resume'),
+    get paused() {
+      return calls.filter((c) => c === 'pause').length > calls.filter((c) => c === 'resume').length;
     },
   };
 }
@@ -20,14 +21,6 @@ const size = { cols: 60, rows: 10, scrollback: 200 };
 /** The text of a serialized screen, escape sequences left out. */
 const text = (serialized: string) =>
   serialized.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
-
-async function until(what: string, probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('kept screen in a worker thread', () => {
   const host = new ScreenHost();
@@ -109,7 +102,7 @@ describe('kept screen in a worker thread', () => {
     assert.equal(host.serializations.reused, before.reused + 1);
   });
 
-  it('holds the pty while the worker has too much to parse, and releases it after', async () => {
+  it('pauses the pty while the worker has too much to parse, and resumes it after', async () => {
     const f = flow();
     const s = screen(f);
     // Colour on every line: nothing may be skipped, so all of it goes to the worker.
@@ -117,24 +110,24 @@ describe('kept screen in a worker thread', () => {
     const chunk = Buffer.from(line.repeat(Math.ceil((64 << 10) / line.length)));
     for (let sent = 0; sent < ScreenLimits.compactBytes + chunk.length; sent += chunk.length)
       s.write(chunk);
-    assert.deepEqual(f.calls, ['hold'], 'held as soon as too much went to the worker');
-    await until('the release', () => !f.held);
-    assert.deepEqual(f.calls, ['hold', 'release']);
+    assert.deepEqual(f.calls, ['pause'], 'paused as soon as too much went to the worker');
+    await waitFor('the resume', () => !f.paused, 10_000, 10);
+    assert.deepEqual(f.calls, ['pause', 'resume']);
     assert.match(text(await s.serialize()), /red and some more text/);
   });
 
-  it('a worker that dies releases the pty, and its screens go on, marked as lost', async () => {
+  it('a worker that dies resumes the pty, and its screens go on, marked as lost', async () => {
     const f = flow();
     const s = screen(f);
     s.write(Buffer.from('before the crash\r\n'));
     await s.serialize();
     const line = '\x1b[31mred\x1b[0m filler filler filler filler filler\r\n';
     s.write(Buffer.from(line.repeat(Math.ceil((ScreenLimits.compactBytes + 1) / line.length))));
-    assert.ok(f.held);
+    assert.ok(f.paused);
     assert.equal(s.lost, false);
     await host.crashForTest();
     assert.equal(s.lost, true);
-    assert.ok(!f.held, 'nothing waits for a worker that is gone');
+    assert.ok(!f.paused, 'nothing waits for a worker that is gone');
     s.write(Buffer.from('after the crash\r\n'));
     const restored = await s.serialize();
     assert.doesNotMatch(text(restored), /before the crash/);

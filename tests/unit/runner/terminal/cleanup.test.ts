@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,9 @@ import { describe, it } from 'node:test';
 import { checkSchema } from '../../../../src/lib/lab-schema.ts';
 import { runCheck } from '../../../../runner/checks/checks.ts';
 import { isAlive } from '../../../../runner/checks/process-group.ts';
-import { liveRunner, root, TerminalClient } from '../../support/live-runner.ts';
+import { startCli } from '../../support/cli.ts';
+import { liveRunner, TerminalClient } from '../../support/live-runner.ts';
+import { waitFor } from '../../support/poll.ts';
 
 /**
  * Starts, from a shell, every kind of process that could outlive it: a background job, a nohup'd
@@ -24,30 +25,35 @@ function spawnEverything(file: string): string {
   ].join('\n');
 }
 
+/** The pids written to `file` so far (none while it does not exist yet). */
+function pidsIn(file: string): number[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    // Not written yet.
+    return [];
+  }
+}
+
 async function expectAllGone(file: string, count: number): Promise<void> {
   let pids: number[] = [];
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    pids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
-    if (pids.length >= count && pids.every((pid) => !isAlive(pid))) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  try {
+    await waitFor(`${count} processes to be gone`, () => {
+      pids = pidsIn(file);
+      return pids.length >= count && pids.every((pid) => !isAlive(pid));
+    });
+  } catch (error) {
+    const alive = pids.filter((pid) => isAlive(pid));
+    // Reported, then ended: a failing run leaves no sleeps behind.
+    for (const pid of alive) process.kill(pid, 'SIGKILL');
+    assert.fail(
+      `${(error as Error).message}: still alive: ${alive.join(', ')} of ${pids.join(', ')}`,
+    );
   }
-  assert.fail(
-    `still alive: ${pids.filter((pid) => isAlive(pid)).join(', ')} of ${pids.join(', ')}`,
-  );
 }
 
 async function waitForPids(file: string, count: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      if (readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= count) return;
-    } catch {
-      // Not written yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`the shell did not start ${count} processes`);
+  await waitFor(`the shell to start ${count} processes`, () => pidsIn(file).length >= count);
 }
 
 describe('no process survives', () => {
@@ -80,35 +86,34 @@ describe('no process survives', () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const home = mkdtempSync(join(tmpdir(), 'istio-lab-signal-'));
       const file = join(home, 'pids');
-      const child = spawn(
-        process.execPath,
-        [join(root, 'runner/cli.ts'), '--port', '0', '--no-build'],
-        {
-          env: { ...process.env, ISTIO_LAB_HOME: home },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      let printed = '';
-      child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-      while (!printed.includes('Stop with Ctrl-C'))
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      const info = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
-        url: string;
-        port: number;
-        token: string;
-      };
-      const client = new TerminalClient(
-        { ...info, headers: { Authorization: `Bearer ${info.token}` } } as never,
-        'session=main',
-      );
-      await client.opened();
-      await client.message('screen');
-      client.type(`${spawnEverything(file).replace(/\n/g, '\r')}\r`);
-      await waitForPids(file, 5);
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill(signal);
-      assert.equal(await exited, 0, `${signal} exit code`);
-      await expectAllGone(file, 5);
+      const cli = startCli(['--port', '0'], home);
+      try {
+        await cli.started();
+        const info = JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as {
+          url: string;
+          port: number;
+          token: string;
+        };
+        const client = new TerminalClient(
+          { ...info, headers: { Authorization: `Bearer ${info.token}` } } as never,
+          'session=main',
+        );
+        await client.opened();
+        await client.message('screen');
+        client.type(`${spawnEverything(file).replace(/\n/g, '\r')}\r`);
+        await waitForPids(file, 5);
+        const exited = cli.stop(signal);
+        await waitFor(
+          `the runner to exit on ${signal}`,
+          () => cli.child.exitCode !== null || cli.child.signalCode !== null,
+        );
+        assert.equal(await exited, 0, `${signal} exit code`);
+        await expectAllGone(file, 5);
+      } finally {
+        // Only on failure is anything left: end it, so that a failing run does not leak sleeps.
+        cli.child.kill('SIGKILL');
+        for (const pid of pidsIn(file)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
     }
   });
 });

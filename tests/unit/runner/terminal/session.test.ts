@@ -6,6 +6,7 @@ import { isAlive } from '../../../../runner/checks/process-group.ts';
 import { ScreenLimits, screens } from '../../../../runner/screen/host.ts';
 import { chooseShell } from '../../../../runner/terminal/shell.ts';
 import { liveRunner, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
+import { waitFor } from '../../support/poll.ts';
 
 /**
  * Real bash in a real pty, driven through the runner's WebSocket: the cell state must follow the
@@ -46,8 +47,19 @@ for (const kind of ['bash', 'zsh'] as const)
       const done = await runCell('say-hello');
       assert.equal(done.state, 'done');
       assert.equal(done.exitCode, 0);
-      assert.equal(typeof done.ms, 'number');
+      // An echo: a whole number of milliseconds, from none to well under the 10 s allowed.
+      assert.ok(
+        Number.isInteger(done.ms) && done.ms !== undefined && done.ms >= 0 && done.ms < 10_000,
+        `say-hello took ${done.ms} ms`,
+      );
       assert.match(client.output, /hello from the cell/);
+      // The duration is measured, not made up: `sleep 1; echo slept` takes a second at least.
+      const slept = await runCell('short-sleep');
+      assert.equal(slept.exitCode, 0);
+      assert.ok(
+        slept.ms !== undefined && slept.ms >= 900 && slept.ms < 10_000,
+        `short-sleep took ${slept.ms} ms`,
+      );
     });
 
     it('reports the exit code of the command, not of the prompt: (exit 3)', async () => {
@@ -235,10 +247,7 @@ describe('terminal session lifetime', () => {
       const pid = Number(/pid=(\d+)/.exec(client.output)?.[1]);
       assert.ok(isAlive(pid));
       client.close();
-      const deadline = Date.now() + 5_000;
-      while (isAlive(pid) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.equal(isAlive(pid), false, 'the shell ended after the idle timeout');
+      await waitFor('the shell to end after the idle timeout', () => !isAlive(pid), 5_000, 50);
     } finally {
       await runner.stop();
     }

@@ -18,14 +18,21 @@ const heights = { initial: 300, min: 120, marginTop: 80 } as const;
 /**
  * `<lab-dock>`: the terminal docked at the bottom of a chapter. Collapsible and resizable by its
  * top edge; its size is remembered. Its connection reconnects by itself (terminal-connection.ts).
+ * What it registers while in the page (listeners outside it, the terminal, its addons and its
+ * connection) it releases when it leaves.
  */
 class LabDock extends HTMLElement {
   #terminal: Terminal | undefined;
-  #fit = new FitAddon();
+  #fit: FitAddon | undefined;
   #connection: TerminalConnection | undefined;
-  #resizeObserver: ResizeObserver | undefined;
+  /** Ends the DOM listeners this dock added while in the page. */
+  #connected: AbortController | undefined;
+  /** Releases everything else it registered, run last to first when it leaves. */
+  #releases: Array<() => void> = [];
 
   connectedCallback(): void {
+    this.#connected = new AbortController();
+    const { signal } = this.#connected;
     this.innerHTML = `
       <div class="lab-dock-handle" role="separator" aria-orientation="horizontal" tabindex="0"></div>
       <div class="lab-dock-bar">
@@ -40,10 +47,14 @@ class LabDock extends HTMLElement {
     this.#q('.lab-dock-takeback').textContent = t('lab.dock.takeBack');
     this.#setHeight(Number(localStorage.getItem(storage.height)) || heights.initial);
     this.#setCollapsed(localStorage.getItem(storage.collapsed) === '1');
-    this.#q('.lab-dock-toggle').addEventListener('click', () =>
-      this.#setCollapsed(!this.hasAttribute('collapsed')),
+    this.#q('.lab-dock-toggle').addEventListener(
+      'click',
+      () => this.#setCollapsed(!this.hasAttribute('collapsed')),
+      { signal },
     );
-    this.#wireResize();
+    this.#wireResize(signal);
+    // The page's padding for the dock goes with it.
+    this.#releases.push(() => document.documentElement.style.removeProperty('--lab-dock-space'));
 
     const options: ITerminalOptions = {
       fontFamily:
@@ -57,39 +68,57 @@ class LabDock extends HTMLElement {
     };
     const box = this.#q('.lab-dock-terminal');
     const terminal = new Terminal({ ...options, ...fittedSize(box, options) });
-    terminal.loadAddon(this.#fit);
-    terminal.loadAddon(new WebLinksAddon());
+    const fit = new FitAddon();
+    const links = new WebLinksAddon();
+    terminal.loadAddon(fit);
+    terminal.loadAddon(links);
     this.#terminal = terminal;
+    this.#fit = fit;
+    this.#releases.push(
+      () => terminal.dispose(),
+      () => fit.dispose(),
+      () => links.dispose(),
+    );
     // Opened only once the first screen is written into it (see #show).
-    this.#connection = new TerminalConnection(
+    const connection = new TerminalConnection(
       terminal,
       (status) => this.#status(status),
       () => this.#show(terminal, box),
     );
-    this.#q('.lab-dock-takeback').addEventListener('click', () => this.#connection?.connect());
-    this.#resizeObserver = new ResizeObserver(() => {
+    this.#connection = connection;
+    this.#releases.push(() => connection.dispose());
+    this.#q('.lab-dock-takeback').addEventListener('click', () => connection.connect(), {
+      signal,
+    });
+    const resizeObserver = new ResizeObserver(() => {
       if (this.hasAttribute('collapsed')) return;
-      this.#fit.fit();
-      this.#connection?.resize(terminal.cols, terminal.rows);
+      fit.fit();
+      connection.resize(terminal.cols, terminal.rows);
     });
-    this.#resizeObserver.observe(this.#q('.lab-dock-body'));
-    // Presenter mode: the terminal's type grows and shrinks with the prose.
-    window.addEventListener('lab-presenter', () => {
-      terminal.options.fontSize = terminalFontSize();
-      this.#fit.fit();
-      this.#connection?.resize(terminal.cols, terminal.rows);
-    });
-    bus.on('run', (request) => {
-      this.#setCollapsed(false);
-      this.#connection?.run(request);
-    });
-    this.#connection.connect();
+    resizeObserver.observe(this.#q('.lab-dock-body'));
+    this.#releases.push(
+      () => resizeObserver.disconnect(),
+      // Presenter mode: the terminal's type grows and shrinks with the prose.
+      bus.on('presenter', () => {
+        terminal.options.fontSize = terminalFontSize();
+        fit.fit();
+        connection.resize(terminal.cols, terminal.rows);
+      }),
+      bus.on('run', (target) => {
+        this.#setCollapsed(false);
+        connection.run(target);
+      }),
+    );
+    connection.connect();
   }
 
   disconnectedCallback(): void {
-    this.#resizeObserver?.disconnect();
-    this.#connection?.dispose();
-    this.#terminal?.dispose();
+    this.#connected?.abort();
+    this.#connected = undefined;
+    for (const release of this.#releases.splice(0).reverse()) release();
+    this.#terminal = undefined;
+    this.#fit = undefined;
+    this.#connection = undefined;
   }
 
   /**
@@ -101,7 +130,7 @@ class LabDock extends HTMLElement {
     if (terminal.element) return;
     terminal.open(box);
     const { cols, rows } = terminal;
-    this.#fit.fit();
+    this.#fit?.fit();
     if (terminal.cols !== cols || terminal.rows !== rows)
       this.#connection?.resize(terminal.cols, terminal.rows);
   }
@@ -148,23 +177,34 @@ class LabDock extends HTMLElement {
     );
   }
 
-  #wireResize(): void {
+  #wireResize(signal: AbortSignal): void {
     const handle = this.#q('.lab-dock-handle');
-    handle.addEventListener('pointerdown', (down: PointerEvent) => {
-      handle.setPointerCapture(down.pointerId);
-      const move = (event: PointerEvent) => this.#setHeight(window.innerHeight - event.clientY);
-      const up = () => {
-        handle.removeEventListener('pointermove', move);
-        handle.removeEventListener('pointerup', up);
-      };
-      handle.addEventListener('pointermove', move);
-      handle.addEventListener('pointerup', up);
-    });
-    handle.addEventListener('keydown', (event: KeyboardEvent) => {
-      const current = this.getBoundingClientRect().height;
-      if (event.key === 'ArrowUp') this.#setHeight(current + 24);
-      else if (event.key === 'ArrowDown') this.#setHeight(current - 24);
-    });
+    handle.addEventListener(
+      'pointerdown',
+      (down: PointerEvent) => {
+        handle.setPointerCapture(down.pointerId);
+        // One drag's listeners: gone at pointerup, or with the dock's if it leaves mid-drag.
+        const drag = new AbortController();
+        signal.addEventListener('abort', () => drag.abort(), { signal: drag.signal });
+        handle.addEventListener(
+          'pointermove',
+          (event: PointerEvent) => this.#setHeight(window.innerHeight - event.clientY),
+          { signal: drag.signal },
+        );
+        for (const end of ['pointerup', 'pointercancel'])
+          handle.addEventListener(end, () => drag.abort(), { signal: drag.signal });
+      },
+      { signal },
+    );
+    handle.addEventListener(
+      'keydown',
+      (event: KeyboardEvent) => {
+        const current = this.getBoundingClientRect().height;
+        if (event.key === 'ArrowUp') this.#setHeight(current + 24);
+        else if (event.key === 'ArrowDown') this.#setHeight(current - 24);
+      },
+      { signal },
+    );
   }
 
   #q(selector: string): HTMLElement {

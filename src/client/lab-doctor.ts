@@ -1,8 +1,9 @@
-import type { DoctorItem } from '../lib/doctor-report.ts';
+import { errorMessage } from '../lib/error-codes.ts';
+import type { DoctorReplyItem } from './api-schemas.ts';
 import type { RunnerState } from './bus.ts';
 import { copyCode } from './copy-code.ts';
-import { getJson, probeRunner } from './runner-link.ts';
-import { t } from './strings.ts';
+import { loadSchemas, probeRunner, requestJson } from './runner-link.ts';
+import { errorText, isStringKey, t } from './strings.ts';
 
 const marks = { ok: '✔', warn: '!', fail: '✘', skip: '–' } as const;
 
@@ -45,27 +46,26 @@ class LabDoctor extends HTMLElement {
     if (button) button.disabled = true;
     if (summary) summary.textContent = t('lab.doctor.checking');
     try {
-      const { status, body } = await getJson<{ items?: DoctorItem[]; message?: string }>('/doctor');
-      if (status !== 200 || !Array.isArray(body.items)) {
-        throw new Error(body.message ?? `HTTP ${status}`);
-      }
-      for (const item of body.items) this.#show(item);
-      const worst = body.items.some((i) => i.status === 'fail')
+      const { doctorReplySchema } = await loadSchemas();
+      const reply = await requestJson('/doctor', doctorReplySchema);
+      if (!reply.ok) throw new Error(errorText(reply.code, reply.message));
+      const { items } = reply.body;
+      for (const item of items) this.#show(item);
+      const worst = items.some((i) => i.status === 'fail')
         ? 'lab.doctor.someFail'
-        : body.items.some((i) => i.status === 'warn')
+        : items.some((i) => i.status === 'warn')
           ? 'lab.doctor.someWarn'
           : 'lab.doctor.allOk';
       if (summary) summary.textContent = t(worst);
     } catch (error) {
-      if (summary)
-        summary.textContent = t('lab.doctor.failed', { reason: (error as Error).message });
+      if (summary) summary.textContent = t('lab.doctor.failed', { reason: errorMessage(error) });
     } finally {
       this.#checking = false;
       if (button) button.disabled = false;
     }
   }
 
-  #show(item: DoctorItem): void {
+  #show(item: DoctorReplyItem): void {
     const list = this.querySelector('.lab-doctor-items');
     let entry = this.querySelector<HTMLElement>(
       `.lab-doctor-item[data-item="${CSS.escape(item.id)}"]`,
@@ -91,7 +91,9 @@ class LabDoctor extends HTMLElement {
     const text = entry.querySelector<HTMLElement>('.lab-doctor-text');
     if (text) {
       text.hidden = false;
-      text.textContent = t(`lab.doctor.${item.id}.${item.code}`, item.params);
+      // A finding this page has no words for (a newer runner's) shows its key, as a missing string does.
+      const key = `lab.doctor.${item.id}.${item.code}`;
+      text.textContent = isStringKey(key) ? t(key, item.params) : key;
     }
     const detail = entry.querySelector<HTMLElement>('.lab-doctor-detail');
     if (detail) {

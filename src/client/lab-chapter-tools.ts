@@ -1,6 +1,6 @@
 import { bus } from './bus.ts';
 import { requestCheck } from './runner-link.ts';
-import { duration, t } from './strings.ts';
+import { duration, errorText, t } from './strings.ts';
 
 /**
  * `<lab-chapter-tools>`: "Catch up" runs the chapter's prepare in the terminal, where the learner
@@ -9,9 +9,13 @@ import { duration, t } from './strings.ts';
  * catch-up took, prepare and checks together, is remembered in this browser and shown.
  */
 class LabChapterTools extends HTMLElement {
+  /** Ends what this element listens to while it is in the page. */
+  #connected: AbortController | undefined;
   #disposers: Array<() => void> = [];
 
   connectedCallback(): void {
+    this.#connected = new AbortController();
+    const { signal } = this.#connected;
     const lab = this.dataset.lab ?? '';
     const state = this.querySelector<HTMLElement>('.lab-chapter-state');
     const remembered = `istio-lab.catch-up.${lab}`;
@@ -24,25 +28,37 @@ class LabChapterTools extends HTMLElement {
     if (last > 0) show(t('lab.chapter.lastTook', { duration: duration(last) }));
     const toggle = () => (this.hidden = bus.state !== 'connected');
     toggle();
-    this.querySelector('[data-action="prepare"]')?.addEventListener('click', () =>
-      bus.emit('run', { lab, script: 'prepare' }),
+    this.querySelector('[data-action="prepare"]')?.addEventListener(
+      'click',
+      () => bus.emit('run', { lab, script: 'prepare' }),
+      { signal },
     );
     const dialog = this.querySelector<HTMLDialogElement>('dialog');
-    this.querySelector('[data-action="cleanup"]')?.addEventListener('click', () =>
-      dialog?.showModal(),
+    this.querySelector('[data-action="cleanup"]')?.addEventListener(
+      'click',
+      () => dialog?.showModal(),
+      { signal },
     );
-    dialog?.addEventListener('close', () => {
-      if (dialog.returnValue === 'confirm') bus.emit('run', { lab, script: 'cleanup' });
-    });
+    dialog?.addEventListener(
+      'close',
+      () => {
+        if (dialog.returnValue === 'confirm') bus.emit('run', { lab, script: 'cleanup' });
+      },
+      { signal },
+    );
     this.#disposers.push(
       bus.on('state', toggle),
       bus.on('message', (message) => {
-        if (message.type !== 'cell' || message.lab !== lab || !message.cell.startsWith('@')) return;
+        if (message.type === 'error' && message.lab === lab && message.script) {
+          show(errorText(message.code, message.message), 'failed');
+          return;
+        }
+        if (message.type !== 'script' || message.lab !== lab) return;
         if (message.state === 'running') show(t('lab.cell.state.running'), 'running');
         else if (message.state === 'interrupted') show(t('lab.cell.state.interrupted'), 'failed');
         else if (message.exitCode === 0) {
           show(t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }), 'ok');
-          if (message.cell === '@prepare')
+          if (message.script === 'prepare')
             void this.#checkReady(lab, message.ms ?? 0, show).then((total) => {
               if (total !== undefined) localStorage.setItem(remembered, String(total));
             });
@@ -87,9 +103,9 @@ class LabChapterTools extends HTMLElement {
       item.dataset.state = 'running';
       list.append(item);
       const result = await requestCheck(other, check);
-      item.dataset.state = result.state;
-      verdict.textContent = t(`lab.check.${result.state}`);
-      if (result.state !== 'pass') {
+      item.dataset.state = result.status;
+      verdict.textContent = t(`lab.check.${result.status}`);
+      if (result.status !== 'pass') {
         if (result.reason) {
           const reason = document.createElement('p');
           reason.className = 'lab-ready-reason';
@@ -105,6 +121,7 @@ class LabChapterTools extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    this.#connected?.abort();
     for (const dispose of this.#disposers.splice(0)) dispose();
   }
 }

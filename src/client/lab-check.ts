@@ -8,10 +8,14 @@ import { t } from './strings.ts';
  * button stays hidden and the by-hand command (server-rendered) is what the reader gets.
  */
 class LabCheck extends HTMLElement {
+  /** Ends what this element listens to while it is in the page. */
+  #connected: AbortController | undefined;
   #disposers: Array<() => void> = [];
   #running = false;
 
   connectedCallback(): void {
+    this.#connected = new AbortController();
+    const { signal } = this.#connected;
     const lab = this.dataset.lab ?? '';
     const check = this.dataset.check ?? '';
     const button = this.querySelector<HTMLButtonElement>('[data-action="check"]');
@@ -19,7 +23,7 @@ class LabCheck extends HTMLElement {
       if (button) button.hidden = bus.state !== 'connected';
     };
     show();
-    button?.addEventListener('click', () => void this.#run(lab, check, button));
+    button?.addEventListener('click', () => void this.#run(lab, check, button), { signal });
     this.#disposers.push(
       bus.on('state', show),
       bus.on('message', (message) => {
@@ -51,6 +55,7 @@ class LabCheck extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    this.#connected?.abort();
     for (const dispose of this.#disposers.splice(0)) dispose();
   }
 
@@ -61,7 +66,7 @@ class LabCheck extends HTMLElement {
     this.#details(undefined, undefined);
     try {
       const verdict = await requestCheck(lab, check);
-      this.#verdict(verdict.state, t(`lab.check.${verdict.state}`));
+      this.#verdict(verdict.status, t(`lab.check.${verdict.status}`));
       this.#details(verdict.reason, verdict.output);
     } finally {
       this.#running = false;

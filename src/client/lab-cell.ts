@@ -1,34 +1,26 @@
-import { ErrorCode } from '../lib/error-codes.ts';
 import { bus } from './bus.ts';
 import { copyCode } from './copy-code.ts';
 import { duration, errorText, t } from './strings.ts';
 
-/** Errors that answer a cell's Run and belong on the cell itself. */
-const cellErrors: ReadonlySet<string> = new Set([
-  ErrorCode.shellBusy,
-  ErrorCode.unknownLab,
-  ErrorCode.unknownCell,
-  ErrorCode.sessionEnded,
-]);
-
 /**
  * `<lab-cell>`: upgrades the server-rendered cell. Copy always works; Run appears once a runner is
- * connected, and the state line follows the runner's `cell` messages for this cell.
+ * connected, and the state line follows the runner's `cell` messages for this cell, and the
+ * `error` messages that answer its Run.
  */
 class LabCell extends HTMLElement {
+  /** Ends what this element listens to while it is in the page. */
+  #connected: AbortController | undefined;
   #disposers: Array<() => void> = [];
-  #awaitingRun = false;
 
   connectedCallback(): void {
+    this.#connected = new AbortController();
+    const { signal } = this.#connected;
     const lab = this.dataset.lab ?? '';
     const cell = this.dataset.cell ?? '';
     const copy = this.querySelector<HTMLButtonElement>('[data-action="copy"]');
     const run = this.querySelector<HTMLButtonElement>('[data-action="run"]');
-    copy?.addEventListener('click', () => void copyCode(copy));
-    run?.addEventListener('click', () => {
-      this.#awaitingRun = true;
-      bus.emit('run', { lab, cell });
-    });
+    copy?.addEventListener('click', () => void copyCode(copy), { signal });
+    run?.addEventListener('click', () => bus.emit('run', { lab, cell }), { signal });
     const showRun = () => {
       if (run) run.hidden = bus.state !== 'connected';
     };
@@ -37,7 +29,6 @@ class LabCell extends HTMLElement {
       bus.on('state', showRun),
       bus.on('message', (message) => {
         if (message.type === 'cell' && message.lab === lab && message.cell === cell) {
-          this.#awaitingRun = false;
           if (message.state === 'running') this.#setState('running', t('lab.cell.state.running'));
           else if (message.state === 'interrupted')
             this.#setState('interrupted', t('lab.cell.state.interrupted'));
@@ -51,8 +42,8 @@ class LabCell extends HTMLElement {
                 duration: duration(message.ms ?? 0),
               }),
             );
-        } else if (message.type === 'error' && this.#awaitingRun && cellErrors.has(message.code)) {
-          this.#awaitingRun = false;
+        } else if (message.type === 'error' && message.lab === lab && message.cell === cell) {
+          // The runner names the run an error answers: shell busy, unknown cell, session ended.
           this.#setState('error', errorText(message.code, message.message));
         }
       }),
@@ -60,6 +51,7 @@ class LabCell extends HTMLElement {
   }
 
   disconnectedCallback(): void {
+    this.#connected?.abort();
     for (const dispose of this.#disposers.splice(0)) dispose();
   }
 

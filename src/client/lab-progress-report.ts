@@ -1,4 +1,4 @@
-import type { Progress, ProgressEntry } from '../../runner/checks/progress.ts';
+import type { Progress, ProgressEntry } from '../lib/progress.ts';
 import { probeRunner, readProgress, requestCheck } from './runner-link.ts';
 import { duration, plural, t } from './strings.ts';
 
@@ -12,10 +12,24 @@ type RowState = 'none' | 'pass' | 'fail' | 'error' | 'drift';
  * fail now as drifted.
  */
 class LabProgressReport extends HTMLElement {
+  // Not emptyProgress(): src/lib/progress.ts brings zod, which only a page with a runner loads.
   #progress: Progress = { version: 1, labs: {} };
+  /** Ends what this element listens to while it is in the page. */
+  #connected: AbortController | undefined;
 
-  async connectedCallback(): Promise<void> {
+  connectedCallback(): void {
+    this.#connected?.abort();
+    this.#connected = new AbortController();
+    void this.#start(this.#connected.signal);
+  }
+
+  disconnectedCallback(): void {
+    this.#connected?.abort();
+  }
+
+  async #start(signal: AbortSignal): Promise<void> {
     const state = await probeRunner();
+    if (signal.aborted) return;
     document.documentElement.dataset.labRunner = state;
     if (state !== 'connected') {
       const banner = this.querySelector<HTMLElement>('.lab-banner');
@@ -24,10 +38,8 @@ class LabProgressReport extends HTMLElement {
     }
     const bar = this.querySelector<HTMLElement>('.lab-report-bar');
     if (bar) bar.hidden = false;
-    this.querySelector('[data-action="reverify"]')?.addEventListener(
-      'click',
-      (event) => void this.#reverify(event.currentTarget as HTMLButtonElement),
-    );
+    const button = this.querySelector<HTMLButtonElement>('[data-action="reverify"]');
+    button?.addEventListener('click', () => void this.#reverify(button), { signal });
     await this.#load();
   }
 
@@ -130,14 +142,14 @@ class LabProgressReport extends HTMLElement {
       delete row.dataset.verifying;
       const before = this.#entry(row);
       const after: ProgressEntry = {
-        status: verdict.state,
+        status: verdict.status,
         at: new Date().toISOString(),
         ms: verdict.ms,
         attempts: 1,
         ...(before?.firstPassedAt ? { firstPassedAt: before.firstPassedAt } : {}),
       };
       (this.#progress.labs[this.#lab(row)] ??= {})[row.dataset.check ?? ''] = after;
-      const state: RowState = verdict.state === 'pass' ? 'pass' : 'drift';
+      const state: RowState = verdict.status === 'pass' ? 'pass' : 'drift';
       if (state === 'drift') drifted += 1;
       this.#show(row, state, after);
       const reason = row.querySelector<HTMLElement>('.lab-report-reason');

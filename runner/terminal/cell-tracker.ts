@@ -1,0 +1,126 @@
+import { ErrorCode } from '../../src/lib/error-codes.ts';
+import type { RunMessage, RunTarget } from '../../src/lib/protocol.ts';
+import type { Mark } from './shell-integration.ts';
+
+/**
+ * What the tracker asks its session to do, in order: paste a command into the shell, or tell
+ * the page how a run goes. The session applies them; the tracker itself touches nothing.
+ */
+export type TrackerEffect =
+  { kind: 'paste'; command: string } | { kind: 'message'; message: RunMessage };
+
+type ShellState = 'starting' | 'prompt' | 'running';
+
+interface Run {
+  target: RunTarget;
+  /** queued: waits for the first prompt; pasted: on the command line; running: it started. */
+  phase: 'queued' | 'pasted' | 'running';
+  startedAt: number;
+  command: string;
+}
+
+/**
+ * The state of one terminal's shell and of the cell (or script) run in it, driven only by the
+ * shell-integration marks (prompt, start, end) and by requests to run; a pure state machine with
+ * no pty, no timer and no socket, so that every path is unit-tested on its own
+ * (tests/unit/runner/terminal/cell-tracker.test.ts).
+ *
+ * - Before the shell's first prompt, one run is queued and pasted at that prompt.
+ * - At a prompt with nothing running, a run is pasted at once; otherwise it is refused as busy.
+ * - A start mark after a paste means the command line started; the next end mark ends it `done`
+ *   with its exit code and duration.
+ * - A prompt while a pasted line never started (Ctrl-C on the line), or while a run is running
+ *   with no end mark (the shell was replaced: `exec zsh`), ends it `interrupted`.
+ * - A shell that ends interrupts what runs.
+ */
+export class CellTracker {
+  #shell: ShellState = 'starting';
+  #run: Run | undefined;
+  #now: () => number;
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
+
+  /** What runs now (queued, pasted or running), for a page that attaches meanwhile. */
+  get running(): RunTarget | undefined {
+    return this.#run?.target;
+  }
+
+  /** Asks to run `command` for `target`: what to do now, or why it cannot run. */
+  request(
+    target: RunTarget,
+    command: string,
+  ): { ok: true; effects: TrackerEffect[] } | { ok: false; code: ErrorCode; message: string } {
+    if (this.#shell === 'starting' && !this.#run) {
+      // The shell has not shown its first prompt yet: paste as soon as it does.
+      this.#run = { target, phase: 'queued', startedAt: this.#now(), command };
+      return { ok: true, effects: [this.#message(target, 'running')] };
+    }
+    if (this.#shell !== 'prompt' || this.#run) {
+      return {
+        ok: false,
+        code: ErrorCode.shellBusy,
+        message:
+          'a command is still running in the terminal: wait for it to finish, or press Ctrl-C, then run the cell again',
+      };
+    }
+    this.#run = { target, phase: 'pasted', startedAt: this.#now(), command };
+    return { ok: true, effects: [this.#message(target, 'running'), { kind: 'paste', command }] };
+  }
+
+  /** A mark the shell printed: what it changes. */
+  mark(mark: Mark): TrackerEffect[] {
+    const run = this.#run;
+    if (mark.kind === 'prompt') {
+      this.#shell = 'prompt';
+      if (!run) return [];
+      if (run.phase === 'queued') {
+        run.phase = 'pasted';
+        return [{ kind: 'paste', command: run.command }];
+      }
+      // Running with no end mark: the shell was replaced or re-read its rc file. Pasted and
+      // never started: the line was cancelled. Either way the run is over, its exit unknown.
+      return [this.#finish(run, 'interrupted')];
+    }
+    if (mark.kind === 'start') {
+      this.#shell = 'running';
+      if (run?.phase === 'pasted') {
+        run.phase = 'running';
+        run.startedAt = this.#now();
+      }
+      return [];
+    }
+    // The end of a command line: only a run that started ends with it.
+    if (run?.phase === 'running') return [this.#finish(run, 'done', mark.exitCode)];
+    return [];
+  }
+
+  /** The shell has ended: what ran is interrupted. */
+  end(): TrackerEffect[] {
+    this.#shell = 'running';
+    const run = this.#run;
+    return run ? [this.#finish(run, 'interrupted')] : [];
+  }
+
+  #finish(run: Run, state: 'done' | 'interrupted', exitCode?: number): TrackerEffect {
+    this.#run = undefined;
+    const effect = this.#message(run.target, state);
+    if (state === 'done' && exitCode !== undefined) {
+      effect.message.exitCode = exitCode;
+      effect.message.ms = Math.round(this.#now() - run.startedAt);
+    }
+    return effect;
+  }
+
+  #message(
+    target: RunTarget,
+    state: RunMessage['state'],
+  ): { kind: 'message'; message: RunMessage } {
+    const message: RunMessage =
+      'cell' in target
+        ? { type: 'cell', lab: target.lab, cell: target.cell, state }
+        : { type: 'script', lab: target.lab, script: target.script, state };
+    return { kind: 'message', message };
+  }
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+
+/**
+ * The page's calls to the runner's HTTP API, in Node: every answer is parsed with its schema,
+ * and an answer that does not parse becomes an `error` verdict in the page's words, never a
+ * crash. `fetch` answers what each test says.
+ */
+
+const strings = {
+  'lab.error.internal': 'Something failed inside the runner.',
+  'lab.error.unknown-check': 'The runner does not know this check.',
+};
+
+let answer: () => Promise<Response> = () => Promise.reject(new Error('no answer set'));
+
+function define(name: string, value: unknown): void {
+  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+}
+
+define('document', {
+  documentElement: { dataset: {}, lang: 'en' },
+  querySelector: (selector: string) =>
+    selector === 'script[data-lab-strings]' ? { textContent: JSON.stringify(strings) } : null,
+});
+define('location', {
+  href: 'http://127.0.0.1:4321/en/fixture/',
+  origin: 'http://127.0.0.1:4321',
+  pathname: '/en/fixture/',
+  search: '',
+  hash: '',
+});
+define('sessionStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
+define('fetch', () => answer());
+// An unreadable answer is logged for whoever looks at the console: not here.
+mock.method(console, 'warn', () => {});
+
+const { probeRunner, readProgress, requestCheck } =
+  await import('../../../src/client/runner-link.ts');
+
+const json =
+  (body: unknown, status = 200) =>
+  () =>
+    Promise.resolve(new Response(JSON.stringify(body), { status }));
+
+describe('runner-link', () => {
+  it('takes a check result that parses as the verdict', async () => {
+    answer = json({ status: 'fail', reason: 'not yet', output: 'x\n', ms: 12, attempts: 2 });
+    assert.deepEqual(await requestCheck('fixture', 'always-passes'), {
+      status: 'fail',
+      reason: 'not yet',
+      output: 'x\n',
+      ms: 12,
+    });
+  });
+
+  it('turns a check result that does not parse into an error with the internal text', async () => {
+    for (const body of [
+      { status: 'passed', reason: '', output: '', ms: 1, attempts: 1 },
+      { status: 'pass' },
+      'pass',
+      null,
+    ]) {
+      answer = json(body);
+      const verdict = await requestCheck('fixture', 'always-passes');
+      assert.equal(verdict.status, 'error', JSON.stringify(body));
+      assert.equal(verdict.reason, strings['lab.error.internal']);
+    }
+    answer = () => Promise.resolve(new Response('<html>proxy error</html>', { status: 200 }));
+    assert.equal((await requestCheck('fixture', 'x')).reason, strings['lab.error.internal']);
+  });
+
+  it("words a refusal by its code, and one that is not the runner's as internal", async () => {
+    answer = json({ code: 'unknown-check', message: 'no check "x"' }, 404);
+    assert.deepEqual(await requestCheck('fixture', 'x'), {
+      status: 'error',
+      reason: strings['lab.error.unknown-check'],
+      output: undefined,
+      ms: 0,
+    });
+    answer = json({ code: 'no-such-code', message: 'from the future' }, 400);
+    assert.equal((await requestCheck('fixture', 'x')).reason, strings['lab.error.internal']);
+    answer = () => Promise.resolve(new Response('Bad Gateway', { status: 502 }));
+    assert.equal((await requestCheck('fixture', 'x')).reason, strings['lab.error.internal']);
+  });
+
+  it('gives an error verdict when the request fails, never throws', async () => {
+    answer = () => Promise.reject(new TypeError('Failed to fetch'));
+    const verdict = await requestCheck('fixture', 'x');
+    assert.equal(verdict.status, 'error');
+    assert.equal(verdict.reason, strings['lab.error.internal']);
+  });
+
+  it('is connected only to a health answer of { ok: true }', async () => {
+    answer = json({ ok: true, version: '1.0.0' });
+    assert.equal(await probeRunner({ fresh: true }), 'connected');
+    for (const body of [{ ok: 'yes' }, {}, null, 'ok']) {
+      answer = json(body);
+      assert.equal(await probeRunner({ fresh: true }), 'absent', JSON.stringify(body));
+    }
+    answer = () => Promise.resolve(new Response('<html></html>', { status: 200 }));
+    assert.equal(await probeRunner({ fresh: true }), 'absent');
+    answer = json({ code: 'unauthorized', message: 'no token' }, 401);
+    assert.equal(await probeRunner({ fresh: true }), 'unpaired');
+  });
+
+  it('rejects a progress that does not parse, with the internal text', async () => {
+    answer = json({ version: 1, labs: { fixture: { 'always-passes': { status: 'passed' } } } });
+    await assert.rejects(readProgress(), { message: strings['lab.error.internal'] });
+  });
+});

@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import type { IDisposable } from '@xterm/xterm';
+import type { ServerMessage } from '../../../src/lib/protocol.ts';
+import type { DockStatus } from '../../../src/client/terminal-connection.ts';
+
+/**
+ * The page end of the terminal WebSocket, in Node: a fake WebSocket class, the few browser
+ * globals the module reads, and a fake terminal. Time is node:test's mock timers.
+ */
+
+type Listener = (event: { data?: unknown; code?: number }) => void;
+
+/** A WebSocket the test drives: it opens, receives and closes when the test says. */
+class FakeSocket {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  /** Every socket made, oldest first. */
+  static made: FakeSocket[] = [];
+
+  url: string;
+  readyState = FakeSocket.CONNECTING;
+  binaryType = 'blob';
+  sent: Array<string | Uint8Array> = [];
+  closeCalls = 0;
+  #listeners = new Map<string, Listener[]>();
+
+  constructor(url: URL | string) {
+    this.url = String(url);
+    FakeSocket.made.push(this);
+  }
+
+  addEventListener(type: string, listener: Listener): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+
+  send(data: string | Uint8Array): void {
+    this.sent.push(data);
+  }
+
+  close(): void {
+    this.closeCalls += 1;
+    this.readyState = FakeSocket.CLOSING;
+  }
+
+  // What the runner does:
+  open(): void {
+    this.readyState = FakeSocket.OPEN;
+    this.#fire('open', {});
+  }
+
+  receive(data: string): void {
+    this.#fire('message', { data });
+  }
+
+  message(message: ServerMessage): void {
+    this.receive(JSON.stringify(message));
+  }
+
+  drop(code = 1006): void {
+    this.readyState = FakeSocket.CLOSED;
+    this.#fire('close', { code });
+  }
+
+  /** The JSON messages sent, parsed; binary frames left out. */
+  messages(): unknown[] {
+    return this.sent
+      .filter((frame) => typeof frame === 'string')
+      .map((frame): unknown => JSON.parse(frame));
+  }
+
+  /** The binary frames sent. */
+  bytes(): number[][] {
+    return this.sent.filter((frame) => typeof frame !== 'string').map((frame) => [...frame]);
+  }
+
+  #fire(type: string, event: { data?: unknown; code?: number }): void {
+    for (const listener of this.#listeners.get(type) ?? []) listener(event);
+  }
+}
+
+function latest(): FakeSocket {
+  const socket = FakeSocket.made.at(-1);
+  assert.ok(socket, 'a socket was made');
+  return socket;
+}
+
+/** An xterm.js terminal as far as the connection uses one; writes finish when the test says. */
+function fakeTerminal() {
+  const typed = new Set<(data: string) => void>();
+  const binary = new Set<(data: string) => void>();
+  const pending: Array<() => void> = [];
+  let disposed = 0;
+  const listen = (set: Set<(data: string) => void>) => (listener: (data: string) => void) => {
+    set.add(listener);
+    return {
+      dispose: () => {
+        disposed += 1;
+        set.delete(listener);
+      },
+    } satisfies IDisposable;
+  };
+  return {
+    terminal: {
+      cols: 80,
+      rows: 24,
+      onData: listen(typed),
+      onBinary: listen(binary),
+      write: (_data: string | Uint8Array, callback?: () => void) => {
+        if (callback) pending.push(callback);
+      },
+      writeln: () => {},
+      reset: () => {},
+      focus: () => {},
+    },
+    /** The learner types text. */
+    type: (data: string) => typed.forEach((listener) => listener(data)),
+    /** xterm emits bytes as a binary string (some mouse reports). */
+    emitBinary: (data: string) => binary.forEach((listener) => listener(data)),
+    /** Every write so far finishes being parsed. */
+    finishWrites: () => pending.splice(0).forEach((callback) => callback()),
+    listening: () => typed.size + binary.size,
+    disposed: () => disposed,
+  };
+}
+
+const screen = (data = '$ ') =>
+  ({ type: 'screen', data, cols: 80, rows: 24 }) satisfies ServerMessage;
+
+function define(name: string, value: unknown): void {
+  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+}
+
+define('WebSocket', FakeSocket);
+define('document', {
+  documentElement: { dataset: {}, lang: 'en' },
+  querySelector: () => null,
+});
+define('location', {
+  href: 'http://127.0.0.1:4321/en/fixture/',
+  origin: 'http://127.0.0.1:4321',
+  pathname: '/en/fixture/',
+  search: '',
+  hash: '',
+});
+define('sessionStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
+define('fetch', () =>
+  Promise.resolve(new Response(JSON.stringify({ ok: true, version: 'test' }), { status: 200 })),
+);
+
+const { TerminalConnection } = await import('../../../src/client/terminal-connection.ts');
+const { bus } = await import('../../../src/client/bus.ts');
+
+function connection() {
+  const fake = fakeTerminal();
+  const statuses: DockStatus[] = [];
+  const connection = new TerminalConnection(fake.terminal, (status) => statuses.push(status));
+  return { fake, statuses, connection };
+}
+
+describe('TerminalConnection', () => {
+  beforeEach(() => {
+    FakeSocket.made = [];
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  });
+  afterEach(() => {
+    mock.timers.reset();
+    mock.restoreAll();
+  });
+
+  it('reconnects after 0.5, 1, 2, 4, 8, then every 10 s, and after a screen from 0.5 s again', () => {
+    const { connection: link } = connection();
+    link.connect();
+    for (const delay of [500, 1000, 2000, 4000, 8000, 10_000, 10_000]) {
+      latest().open();
+      latest().drop();
+      const made = FakeSocket.made.length;
+      mock.timers.tick(delay - 1);
+      assert.equal(FakeSocket.made.length, made, `no new socket before ${delay} ms`);
+      mock.timers.tick(1);
+      assert.equal(FakeSocket.made.length, made + 1, `a new socket at ${delay} ms`);
+    }
+    latest().open();
+    latest().message(screen());
+    latest().drop();
+    const made = FakeSocket.made.length;
+    mock.timers.tick(499);
+    assert.equal(FakeSocket.made.length, made);
+    mock.timers.tick(1);
+    assert.equal(FakeSocket.made.length, made + 1, 'back to 500 ms after a screen');
+    link.dispose();
+  });
+
+  it('queues runs asked for before the session attached and sends them, in order, after the screen', () => {
+    const { connection: link } = connection();
+    link.connect();
+    link.run({ lab: 'fixture', cell: 'one' });
+    link.run({ lab: 'fixture', script: 'prepare' });
+    const socket = latest();
+    socket.open();
+    link.run({ lab: 'fixture', cell: 'two' });
+    assert.deepEqual(socket.sent, [], 'nothing before the screen');
+    socket.message(screen());
+    assert.deepEqual(socket.messages(), [
+      { type: 'run', lab: 'fixture', cell: 'one' },
+      { type: 'script', lab: 'fixture', script: 'prepare' },
+      { type: 'run', lab: 'fixture', cell: 'two' },
+    ]);
+    link.run({ lab: 'fixture', cell: 'three' });
+    assert.deepEqual(socket.messages().at(-1), { type: 'run', lab: 'fixture', cell: 'three' });
+    link.dispose();
+  });
+
+  it('drops keystrokes while the restored screen is written, and sends those typed after it', () => {
+    const { fake, connection: link } = connection();
+    link.connect();
+    const socket = latest();
+    socket.open();
+    socket.message(screen('old output\r\n$ '));
+    fake.type('x');
+    assert.deepEqual(socket.bytes(), [], 'not sent while the screen is written');
+    fake.finishWrites();
+    fake.type('y');
+    assert.deepEqual(socket.bytes(), [[0x79]], 'only what was typed after');
+    link.dispose();
+  });
+
+  it('does not reconnect when another tab took the terminal (4001)', () => {
+    const { statuses, connection: link } = connection();
+    link.connect();
+    latest().open();
+    latest().drop(4001);
+    mock.timers.tick(60_000);
+    assert.equal(FakeSocket.made.length, 1);
+    assert.equal(statuses.at(-1)?.state, 'taken-over');
+    assert.equal(statuses.at(-1)?.takeBack, true);
+    link.dispose();
+  });
+
+  it("sends onBinary's bytes as those bytes, and typed text as UTF-8", () => {
+    const { fake, connection: link } = connection();
+    link.connect();
+    const socket = latest();
+    socket.open();
+    socket.message(screen());
+    fake.finishWrites();
+    // An X10 mouse report past column 95: bytes 0x80 and up, one character each.
+    fake.emitBinary('\x1b[M\x20\xe0\xff\x80');
+    fake.type('é');
+    assert.deepEqual(socket.bytes(), [
+      [0x1b, 0x5b, 0x4d, 0x20, 0xe0, 0xff, 0x80],
+      [0xc3, 0xa9],
+    ]);
+    link.dispose();
+  });
+
+  it('disposes twice without throwing: one close, no timers, the terminal listeners released', () => {
+    const { fake, connection: link } = connection();
+    link.connect();
+    const first = latest();
+    first.open();
+    first.drop();
+    // A reconnect is due; dispose stops it.
+    link.dispose();
+    link.dispose();
+    assert.equal(fake.disposed(), 2);
+    assert.equal(fake.listening(), 0);
+    mock.timers.tick(60_000);
+    assert.equal(FakeSocket.made.length, 1, 'no reconnect after dispose');
+
+    const other = connection();
+    other.connection.connect();
+    const socket = latest();
+    socket.open();
+    other.connection.dispose();
+    other.connection.dispose();
+    assert.equal(socket.closeCalls, 1, 'the socket closed once');
+  });
+
+  it('ignores a frame that is not a message it knows, and goes on', (t) => {
+    const warn = t.mock.method(console, 'warn', () => {});
+    const seen: ServerMessage[] = [];
+    const stop = bus.on('message', (message) => seen.push(message));
+    const { statuses, connection: link } = connection();
+    link.connect();
+    const socket = latest();
+    socket.open();
+    for (const frame of [
+      'not json',
+      '{"type":"nope"}',
+      '{"type":"screen","data":1,"cols":80,"rows":24}',
+      '{"type":"cell","lab":"fixture","cell":"one","state":"sleeping"}',
+      'null',
+    ])
+      assert.doesNotThrow(() => socket.receive(frame));
+    assert.equal(warn.mock.callCount(), 5);
+    assert.deepEqual(seen, []);
+    assert.notEqual(statuses.at(-1)?.state, 'connected');
+    socket.message(screen());
+    assert.equal(seen.length, 1);
+    assert.equal(statuses.at(-1)?.state, 'connected');
+    stop();
+    link.dispose();
+  });
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CellTracker, type TrackerEffect } from '../../../../runner/terminal/cell-tracker.ts';
+
+const prompt = { kind: 'prompt' } as const;
+const start = { kind: 'start' } as const;
+const end = (exitCode: number) => ({ kind: 'end', exitCode }) as const;
+const cell = { lab: 'fixture', cell: 'say-hello' };
+
+/** A tracker on a clock the test moves by hand. */
+function tracker() {
+  let now = 1000;
+  const t = new CellTracker(() => now);
+  return { t, advance: (ms: number) => (now += ms) };
+}
+
+/** The effects as short words, for readable assertions. */
+function words(effects: readonly TrackerEffect[]): string[] {
+  return effects.map((effect) => {
+    if (effect.kind === 'paste') return `paste ${effect.command}`;
+    const m = effect.message;
+    const what = m.type === 'cell' ? m.cell : `@${m.script}`;
+    return [m.type, what, m.state, m.exitCode, m.ms].filter((x) => x !== undefined).join(' ');
+  });
+}
+
+function requested(t: CellTracker, target: Parameters<CellTracker['request']>[0], command: string) {
+  const asked = t.request(target, command);
+  assert.ok(asked.ok, 'the request is accepted');
+  return words(asked.effects);
+}
+
+describe('the cell tracker', () => {
+  it('queues a run asked for before the first prompt and pastes it at that prompt', () => {
+    const { t } = tracker();
+    assert.deepEqual(requested(t, cell, 'echo hi'), ['cell say-hello running']);
+    assert.deepEqual(t.running, cell);
+    assert.deepEqual(words(t.mark(prompt)), ['paste echo hi']);
+    assert.deepEqual(words(t.mark(start)), []);
+    assert.deepEqual(words(t.mark(end(0))), ['cell say-hello done 0 0']);
+    assert.equal(t.running, undefined);
+  });
+
+  it('pastes at once at a prompt, and times the run from the start mark, not the paste', () => {
+    const { t, advance } = tracker();
+    t.mark(prompt);
+    assert.deepEqual(requested(t, cell, 'sleep 1'), ['cell say-hello running', 'paste sleep 1']);
+    advance(400); // the paste travels, the shell reads the line
+    t.mark(start);
+    advance(1234);
+    assert.deepEqual(words(t.mark(end(3))), ['cell say-hello done 3 1234']);
+  });
+
+  it('refuses a second run while one is on its way, and while the shell runs something', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'true');
+    const busy = t.request({ lab: 'fixture', cell: 'other' }, 'true');
+    assert.equal(busy.ok, false);
+    assert.equal(!busy.ok && busy.code, 'shell-busy');
+    t.mark(start);
+    t.mark(end(0));
+    t.mark(start); // the learner types a command of their own
+    assert.equal(t.request(cell, 'true').ok, false, 'busy while the learner’s command runs');
+    t.mark(end(0));
+    t.mark(prompt);
+    assert.equal(t.request(cell, 'true').ok, true, 'free at the next prompt');
+  });
+
+  it('ends a pasted line that never started (Ctrl-C on the line) as interrupted', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'true');
+    assert.deepEqual(words(t.mark(prompt)), ['cell say-hello interrupted']);
+    assert.equal(t.running, undefined);
+  });
+
+  it('ends a run whose shell was replaced (a prompt with no end mark) as interrupted', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'exec zsh');
+    t.mark(start);
+    assert.deepEqual(words(t.mark(prompt)), ['cell say-hello interrupted']);
+  });
+
+  it('ignores an end mark of a command that is not the run (a learner’s own)', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    t.mark(start);
+    assert.deepEqual(words(t.mark(end(1))), []);
+    t.mark(prompt);
+    requested(t, cell, 'true');
+    assert.deepEqual(words(t.mark(end(5))), [], 'an end before the run started is not its end');
+    t.mark(start);
+    assert.deepEqual(words(t.mark(end(0))), ['cell say-hello done 0 0']);
+  });
+
+  it('reports a lab script as a script, not as a cell', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    const script = { lab: 'fixture', script: 'prepare' } as const;
+    assert.deepEqual(requested(t, script, 'lab_prepare'), [
+      'script @prepare running',
+      'paste lab_prepare',
+    ]);
+    assert.deepEqual(t.running, script);
+    t.mark(start);
+    assert.deepEqual(words(t.mark(end(1))), ['script @prepare done 1 0']);
+  });
+
+  it('interrupts what runs when the shell ends, and is busy from then on', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'sleep 100');
+    t.mark(start);
+    assert.deepEqual(words(t.end()), ['cell say-hello interrupted']);
+    assert.deepEqual(words(t.end()), [], 'nothing is left to interrupt');
+    assert.equal(t.request(cell, 'true').ok, false);
+  });
+});
