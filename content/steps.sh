@@ -50,17 +50,45 @@ lab_istioctl() {
   ln -sf "$LAB_ISTIO_DIR/bin/istioctl" "$ISTIO_LAB_HOME/bin/istioctl"
 }
 
-# The demo profile installed and its three deployments rolled out.
+# The demo profile installed, with the default outbound traffic policy, and its three deployments
+# rolled out. Another installation (the ambient profile the ambient chapter leaves, or a partial
+# one) is removed first, with the ambient-demo namespace enrolled in it: only the demo profile has
+# the ingress and egress gateways the sidecar chapters use.
 lab_istio_demo() {
-  if kubectl -n istio-system get deployment istiod >/dev/null 2>&1; then
-    lab_say "Istio is installed"
+  local deployment found=0
+  for deployment in istiod istio-ingressgateway istio-egressgateway; do
+    kubectl -n istio-system get deployment "$deployment" >/dev/null 2>&1 && found=$((found + 1))
+  done
+  if [ "$found" -eq 3 ] && ! kubectl -n istio-system get daemonset ztunnel >/dev/null 2>&1; then
+    if kubectl -n istio-system get configmap istio -o jsonpath='{.data.mesh}' 2>/dev/null | grep -q REGISTRY_ONLY; then
+      lab_say "restoring the default outbound traffic policy (ALLOW_ANY) that the egress chapter changed"
+      istioctl install --set profile=demo -y || return
+    else
+      lab_say "Istio is installed (demo profile)"
+    fi
   else
+    if [ "$found" -gt 0 ] || kubectl get namespace istio-system >/dev/null 2>&1; then
+      lab_say "removing the other installation of Istio (ambient, or a partial one)"
+      lab_remove_ambient_demo || return
+      istioctl uninstall --purge -y || return
+      kubectl delete namespace istio-system --ignore-not-found --wait=true >/dev/null || return
+    fi
     lab_say "installing Istio %{istio} (demo profile)"
     istioctl install --set profile=demo -y || return
   fi
   for deployment in istiod istio-ingressgateway istio-egressgateway; do
     kubectl -n istio-system rollout status deployment "$deployment" --timeout 5m >/dev/null || return
   done
+}
+
+# The ambient chapter's namespace gone, its waypoint first: no pod is left enrolled in a data plane
+# that is about to be removed.
+lab_remove_ambient_demo() {
+  if kubectl get namespace ambient-demo >/dev/null 2>&1; then
+    lab_say "removing the ambient-demo namespace"
+    istioctl waypoint delete --all -n ambient-demo >/dev/null 2>&1
+    kubectl delete namespace ambient-demo --ignore-not-found --wait=true >/dev/null || return
+  fi
 }
 
 # Sidecar injection in "default"; Bookinfo, curl and httpbin running there with their sidecars.
@@ -79,7 +107,9 @@ lab_samples() {
 # The Kubernetes Gateway API CRDs at the pinned version.
 lab_gateway_api_crds() {
   lab_say "installing the Gateway API CRDs %{gatewayApi}"
-  kubectl apply --server-side -f https://github.com/kubernetes-sigs/gateway-api/releases/download/%{gatewayApi}/standard-install.yaml >/dev/null || return
+  # --force-conflicts: cloud-provider-kind, started without --gateway-channel disabled, installs
+  # its own CRDs under another field manager; the safe-upgrades policy still refuses a channel mix.
+  kubectl apply --server-side --force-conflicts -f https://github.com/kubernetes-sigs/gateway-api/releases/download/%{gatewayApi}/standard-install.yaml >/dev/null || return
 }
 
 # Bookinfo behind Istio's ingress gateway (Gateway + VirtualService) and its DestinationRules.
@@ -90,8 +120,9 @@ lab_bookinfo_ingress() {
 }
 
 # The mesh configuration other chapters leave when their Reset is skipped (routes, policies, service
-# entries, Gateway API gateways), removed so that a chapter starts from Bookinfo's own routing only.
-# The demo profile creates none of these, so removing them all takes nothing of Istio's own.
+# entries, Gateway API gateways, the egress chapter's curl-direct), removed so that a chapter starts
+# from Bookinfo's own workloads only. The demo profile creates none of these, so removing them all
+# takes nothing of Istio's own.
 lab_mesh_clean() {
   local kinds=virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io,serviceentries.networking.istio.io,sidecars.networking.istio.io,envoyfilters.networking.istio.io,peerauthentications.security.istio.io,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io
   local namespace
@@ -101,13 +132,18 @@ lab_mesh_clean() {
   if kubectl get crd httproutes.gateway.networking.k8s.io >/dev/null 2>&1; then
     kubectl -n default delete httproutes.gateway.networking.k8s.io,gateways.gateway.networking.k8s.io --all --ignore-not-found >/dev/null || return
   fi
+  kubectl -n default delete deployment curl-direct --ignore-not-found >/dev/null || return
 }
 
-# Istio removed from the cluster, as the ambient chapter starts from.
+# Istio removed from the cluster, as the ambient chapter starts from: the ambient-demo namespace
+# first (no pod enrolled in a data plane that goes), then the sidecar chapters' workloads in
+# "default" (Bookinfo, curl, httpbin, which would keep sidecars with no control plane), then Istio.
 lab_no_istio() {
+  lab_remove_ambient_demo || return
+  kubectl label namespace default istio-injection- >/dev/null 2>&1
+  kubectl -n default delete deployment,service -l 'app in (productpage,details,ratings,reviews,curl,httpbin)' --ignore-not-found >/dev/null || return
   if kubectl get namespace istio-system >/dev/null 2>&1; then
-    lab_say "removing the sidecar installation of Istio"
-    kubectl label namespace default istio-injection- >/dev/null 2>&1
+    lab_say "removing the installation of Istio"
     istioctl uninstall --purge -y || return
     kubectl delete namespace istio-system --ignore-not-found --wait=true >/dev/null || return
   fi
@@ -121,6 +157,7 @@ lab_step_title() {
     lab_istio_demo) printf 'Istio %{istio}, demo profile' ;;
     lab_samples) printf 'Bookinfo, curl and httpbin' ;;
     lab_mesh_clean) printf 'no routes or policies left by other chapters' ;;
+    lab_remove_ambient_demo) printf 'no ambient-demo namespace' ;;
     lab_bookinfo_ingress) printf 'Bookinfo through the ingress gateway' ;;
     lab_gateway_api_crds) printf 'the Gateway API CRDs' ;;
     lab_no_istio) printf 'no Istio installed' ;;
@@ -133,8 +170,9 @@ lab_step_title() {
 # build on each other:
 #   cluster  - nothing (a machine with Docker and kind)
 #   install  - the book's kind cluster
-#   gateways - + istioctl, Istio's demo profile, Bookinfo, curl and httpbin with sidecars
-#   mesh     - + no routes or policies but Bookinfo's own: Bookinfo through the ingress gateway, its
+#   gateways - + istioctl, Istio's demo profile, Bookinfo, curl and httpbin with sidecars, and no
+#              ingress configuration or policy at all (the gateways chapter builds it)
+#   mesh     - + Bookinfo's own routing only: Bookinfo through the ingress gateway, its
 #              DestinationRules, the Gateway API CRDs (where traffic, resilience, egress, security, observability and troubleshooting start)
 #   ambient  - the cluster and istioctl, with no Istio installed
 lab_reach() {
@@ -142,7 +180,7 @@ lab_reach() {
   case "$1" in
     cluster) steps=() ;;
     install) steps=(lab_cluster) ;;
-    gateways) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples) ;;
+    gateways) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean) ;;
     mesh) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean lab_bookinfo_ingress lab_gateway_api_crds) ;;
     ambient) steps=(lab_cluster lab_istioctl lab_no_istio) ;;
     *)
