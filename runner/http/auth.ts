@@ -8,10 +8,10 @@ import { ErrorCode } from '../../src/lib/error-codes.ts';
  * 1. Host must name this runner (defeats DNS rebinding: a hostile name resolving to 127.0.0.1).
  * 2. Origin, when a browser sends one, must be the runner's own or an --allow-origin value
  *    (defeats cross-site requests and WebSockets, which carry cookies).
- * 3. The token, from the cookie or an Authorization: Bearer header, must be this start's. The
- *    cookie counts only on requests the browser marks as coming from this origin (or typed by the
- *    user): pages on other loopback ports are "same-site", so SameSite=Strict alone would let
- *    their <script src> and <img> requests carry it.
+ * 3. The token, from an Authorization: Bearer header or the WebSocket subprotocol
+ *    `istio-lab.token.<token>`, must be this start's. No cookie counts: cookies are not scoped by
+ *    port, so a browser would send one to every other server on 127.0.0.1. The page keeps the
+ *    token in its own origin's storage and sends it itself.
  * Nothing is read, spawned or answered with data before all three hold.
  */
 export interface AuthPolicy {
@@ -25,10 +25,8 @@ export interface AuthPolicy {
 export interface RequestFacts {
   host: string | undefined;
   origin: string | undefined;
-  cookieToken: string | undefined;
+  /** From `Authorization: Bearer`, or offered as the terminal's subprotocol. */
   bearerToken: string | undefined;
-  /** The browser's Sec-Fetch-Site header: same-origin, same-site, cross-site or none. */
-  fetchSite?: string | undefined;
 }
 
 export type Decision =
@@ -107,11 +105,7 @@ export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision 
 export function decide(facts: RequestFacts, policy: AuthPolicy): Decision {
   const open = decidePublic(facts, policy);
   if (!open.ok) return open;
-  const cookieAllowed =
-    facts.fetchSite === undefined ||
-    facts.fetchSite === 'same-origin' ||
-    facts.fetchSite === 'none';
-  const given = facts.bearerToken ?? (cookieAllowed ? facts.cookieToken : undefined);
+  const given = facts.bearerToken;
   if (!given) {
     return deny(
       401,
@@ -135,7 +129,10 @@ export function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The cookie name carries the port: cookies ignore ports, and two runners must not clobber each other. */
+/**
+ * The hub's view cookie (runner/classroom/hub/http.ts): its name carries the port, because
+ * cookies ignore ports. The runner itself takes no cookie.
+ */
 export function cookieName(port: number): string {
   return `istio_lab_${port}`;
 }

@@ -11,14 +11,12 @@ import { createTerminalSockets, readProtocolToken } from '../terminal/socket.ts'
 import { labEnvironment, type Workspace } from '../workspace.ts';
 import { createApi } from './api.ts';
 import {
-  cookieName,
   decide,
   decidePublic,
   loopbackNames,
   loopbackHosts,
   policyFor,
   readBearer,
-  readCookies,
   tokensEqual,
   type AuthPolicy,
   type Decision,
@@ -74,16 +72,13 @@ const baseHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-function facts(request: IncomingMessage, port: number, token: string): RequestFacts {
-  const cookies = readCookies(request.headers.cookie, cookieName(port));
+function facts(request: IncomingMessage): RequestFacts {
   return {
     host: request.headers.host,
     origin: request.headers.origin,
-    cookieToken: cookies.find((value) => tokensEqual(value, token)) ?? cookies[0],
     bearerToken:
       readBearer(request.headers.authorization) ??
       readProtocolToken(request.headers['sec-websocket-protocol']),
-    fetchSite: request.headers['sec-fetch-site'],
   };
 }
 
@@ -130,11 +125,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       response.setHeader('Access-Control-Allow-Origin', origin);
       response.setHeader('Vary', 'Origin');
     }
-    if (
-      request.method === 'OPTIONS' &&
-      crossOrigin &&
-      decidePublic(facts(request, actualPort, token), policy).ok
-    ) {
+    if (request.method === 'OPTIONS' && crossOrigin && decidePublic(facts(request), policy).ok) {
       response.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST',
         'Access-Control-Allow-Headers': 'Authorization, Content-Type',
@@ -145,23 +136,23 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     }
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const decision: Decision = isApi
-      ? decide(facts(request, actualPort, token), policy)
-      : decidePublic(facts(request, actualPort, token), policy);
+      ? decide(facts(request), policy)
+      : decidePublic(facts(request), policy);
     if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
     if (isApi) return api.handle(request, response, url);
     const offered = url.searchParams.get('token');
     if (offered !== null) {
-      // Trade the token in the URL for a cookie, then drop it from the address bar and history.
-      if (tokensEqual(offered, token)) {
-        response.setHeader(
-          'Set-Cookie',
-          `${cookieName(actualPort)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        );
-      }
+      // The token moves from the query into the fragment, which the page keeps in its own
+      // origin's storage and then clears: a fragment is never sent to a server, and no cookie is
+      // set (a cookie would go to every server on 127.0.0.1, whatever its port).
       url.searchParams.delete('token');
       // One leading slash: "//host/..." would be a redirect to another site.
       const path = `/${url.pathname.replace(/^\/+/, '')}`;
-      response.writeHead(302, { Location: path + url.search, 'Cache-Control': 'no-store' });
+      const fragment = tokensEqual(offered, token) ? `#token=${token}` : '';
+      response.writeHead(302, {
+        Location: path + url.search + fragment,
+        'Cache-Control': 'no-store',
+      });
       response.end();
       return;
     }
@@ -192,7 +183,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
-      const decision = decide(facts(request, actualPort, token), policy);
+      const decision = decide(facts(request), policy);
       if (!decision.ok)
         return refuseUpgrade(socket, decision.status, decision.code, decision.message);
       terminals.upgrade(

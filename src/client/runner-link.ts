@@ -6,18 +6,52 @@ import type { RunnerState } from './bus.ts';
 import { currentPairing, forgetPairing, takePairingFromFragment } from './pairing.ts';
 import { errorText } from './strings.ts';
 
+/** Where this origin keeps the runner's token (the sign-in script in ThemeSelect.astro writes it). */
+const localTokenKey = 'istio-lab.token';
+const tokenPattern = /^[A-Za-z0-9_-]{16,256}$/;
+
 /**
- * A request to the runner's API: `path` starts after /api, e.g. "/progress". The runner is the
- * page's own origin (it serves the book, and the browser holds its cookie), or, for a hosted copy
- * of the book, the runner this tab was paired with (its token sent as a Bearer header).
+ * The token of the runner that serves this page, from this origin's storage: shared by its tabs
+ * and kept across browser restarts, and readable by no other origin (another port included),
+ * unlike a cookie, which a browser sends to every server on the same host.
+ */
+export function localToken(): string | undefined {
+  try {
+    const token = localStorage.getItem(localTokenKey);
+    return token && tokenPattern.test(token) ? token : undefined;
+  } catch {
+    // Storage disabled: not signed in.
+    return undefined;
+  }
+}
+
+function forgetLocalToken(): void {
+  try {
+    localStorage.removeItem(localTokenKey);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+/**
+ * The runner this page talks to and the token it shows: the page's own origin (the runner serves
+ * the book) with the token kept in this origin's storage, or, for a hosted copy of the book, the
+ * runner this tab was paired with.
+ */
+function target(): { base: string; token: string | undefined } {
+  const paired = currentPairing();
+  return paired ? { base: paired.runner, token: paired.token } : { base: '', token: localToken() };
+}
+
+/**
+ * A request to the runner's API: `path` starts after /api, e.g. "/progress". The token goes as a
+ * Bearer header; no cookie is ever sent.
  */
 export function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  const paired = currentPairing();
-  if (!paired)
-    return fetch(`/api${path}`, { credentials: 'same-origin', cache: 'no-store', ...init });
+  const { base, token } = target();
   const headers = new Headers(init.headers);
-  headers.set('Authorization', `Bearer ${paired.token}`);
-  return fetch(`${paired.runner}/api${path}`, {
+  if (token) headers.set('Authorization', `Bearer ${token}`);
+  return fetch(`${base}/api${path}`, {
     ...init,
     headers,
     credentials: 'omit',
@@ -26,18 +60,18 @@ export function apiFetch(path: string, init: RequestInit = {}): Promise<Response
 }
 
 /**
- * Where the terminal's WebSocket goes, and the subprotocols to offer: a paired tab cannot send a
- * header with a WebSocket, so it offers its token as the subprotocol `istio-lab.token.<token>`.
+ * Where the terminal's WebSocket goes, and the subprotocols to offer: a page cannot send a header
+ * with a WebSocket, so it offers its token as the subprotocol `istio-lab.token.<token>`.
  */
 export function terminalTarget(params: Record<string, string>): {
   url: URL;
   protocols: string[];
 } {
-  const paired = currentPairing();
-  const url = new URL('/api/terminal', paired ? paired.runner : location.href);
+  const { base, token } = target();
+  const url = new URL('/api/terminal', base || location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return { url, protocols: paired ? ['istio-lab', `istio-lab.token.${paired.token}`] : [] };
+  return { url, protocols: token ? ['istio-lab', `istio-lab.token.${token}`] : [] };
 }
 
 let probing: Promise<RunnerState> | undefined;
@@ -57,8 +91,10 @@ async function probe(): Promise<RunnerState> {
   try {
     const response = await apiFetch('/health');
     if (response.status === 401) {
-      // A paired tab whose runner was restarted: its token is gone; the new link pairs again.
+      // A runner restarted since (a new token), or never signed in: the link it prints signs
+      // this browser in again (a paired tab pairs again).
       if (currentPairing()) forgetPairing();
+      else forgetLocalToken();
       return 'unpaired';
     }
     if (!response.ok) return 'absent';

@@ -176,7 +176,7 @@ test('without a runner the page is read-only and Copy still works', async ({
   );
 });
 
-test('a page from another origin cannot open the terminal, even with the cookie', async ({
+test('a page from another origin cannot open the terminal, even in a signed-in browser', async ({
   page,
   runner,
   staticHost,
@@ -204,7 +204,7 @@ test('a page from another origin cannot open the terminal, even with the cookie'
   expect(health).toBe('blocked');
 });
 
-test("another site's <script src> cannot read the API, even with the cookie", async ({
+test("another site's <script src> cannot read the API, even in a signed-in browser", async ({
   page,
   runner,
   staticHost,
@@ -218,9 +218,39 @@ test("another site's <script src> cannot read the API, even with the cookie", as
     script.src = src;
     document.head.append(script);
   }, target);
-  // The runner answers 401 (the cookie does not count on a same-site request: see the server
-  // tests), and its Cross-Origin-Resource-Policy keeps even that answer from the page.
+  // The runner answers 401 (it takes no cookie: see the server tests), and its
+  // Cross-Origin-Resource-Policy keeps even that answer from the page.
   expect((await failed).failure()?.errorText).toContain('ERR_BLOCKED_BY_RESPONSE');
+});
+
+test('the printed link signs in a second tab and a restarted browser, with no cookie', async ({
+  browser,
+  page,
+  runner,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  // Nothing a browser would send to another server on 127.0.0.1.
+  expect(await page.context().cookies()).toEqual([]);
+  expect(page.url()).not.toContain(runner.token);
+  // A second tab, opened on the plain address.
+  const second = await page.context().newPage();
+  await second.goto(new URL('/en/fixture/', runner.url).href);
+  await expect(second.locator('lab-dock .lab-dock-status')).toHaveText(
+    /Connected|opened in another/,
+  );
+  await second.close();
+  // The browser closed and opened again: what it kept of this origin, and nothing else.
+  const kept = await page.context().storageState();
+  await page.context().close();
+  const restarted = await browser.newContext({ storageState: kept });
+  try {
+    const again = await restarted.newPage();
+    await again.goto(new URL(chapterPath, runner.url).href);
+    await expect(again.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  } finally {
+    await restarted.close();
+  }
 });
 
 test('the book refuses to be framed by another origin', async ({ page, runner, staticHost }) => {
@@ -284,7 +314,7 @@ test('when the runner comes back with a new token the dock says to sign in again
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
   await runner.stop();
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(/Connection lost/);
-  // The same port, a new start: this browser's cookie holds the old token.
+  // The same port, a new start: this browser's storage holds the old token.
   const restarted = await startRunner(['--port', String(runner.port)]);
   try {
     await expect(page.locator('lab-dock .lab-dock-status')).toHaveText(/not signed in to it/, {

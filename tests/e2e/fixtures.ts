@@ -35,7 +35,8 @@ export async function startRunner(extraArgs: string[] = [], dist = testDist): Pr
     home,
     output: runner.output,
     signIn: async (page, path) => {
-      // The link the runner prints works on any page: the token becomes a cookie and leaves the URL.
+      // The link the runner prints works on any page: the token moves to this origin's storage
+      // and leaves the URL.
       await page.goto(`${new URL(path, file.url).href}?token=${file.token}`);
       await expect(page).toHaveURL(new URL(path, file.url).href);
     },

@@ -46,14 +46,12 @@ describe('auth decision matrix (token x Origin x Host)', () => {
     ['http://127.0.0.1:43210', false],
     ['HTTP://127.0.0.1:4321', false],
   ];
-  const tokens: Array<[{ cookieToken?: string; bearerToken?: string }, boolean]> = [
-    [{ cookieToken: token }, true],
+  const tokens: Array<[{ bearerToken?: string }, boolean]> = [
     [{ bearerToken: token }, true],
     [{}, false],
-    [{ cookieToken: '' }, false],
+    [{ bearerToken: '' }, false],
     [{ bearerToken: 'wrong' }, false],
-    [{ cookieToken: 'right-token-valuf' }, false],
-    [{ bearerToken: 'previous-start-token', cookieToken: token }, false],
+    [{ bearerToken: 'right-token-valuf' }, false],
   ];
 
   for (const [host, hostOk] of hosts) {
@@ -63,7 +61,6 @@ describe('auth decision matrix (token x Origin x Host)', () => {
           const facts = {
             host,
             origin,
-            cookieToken: undefined,
             bearerToken: undefined,
             ...credentials,
           };
@@ -83,17 +80,13 @@ describe('auth decision matrix (token x Origin x Host)', () => {
   }
 
   it('answers 403 for Host and Origin, 401 for the token, and says how to fix it', () => {
-    const bad = decide(
-      { host: 'evil:4321', origin: undefined, cookieToken: token, bearerToken: undefined },
-      policy,
-    );
+    const bad = decide({ host: 'evil:4321', origin: undefined, bearerToken: token }, policy);
     assert.ok(!bad.ok && bad.status === 403 && /open the URL the runner printed/.test(bad.message));
     const origin = decide(
       {
         host: '127.0.0.1:4321',
         origin: 'https://x.example',
-        cookieToken: token,
-        bearerToken: undefined,
+        bearerToken: token,
       },
       policy,
     );
@@ -118,27 +111,6 @@ describe('auth decision matrix (token x Origin x Host)', () => {
       'LOCALHOST.example',
     ])
       assert.equal(isLoopback(host), false, host);
-  });
-
-  it('takes the cookie only from requests the browser marks as this origin or typed by the user', () => {
-    const base = {
-      host: '127.0.0.1:4321',
-      origin: undefined,
-      cookieToken: token,
-      bearerToken: undefined,
-    };
-    assert.equal(decide({ ...base, fetchSite: 'same-origin' }, policy).ok, true);
-    assert.equal(decide({ ...base, fetchSite: 'none' }, policy).ok, true);
-    assert.equal(decide({ ...base, fetchSite: undefined }, policy).ok, true);
-    for (const fetchSite of ['same-site', 'cross-site']) {
-      const decision = decide({ ...base, fetchSite }, policy);
-      assert.ok(!decision.ok && decision.status === 401, `${fetchSite} with the cookie`);
-      assert.equal(
-        decide({ ...base, cookieToken: undefined, bearerToken: token, fetchSite }, policy).ok,
-        true,
-        `${fetchSite} with Bearer`,
-      );
-    }
   });
 
   it('a --host that is not loopback is added to the accepted hosts', () => {

@@ -66,23 +66,23 @@ describe('runner API', () => {
     assert.equal(origin.headers['access-control-allow-origin'], undefined);
   });
 
-  it("refuses the cookie on another site's subresource request (<script src>), with nosniff", async () => {
+  it('takes no cookie: the right token in one opens neither the API nor a terminal', async () => {
+    // Cookies ignore ports: any server on 127.0.0.1 that the learner visits would receive one.
     const cookie = `istio_lab_${runner.port}=${runner.token}`;
-    const sameSite = await call(runner, '/api/progress', {
-      headers: {
-        Cookie: cookie,
-        'Sec-Fetch-Site': 'same-site',
-        'Sec-Fetch-Dest': 'script',
-        'Sec-Fetch-Mode': 'no-cors',
-      },
-    });
-    assert.equal(sameSite.status, 401);
-    assert.equal(sameSite.headers['x-content-type-options'], 'nosniff');
-    assert.equal(sameSite.headers['cross-origin-resource-policy'], 'same-origin');
-    const own = await call(runner, '/api/progress', {
-      headers: { Cookie: cookie, 'Sec-Fetch-Site': 'same-origin' },
-    });
-    assert.equal(own.status, 200);
+    for (const site of ['same-origin', 'none', 'same-site', undefined]) {
+      const answer = await call(runner, '/api/progress', {
+        headers: { Cookie: cookie, ...(site ? { 'Sec-Fetch-Site': site } : {}) },
+      });
+      assert.equal(answer.status, 401, `cookie, Sec-Fetch-Site ${site ?? '(none)'}`);
+      assert.equal(answer.headers['x-content-type-options'], 'nosniff');
+      assert.equal(answer.headers['cross-origin-resource-policy'], 'same-origin');
+    }
+    const before = runner.sessionCount();
+    const client = new TerminalClient(runner, 'session=cookie', { headers: { Cookie: cookie } });
+    await assert.rejects(client.opened(), /401/);
+    assert.equal(runner.sessionCount(), before, 'no shell was started');
+    const bearer = await call(runner, '/api/progress', { headers: runner.headers });
+    assert.equal(bearer.status, 200, 'the token as a Bearer header is what counts');
   });
 
   it('never puts the token in a response body', async () => {
@@ -184,19 +184,17 @@ describe('runner API', () => {
       headers: { Host: `127.0.0.1:${runner.port}` },
     });
     assert.equal(answer.status, 302);
-    assert.equal(answer.headers.location, '/evil.example/');
+    assert.equal(answer.headers.location, `/evil.example/#token=${runner.token}`);
   });
 
-  it('trades ?token= for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
+  it('moves ?token= into the fragment, sets no cookie, and drops a wrong one', async () => {
     const answer = await call(runner, `/en/cluster/?token=${runner.token}`);
     assert.equal(answer.status, 302);
-    assert.equal(answer.headers.location, '/en/cluster/');
-    assert.match(
-      String(answer.headers['set-cookie']),
-      new RegExp(`^istio_lab_${runner.port}=${runner.token}; HttpOnly; SameSite=Strict; Path=/$`),
-    );
+    assert.equal(answer.headers.location, `/en/cluster/#token=${runner.token}`);
+    assert.equal(answer.headers['set-cookie'], undefined);
     assert.equal(answer.headers['referrer-policy'], 'no-referrer');
     const wrong = await call(runner, '/en/cluster/?token=nope');
+    assert.equal(wrong.headers.location, '/en/cluster/');
     assert.equal(wrong.headers['set-cookie'], undefined);
   });
 
@@ -300,15 +298,6 @@ describe('runner API', () => {
         client.messages.slice(from).some((m) => m.type === 'cell' && m.state === 'done'),
       );
     });
-  });
-
-  it('accepts the cookie when another page planted a same-named one before it', async () => {
-    const answer = await call(runner, '/api/health', {
-      headers: {
-        Cookie: `istio_lab_${runner.port}=planted; istio_lab_${runner.port}=${runner.token}`,
-      },
-    });
-    assert.equal(answer.status, 200);
   });
 
   it('lets a page of an --allow-origin host open the terminal with the token as a subprotocol', async () => {
