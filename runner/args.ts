@@ -96,9 +96,10 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     let url: URL;
     try {
       url = new URL(value);
-    } catch {
+    } catch (error) {
       throw new Error(
         `--allow-origin ${value} is not a URL: give an origin such as https://book.example.org`,
+        { cause: error },
       );
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
@@ -155,9 +156,10 @@ function reportArgs(link: string | undefined, name: string | undefined): RunnerA
   let url: URL;
   try {
     url = new URL(link);
-  } catch {
+  } catch (error) {
     throw new Error(
       `--report-to ${link} is not a URL: give the join link the instructor's runner printed, such as http://192.168.1.20:4322/join/<token>`,
+      { cause: error },
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
