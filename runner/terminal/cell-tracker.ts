@@ -11,8 +11,15 @@ export type TrackerEffect =
 
 type ShellState = 'starting' | 'prompt' | 'running';
 
+/** A step line as content/steps.sh prints it: `==> [2/4] istioctl <version>`. */
+const stepLine = /==> \[(\d+)\/(\d+)\] ([^\r\n\x1b]{1,160})[\r\n]/g;
+
 interface Run {
   target: RunTarget;
+  /** For a script: the last step it announced in its output. */
+  step?: string;
+  /** For a script: its output's last line, until it is complete. */
+  partial?: string;
   /** queued: waits for the first prompt; pasted: on the command line; running: it started. */
   phase: 'queued' | 'pasted' | 'running';
   startedAt: number;
@@ -96,6 +103,21 @@ export class CellTracker {
     return [];
   }
 
+  /**
+   * Output while something runs: a lab script's step lines (`==> [2/4] istioctl <version>`, as
+   * content/steps.sh prints them) are remembered, the last one told with its end.
+   */
+  output(text: string): void {
+    const run = this.#run;
+    if (!run || !('script' in run.target) || run.phase !== 'running') return;
+    // Whole lines only: a line split between two reads is read once it is complete.
+    const lines = (run.partial ?? '') + text;
+    const end = Math.max(lines.lastIndexOf('\n'), lines.lastIndexOf('\r'));
+    run.partial = lines.slice(end + 1).slice(-200);
+    for (const match of lines.slice(0, end + 1).matchAll(stepLine))
+      run.step = `${match[1]}/${match[2]} ${match[3]?.trim() ?? ''}`;
+  }
+
   /** The shell has ended: what ran is interrupted. */
   end(): TrackerEffect[] {
     this.#shell = 'running';
@@ -110,6 +132,7 @@ export class CellTracker {
       effect.message.exitCode = exitCode;
       effect.message.ms = Math.round(this.#now() - run.startedAt);
     }
+    if (run.step && effect.message.type === 'script') effect.message.step = run.step;
     return effect;
   }
 

@@ -275,6 +275,8 @@ export class TerminalSession {
 
   #output(data: Buffer): void {
     const marks = this.#marks.feed(data);
+    if (this.#tracker.running && 'script' in this.#tracker.running)
+      this.#tracker.output(data.toString('utf8'));
     this.#batch.push(data);
     // What a mark causes (a cell's end) is applied after the output that carried the mark.
     if (marks.length > 0) this.#batch.flush();

@@ -51,6 +51,15 @@ export function initialSize(url: URL): { cols: number; rows: number } {
   return fits ? { cols, rows } : { cols: 80, rows: 24 };
 }
 
+/**
+ * A lab script as it is pasted: in a subshell, so that nothing it does — `exit 1` when a step
+ * fails, `set -o pipefail` from the shared steps, a `cd` — can end or change the learner's shell.
+ * Its output stays on the screen and its exit code is the subshell's.
+ */
+export function inSubshell(script: string): string {
+  return `(\n${script.replace(/\n+$/, '')}\n)`;
+}
+
 /** Sends one protocol message: the one place a message is serialized for a page. */
 function send(socket: WebSocket, message: ServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -182,7 +191,10 @@ function bind(
     else if (message.type === 'script') {
       const found = labs.script(message.lab, message.script);
       if (!found.ok) return fail(found.code, found.message, message);
-      const started = session.run({ lab: message.lab, script: message.script }, found.value);
+      const started = session.run(
+        { lab: message.lab, script: message.script },
+        inSubshell(found.value),
+      );
       if (!started.ok) fail(started.code, started.message, message);
     } else {
       const found = labs.cell(message.lab, message.cell);

@@ -62,7 +62,13 @@ class LabChapterTools extends HTMLElement {
             void this.#checkReady(lab, message.ms ?? 0, show).then((total) => {
               if (total !== undefined) localStorage.setItem(remembered, String(total));
             });
-        } else
+        } else if (message.step)
+          // Where it stopped: the step the shared steps announced last (`2/4 istioctl <version>`).
+          show(
+            t('lab.chapter.failedAt', { step: message.step, code: message.exitCode ?? '?' }),
+            'failed',
+          );
+        else
           show(
             t('lab.cell.state.failed', {
               code: message.exitCode ?? '?',

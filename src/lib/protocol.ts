@@ -97,12 +97,16 @@ const screenMessage = z.strictObject({
 /** A cell's run: `running` when pasted (or queued behind the first prompt), then its end. */
 const cellMessage = z.strictObject({ type: z.literal('cell'), lab: id, cell: id, ...runEnd });
 
-/** A lab's prepare or cleanup, reported as a cell is. */
+/**
+ * A lab's prepare or cleanup, reported as a cell is. `step`: the last step it announced
+ * (`==> [2/4] istioctl <version>` gives `2/4 istioctl <version>`), so that a failure says where.
+ */
 const scriptMessage = z.strictObject({
   type: z.literal('script'),
   lab: id,
   script: scriptNameSchema,
   ...runEnd,
+  step: z.string().max(200).optional(),
 });
 
 /** A check in progress (each new attempt while it polls) or finished (with its status). */

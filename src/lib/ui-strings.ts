@@ -58,6 +58,8 @@ export const uiStrings = {
   'lab.chapter.cancel': 'Reset dialog: the button that keeps everything',
   'lab.chapter.readyChecking': "After Catch up's prepare: the readiness checks are running",
   'lab.chapter.readyPassed': 'After Catch up: every readiness check passed',
+  'lab.chapter.failedAt':
+    'Beside Catch up or Reset when its script failed; {{step}} is the step it stopped at (e.g. "2/4 istioctl <version>"), {{code}} its exit code',
   'lab.chapter.readyFailed':
     'After Catch up: a readiness check failed; {{check}} is its <lab>/<check> id',
   'lab.report.readOnly': 'Progress page without a runner: where progress lives and how to see it',

@@ -117,4 +117,25 @@ describe('the cell tracker', () => {
     assert.deepEqual(words(t.end()), [], 'nothing is left to interrupt');
     assert.equal(t.request(cell, 'true').ok, false);
   });
+
+  it("remembers a script's last announced step and tells it with the script's end", () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, { lab: 'fixture', script: 'prepare' }, 'lab_reach mesh');
+    t.output('==> [1/3] not yet: the command line has not started\n');
+    t.mark(start);
+    t.output('==> [1/3] the kind cluster istio-lab\n    cluster exists\n==> [2/3] istioct');
+    t.output('l 1.31.1\r\n');
+    const [finished] = t.mark({ kind: 'end', exitCode: 1 });
+    assert.ok(finished?.kind === 'message' && finished.message.type === 'script');
+    assert.equal(finished.message.step, '2/3 istioctl 1.31.1', 'a line split across reads');
+    // A cell has no steps.
+    t.mark(prompt);
+    requested(t, cell, 'echo "==> [9/9] not a step"');
+    t.mark(start);
+    t.output('==> [9/9] not a step\n');
+    const [done] = t.mark(end(0));
+    assert.ok(done?.kind === 'message');
+    assert.equal('step' in done.message, false);
+  });
 });
