@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { DoctorStatus } from '../lib/doctor-report.ts';
 
 /**
@@ -16,7 +16,7 @@ const doctorStatuses = ['ok', 'warn', 'fail', 'skip'] as const satisfies readonl
  * string: a newer runner may report an item this page does not know, which it shows as sent.
  */
 const doctorItemSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   status: z.enum(doctorStatuses),
   code: z.string(),
   params: z.record(z.string(), z.union([z.string(), z.number()])),

@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { ErrorCode, errorMessage } from '../lib/error-codes.ts';
 import type { Progress } from '../lib/progress.ts';
 import type { CheckResult, CheckStatus } from '../lib/protocol.ts';
@@ -130,7 +130,7 @@ export type ApiReply<T> = { ok: true; body: T } | { ok: false; code: ErrorCode; 
 /** A request to the runner's API whose answer is parsed with `schema`; never throws. */
 export async function requestJson<T>(
   path: string,
-  schema: ZodType<T>,
+  schema: ZodMiniType<T>,
   init: RequestInit = {},
 ): Promise<ApiReply<T>> {
   try {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { checkStatusSchema } from './protocol.ts';
 
 /**
@@ -12,10 +12,10 @@ export const progressEntrySchema = z.object({
   status: checkStatusSchema,
   /** ISO time of the latest run. */
   at: z.string(),
-  ms: z.number().nonnegative(),
-  attempts: z.number().int().nonnegative(),
+  ms: z.number().check(z.gte(0)),
+  attempts: z.number().check(z.int(), z.gte(0)),
   /** ISO time of the first pass, kept across later failures so drift can be shown. */
-  firstPassedAt: z.string().optional(),
+  firstPassedAt: z.optional(z.string()),
 });
 export type ProgressEntry = z.output<typeof progressEntrySchema>;
 

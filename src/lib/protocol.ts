@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the same schemas for a fraction of the page's bytes (they reach the page with the terminal).
+import * as z from 'zod/mini';
 import { errorCodes } from './error-codes.ts';
 
 /**
@@ -10,7 +11,7 @@ import { errorCodes } from './error-codes.ts';
  * each other. docs/runner-api.md describes the same messages for people.
  */
 
-const id = z.string().min(1).max(128);
+const id = z.string().check(z.minLength(1), z.maxLength(128));
 
 /** Terminal size limits: large enough for any real window, small enough to refuse nonsense. */
 export const TerminalSize = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
@@ -35,18 +36,14 @@ const scriptRequest = z.strictObject({
 /** The page's terminal has a new size (whole characters). */
 const resizeMessage = z.strictObject({
   type: z.literal('resize'),
-  cols: z.number().int().min(TerminalSize.minCols).max(TerminalSize.maxCols),
-  rows: z.number().int().min(TerminalSize.minRows).max(TerminalSize.maxRows),
+  cols: z.number().check(z.int(), z.gte(TerminalSize.minCols), z.lte(TerminalSize.maxCols)),
+  rows: z.number().check(z.int(), z.gte(TerminalSize.minRows), z.lte(TerminalSize.maxRows)),
 });
 
 /** Flow control: the page has rendered this many more bytes of output. */
 const ackMessage = z.strictObject({
   type: z.literal('ack'),
-  bytes: z
-    .number()
-    .int()
-    .positive()
-    .max(1 << 30),
+  bytes: z.number().check(z.int(), z.positive(), z.lte(1 << 30)),
 });
 
 /** Every message a page may send. */
@@ -70,9 +67,9 @@ export type CheckStatus = z.output<typeof checkStatusSchema>;
 const runEnd = {
   state: runStateSchema,
   /** With `done`: the command line's exit code. */
-  exitCode: z.number().int().optional(),
+  exitCode: z.optional(z.number().check(z.int())),
   /** With `done`: from the command line starting to its end, in milliseconds. */
-  ms: z.number().nonnegative().optional(),
+  ms: z.optional(z.number().check(z.gte(0))),
 };
 
 /**
@@ -83,15 +80,15 @@ const runEnd = {
 const screenMessage = z.strictObject({
   type: z.literal('screen'),
   data: z.string(),
-  cols: z.number().int().positive(),
-  rows: z.number().int().positive(),
-  running: z
-    .union([
+  cols: z.number().check(z.int(), z.positive()),
+  rows: z.number().check(z.int(), z.positive()),
+  running: z.optional(
+    z.union([
       z.strictObject({ lab: id, cell: id }),
       z.strictObject({ lab: id, script: scriptNameSchema }),
-    ])
-    .optional(),
-  lost: z.literal(true).optional(),
+    ]),
+  ),
+  lost: z.optional(z.literal(true)),
 });
 
 /** A cell's run: `running` when pasted (or queued behind the first prompt), then its end. */
@@ -106,7 +103,7 @@ const scriptMessage = z.strictObject({
   lab: id,
   script: scriptNameSchema,
   ...runEnd,
-  step: z.string().max(200).optional(),
+  step: z.optional(z.string().check(z.maxLength(200))),
 });
 
 /** A check in progress (each new attempt while it polls) or finished (with its status). */
@@ -114,8 +111,8 @@ const checkMessage = z.strictObject({
   type: z.literal('check'),
   lab: id,
   check: id,
-  attempt: z.number().int().nonnegative(),
-  status: checkStatusSchema.optional(),
+  attempt: z.number().check(z.int(), z.gte(0)),
+  status: z.optional(checkStatusSchema),
 });
 
 /**
@@ -127,9 +124,9 @@ const errorMessageSchema = z.strictObject({
   type: z.literal('error'),
   code: z.enum(errorCodes),
   message: z.string(),
-  lab: id.optional(),
-  cell: id.optional(),
-  script: scriptNameSchema.optional(),
+  lab: z.optional(id),
+  cell: z.optional(id),
+  script: z.optional(scriptNameSchema),
 });
 
 /** Every message the runner sends on the terminal WebSocket. */
@@ -168,8 +165,8 @@ export const checkResultSchema = z.strictObject({
   reason: z.string(),
   /** The tail of the check's output, stdout and stderr interleaved. */
   output: z.string(),
-  ms: z.number().nonnegative(),
-  attempts: z.number().int().nonnegative(),
+  ms: z.number().check(z.gte(0)),
+  attempts: z.number().check(z.int(), z.gte(0)),
 });
 export type CheckResult = z.output<typeof checkResultSchema>;
 
@@ -192,7 +189,10 @@ export function describeBadMessage(raw: unknown): {
   }
   if (typeof type !== 'string')
     return { code: 'bad-message', message: 'a message needs a string "type"' };
-  if (!clientMessageSchema.options.some((option) => option.shape.type.value === type)) {
+  const known = clientMessageSchema.def.options.flatMap(
+    (option) => option.def.shape.type.def.values,
+  );
+  if (!known.some((value) => value === type)) {
     return {
       code: 'bad-message',
       message: `unknown message type "${type}"; expected run, script, resize or ack`,
