@@ -118,6 +118,28 @@ export class CellTracker {
       run.step = `${match[1]}/${match[2]} ${match[3]?.trim() ?? ''}`;
   }
 
+  /**
+   * A chunk of the shell's output and the marks found in it, each with where it ends in the
+   * chunk: the output between marks is read in its place (a script's steps come after its start
+   * mark and before its end mark, often all in one chunk), and each mark applied in turn.
+   */
+  read(data: Buffer, marks: readonly { mark: Mark; end: number }[]): TrackerEffect[] {
+    const effects: TrackerEffect[] = [];
+    let from = 0;
+    for (const { mark, end } of marks) {
+      this.#scriptOutput(data, from, end);
+      from = end;
+      effects.push(...this.mark(mark));
+    }
+    this.#scriptOutput(data, from, data.length);
+    return effects;
+  }
+
+  #scriptOutput(data: Buffer, from: number, to: number): void {
+    if (to > from && this.#run && 'script' in this.#run.target)
+      this.output(data.toString('utf8', from, to));
+  }
+
   /** The shell has ended: what ran is interrupted. */
   end(): TrackerEffect[] {
     this.#shell = 'running';

@@ -274,13 +274,11 @@ export class TerminalSession {
   }
 
   #output(data: Buffer): void {
-    const marks = this.#marks.feed(data);
-    if (this.#tracker.running && 'script' in this.#tracker.running)
-      this.#tracker.output(data.toString('utf8'));
+    const marks = this.#marks.feedAt(data);
     this.#batch.push(data);
     // What a mark causes (a cell's end) is applied after the output that carried the mark.
     if (marks.length > 0) this.#batch.flush();
-    for (const mark of marks) this.#apply(this.#tracker.mark(mark));
+    this.#apply(this.#tracker.read(data, marks));
   }
 
   /** A batch of output: into the kept screen, and to the page. */

@@ -24,9 +24,18 @@ export class MarkParser {
 
   /** The marks in this chunk of output, in order. Marks split across chunks are found too. */
   feed(chunk: Buffer): Mark[] {
-    let data = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
+    return this.feedAt(chunk).map(({ mark }) => mark);
+  }
+
+  /**
+   * The marks in this chunk, each with where it ends in the chunk: the output before `end` came
+   * before the mark, the rest after it.
+   */
+  feedAt(chunk: Buffer): { mark: Mark; end: number }[] {
+    const carried = this.#carry.length;
+    let data = carried ? Buffer.concat([this.#carry, chunk]) : chunk;
     this.#carry = Buffer.alloc(0);
-    const marks: Mark[] = [];
+    const marks: { mark: Mark; end: number }[] = [];
     let at = data.indexOf(introducer);
     while (at !== -1) {
       const body = at + introducer.length;
@@ -36,7 +45,7 @@ export class MarkParser {
         return marks;
       }
       const mark = this.#parse(data.toString('latin1', body, end.start));
-      if (mark) marks.push(mark);
+      if (mark) marks.push({ mark, end: Math.max(0, end.next - carried) });
       at = data.indexOf(introducer, end.next);
     }
     // Keep a tail that could be the start of an introducer cut by the chunk boundary.

@@ -138,4 +138,30 @@ describe('the cell tracker', () => {
     assert.ok(done?.kind === 'message');
     assert.equal('step' in done.message, false);
   });
+
+  it("reads a script's steps between its start and end marks when all come in one chunk", () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, { lab: 'fixture', script: 'prepare' }, 'lab_reach mesh');
+    // The echo of the pasted line, the start mark, the steps, the end mark: one read of the pty.
+    const parts = [
+      "echo '==> [9/9] the echo, not a step'\r\n",
+      '<C>',
+      '==> [1/2] the kind cluster istio-lab\r\n==> [2/2] istioctl 1.31.1\r\n',
+      '<D>',
+    ];
+    const data = Buffer.from(parts.join(''));
+    const cEnd = parts[0]!.length + 3;
+    const dEnd = data.length;
+    const effects = t.read(data, [
+      { mark: start, end: cEnd },
+      { mark: end(1), end: dEnd },
+    ]);
+    const finished = effects.find((effect) => effect.kind === 'message');
+    assert.ok(finished?.kind === 'message' && finished.message.type === 'script');
+    assert.deepEqual(
+      [finished.message.state, finished.message.exitCode, finished.message.step],
+      ['done', 1, '2/2 istioctl 1.31.1'],
+    );
+  });
 });

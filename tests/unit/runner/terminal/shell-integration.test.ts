@@ -48,4 +48,15 @@ describe('shell-integration marks', () => {
     parser.feed(Buffer.from(`\x1b]133;${'x'.repeat(500)}`));
     assert.deepEqual(parser.feed(Buffer.from(mark('A'))), [{ kind: 'prompt' }]);
   });
+
+  it('says where each mark ends in its chunk, a mark split across chunks included', () => {
+    const parser = new MarkParser('n0nce');
+    const start = '\x1b]133;C;n=n0nce\x07';
+    const first = Buffer.from(`echo${start}out\x1b]133;D;`);
+    const second = Buffer.from('0;n=n0nce\x07after');
+    assert.deepEqual(parser.feedAt(first), [{ mark: { kind: 'start' }, end: 4 + start.length }]);
+    assert.deepEqual(parser.feedAt(second), [
+      { mark: { kind: 'end', exitCode: 0 }, end: '0;n=n0nce\x07'.length },
+    ]);
+  });
 });
