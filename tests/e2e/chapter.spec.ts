@@ -277,6 +277,25 @@ test('the book refuses to be framed by another origin', async ({ page, runner, s
     .toBe(false);
 });
 
+test("the dock covers neither sidebar's last links", async ({ page, runner }) => {
+  await runner.signIn(page, chapterPath);
+  const dock = page.locator('lab-dock');
+  await expect(dock.locator('.lab-dock-status')).toHaveText('Connected');
+  const dockTop = (await dock.boundingBox())?.y ?? 0;
+  expect(dockTop).toBeGreaterThan(0);
+  const lastLinks = [
+    page.locator('.sidebar-content a').last(),
+    page.locator('.right-sidebar-panel a').last(),
+  ];
+  for (const link of lastLinks) {
+    await link.scrollIntoViewIfNeeded();
+    const box = await link.boundingBox();
+    expect(box, 'the link is on the page').not.toBeNull();
+    // Entirely above the dock: a learner can see it and click it.
+    expect((box?.y ?? 0) + (box?.height ?? 0)).toBeLessThanOrEqual(dockTop);
+  }
+});
+
 test('the dock collapses and resizes, and remembers both across pages', async ({
   page,
   runner,
