@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
-import { boundedServerOptions, ConnectionLimits, sendError, sendJson } from '../http/reply.ts';
+import { boundedServer, sendError, sendJson } from '../http/reply.ts';
 import { tokensEqual } from '../http/auth.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { cookieName, hasViewToken, hubHeaders, ownOrigin, readBody, sendText } from './hub/http.ts';
@@ -194,19 +194,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     view(request, response, url);
   };
 
-  const server = createServer(
-    boundedServerOptions(options.headersTimeoutMs),
-    (request, response) => {
-      try {
-        handle(request, response);
-      } catch (error) {
-        log(`hub request failed: ${errorDetail(error)}`);
-        if (!response.headersSent)
-          sendError(response, 500, ErrorCode.internal, 'the hub failed on this request');
-      }
-    },
+  const server = boundedServer(
+    handle,
+    { log: (message) => log(`hub ${message}`), message: 'the hub failed on this request' },
+    options.headersTimeoutMs,
   );
-  server.maxConnections = ConnectionLimits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

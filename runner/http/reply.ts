@@ -1,6 +1,12 @@
-import { STATUS_CODES, type ServerOptions, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorCode } from '../../src/lib/error-codes.ts';
+import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
 import type { ErrorReply } from '../../src/lib/protocol.ts';
 
 /**
@@ -54,14 +60,32 @@ export const ConnectionLimits = {
   maxConnections: 1_024,
 } as const;
 
-/** The options of `createServer` that hold those limits; `headersTimeoutMs` may be shortened (tests). */
-export function boundedServerOptions(
+/**
+ * An HTTP server that holds those limits (`headersTimeoutMs` may be shortened, for tests) and
+ * never lets a handler's exception escape: it is logged and, if nothing was sent yet, answered
+ * with a 500 `internal` saying `failure`. The runner and the hub both start theirs here.
+ */
+export function boundedServer(
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+  failure: { log: (message: string) => void; message: string },
   headersTimeoutMs: number = ConnectionLimits.headersTimeoutMs,
-): ServerOptions {
-  return {
-    headersTimeout: headersTimeoutMs,
-    requestTimeout: Math.max(ConnectionLimits.requestTimeoutMs, headersTimeoutMs + 1),
-    connectionsCheckingInterval: Math.min(ConnectionLimits.checkEveryMs, headersTimeoutMs),
-    keepAliveTimeout: 5_000,
-  };
+): Server {
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(ConnectionLimits.requestTimeoutMs, headersTimeoutMs + 1),
+      connectionsCheckingInterval: Math.min(ConnectionLimits.checkEveryMs, headersTimeoutMs),
+      keepAliveTimeout: 5_000,
+    },
+    (request, response) => {
+      try {
+        handle(request, response);
+      } catch (error) {
+        failure.log(`request failed: ${errorDetail(error)}`);
+        if (!response.headersSent) sendError(response, 500, ErrorCode.internal, failure.message);
+      }
+    },
+  );
+  server.maxConnections = ConnectionLimits.maxConnections;
+  return server;
 }

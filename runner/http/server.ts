@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
 import { ProcessLedger } from '../checks/process-ledger.ts';
@@ -22,7 +22,7 @@ import {
   type Decision,
   type RequestFacts,
 } from './auth.ts';
-import { boundedServerOptions, ConnectionLimits, refuseUpgrade, sendError } from './reply.ts';
+import { boundedServer, refuseUpgrade, sendError } from './reply.ts';
 import { serveStatic } from './static-files.ts';
 
 /**
@@ -162,22 +162,10 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     serveStatic(options.dist, url.pathname, response, request.method);
   };
 
-  const server = createServer(
-    boundedServerOptions(options.headersTimeoutMs),
-    (request, response) => {
-      try {
-        handle(request, response);
-      } catch (error) {
-        log(`request failed: ${errorDetail(error)}`);
-        if (!response.headersSent)
-          sendError(
-            response,
-            500,
-            ErrorCode.internal,
-            'the runner failed on this request; see its log',
-          );
-      }
-    },
+  const server = boundedServer(
+    handle,
+    { log, message: 'the runner failed on this request; see its log' },
+    options.headersTimeoutMs,
   );
 
   server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -203,7 +191,6 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     }
   });
 
-  server.maxConnections = ConnectionLimits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -56,7 +56,7 @@ export function initialSize(url: URL): { cols: number; rows: number } {
  * fails, `set -o pipefail` from the shared steps, a `cd` — can end or change the learner's shell.
  * Its output stays on the screen and its exit code is the subshell's.
  */
-export function inSubshell(script: string): string {
+function inSubshell(script: string): string {
   return `(\n${script.replace(/\n+$/, '')}\n)`;
 }
 

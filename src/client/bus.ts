@@ -20,9 +20,17 @@ class LabBus {
   #target = new EventTarget();
   state: RunnerState = 'probing';
 
-  on<K extends keyof Events>(type: K, listener: (detail: Events[K]) => void): () => void {
+  /**
+   * Listens until the returned function is called or `options.signal` aborts: an element passes
+   * the signal it gives its DOM listeners, and one abort releases both.
+   */
+  on<K extends keyof Events>(
+    type: K,
+    listener: (detail: Events[K]) => void,
+    options: { signal?: AbortSignal } = {},
+  ): () => void {
     const wrapped = (event: Event) => listener((event as CustomEvent<Events[K]>).detail);
-    this.#target.addEventListener(type, wrapped);
+    this.#target.addEventListener(type, wrapped, options);
     return () => this.#target.removeEventListener(type, wrapped);
   }
 

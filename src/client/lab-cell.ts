@@ -1,6 +1,6 @@
 import { bus } from './bus.ts';
 import { copyCode } from './copy-code.ts';
-import { duration, errorText, t } from './strings.ts';
+import { errorText, runText } from './strings.ts';
 
 /**
  * `<lab-cell>`: upgrades the server-rendered cell. Copy always works; Run appears once a runner is
@@ -10,7 +10,6 @@ import { duration, errorText, t } from './strings.ts';
 class LabCell extends HTMLElement {
   /** Ends what this element listens to while it is in the page. */
   #connected: AbortController | undefined;
-  #disposers: Array<() => void> = [];
 
   connectedCallback(): void {
     this.#connected = new AbortController();
@@ -25,34 +24,24 @@ class LabCell extends HTMLElement {
       if (run) run.hidden = bus.state !== 'connected';
     };
     showRun();
-    this.#disposers.push(
-      bus.on('state', showRun),
-      bus.on('message', (message) => {
+    bus.on('state', showRun, { signal });
+    bus.on(
+      'message',
+      (message) => {
         if (message.type === 'cell' && message.lab === lab && message.cell === cell) {
-          if (message.state === 'running') this.#setState('running', t('lab.cell.state.running'));
-          else if (message.state === 'interrupted')
-            this.#setState('interrupted', t('lab.cell.state.interrupted'));
-          else if (message.exitCode === 0)
-            this.#setState('ok', t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }));
-          else
-            this.#setState(
-              'failed',
-              t('lab.cell.state.failed', {
-                code: message.exitCode ?? '?',
-                duration: duration(message.ms ?? 0),
-              }),
-            );
+          const { state, text } = runText(message);
+          this.#setState(state, text);
         } else if (message.type === 'error' && message.lab === lab && message.cell === cell) {
           // The runner names the run an error answers: shell busy, unknown cell, session ended.
           this.#setState('error', errorText(message.code, message.message));
         }
-      }),
+      },
+      { signal },
     );
   }
 
   disconnectedCallback(): void {
     this.#connected?.abort();
-    for (const dispose of this.#disposers.splice(0)) dispose();
   }
 
   #setState(state: string, text: string): void {

@@ -1,6 +1,6 @@
 import { bus } from './bus.ts';
 import { requestCheck } from './runner-link.ts';
-import { duration, errorText, t } from './strings.ts';
+import { duration, errorText, runText, t } from './strings.ts';
 
 /**
  * `<lab-chapter-tools>`: "Catch up" runs the chapter's prepare in the terminal, where the learner
@@ -11,7 +11,6 @@ import { duration, errorText, t } from './strings.ts';
 class LabChapterTools extends HTMLElement {
   /** Ends what this element listens to while it is in the page. */
   #connected: AbortController | undefined;
-  #disposers: Array<() => void> = [];
 
   connectedCallback(): void {
     this.#connected = new AbortController();
@@ -46,37 +45,29 @@ class LabChapterTools extends HTMLElement {
       },
       { signal },
     );
-    this.#disposers.push(
-      bus.on('state', toggle),
-      bus.on('message', (message) => {
+    bus.on('state', toggle, { signal });
+    bus.on(
+      'message',
+      (message) => {
         if (message.type === 'error' && message.lab === lab && message.script) {
           show(errorText(message.code, message.message), 'failed');
           return;
         }
         if (message.type !== 'script' || message.lab !== lab) return;
-        if (message.state === 'running') show(t('lab.cell.state.running'), 'running');
-        else if (message.state === 'interrupted') show(t('lab.cell.state.interrupted'), 'failed');
-        else if (message.exitCode === 0) {
-          show(t('lab.cell.state.ok', { duration: duration(message.ms ?? 0) }), 'ok');
-          if (message.script === 'prepare')
-            void this.#checkReady(lab, message.ms ?? 0, show).then((total) => {
-              if (total !== undefined) localStorage.setItem(remembered, String(total));
-            });
-        } else if (message.step)
+        const { state, text } = runText(message);
+        if (state === 'failed' && message.step)
           // Where it stopped: the step the shared steps announced last (`2/4 istioctl <version>`).
           show(
             t('lab.chapter.failedAt', { step: message.step, code: message.exitCode ?? '?' }),
             'failed',
           );
-        else
-          show(
-            t('lab.cell.state.failed', {
-              code: message.exitCode ?? '?',
-              duration: duration(message.ms ?? 0),
-            }),
-            'failed',
-          );
-      }),
+        else show(text, state === 'interrupted' ? 'failed' : state);
+        if (state === 'ok' && message.script === 'prepare')
+          void this.#checkReady(lab, message.ms ?? 0, show).then((total) => {
+            if (total !== undefined) localStorage.setItem(remembered, String(total));
+          });
+      },
+      { signal },
     );
   }
 
@@ -128,7 +119,6 @@ class LabChapterTools extends HTMLElement {
 
   disconnectedCallback(): void {
     this.#connected?.abort();
-    for (const dispose of this.#disposers.splice(0)) dispose();
   }
 }
 

@@ -10,7 +10,6 @@ import { t } from './strings.ts';
 class LabCheck extends HTMLElement {
   /** Ends what this element listens to while it is in the page. */
   #connected: AbortController | undefined;
-  #disposers: Array<() => void> = [];
   #running = false;
 
   connectedCallback(): void {
@@ -24,9 +23,10 @@ class LabCheck extends HTMLElement {
     };
     show();
     button?.addEventListener('click', () => void this.#run(lab, check, button), { signal });
-    this.#disposers.push(
-      bus.on('state', show),
-      bus.on('message', (message) => {
+    bus.on('state', show, { signal });
+    bus.on(
+      'message',
+      (message) => {
         if (
           message.type === 'check' &&
           message.lab === lab &&
@@ -50,13 +50,13 @@ class LabCheck extends HTMLElement {
         ) {
           void this.#run(lab, check, button);
         }
-      }),
+      },
+      { signal },
     );
   }
 
   disconnectedCallback(): void {
     this.#connected?.abort();
-    for (const dispose of this.#disposers.splice(0)) dispose();
   }
 
   async #run(lab: string, check: string, button: HTMLButtonElement): Promise<void> {

@@ -25,7 +25,7 @@ class LabDock extends HTMLElement {
   #terminal: Terminal | undefined;
   #fit: FitAddon | undefined;
   #connection: TerminalConnection | undefined;
-  /** Ends the DOM listeners this dock added while in the page. */
+  /** Ends the DOM and bus listeners this dock added while in the page. */
   #connected: AbortController | undefined;
   /** Releases everything else it registered, run last to first when it leaves. */
   #releases: Array<() => void> = [];
@@ -96,18 +96,24 @@ class LabDock extends HTMLElement {
       connection.resize(terminal.cols, terminal.rows);
     });
     resizeObserver.observe(this.#q('.lab-dock-body'));
-    this.#releases.push(
-      () => resizeObserver.disconnect(),
-      // Presenter mode: the terminal's type grows and shrinks with the prose.
-      bus.on('presenter', () => {
+    this.#releases.push(() => resizeObserver.disconnect());
+    // Presenter mode: the terminal's type grows and shrinks with the prose.
+    bus.on(
+      'presenter',
+      () => {
         terminal.options.fontSize = terminalFontSize();
         fit.fit();
         connection.resize(terminal.cols, terminal.rows);
-      }),
-      bus.on('run', (target) => {
+      },
+      { signal },
+    );
+    bus.on(
+      'run',
+      (target) => {
         this.#setCollapsed(false);
         connection.run(target);
-      }),
+      },
+      { signal },
     );
     connection.connect();
   }

@@ -12,7 +12,8 @@ export interface Pairing {
 }
 
 const storageKey = 'istio-lab.pairing';
-const tokenPattern = /^[A-Za-z0-9_-]{16,256}$/;
+/** What a runner's token looks like (runner/http/server.ts makes it base64url). */
+export const tokenPattern = /^[A-Za-z0-9_-]{16,256}$/;
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**

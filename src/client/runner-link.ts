@@ -3,12 +3,11 @@ import { ErrorCode, errorMessage } from '../lib/error-codes.ts';
 import type { Progress } from '../lib/progress.ts';
 import type { CheckResult, CheckStatus } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
-import { currentPairing, forgetPairing, takePairingFromFragment } from './pairing.ts';
+import { currentPairing, forgetPairing, takePairingFromFragment, tokenPattern } from './pairing.ts';
 import { errorText } from './strings.ts';
 
 /** Where this origin keeps the runner's token (the sign-in script in ThemeSelect.astro writes it). */
 const localTokenKey = 'istio-lab.token';
-const tokenPattern = /^[A-Za-z0-9_-]{16,256}$/;
 
 /**
  * The token of the runner that serves this page, from this origin's storage: shared by its tabs

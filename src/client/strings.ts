@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../lib/error-codes.ts';
 import { formatPlural } from '../lib/plural.ts';
+import type { RunMessage } from '../lib/protocol.ts';
 import type { PluralStringKey, UiStringKey } from '../lib/ui-strings.ts';
 
 /** The page's UI strings, rendered into it by LabRuntime in the page's language. */
@@ -49,4 +50,21 @@ export function plural(
   values: Record<string, string | number> = {},
 ): string {
   return formatPlural(table ?? load(), document.documentElement.lang || 'en', key, count, values);
+}
+
+/** How a cell's or a script's run stands, as a cell's state line words it. */
+export function runText(message: RunMessage): {
+  state: 'running' | 'interrupted' | 'ok' | 'failed';
+  text: string;
+} {
+  if (message.state === 'running') return { state: 'running', text: t('lab.cell.state.running') };
+  if (message.state === 'interrupted')
+    return { state: 'interrupted', text: t('lab.cell.state.interrupted') };
+  const took = duration(message.ms ?? 0);
+  if (message.exitCode === 0)
+    return { state: 'ok', text: t('lab.cell.state.ok', { duration: took }) };
+  return {
+    state: 'failed',
+    text: t('lab.cell.state.failed', { code: message.exitCode ?? '?', duration: took }),
+  };
 }
