@@ -2,20 +2,23 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import { bookSources, checkBook } from '../lib/book-check.ts';
+import { checkBuiltCode } from './code-typography.ts';
 
 /** File in the build folder that records when the build finished. */
 export const builtStamp = '.built-at';
 
 /**
  * Checks the whole book before Astro builds or serves it: every lab validates, and every chapter
- * places only cells and checks its lab has. A problem stops the build with a list of fixes.
+ * places only cells and checks its lab has. A problem stops the build with a list of fixes. After
+ * the build, no command in prose may have been changed by smart punctuation.
  */
 export function labBook(options: { fixtures: boolean }): AstroIntegration {
+  let root = '';
   return {
     name: 'istio-lab-book',
     hooks: {
       'astro:config:setup': ({ config }) => {
-        const root = fileURLToPath(config.root);
+        root = fileURLToPath(config.root);
         const problems = checkBook(bookSources(root, options.fixtures));
         if (problems.length > 0) {
           throw new Error(
@@ -24,6 +27,12 @@ export function labBook(options: { fixtures: boolean }): AstroIntegration {
         }
       },
       'astro:build:done': ({ dir }) => {
+        const altered = checkBuiltCode(fileURLToPath(dir), root);
+        if (altered.length > 0) {
+          throw new Error(
+            `The built book changed ${altered.length} command(s):\n- ${altered.join('\n- ')}`,
+          );
+        }
         // The runner compares this stamp with the sources to decide whether to rebuild.
         writeFileSync(new URL(builtStamp, dir), new Date().toISOString());
       },
