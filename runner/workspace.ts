@@ -14,6 +14,8 @@ export interface Workspace {
   steps: string;
   /** The process sessions a runner started and that still live (runner/checks/process-ledger.ts). */
   processes: string;
+  /** Long cells and lab scripts, staged for the terminal to read (runner/terminal/staging.ts). */
+  cells: string;
 }
 
 export function workspaceAt(
@@ -28,6 +30,7 @@ export function workspaceAt(
     history: join(root, 'bash_history'),
     steps: join(root, 'steps.sh'),
     processes: join(root, 'processes.json'),
+    cells: join(root, 'cells'),
   };
 }
 

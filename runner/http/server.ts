@@ -93,6 +93,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   const terminals = createTerminalSockets({
     sessions,
     labs: options.labs,
+    cells: options.workspace.cells,
     newSession: {
       shell: options.shell,
       env,

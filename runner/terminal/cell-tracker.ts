@@ -20,6 +20,8 @@ interface Run {
   step?: string;
   /** For a script: its output's last line, until it is complete. */
   partial?: string;
+  /** For a cell: the first of its commands that failed, if one did. */
+  failure?: { command: string; exitCode: number };
   /** queued: waits for the first prompt; pasted: on the command line; running: it started. */
   phase: 'queued' | 'pasted' | 'running';
   startedAt: number;
@@ -35,7 +37,8 @@ interface Run {
  * - Before the shell's first prompt, one run is queued and pasted at that prompt.
  * - At a prompt with nothing running, a run is pasted at once; otherwise it is refused as busy.
  * - A start mark after a paste means the command line started; the next end mark ends it `done`
- *   with its exit code and duration.
+ *   with its exit code and duration. A cell's first failed command (a `failed` mark in between)
+ *   is told with its end, so that a cell is failed when any of its commands is.
  * - A prompt while a pasted line never started (Ctrl-C on the line), or while a run is running
  *   with no end mark (the shell was replaced: `exec zsh`), ends it `interrupted`.
  * - A shell that ends interrupts what runs.
@@ -98,6 +101,12 @@ export class CellTracker {
       }
       return [];
     }
+    if (mark.kind === 'failed') {
+      // The first failure is the one to name: what fails after it often fails because of it.
+      if (run?.phase === 'running' && 'cell' in run.target && !run.failure)
+        run.failure = { command: mark.command.slice(0, 200), exitCode: mark.exitCode };
+      return [];
+    }
     // The end of a command line: only a run that started ends with it.
     if (run?.phase === 'running') return [this.#finish(run, 'done', mark.exitCode)];
     return [];
@@ -155,6 +164,8 @@ export class CellTracker {
       effect.message.ms = Math.round(this.#now() - run.startedAt);
     }
     if (run.step && effect.message.type === 'script') effect.message.step = run.step;
+    if (state === 'done' && run.failure && effect.message.type === 'cell')
+      effect.message.failed = run.failure;
     return effect;
   }
 

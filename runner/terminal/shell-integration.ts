@@ -3,16 +3,26 @@
  *   ESC ] 133 ; A ; n=<nonce> BEL          a prompt is shown
  *   ESC ] 133 ; C ; n=<nonce> BEL          a command line was read and starts running
  *   ESC ] 133 ; D ; <exit> ; n=<nonce> BEL  that command finished with <exit>
+ *   ESC ] 133 ; E ; <exit> ; <command> ; n=<nonce> BEL
+ *                                          a command in it failed (the shell's ERR trap: not one
+ *                                          whose status a condition, `||` or `&&` tests)
  * The nonce is made per session and kept in an unexported shell variable: a program that merely
  * prints a look-alike mark (a log file, a hostile web page fetched with curl) cannot know it, so
  * it cannot complete a cell or fake an exit code. Marks without the right nonce are ignored.
  * The bytes pass through unchanged; terminals ignore an OSC they do not know.
  */
-export type Mark = { kind: 'prompt' } | { kind: 'start' } | { kind: 'end'; exitCode: number };
+export type Mark =
+  | { kind: 'prompt' }
+  | { kind: 'start' }
+  | { kind: 'end'; exitCode: number }
+  | { kind: 'failed'; exitCode: number; command: string };
 
 const introducer = Buffer.from('\x1b]133;');
-/** Longest mark we accept; anything longer is not ours and is dropped from the parser's memory. */
-const maxMarkBytes = 128;
+/**
+ * Longest mark we accept; anything longer is not ours and is dropped from the parser's memory.
+ * The rc files cut a failed command's text to 120 characters, at most 480 bytes of UTF-8.
+ */
+const maxMarkBytes = 600;
 
 export class MarkParser {
   #nonce: string;
@@ -67,6 +77,14 @@ export class MarkParser {
         return fields.length === 2 ? { kind: 'prompt' } : undefined;
       case 'C':
         return fields.length === 2 ? { kind: 'start' } : undefined;
+      case 'E': {
+        const exitCode = Number(fields[1]);
+        if (fields.length < 4 || !Number.isInteger(exitCode)) return undefined;
+        // The command may hold semicolons: it is everything between the code and the nonce.
+        const raw = Buffer.from(fields.slice(2, -1).join(';'), 'latin1').toString('utf8');
+        const command = raw.replace(/\s+/g, ' ').trim();
+        return { kind: 'failed', exitCode, command };
+      }
       case 'D': {
         const exitCode = Number(fields[1]);
         return fields.length === 3 && Number.isInteger(exitCode)

@@ -13,6 +13,7 @@ import { refuseUpgrade } from '../http/reply.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
 import type { SessionClient, TerminalSession } from './session.ts';
 import type { NewSession, SessionRegistry } from './sessions.ts';
+import { cellCommand, scriptCommand } from './staging.ts';
 
 /**
  * The terminal's WebSocket, the only way from the runner to a page's terminal: it takes the
@@ -51,15 +52,6 @@ export function initialSize(url: URL): { cols: number; rows: number } {
   return fits ? { cols, rows } : { cols: 80, rows: 24 };
 }
 
-/**
- * A lab script as it is pasted: in a subshell, so that nothing it does — `exit 1` when a step
- * fails, `set -o pipefail` from the shared steps, a `cd` — can end or change the learner's shell.
- * Its output stays on the screen and its exit code is the subshell's.
- */
-function inSubshell(script: string): string {
-  return `(\n${script.replace(/\n+$/, '')}\n)`;
-}
-
 /** Sends one protocol message: the one place a message is serialized for a page. */
 function send(socket: WebSocket, message: ServerMessage): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -68,6 +60,8 @@ function send(socket: WebSocket, message: ServerMessage): void {
 export interface TerminalSocketOptions {
   sessions: SessionRegistry;
   labs: LabCatalog;
+  /** The folder where long cells and lab scripts are staged for the shell (staging.ts). */
+  cells: string;
   /** What a new session starts with (its shell, environment, folder, idle time). */
   newSession: Omit<NewSession, 'cols' | 'rows'>;
   log: (message: string) => void;
@@ -119,7 +113,7 @@ export function createTerminalSockets(options: TerminalSocketOptions): TerminalS
           ws.close(CloseCode.sessionEnded, opened.code);
           return;
         }
-        bind(ws, opened.session, options.labs, size);
+        bind(ws, opened.session, options, size);
       } catch (error) {
         options.log(`could not start a terminal: ${errorMessage(error)}`);
         send(ws, {
@@ -148,7 +142,7 @@ export function createTerminalSockets(options: TerminalSocketOptions): TerminalS
 function bind(
   socket: WebSocket,
   session: TerminalSession,
-  labs: LabCatalog,
+  { labs, cells }: Pick<TerminalSocketOptions, 'labs' | 'cells'>,
   size: { cols: number; rows: number },
 ): void {
   const client: SessionClient = {
@@ -193,13 +187,16 @@ function bind(
       if (!found.ok) return fail(found.code, found.message, message);
       const started = session.run(
         { lab: message.lab, script: message.script },
-        inSubshell(found.value),
+        scriptCommand(cells, message.lab, message.script, found.value),
       );
       if (!started.ok) fail(started.code, started.message, message);
     } else {
       const found = labs.cell(message.lab, message.cell);
       if (!found.ok) return fail(found.code, found.message, message);
-      const started = session.run({ lab: message.lab, cell: message.cell }, found.value.run);
+      const started = session.run(
+        { lab: message.lab, cell: message.cell },
+        cellCommand(cells, message.lab, message.cell, found.value.run),
+      );
       if (!started.ok) fail(started.code, started.message, message);
     }
   };

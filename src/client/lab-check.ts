@@ -36,7 +36,8 @@ class LabCheck extends HTMLElement {
         ) {
           this.#verdict('running', t('lab.check.attempt', { attempt: message.attempt }));
         }
-        // A check written with `after: <cell>` runs by itself when that cell exits 0.
+        // A check written with `after: <cell>` runs by itself when that cell exits 0 with none
+        // of its commands failed.
         const after = this.dataset.after;
         if (
           after &&
@@ -45,6 +46,7 @@ class LabCheck extends HTMLElement {
           message.cell === after &&
           message.state === 'done' &&
           message.exitCode === 0 &&
+          !message.failed &&
           !this.#running &&
           button
         ) {

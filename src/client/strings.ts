@@ -61,6 +61,17 @@ export function runText(message: RunMessage): {
   if (message.state === 'interrupted')
     return { state: 'interrupted', text: t('lab.cell.state.interrupted') };
   const took = duration(message.ms ?? 0);
+  // A cell is failed when any of its commands failed, even if its last one succeeded.
+  const failed = message.type === 'cell' ? message.failed : undefined;
+  if (failed)
+    return {
+      state: 'failed',
+      text: t('lab.cell.state.failedCommand', {
+        command: failed.command,
+        code: failed.exitCode,
+        duration: took,
+      }),
+    };
   if (message.exitCode === 0)
     return { state: 'ok', text: t('lab.cell.state.ok', { duration: took }) };
   return {

@@ -91,8 +91,23 @@ const screenMessage = z.strictObject({
   lost: z.optional(z.literal(true)),
 });
 
-/** A cell's run: `running` when pasted (or queued behind the first prompt), then its end. */
-const cellMessage = z.strictObject({ type: z.literal('cell'), lab: id, cell: id, ...runEnd });
+/**
+ * A cell's run: `running` when pasted (or queued behind the first prompt), then its end.
+ * `failed`: the first of its commands that failed (as `set -e` sees failures), even when a later
+ * one succeeded and the exit code is 0; its text is cut to 200 characters.
+ */
+const cellMessage = z.strictObject({
+  type: z.literal('cell'),
+  lab: id,
+  cell: id,
+  ...runEnd,
+  failed: z.optional(
+    z.strictObject({
+      command: z.string().check(z.maxLength(200)),
+      exitCode: z.number().check(z.int()),
+    }),
+  ),
+});
 
 /**
  * A lab's prepare or cleanup, reported as a cell is. `step`: the last step it announced

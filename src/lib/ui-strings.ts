@@ -14,6 +14,8 @@ export const uiStrings = {
   'lab.cell.state.running': 'Cell state while its command runs',
   'lab.cell.state.ok': 'Cell state after exit 0; {{duration}}',
   'lab.cell.state.failed': 'Cell state after a non-zero exit; {{code}}, {{duration}}',
+  'lab.cell.state.failedCommand':
+    'Cell state when one of its commands failed; {{command}} is that command, {{code}} its exit code, {{duration}}',
   'lab.cell.state.interrupted': 'Cell state when the command line was cancelled before it ran',
   'lab.cell.sampleOutput': 'Summary of the folded sample output',
   'lab.check.button': 'Button: run the check',

@@ -25,6 +25,49 @@ test('Run pastes the cell into the docked terminal and shows its exit code', asy
   await expect(chapter.cell('heredoc').locator('.lab-cell-state')).toHaveText(/exit 0/);
 });
 
+test('a cell taller than the dock shows exactly its text; the up arrow recalls one line', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  const rows = await page.locator('lab-dock .xterm-rows > div').count();
+  const body = Array.from(
+    { length: 15 },
+    (_, i) => `line ${String(i + 1).padStart(2, '0')} of a heredoc taller than the docked terminal`,
+  );
+  expect(body.length + 2, 'the cell is taller than the dock').toBeGreaterThan(rows);
+  await chapter.run('long-heredoc');
+  await expect(chapter.cell('long-heredoc').locator('.lab-cell-state')).toHaveText(/exit 0/);
+  const cell = ["cat <<'EOF'", ...body, 'EOF'].join('\n');
+  // The text as the book shows it, line for line, then what it printed.
+  expect(await chapter.terminalText()).toContain(`${cell}\n${body.join('\n')}\n`);
+
+  await page.locator('lab-dock .xterm-helper-textarea').focus();
+  await page.keyboard.press('ArrowUp');
+  await chapter.expectTerminal(/[$#] \. \S+long-heredoc\.sh$/);
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await chapter.terminalText()).split(cell).length - 1).toBe(2);
+});
+
+test('a cell is failed when any of its commands fails, and says which', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await chapter.run('first-fails');
+  await chapter.expectTerminal(/^after$/m);
+  await expect(chapter.cell('first-fails').locator('.lab-cell-state')).toHaveText(
+    /^Failed · no-such-command-in-the-lab exited 127 · /,
+  );
+  await chapter.run('tolerated-failure');
+  await expect(chapter.cell('tolerated-failure').locator('.lab-cell-state')).toHaveText(
+    /Done · exit 0/,
+  );
+});
+
 test('CJK, Cyrillic and emoji reach the page terminal intact', async ({
   page,
   runner,

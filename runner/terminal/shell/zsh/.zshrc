@@ -19,6 +19,15 @@ __lab_precmd() {
   fi
   printf '\033]133;A;n=%s\007' "$__lab_nonce"
 }
+# A failed command, as in the bash rc file: zsh names the command about to run only to its DEBUG
+# trap, which keeps it for the ZERR trap.
+TRAPDEBUG() {
+  __lab_command=$ZSH_DEBUG_CMD
+}
+TRAPZERR() {
+  local code=$? command=${__lab_command//[[:cntrl:]]/ }
+  printf '\033]133;E;%s;%s;n=%s\007' "$code" "${command[1,120]}" "$__lab_nonce"
+}
 autoload -Uz add-zsh-hook
 add-zsh-hook preexec __lab_preexec
 add-zsh-hook precmd __lab_precmd

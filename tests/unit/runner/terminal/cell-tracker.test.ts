@@ -30,7 +30,43 @@ function requested(t: CellTracker, target: Parameters<CellTracker['request']>[0]
   return words(asked.effects);
 }
 
+const failed = (exitCode: number, command: string) =>
+  ({ kind: 'failed', exitCode, command }) as const;
+
 describe('the cell tracker', () => {
+  it("names a cell's first failed command with its end, even when the cell exits 0", () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'a; b; c');
+    t.mark(failed(1, 'before the start'));
+    t.mark(start);
+    t.mark(failed(127, 'kind get clusters'));
+    t.mark(failed(1, 'kubectl get nodes'));
+    const [ended] = t.mark(end(0));
+    assert.ok(ended?.kind === 'message' && ended.message.type === 'cell');
+    assert.equal(ended.message.exitCode, 0);
+    assert.deepEqual(ended.message.failed, { command: 'kind get clusters', exitCode: 127 });
+    // The next run starts clean, and a learner's own failure at the prompt is nobody's.
+    t.mark(prompt);
+    t.mark(failed(2, 'typed by hand'));
+    requested(t, cell, 'true');
+    t.mark(start);
+    const [next] = t.mark(end(0));
+    assert.ok(next?.kind === 'message' && next.message.type === 'cell');
+    assert.equal(next.message.failed, undefined);
+  });
+
+  it("leaves a script's failures to its exit code and its last step", () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, { lab: 'fixture', script: 'prepare' }, 'prepare');
+    t.mark(start);
+    t.mark(failed(1, 'probe'));
+    const [ended] = t.mark(end(0));
+    assert.ok(ended?.kind === 'message');
+    assert.ok(!('failed' in ended.message));
+  });
+
   it('queues a run asked for before the first prompt and pastes it at that prompt', () => {
     const { t } = tracker();
     assert.deepEqual(requested(t, cell, 'echo hi'), ['cell say-hello running']);

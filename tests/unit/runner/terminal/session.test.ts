@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import xtermHeadless from '@xterm/headless';
 import { isAlive } from '../../../../runner/checks/process-group.ts';
 import { ScreenLimits, screens } from '../../../../runner/screen/host.ts';
 import { chooseShell } from '../../../../runner/terminal/shell.ts';
 import { liveRunner, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
+
+const { Terminal } = xtermHeadless;
 
 /**
  * Real bash in a real pty, driven through the runner's WebSocket: the cell state must follow the
@@ -152,6 +155,33 @@ for (const kind of ['bash', 'zsh'] as const)
       assert.match(client.output, /first\r\n[\s\S]*second/);
     });
 
+    it('a cell whose first command fails is failed, and names that command', async () => {
+      const done = (await runCell('first-fails')) as { exitCode?: number; failed?: unknown };
+      assert.equal(done.exitCode, 0, 'the last command succeeded');
+      assert.deepEqual(done.failed, { command: 'no-such-command-in-the-lab', exitCode: 127 });
+      assert.match(client.output, /before[\s\S]*after/);
+      const last = (await runCell('several-commands')) as { failed?: unknown };
+      assert.deepEqual(last.failed, { command: '( exit 7 )', exitCode: 7 });
+    });
+
+    it('a failure the cell handles itself does not fail it', async () => {
+      const done = (await runCell('tolerated-failure')) as { exitCode?: number; failed?: unknown };
+      assert.equal(done.exitCode, 0);
+      assert.equal(done.failed, undefined);
+      assert.match(client.output, /nothing there yet/);
+    });
+
+    it('a command the learner types is never reported as a cell', async () => {
+      const from = client.messages.length;
+      client.socket.send(Buffer.from('false; echo typed-by-hand\r'));
+      await client.until('the typed command to run', () => /typed-by-hand\r\n/.test(client.output));
+      await pause();
+      assert.deepEqual(
+        client.messages.slice(from).filter((m) => m.type === 'cell'),
+        [],
+      );
+    });
+
     it('carries CJK, Cyrillic and emoji intact', async () => {
       const bytes: Buffer[] = [];
       client.socket.on('message', (data, isBinary) => isBinary && bytes.push(data as Buffer));
@@ -165,6 +195,78 @@ for (const kind of ['bash', 'zsh'] as const)
       const done = await runCell('forge-mark');
       assert.equal(done.state, 'done');
       assert.equal(done.exitCode, 9);
+    });
+  });
+
+for (const kind of ['bash', 'zsh'] as const)
+  describe(`a cell taller than the terminal (${kind})`, () => {
+    let runner: LiveRunner;
+    let client: TerminalClient;
+    const rows = 13;
+    const pause = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+    before(async () => {
+      const shell = chooseShell(kind);
+      if ('problem' in shell) throw new Error(`${shell.problem} (the tests need both shells)`);
+      runner = await liveRunner({ shell });
+      client = new TerminalClient(runner, `session=short&cols=80&rows=${rows}`);
+      await client.opened();
+      await client.message('screen');
+    });
+    after(async () => {
+      client.close();
+      await runner.stop();
+    });
+
+    /** The screen as a terminal of the session's size draws what the shell wrote, line by line. */
+    async function screenLines(): Promise<string[]> {
+      const terminal = new Terminal({ cols: 80, rows, scrollback: 1000, allowProposedApi: true });
+      await new Promise<void>((resolve) => terminal.write(client.output, resolve));
+      const buffer = terminal.buffer.active;
+      const lines: string[] = [];
+      for (let y = 0; y < buffer.length; y++) {
+        const line = buffer.getLine(y);
+        const text = line?.translateToString(true) ?? '';
+        // A line the terminal wrapped is one line of the shell's.
+        if (line?.isWrapped && lines.length > 0) lines.push(`${lines.pop() ?? ''}${text}`);
+        else lines.push(text);
+      }
+      terminal.dispose();
+      return lines;
+    }
+
+    it('shows exactly its text, then its output; the up arrow recalls one line that runs it again', async () => {
+      client.send({ type: 'run', lab: 'fixture', cell: 'long-heredoc' });
+      const finished = () =>
+        client.messages.filter(
+          (m) => m.type === 'cell' && m.cell === 'long-heredoc' && m.state === 'done',
+        ).length;
+      await client.until('the tall cell to finish', () => finished() === 1);
+      const body = Array.from(
+        { length: 15 },
+        (_, i) =>
+          `line ${String(i + 1).padStart(2, '0')} of a heredoc taller than the docked terminal`,
+      );
+      const cellText = ["cat <<'EOF'", ...body, 'EOF'];
+      const screen = await screenLines();
+      const start = screen.indexOf(cellText[0] ?? '');
+      assert.ok(start >= 0, `the cell's first line is on the screen:\n${screen.join('\n')}`);
+      assert.deepEqual(screen.slice(start, start + cellText.length), cellText);
+      assert.deepEqual(screen.slice(start + cellText.length, start + cellText.length + 15), body);
+
+      // Up arrow: one line comes back, naming the cell; Enter runs the same cell again.
+      const before = client.output.length;
+      client.socket.send(Buffer.from('\x1b[A'));
+      await client.until('the up arrow to recall a line', () =>
+        client.output.slice(before).includes('long-heredoc.sh'),
+      );
+      await pause();
+      const shown = (await screenLines()).filter((line) => line.trim() !== '');
+      assert.match(shown.at(-1) ?? '', /istio-lab.*[$%#] \. .*long-heredoc\.sh$/);
+      client.socket.send(Buffer.from('\r'));
+      await client.until('the recalled cell to print its body again', () => {
+        const times = client.output.split('line 15 of a heredoc').length - 1;
+        return times >= 4;
+      });
     });
   });
 

@@ -43,9 +43,20 @@ describe('shell-integration marks', () => {
     assert.deepEqual(parser.feed(Buffer.from(`${mark('D;x')}${mark('Z')}${mark('A;extra')}`)), []);
   });
 
+  it('reads a failed command with its exit code, semicolons and UTF-8 in it', () => {
+    const parser = new MarkParser('n0nce');
+    const command = Buffer.from('kubectl get ns 服务; echo  a', 'utf8').toString('latin1');
+    assert.deepEqual(parser.feed(Buffer.from(mark(`E;127;${command}`), 'latin1')), [
+      { kind: 'failed', exitCode: 127, command: 'kubectl get ns 服务; echo a' },
+    ]);
+    assert.deepEqual(parser.feed(Buffer.from(mark('E;1;false', 'guess'))), []);
+    assert.deepEqual(parser.feed(Buffer.from(mark('E;x;false'))), []);
+    assert.deepEqual(parser.feed(Buffer.from(mark('E;1'))), []);
+  });
+
   it('does not hold on to an unterminated look-alike forever', () => {
     const parser = new MarkParser('n0nce');
-    parser.feed(Buffer.from(`\x1b]133;${'x'.repeat(500)}`));
+    parser.feed(Buffer.from(`\x1b]133;${'x'.repeat(5000)}`));
     assert.deepEqual(parser.feed(Buffer.from(mark('A'))), [{ kind: 'prompt' }]);
   });
 

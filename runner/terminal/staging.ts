@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { writeAtomic } from '../workspace.ts';
+import { sanitizeForPaste } from './paste.ts';
+
+/**
+ * Long cells and lab scripts reach the shell as a file, not as a paste. Readline redraws a pasted
+ * command that is taller than the terminal over itself (a 17-line heredoc in the dock's 13 rows
+ * came out garbled), and the up arrow then recalls all of it. A staged cell is a file in the
+ * workspace that prints the cell's text and then runs it in the learner's shell: the screen shows
+ * exactly the text whatever the terminal's height, and the line the shell reads and keeps in its
+ * history is one short `. <file>` that runs the same cell again. Short one-line cells are still
+ * pasted as they are, so that the up arrow recalls them as written.
+ */
+
+/** A one-line cell longer than this is staged too: a long line wraps over many rows as well. */
+export const inlineLimit = 160;
+
+/** How a file path is typed on a command line: `~/…` under the home folder, quoted if it must be. */
+export function shellPath(path: string, home = homedir()): string {
+  const inHome = relative(home, path);
+  const plain = /^[\w./-]+$/;
+  if (home && !inHome.startsWith('..') && !inHome.startsWith(sep) && plain.test(inHome))
+    return `~/${inHome}`;
+  return plain.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A lab's or a cell's id as part of a file name: anything unexpected becomes `_`. */
+const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9-]/g, '_');
+
+/** A heredoc delimiter that the text does not contain. */
+function delimiterFor(text: string): string {
+  for (;;) {
+    const delimiter = `__lab_cell_${randomBytes(6).toString('hex')}`;
+    if (!text.includes(delimiter)) return delimiter;
+  }
+}
+
+/** The line to run a cell: the cell itself when short, else `. <file>` for a staged copy. */
+export function cellCommand(folder: string, lab: string, cell: string, text: string): string {
+  const body = sanitizeForPaste(text).replace(/\n+$/, '');
+  if (!body.includes('\n') && body.length <= inlineLimit) return body;
+  const delimiter = delimiterFor(body);
+  const file = join(folder, `${fileSafe(lab)}.${fileSafe(cell)}.sh`);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  writeAtomic(
+    file,
+    [
+      `# The cell ${lab}/${cell} of the book: its text is printed, then run in this shell.`,
+      "printf '\\033[1m'",
+      `cat <<'${delimiter}'`,
+      body,
+      delimiter,
+      "printf '\\033[0m'",
+      body,
+      '',
+    ].join('\n'),
+    0o600,
+  );
+  return `. ${shellPath(file)}`;
+}
+
+/**
+ * The line to run a lab's prepare or cleanup: the script staged, then read in a subshell, so
+ * that nothing it does (`exit 1` when a step fails, `set -o pipefail` from the shared steps, a
+ * `cd`) can end or change the learner's shell. Its output stays on the screen; its exit code is
+ * the subshell's.
+ */
+export function scriptCommand(folder: string, lab: string, script: string, text: string): string {
+  const file = join(folder, `${fileSafe(lab)}.${fileSafe(script)}.sh`);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  writeAtomic(file, `${sanitizeForPaste(text).replace(/\n+$/, '')}\n`, 0o600);
+  return `( . ${shellPath(file)} )`;
+}
