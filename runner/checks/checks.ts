@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../../src/lib/lab-schema.ts';
+import { causeLine, recognise } from '../../src/lib/failure-reasons.ts';
 import { matchExpect } from '../../src/lib/matchers.ts';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { killGroup, killProcessSession, sweepProcessSession } from './process-group.ts';
@@ -177,6 +178,7 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
           attempts > 1 && verdict.status !== 'pass'
             ? `${verdict.reason} (still so after ${attempts} attempts)`
             : verdict.reason,
+        ...(verdict.status === 'pass' ? {} : explain(attempt.output)),
         output: tail(attempt.output),
         ms: Math.round(performance.now() - started),
         attempts,
@@ -191,23 +193,48 @@ function judge(
   check: Check,
   attempt: AttemptResult,
   timeout: number,
-): Pick<CheckResult, 'status' | 'reason'> {
+): Pick<CheckResult, 'status' | 'reason' | 'why'> {
   if (attempt.exitCode === null && !attempt.timedOut && attempt.signal === null) {
-    return { status: 'error', reason: attempt.output };
+    return {
+      status: 'error',
+      reason: attempt.output,
+      why: { code: 'notStarted', params: { detail: attempt.output } },
+    };
   }
   if (attempt.timedOut) {
+    const seconds = Math.round(timeout / 1000);
     return {
       status: 'fail',
-      reason: `the check did not finish within ${Math.round(timeout / 1000)}s and was stopped`,
+      reason: `the check did not finish within ${seconds}s and was stopped`,
+      why: { code: 'timedOut', params: { seconds } },
     };
   }
   if (attempt.exitCode !== 0) {
-    const how = attempt.signal ? `was killed by ${attempt.signal}` : `exited ${attempt.exitCode}`;
-    return { status: 'fail', reason: `the check's command ${how}` };
+    if (attempt.signal)
+      return {
+        status: 'fail',
+        reason: `the check's command was killed by ${attempt.signal}`,
+        why: { code: 'killed', params: { signal: attempt.signal } },
+      };
+    return {
+      status: 'fail',
+      reason: `the check's command exited ${attempt.exitCode}`,
+      why: { code: 'exited', params: { code: attempt.exitCode ?? '?' } },
+    };
   }
   const match = matchExpect(attempt.stdout, check.expect);
   const note = attempt.truncated ? ` (output over ${CheckLimits.captureBytes} bytes was cut)` : '';
-  return { status: match.ok ? 'pass' : 'fail', reason: match.reason + note };
+  return { status: match.ok ? 'pass' : 'fail', reason: match.reason + note, why: match.why };
+}
+
+/**
+ * What a failure printed, made useful: its last line that says something, and a common cause
+ * (a missing tool, no cluster, Docker down) when the output shows one.
+ */
+function explain(output: string): Pick<CheckResult, 'cause' | 'hint'> {
+  const cause = causeLine(output);
+  const hint = recognise(output);
+  return { ...(cause ? { cause } : {}), ...(hint ? { hint } : {}) };
 }
 
 function tail(text: string): string {

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../src/lib/error-codes.ts';
+import { recognise } from '../../src/lib/failure-reasons.ts';
 import type { RunMessage, RunTarget } from '../../src/lib/protocol.ts';
 import type { Mark } from './shell-integration.ts';
 
@@ -11,6 +12,9 @@ export type TrackerEffect =
 
 type ShellState = 'starting' | 'prompt' | 'running';
 
+/** How much of a run's output is kept to recognise a common cause of its failure. */
+const tailChars = 8192;
+
 /** A step line as content/steps.sh prints it: `==> [2/4] istioctl <version>`. */
 const stepLine = /==> \[(\d+)\/(\d+)\] ([^\r\n\x1b]{1,160})[\r\n]/g;
 
@@ -22,6 +26,8 @@ interface Run {
   partial?: string;
   /** For a cell: the first of its commands that failed, if one did. */
   failure?: { command: string; exitCode: number };
+  /** The end of what it printed, to recognise a common cause if it fails. */
+  tail?: string;
   /** queued: waits for the first prompt; pasted: on the command line; running: it started. */
   phase: 'queued' | 'pasted' | 'running';
   startedAt: number;
@@ -113,12 +119,15 @@ export class CellTracker {
   }
 
   /**
-   * Output while something runs: a lab script's step lines (`==> [2/4] istioctl <version>`, as
-   * content/steps.sh prints them) are remembered, the last one told with its end.
+   * Output while something runs: its last few KiB are kept, to recognise a common cause of a
+   * failure; a lab script's step lines (`==> [2/4] istioctl <version>`, as content/steps.sh
+   * prints them) are remembered, the last one told with its end.
    */
   output(text: string): void {
     const run = this.#run;
-    if (!run || !('script' in run.target) || run.phase !== 'running') return;
+    if (!run || run.phase !== 'running') return;
+    run.tail = ((run.tail ?? '') + text).slice(-tailChars);
+    if (!('script' in run.target)) return;
     // Whole lines only: a line split between two reads is read once it is complete.
     const lines = (run.partial ?? '') + text;
     const end = Math.max(lines.lastIndexOf('\n'), lines.lastIndexOf('\r'));
@@ -136,17 +145,16 @@ export class CellTracker {
     const effects: TrackerEffect[] = [];
     let from = 0;
     for (const { mark, end } of marks) {
-      this.#scriptOutput(data, from, end);
+      this.#runOutput(data, from, end);
       from = end;
       effects.push(...this.mark(mark));
     }
-    this.#scriptOutput(data, from, data.length);
+    this.#runOutput(data, from, data.length);
     return effects;
   }
 
-  #scriptOutput(data: Buffer, from: number, to: number): void {
-    if (to > from && this.#run && 'script' in this.#run.target)
-      this.output(data.toString('utf8', from, to));
+  #runOutput(data: Buffer, from: number, to: number): void {
+    if (to > from && this.#run?.phase === 'running') this.output(data.toString('utf8', from, to));
   }
 
   /** The shell has ended: what ran is interrupted. */
@@ -166,6 +174,10 @@ export class CellTracker {
     if (run.step && effect.message.type === 'script') effect.message.step = run.step;
     if (state === 'done' && run.failure && effect.message.type === 'cell')
       effect.message.failed = run.failure;
+    if (state === 'done' && (exitCode !== 0 || run.failure)) {
+      const hint = recognise(run.tail ?? '');
+      if (hint) effect.message.hint = hint;
+    }
     return effect;
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { writeAtomic } from '../workspace.ts';
 import { sanitizeForPaste } from './paste.ts';
 
@@ -38,17 +38,14 @@ function delimiterFor(text: string): string {
   }
 }
 
-/** The line to run a cell: the cell itself when short, else `. <file>` for a staged copy. */
-export function cellCommand(folder: string, lab: string, cell: string, text: string): string {
-  const body = sanitizeForPaste(text).replace(/\n+$/, '');
-  if (!body.includes('\n') && body.length <= inlineLimit) return body;
+/** A staged file: prints the text (in bold, exactly as written), then runs it. */
+function writeStaged(file: string, about: string, body: string): void {
   const delimiter = delimiterFor(body);
-  const file = join(folder, `${fileSafe(lab)}.${fileSafe(cell)}.sh`);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeAtomic(
     file,
     [
-      `# The cell ${lab}/${cell} of the book: its text is printed, then run in this shell.`,
+      `# ${about}: its text is printed, then run.`,
       "printf '\\033[1m'",
       `cat <<'${delimiter}'`,
       body,
@@ -59,18 +56,25 @@ export function cellCommand(folder: string, lab: string, cell: string, text: str
     ].join('\n'),
     0o600,
   );
+}
+
+/** The line to run a cell: the cell itself when short, else `. <file>` for a staged copy. */
+export function cellCommand(folder: string, lab: string, cell: string, text: string): string {
+  const body = sanitizeForPaste(text).replace(/\n+$/, '');
+  if (!body.includes('\n') && body.length <= inlineLimit) return body;
+  const file = join(folder, `${fileSafe(lab)}.${fileSafe(cell)}.sh`);
+  writeStaged(file, `The cell ${lab}/${cell} of the book`, body);
   return `. ${shellPath(file)}`;
 }
 
 /**
  * The line to run a lab's prepare or cleanup: the script staged, then read in a subshell, so
  * that nothing it does (`exit 1` when a step fails, `set -o pipefail` from the shared steps, a
- * `cd`) can end or change the learner's shell. Its output stays on the screen; its exit code is
- * the subshell's.
+ * `cd`) can end or change the learner's shell. Its text and its output stay on the screen; its
+ * exit code is the subshell's.
  */
 export function scriptCommand(folder: string, lab: string, script: string, text: string): string {
   const file = join(folder, `${fileSafe(lab)}.${fileSafe(script)}.sh`);
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  writeAtomic(file, `${sanitizeForPaste(text).replace(/\n+$/, '')}\n`, 0o600);
+  writeStaged(file, `The ${script} of the lab ${lab}`, sanitizeForPaste(text).replace(/\n+$/, ''));
   return `( . ${shellPath(file)} )`;
 }

@@ -1,5 +1,6 @@
 import { bus } from './bus.ts';
 import { copyCode } from './copy-code.ts';
+import { showHint } from './hints.ts';
 import { errorText, runText } from './strings.ts';
 
 /**
@@ -29,8 +30,11 @@ class LabCell extends HTMLElement {
       'message',
       (message) => {
         if (message.type === 'cell' && message.lab === lab && message.cell === cell) {
-          const { state, text } = runText(message);
+          const code = this.querySelector<HTMLElement>('.lab-cell-code')?.dataset.code;
+          const { state, text } = runText(message, code);
           this.#setState(state, text);
+          // A failure whose output shows a common cause says what to do about it.
+          showHint(this.querySelector('.lab-cell-hint'), message.hint);
         } else if (message.type === 'error' && message.lab === lab && message.cell === cell) {
           // The runner names the run an error answers: shell busy, unknown cell, session ended.
           this.#setState('error', errorText(message.code, message.message));

@@ -1,6 +1,7 @@
 import { bus } from './bus.ts';
 import { requestCheck } from './runner-link.ts';
-import { duration, errorText, runText, t } from './strings.ts';
+import { showHint } from './hints.ts';
+import { checkReason, duration, errorText, runText, t } from './strings.ts';
 
 /**
  * `<lab-chapter-tools>`: "Catch up" runs the chapter's prepare in the terminal, where the learner
@@ -55,6 +56,7 @@ class LabChapterTools extends HTMLElement {
         }
         if (message.type !== 'script' || message.lab !== lab) return;
         const { state, text } = runText(message);
+        showHint(this.querySelector('.lab-chapter-hint'), message.hint);
         if (state === 'failed' && message.step)
           // Where it stopped: the step the shared steps announced last (`2/4 istioctl <version>`).
           show(
@@ -103,11 +105,18 @@ class LabChapterTools extends HTMLElement {
       item.dataset.state = result.status;
       verdict.textContent = t(`lab.check.${result.status}`);
       if (result.status !== 'pass') {
-        if (result.reason) {
+        const said = checkReason(result);
+        if (said) {
           const reason = document.createElement('p');
           reason.className = 'lab-ready-reason';
-          reason.textContent = `${t('lab.check.reason')} ${result.reason}`;
+          reason.textContent = `${t('lab.check.reason')} ${said}`;
           item.append(reason);
+        }
+        if (result.hint) {
+          const hint = document.createElement('p');
+          hint.className = 'lab-hint';
+          showHint(hint, result.hint);
+          item.append(hint);
         }
         show(t('lab.chapter.readyFailed', { check: ref }), 'failed');
         return undefined;

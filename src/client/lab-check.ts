@@ -1,6 +1,7 @@
 import { bus } from './bus.ts';
-import { requestCheck } from './runner-link.ts';
-import { t } from './strings.ts';
+import { readProgress, requestCheck, type CheckVerdict } from './runner-link.ts';
+import { showHint } from './hints.ts';
+import { checkReason, t } from './strings.ts';
 
 /**
  * `<lab-check>`: "Check my step" asks the runner to run the check by id, shows the attempt count
@@ -24,6 +25,12 @@ class LabCheck extends HTMLElement {
     show();
     button?.addEventListener('click', () => void this.#run(lab, check, button), { signal });
     bus.on('state', show, { signal });
+    // A page loaded after a check ran shows that check's latest verdict and when it was.
+    const restore = () => {
+      if (bus.state === 'connected') void this.#restoreVerdict(lab, check);
+    };
+    restore();
+    bus.on('state', restore, { signal });
     bus.on(
       'message',
       (message) => {
@@ -65,15 +72,31 @@ class LabCheck extends HTMLElement {
     this.#running = true;
     button.disabled = true;
     this.#verdict('running', t('lab.check.running'));
-    this.#details(undefined, undefined);
+    this.#details(undefined);
     try {
       const verdict = await requestCheck(lab, check);
       this.#verdict(verdict.status, t(`lab.check.${verdict.status}`));
-      this.#details(verdict.reason, verdict.output);
+      this.#details(verdict);
     } finally {
       this.#running = false;
       button.disabled = false;
     }
+  }
+
+  async #restoreVerdict(lab: string, check: string): Promise<void> {
+    let entry;
+    try {
+      entry = (await readProgress()).labs[lab]?.[check];
+    } catch {
+      // No progress to read: the check shows no verdict until it runs.
+      return;
+    }
+    // A verdict of this page's own (a run meanwhile) is newer than the saved one.
+    if (!entry || this.dataset.state) return;
+    this.#verdict(
+      entry.status,
+      t('lab.check.lastRun', { verdict: t(`lab.check.${entry.status}`), time: when(entry.at) }),
+    );
   }
 
   #verdict(state: string, text: string): void {
@@ -84,19 +107,40 @@ class LabCheck extends HTMLElement {
     this.dataset.state = state;
   }
 
-  #details(reason: string | undefined, output: string | undefined): void {
+  /** The reason in the page's language, the line that says what went wrong, a hint, the output. */
+  #details(verdict: CheckVerdict | undefined): void {
     const reasonLine = this.querySelector<HTMLElement>('.lab-check-reason');
+    const causeLine = this.querySelector<HTMLElement>('.lab-check-cause');
     const outputBox = this.querySelector<HTMLDetailsElement>('.lab-check-output');
     if (reasonLine) {
+      const reason = verdict ? checkReason(verdict) : '';
       reasonLine.hidden = !reason;
       reasonLine.textContent = reason ? `${t('lab.check.reason')} ${reason}` : '';
     }
+    if (causeLine) {
+      causeLine.hidden = !verdict?.cause;
+      const code = causeLine.querySelector('code');
+      if (code) code.textContent = verdict?.cause ?? '';
+    }
+    showHint(this.querySelector('.lab-check-hint'), verdict?.hint);
     if (outputBox) {
-      outputBox.hidden = !output;
+      outputBox.hidden = !verdict?.output;
       const pre = outputBox.querySelector('pre');
-      if (pre) pre.textContent = output ?? '';
+      if (pre) pre.textContent = verdict?.output ?? '';
     }
   }
+}
+
+/** When a check ran, in the page's language: the time today, the date and time before. */
+function when(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const lang = document.documentElement.lang || 'en';
+  const today = at.toDateString() === new Date().toDateString();
+  return new Intl.DateTimeFormat(
+    lang,
+    today ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' },
+  ).format(at);
 }
 
 customElements.define('lab-check', LabCheck);

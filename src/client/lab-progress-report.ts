@@ -1,6 +1,6 @@
 import type { Progress, ProgressEntry } from '../lib/progress.ts';
 import { probeRunner, readProgress, requestCheck } from './runner-link.ts';
-import { duration, plural, t } from './strings.ts';
+import { checkReason, duration, plural, t } from './strings.ts';
 
 /** A row's state: its latest result, "none" before any run, "drift" when it passed and now fails. */
 type RowState = 'none' | 'pass' | 'fail' | 'error' | 'drift';
@@ -154,10 +154,10 @@ class LabProgressReport extends HTMLElement {
       this.#show(row, state, after);
       const reason = row.querySelector<HTMLElement>('.lab-report-reason');
       reason?.remove();
-      if (state === 'drift' && verdict.reason) {
+      if (state === 'drift' && checkReason(verdict)) {
         const line = document.createElement('p');
         line.className = 'lab-report-reason';
-        line.textContent = `${t('lab.check.reason')} ${verdict.reason}`;
+        line.textContent = `${t('lab.check.reason')} ${checkReason(verdict)}`;
         row.querySelector('td')?.append(line);
       }
     }

@@ -1,5 +1,6 @@
 import type { ZodMiniType } from 'zod/mini';
 import { ErrorCode, errorMessage } from '../lib/error-codes.ts';
+import type { Hint, Why } from '../lib/failure-reasons.ts';
 import type { Progress } from '../lib/progress.ts';
 import type { CheckResult, CheckStatus } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
@@ -181,9 +182,15 @@ export function readProgress(): Promise<Progress> {
 /** A check's verdict as the page shows it: the runner's result, or why the check could not run. */
 export interface CheckVerdict {
   status: CheckStatus;
+  /** The runner's English, or the page's words for why the check could not run. */
   reason: string | undefined;
   output: string | undefined;
   ms: number;
+  attempts: number;
+  /** What the page words in its language: see src/lib/failure-reasons.ts. */
+  why?: Why | undefined;
+  cause?: string | undefined;
+  hint?: Hint | undefined;
 }
 
 /**
@@ -210,7 +217,7 @@ export async function requestCheck(
       reason: errorText(reply.code, reply.message),
       output: undefined,
       ms: 0,
+      attempts: 0,
     };
-  const { status, reason, output, ms } = reply.body;
-  return { status, reason, output, ms };
+  return reply.body;
 }

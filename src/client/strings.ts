@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../lib/error-codes.ts';
 import { formatPlural } from '../lib/plural.ts';
 import type { RunMessage } from '../lib/protocol.ts';
+import type { CheckVerdict } from './runner-link.ts';
 import type { PluralStringKey, UiStringKey } from '../lib/ui-strings.ts';
 
 /** The page's UI strings, rendered into it by LabRuntime in the page's language. */
@@ -52,8 +53,14 @@ export function plural(
   return formatPlural(table ?? load(), document.documentElement.lang || 'en', key, count, values);
 }
 
-/** How a cell's or a script's run stands, as a cell's state line words it. */
-export function runText(message: RunMessage): {
+/**
+ * How a cell's or a script's run stands, as a cell's state line words it; `cellText` is the
+ * cell's command, to tell whether a failed command is worth naming.
+ */
+export function runText(
+  message: RunMessage,
+  cellText?: string,
+): {
   state: 'running' | 'interrupted' | 'ok' | 'failed';
   text: string;
 } {
@@ -61,9 +68,11 @@ export function runText(message: RunMessage): {
   if (message.state === 'interrupted')
     return { state: 'interrupted', text: t('lab.cell.state.interrupted') };
   const took = duration(message.ms ?? 0);
-  // A cell is failed when any of its commands failed, even if its last one succeeded.
+  // A cell is failed when any of its commands failed, even if its last one succeeded; that
+  // command is named, unless it is the whole cell.
   const failed = message.type === 'cell' ? message.failed : undefined;
-  if (failed)
+  const bare = (text: string) => text.replace(/\s+/g, '');
+  if (failed && bare(failed.command) !== bare(cellText ?? ''))
     return {
       state: 'failed',
       text: t('lab.cell.state.failedCommand', {
@@ -72,10 +81,22 @@ export function runText(message: RunMessage): {
         duration: took,
       }),
     };
-  if (message.exitCode === 0)
+  if (message.exitCode === 0 && !failed)
     return { state: 'ok', text: t('lab.cell.state.ok', { duration: took }) };
   return {
     state: 'failed',
-    text: t('lab.cell.state.failed', { code: message.exitCode ?? '?', duration: took }),
+    text: t('lab.cell.state.failed', {
+      code: failed?.exitCode ?? message.exitCode ?? '?',
+      duration: took,
+    }),
   };
+}
+
+/** Why a check passed or failed, worded in the page's language; the runner's English if unknown. */
+export function checkReason(verdict: CheckVerdict): string {
+  if (!verdict.why) return verdict.reason ?? '';
+  const said = t(`lab.check.why.${verdict.why.code}`, verdict.why.params);
+  return verdict.attempts > 1 && verdict.status !== 'pass'
+    ? `${said} (${plural('lab.check.attempts', verdict.attempts)})`
+    : said;
 }

@@ -1,6 +1,7 @@
 // zod/mini: the same schemas for a fraction of the page's bytes (they reach the page with the terminal).
 import * as z from 'zod/mini';
 import { errorCodes } from './error-codes.ts';
+import { hintCodes, whyCodes } from './failure-reasons.ts';
 
 /**
  * The terminal WebSocket protocol, both ways: text frames carry the JSON messages below, binary
@@ -63,6 +64,10 @@ export type RunState = z.output<typeof runStateSchema>;
 export const checkStatusSchema = z.enum(['pass', 'fail', 'error']);
 export type CheckStatus = z.output<typeof checkStatusSchema>;
 
+const reasonParams = z.record(z.string(), z.union([z.string(), z.number()]));
+const whySchema = z.strictObject({ code: z.enum(whyCodes), params: reasonParams });
+const hintSchema = z.strictObject({ code: z.enum(hintCodes), params: reasonParams });
+
 /** How a run ended, when it ran to its end: the shell's exit code and the time it took. */
 const runEnd = {
   state: runStateSchema,
@@ -70,6 +75,8 @@ const runEnd = {
   exitCode: z.optional(z.number().check(z.int())),
   /** With `done`: from the command line starting to its end, in milliseconds. */
   ms: z.optional(z.number().check(z.gte(0))),
+  /** With a failed `done`: a common cause that its output showed (a missing tool, no cluster). */
+  hint: z.optional(hintSchema),
 };
 
 /**
@@ -176,8 +183,14 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
 /** `POST /api/checks/<lab>/<check>` answers with this. */
 export const checkResultSchema = z.strictObject({
   status: checkStatusSchema,
-  /** Why it passed or failed, in plain words (English; the page shows it as given). */
+  /** Why it passed or failed, in plain words (English: for tools, and the page's fallback). */
   reason: z.string(),
+  /** The same reason as a code and parameters, which the page words in its language. */
+  why: z.optional(whySchema),
+  /** After a failure: the last line of its output that says something. */
+  cause: z.optional(z.string().check(z.maxLength(300))),
+  /** After a failure: a common cause that the output shows, with a fix the page links to. */
+  hint: z.optional(hintSchema),
   /** The tail of the check's output, stdout and stderr interleaved. */
   output: z.string(),
   ms: z.number().check(z.gte(0)),

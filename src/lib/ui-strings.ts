@@ -25,6 +25,27 @@ export const uiStrings = {
   'lab.check.fail': 'Verdict: the step has not worked yet',
   'lab.check.error': 'Verdict: the check itself could not run',
   'lab.check.reason': 'Label before the reason the runner gives',
+  'lab.check.why.passed': 'Reason of a pass: exit 0 and every expectation held',
+  'lab.check.why.exited': "Reason: the check's command exited non-zero; {{code}}",
+  'lab.check.why.killed': "Reason: the check's command was killed; {{signal}} (e.g. SIGKILL)",
+  'lab.check.why.timedOut': 'Reason: one attempt ran out of time; {{seconds}}',
+  'lab.check.why.notStarted':
+    "Reason: bash could not be started; {{detail}} is the system's English",
+  'lab.check.why.notEquals': 'Reason; {{expected}} and {{got}} are quoted outputs',
+  'lab.check.why.notContains': 'Reason; {{text}} is the quoted text that was missing',
+  'lab.check.why.contains': 'Reason; {{text}} is the quoted text that should not be there',
+  'lab.check.why.notMatches': 'Reason; {{pattern}} is a regular expression',
+  'lab.check.cause': "Label before the last meaningful line of a failed check's output",
+  'lab.check.lastRun':
+    'Verdict line on load, from the saved progress; {{verdict}} is Passed/Failed, {{time}} when it ran',
+  'lab.hint.missingTool': 'A failure printed "command not found"; {{tool}} is the command',
+  'lab.hint.missingTool.link': 'Link to the Doctor page after lab.hint.missingTool',
+  'lab.hint.noCluster': 'A failure shows that no Kubernetes API server answered',
+  'lab.hint.noCluster.link': "Link to the cluster chapter's Catch up",
+  'lab.hint.wrongContext': 'A failure shows a kube context that does not exist; {{context}}',
+  'lab.hint.wrongContext.link': "Link to the cluster chapter's Catch up",
+  'lab.hint.dockerDown': 'A failure shows that the Docker daemon cannot be reached',
+  'lab.hint.dockerDown.link': 'Link to the Doctor page after lab.hint.dockerDown',
   'lab.check.output': 'Summary of the folded output tail',
   'lab.check.byHand': 'Summary of the folded command for running the check by hand',
   'lab.check.expect.exit': 'By-hand rule: the command must exit 0',
@@ -108,6 +129,28 @@ export const uiStrings = {
   'lab.hub.stuckUnderMinute':
     'Instructor hub: a check has been failing for less than a minute; {{check}} is its id',
   'lab.hub.seenJustNow': 'Instructor hub: last seen less than a minute ago',
+  'lab.hub.sort.label': 'Instructor hub: label of the list that orders the table',
+  'lab.hub.sort.stuck':
+    'Instructor hub: order of the table: stuck learners first, the longest stuck first',
+  'lab.hub.sort.chapter':
+    'Instructor hub: order of the table: by the chapter each learner is on, in book order',
+  'lab.hub.sort.name': 'Instructor hub: order of the table: by learner name',
+  'lab.hub.filter.label':
+    "Instructor hub: label of the list that shows one chapter's learners only",
+  'lab.hub.filter.all': 'Instructor hub: choice of the chapter list that shows every learner',
+  'lab.hub.apply': 'Instructor hub: button that applies the order and the chapter chosen',
+  'lab.hub.csv': 'Instructor hub: link that downloads the table, as shown, as a CSV file',
+  'lab.hub.csv.stuckSince':
+    "Instructor hub: CSV column of when a learner's current failing check first failed, in UTC",
+  'lab.hub.csv.lastSeenAt':
+    'Instructor hub: CSV column of when the hub last heard from a learner, in UTC',
+  'lab.hub.counts.title':
+    'Instructor hub: heading of the table that counts, per check, the learners past it',
+  'lab.hub.counts.check': 'Instructor hub: counts table column of the check id',
+  'lab.hub.counts.past':
+    'Instructor hub: counts table column of how many learners passed the check',
+  'lab.hub.counts.stuck':
+    'Instructor hub: counts table column of how many learners are stuck on the check',
   'lab.doctor.recheck': 'Doctor page: button that runs the checks again',
   'lab.doctor.checking': 'Doctor page: status while the runner looks at the machine',
   'lab.doctor.failed':
@@ -214,6 +257,7 @@ export const uiStrings = {
  * as `<key>_<category>`; {{count}} is the number that picks the form.
  */
 export const pluralStrings = {
+  'lab.check.attempts': 'Appended to a failed reason when the check polled; {{count}} attempts',
   'lab.report.reverified': 'After re-verify all: how many checks ran; {{count}}',
   'lab.report.drifted': 'After re-verify all: how many passed before and fail now; {{count}}',
   'lab.progress.checks':
@@ -224,6 +268,8 @@ export const pluralStrings = {
     'Instructor hub: when the hub last heard from a learner; {{count}} minutes ago',
   'lab.hub.summary':
     'Instructor hub: above the table; {{count}} learners, {{stuck}} of them stuck on a check',
+  'lab.hub.shown':
+    'Instructor hub: beside the summary while one chapter is shown; {{shown}} of {{count}} learners',
 } as const satisfies Record<string, string>;
 
 export const pluralCategories = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;

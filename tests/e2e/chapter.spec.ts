@@ -163,6 +163,76 @@ test('Check my step passes, and fails with its reason and output', async ({
   await expect(failing.locator('.lab-check-output pre')).toHaveText('nothing to see\n');
 });
 
+test('a failed check shows its cause in one line, and a known cause with its fix and a link', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  const tool = chapter.check('tool-missing');
+  await chapter.runCheck('tool-missing');
+  await expect(tool.locator('.lab-check-verdict')).toHaveText('Not yet');
+  await expect(tool.locator('.lab-check-reason')).toHaveText(/exited 127/);
+  await expect(tool.locator('.lab-check-cause')).toBeVisible();
+  await expect(tool.locator('.lab-check-cause')).toContainText(
+    'no-such-tool-in-the-lab: command not found',
+  );
+  await expect(tool.locator('.lab-check-hint')).toContainText('no-such-tool-in-the-lab');
+  await expect(tool.locator('.lab-check-hint a')).toHaveAttribute('href', '../doctor/');
+
+  const cluster = chapter.check('no-cluster');
+  await chapter.runCheck('no-cluster');
+  await expect(cluster.locator('.lab-check-cause')).toContainText(
+    'The connection to the server localhost:8080 was refused',
+  );
+  await expect(cluster.locator('.lab-check-hint a')).toHaveAttribute(
+    'href',
+    '../cluster/#lab-tools',
+  );
+
+  // A cell that meets the same cause says the same.
+  await chapter.run('no-cluster-cell');
+  await expect(chapter.cell('no-cluster-cell').locator('.lab-cell-hint a')).toHaveAttribute(
+    'href',
+    '../cluster/#lab-tools',
+  );
+});
+
+test("a reloaded chapter shows each check's latest verdict and when it ran", async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await chapter.runCheck('always-passes');
+  await expect(chapter.check('always-passes').locator('.lab-check-verdict')).toHaveText('Passed');
+  await chapter.runCheck('never-passes');
+  await expect(chapter.check('never-passes').locator('.lab-check-verdict')).toHaveText('Not yet');
+  await page.reload();
+  await expect(chapter.check('always-passes').locator('.lab-check-verdict')).toHaveText(
+    /^Passed · \d{1,2}:\d{2}/,
+  );
+  await expect(chapter.check('always-passes')).toHaveAttribute('data-state', 'pass');
+  await expect(chapter.check('never-passes').locator('.lab-check-verdict')).toHaveText(
+    /^Not yet · \d{1,2}:\d{2}/,
+  );
+  await expect(chapter.check('marker-exists').locator('.lab-check-verdict')).toHaveText('');
+});
+
+test('check reasons and hints speak the page language', async ({ page, runner, chapter }) => {
+  await runner.signIn(page, '/it/fixture/');
+  await chapter.check('tool-missing').getByRole('button').first().click();
+  const tool = chapter.check('tool-missing');
+  await expect(tool.locator('.lab-check-hint')).toBeVisible();
+  const said = `${await tool.locator('.lab-check-reason').textContent()} ${await tool
+    .locator('.lab-check-hint')
+    .textContent()}`;
+  // Every word but the tool's own name is Italian.
+  expect(said.replaceAll('no-such-tool-in-the-lab', '')).not.toMatch(
+    /\b(the|check|command|exited|installed)\b/i,
+  );
+});
+
 test('a polling check waits for the step a cell performs', async ({ page, runner, chapter }) => {
   await runner.signIn(page, chapterPath);
   await chapter.runCheck('marker-exists');

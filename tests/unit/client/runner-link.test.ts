@@ -45,13 +45,21 @@ const json =
 
 describe('runner-link', () => {
   it('takes a check result that parses as the verdict', async () => {
-    answer = json({ status: 'fail', reason: 'not yet', output: 'x\n', ms: 12, attempts: 2 });
-    assert.deepEqual(await requestCheck('fixture', 'always-passes'), {
+    const result = {
       status: 'fail',
       reason: 'not yet',
+      why: { code: 'exited', params: { code: 127 } },
+      cause: 'bash: kind: command not found',
+      hint: { code: 'missingTool', params: { tool: 'kind' } },
       output: 'x\n',
       ms: 12,
-    });
+      attempts: 2,
+    };
+    answer = json(result);
+    assert.deepEqual(await requestCheck('fixture', 'always-passes'), result);
+    // A reason or a cause the page does not know is not a check result.
+    answer = json({ ...result, hint: { code: 'gremlins', params: {} } });
+    assert.equal((await requestCheck('fixture', 'x')).status, 'error');
   });
 
   it('turns a check result that does not parse into an error with the internal text', async () => {
@@ -77,6 +85,7 @@ describe('runner-link', () => {
       reason: strings['lab.error.unknown-check'],
       output: undefined,
       ms: 0,
+      attempts: 0,
     });
     answer = json({ code: 'no-such-code', message: 'from the future' }, 400);
     assert.equal((await requestCheck('fixture', 'x')).reason, strings['lab.error.internal']);

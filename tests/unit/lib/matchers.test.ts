@@ -11,6 +11,7 @@ describe('matchers', () => {
     assert.deepEqual(matchExpect('a b', { contains: 'Ready' }), {
       ok: false,
       reason: 'expected the output to contain "Ready"',
+      why: { code: 'notContains', params: { text: '"Ready"' } },
     });
     assert.equal(matchExpect('200 OK', { notContains: '503' }).ok, true);
     assert.match(

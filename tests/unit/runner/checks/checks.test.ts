@@ -30,6 +30,38 @@ describe('checks', () => {
     assert.equal(result.output, 'no such pod\n');
   });
 
+  it('says why as a code, and after a failure its last line and a common cause', async () => {
+    const passed = await runCheck(
+      check({ run: 'echo ready', expect: { equals: 'ready' } }),
+      context,
+    );
+    assert.deepEqual(passed.why, { code: 'passed', params: { matched: 1 } });
+    assert.equal(passed.cause, undefined);
+    assert.equal(passed.hint, undefined);
+
+    const missing = await runCheck(
+      check({ run: 'echo "looking"; no-such-tool-in-the-lab get clusters' }),
+      context,
+    );
+    assert.deepEqual(missing.why, { code: 'exited', params: { code: 127 } });
+    assert.match(missing.cause ?? '', /no-such-tool-in-the-lab: command not found$/);
+    assert.deepEqual(missing.hint, {
+      code: 'missingTool',
+      params: { tool: 'no-such-tool-in-the-lab' },
+    });
+
+    const unmatched = await runCheck(
+      check({ run: 'echo "Error from server (NotFound)"; echo 1/2', expect: { equals: '2/2' } }),
+      context,
+    );
+    assert.deepEqual(unmatched.why, {
+      code: 'notEquals',
+      params: { expected: '"2/2"', got: '"Error from server (NotFound)\\n1/2"' },
+    });
+    assert.equal(unmatched.cause, '1/2');
+    assert.equal(unmatched.hint, undefined);
+  });
+
   it('matches on stdout only: what goes to stderr never reaches the matchers', async () => {
     const marker = 'stderr-only-marker';
     const onStderr = `echo ${marker} >&2; echo something else`;

@@ -56,6 +56,25 @@ describe('the cell tracker', () => {
     assert.equal(next.message.failed, undefined);
   });
 
+  it('recognises a common cause in what a failed run printed, and only in a failed one', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'kubectl get nodes');
+    const said = Buffer.from('The connection to the server localhost:8080 was refused\r\n');
+    t.read(Buffer.concat([Buffer.from('x'), said]), [{ mark: start, end: 1 }]);
+    const [ended] = t.mark(end(1));
+    assert.ok(ended?.kind === 'message');
+    assert.deepEqual(ended.message.hint, { code: 'noCluster', params: {} });
+
+    t.mark(prompt);
+    requested(t, cell, 'kubectl get nodes');
+    t.mark(start);
+    t.read(said, []);
+    const [passed] = t.mark(end(0));
+    assert.ok(passed?.kind === 'message');
+    assert.equal(passed.message.hint, undefined);
+  });
+
   it("leaves a script's failures to its exit code and its last step", () => {
     const { t } = tracker();
     t.mark(prompt);
