@@ -39,6 +39,7 @@ class LabChapterTools extends HTMLElement {
       () => dialog?.showModal(),
       { signal },
     );
+    if (dialog) keepFocusIn(dialog, signal);
     dialog?.addEventListener(
       'close',
       () => {
@@ -129,6 +130,34 @@ class LabChapterTools extends HTMLElement {
   disconnectedCallback(): void {
     this.#connected?.abort();
   }
+}
+
+/**
+ * Tab and Shift-Tab go round the dialog's own controls: a modal dialog makes the page inert, but
+ * the browser would still tab out of it to its own toolbar. Escape closes it (the browser's own).
+ */
+function keepFocusIn(dialog: HTMLDialogElement, signal: AbortSignal): void {
+  dialog.addEventListener(
+    'keydown',
+    (event) => {
+      if (event.key !== 'Tab') return;
+      const controls = [
+        ...dialog.querySelectorAll<HTMLElement>('button, a[href], [tabindex]:not([tabindex="-1"])'),
+      ].filter((control) => !control.hasAttribute('disabled'));
+      const first = controls[0];
+      const last = controls.at(-1);
+      if (!first || !last) return;
+      const active = document.activeElement;
+      if (event.shiftKey && (active === first || !dialog.contains(active))) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && (active === last || !dialog.contains(active))) {
+        event.preventDefault();
+        first.focus();
+      }
+    },
+    { signal },
+  );
 }
 
 customElements.define('lab-chapter-tools', LabChapterTools);

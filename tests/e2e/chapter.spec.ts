@@ -144,6 +144,43 @@ test('Catch up runs the prepare in the terminal, then its readiness checks, and 
   await expect(tools.locator('.lab-chapter-state')).toHaveText(/Done · exit 0/);
 });
 
+test('the Reset dialog is a centred modal: lines wrapped, focus kept inside, Escape closes', async ({
+  page,
+  runner,
+}) => {
+  await page.setViewportSize({ width: 1000, height: 700 });
+  await runner.signIn(page, chapterPath);
+  const tools = page.locator('lab-chapter-tools');
+  const reset = tools.getByRole('button', { name: 'Reset chapter' });
+  await reset.click();
+  const dialog = tools.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  const box = await dialog.boundingBox();
+  expect(box).not.toBeNull();
+  if (!box) return;
+  // Centred in the window, below nothing: both margins the same to within a few pixels.
+  expect(Math.abs(box.x - (1000 - box.x - box.width))).toBeLessThan(4);
+  expect(Math.abs(box.y - (700 - box.y - box.height))).toBeLessThan(4);
+  // A backdrop that dims the page.
+  const backdrop = await dialog.evaluate(
+    (element) => getComputedStyle(element, '::backdrop').backgroundColor,
+  );
+  const alpha = Number(/rgba?\([^)]*,\s*([\d.]+)\)/.exec(backdrop)?.[1] ?? '1');
+  expect(backdrop === 'rgba(0, 0, 0, 0)' ? 0 : alpha).toBeGreaterThanOrEqual(0.3);
+  // The long line wraps inside the dialog.
+  const pre = dialog.locator('pre');
+  expect(await pre.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  await expect(pre).toContainText('cut it off at the edge');
+  // Focus stays in the dialog however far one tabs.
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((element) => element.contains(document.activeElement))).toBe(true);
+  }
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(reset).toBeFocused();
+});
+
 test('Check my step passes, and fails with its reason and output', async ({
   page,
   runner,
