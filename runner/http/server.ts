@@ -23,7 +23,7 @@ import {
   type RequestFacts,
 } from './auth.ts';
 import { boundedServer, refuseUpgrade, sendError } from './reply.ts';
-import { serveStatic } from './static-files.ts';
+import { runnerMark, serveStatic } from './static-files.ts';
 
 /**
  * The runner's HTTP side: one server on loopback that answers the built book, the API under
@@ -160,6 +160,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return sendError(response, 405, ErrorCode.methodNotAllowed, 'the book answers GET and HEAD');
     }
+    response.setHeader('Server-Timing', runnerMark);
     serveStatic(options.dist, url.pathname, response, request.method);
   };
 

@@ -59,6 +59,13 @@ export function resolveStatic(root: string, pathname: string): string | undefine
   return undefined;
 }
 
+/**
+ * The Server-Timing entry that the runner adds to what it serves: it tells a page that a runner
+ * serves it (PerformanceNavigationTiming.serverTiming), so that a page of a hosted copy, which
+ * lacks it, does not ask its host for /api/health at all (src/client/runner-link.ts).
+ */
+export const runnerMark = 'istio-lab-runner';
+
 /** Streams a static file of the built book, or the book's 404 page. */
 export function serveStatic(
   root: string,

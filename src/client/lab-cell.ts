@@ -23,6 +23,9 @@ class LabCell extends HTMLElement {
     run?.addEventListener('click', () => bus.emit('run', { lab, cell }), { signal });
     const showRun = () => {
       if (run) run.hidden = bus.state !== 'connected';
+      // "Not run yet" only where a cell can run: a read-only page has no state to show.
+      const line = this.querySelector<HTMLElement>('.lab-cell-state');
+      if (line) line.hidden = bus.state !== 'connected' && line.dataset.state === 'idle';
     };
     showRun();
     bus.on('state', showRun, { signal });
@@ -53,6 +56,7 @@ class LabCell extends HTMLElement {
     if (!line) return;
     line.dataset.state = state;
     line.textContent = text;
+    line.hidden = false;
   }
 }
 

@@ -19,8 +19,11 @@ class LabCheck extends HTMLElement {
     const lab = this.dataset.lab ?? '';
     const check = this.dataset.check ?? '';
     const button = this.querySelector<HTMLButtonElement>('[data-action="check"]');
+    const bar = this.querySelector<HTMLElement>('.lab-check-bar');
     const show = () => {
       if (button) button.hidden = bus.state !== 'connected';
+      // A read-only page shows no empty bar: only the by-hand command.
+      if (bar) bar.hidden = bus.state !== 'connected' && !this.dataset.state;
     };
     show();
     button?.addEventListener('click', () => void this.#run(lab, check, button), { signal });
@@ -105,6 +108,8 @@ class LabCheck extends HTMLElement {
     verdict.dataset.state = state;
     verdict.textContent = text;
     this.dataset.state = state;
+    const bar = this.querySelector<HTMLElement>('.lab-check-bar');
+    if (bar) bar.hidden = false;
   }
 
   /** The reason in the page's language, the line that says what went wrong, a hint, the output. */

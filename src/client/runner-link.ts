@@ -86,8 +86,22 @@ export function probeRunner(options: { fresh?: boolean } = {}): Promise<RunnerSt
   return probing;
 }
 
+/**
+ * Whether this page came from a runner: the runner marks every answer with a Server-Timing entry
+ * (runner/http/static-files.ts), which a static host's answers lack. Unknown (no navigation
+ * timing) counts as yes, so the page asks.
+ */
+function servedByRunner(): boolean {
+  const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  if (!navigation) return true;
+  return navigation.serverTiming.some((entry) => entry.name === 'istio-lab-runner');
+}
+
 async function probe(): Promise<RunnerState> {
   takePairingFromFragment();
+  // A hosted copy of the book, not paired with a runner: read-only, without asking its host for
+  // an API it does not have (a 404 in the console of every page).
+  if (!currentPairing() && !servedByRunner()) return 'absent';
   try {
     const response = await apiFetch('/health');
     if (response.status === 401) {

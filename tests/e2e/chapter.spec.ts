@@ -301,8 +301,22 @@ test('without a runner the page is read-only and Copy still works', async ({
   chapter,
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const asked: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/')) asked.push(request.url());
+  });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
   await page.goto(new URL(chapterPath, staticHost.url).href);
   await expect(page.getByText('You are reading this book without a runner')).toBeVisible();
+  // A hosted copy does not ask its host for the runner's API, so nothing fails in the console.
+  expect(asked).toEqual([]);
+  expect(errors).toEqual([]);
+  // No state for a command that cannot run here, and no empty bar in a check.
+  await expect(chapter.cell('say-hello').locator('.lab-cell-state')).toBeHidden();
+  await expect(chapter.check('always-passes').locator('.lab-check-bar')).toBeHidden();
   await expect(chapter.cell('say-hello').getByRole('button', { name: 'Run' })).toBeHidden();
   await expect(
     chapter.check('always-passes').getByRole('button', { name: 'Check my step' }),
