@@ -141,7 +141,7 @@ function toolFinding(
       commands,
     };
   }
-  return { id, status: 'ok', code: 'ok', params: { found: shown }, detail, commands: [] };
+  return { id, status: 'ok', code: 'ok', params: { found: shown, pinned }, detail, commands: [] };
 }
 
 /**

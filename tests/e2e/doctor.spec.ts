@@ -43,6 +43,16 @@ test('with a runner, the Doctor page shows each item, the fix, and checks again 
   await expect(fix.locator('pre')).toContainText(`https://kind.sigs.k8s.io/dl/${pins.kind}/kind-`);
   await expect(fix.getByRole('button', { name: 'Copy' })).toBeVisible();
   await expect(item(page, 'kubectl').locator('.lab-doctor-status')).toHaveText('✔ OK');
+  // Without asking a cluster, the version kubectl is compared with is the pinned one, and says so.
+  await expect(item(page, 'kubectl').locator('.lab-doctor-text')).toContainText(
+    `Kubernetes ${pins.kubernetes}, the version pinned for the book's cluster`,
+  );
+  // "Check again" stands apart from the paragraph above it.
+  const gap = await page.locator('.lab-doctor-bar').evaluate((bar) => {
+    const above = bar.closest('lab-doctor')?.previousElementSibling;
+    return above ? bar.getBoundingClientRect().top - above.getBoundingClientRect().bottom : 99;
+  });
+  expect(gap).toBeGreaterThanOrEqual(12);
   await expect(item(page, 'cluster').locator('.lab-doctor-text')).toHaveText(
     `The current context is ${pins.kubeContext}, and its API server answers.`,
   );

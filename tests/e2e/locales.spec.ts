@@ -121,3 +121,15 @@ for (const [locale, word] of [
     );
   });
 }
+
+test("the home page's title names the book once, in every language", async ({
+  page,
+  staticHost,
+}) => {
+  for (const { locale } of locales) {
+    await page.goto(new URL(`/${locale}/`, staticHost.url).href);
+    const title = await page.title();
+    expect(title.split('Istio Lab Book').length - 1, title).toBe(1);
+    expect(title.length, title).toBeGreaterThan('Istio Lab Book'.length);
+  }
+});
