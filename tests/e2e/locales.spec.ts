@@ -133,3 +133,40 @@ test("the home page's title names the book once, in every language", async ({
     expect(title.length, title).toBeGreaterThan('Istio Lab Book'.length);
   }
 });
+
+test('the header pickers show their whole labels in every language', async ({
+  page,
+  staticHost,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  for (const { locale } of locales) {
+    await page.goto(new URL(`/${locale}/cluster/`, staticHost.url).href);
+    for (const picker of ['starlight-lang-select', 'starlight-theme-select']) {
+      const select = page.locator(`header ${picker} select`).first();
+      // Every option, chosen in turn, fits: the text is never cut with an ellipsis.
+      const cut = await select.evaluate((element: HTMLSelectElement) => {
+        const chosen = element.selectedIndex;
+        const cutOff: string[] = [];
+        for (const option of [...element.options]) {
+          element.selectedIndex = option.index;
+          const style = getComputedStyle(element);
+          const probe = document.createElement('span');
+          probe.textContent = option.text;
+          probe.style.font = style.font;
+          probe.style.position = 'absolute';
+          probe.style.whiteSpace = 'pre';
+          document.body.append(probe);
+          const room =
+            element.clientWidth -
+            parseFloat(style.paddingInlineStart) -
+            parseFloat(style.paddingInlineEnd);
+          if (probe.getBoundingClientRect().width > room + 0.5) cutOff.push(option.text);
+          probe.remove();
+        }
+        element.selectedIndex = chosen;
+        return cutOff;
+      });
+      expect(cut, `${locale} ${picker}`).toEqual([]);
+    }
+  }
+});
