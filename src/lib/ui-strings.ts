@@ -272,6 +272,25 @@ export const pluralStrings = {
     'Instructor hub: beside the summary while one chapter is shown; {{shown}} of {{count}} learners',
 } as const satisfies Record<string, string>;
 
+/**
+ * The search dialog's strings (Pagefind's UI, through Starlight), which Starlight has in English
+ * only: [SEARCH_TERM], [COUNT] and [DIFFERENT_TERM] are Pagefind's placeholders. They reach the
+ * search through Starlight, not the lab's pages.
+ */
+export const searchStrings = {
+  'pagefind.clear_search': 'Search: button that clears the search field',
+  'pagefind.load_more': 'Search: button under the results',
+  'pagefind.search_label': "Search: the field's accessible label",
+  'pagefind.filters_label': 'Search: heading of the filters',
+  'pagefind.zero_results': 'Search: nothing found; [SEARCH_TERM]',
+  'pagefind.many_results': 'Search: how many found (more than one); [COUNT], [SEARCH_TERM]',
+  'pagefind.one_result': 'Search: one found; [COUNT], [SEARCH_TERM]',
+  'pagefind.alt_search':
+    'Search: nothing found, results for a near term; [SEARCH_TERM], [DIFFERENT_TERM]',
+  'pagefind.search_suggestion': 'Search: nothing found, suggestions follow; [SEARCH_TERM]',
+  'pagefind.searching': 'Search: while it searches; [SEARCH_TERM]',
+} as const satisfies Record<string, string>;
+
 export const pluralCategories = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
 
 export type UiStringKey = keyof typeof uiStrings;
@@ -280,6 +299,7 @@ export const uiStringKeys = Object.keys(uiStrings) as UiStringKey[];
 /** Every key a locale file may hold: the plain ones and every plural form of the plural ones. */
 export const allStringKeys: string[] = [
   ...uiStringKeys,
+  ...Object.keys(searchStrings),
   ...Object.keys(pluralStrings).flatMap((key) =>
     pluralCategories.map((category) => `${key}_${category}`),
   ),

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Page } from '@playwright/test';
 import { langOf } from '../../src/lib/ui-strings.ts';
-import { expect, root, test } from './fixtures.ts';
+import { expect, root, test, testDist } from './fixtures.ts';
 
 const locales = [
   { locale: 'en', lang: 'en' },
@@ -167,6 +168,70 @@ test('the header pickers show their whole labels in every language', async ({
         return cutOff;
       });
       expect(cut, `${locale} ${picker}`).toEqual([]);
+    }
+  }
+});
+
+test('search speaks the page language and finds prose and code, not buttons', async ({
+  page,
+  staticHost,
+}) => {
+  const search = async (locale: string, term: string) => {
+    await page.goto(new URL(`/${locale}/traffic/`, staticHost.url).href);
+    await page.locator('site-search button[data-open-modal]').click();
+    const dialog = page.locator('site-search dialog');
+    await dialog.locator('input').fill(term);
+    const message = dialog.locator('.pagefind-ui__message');
+    await expect(message).not.toHaveText(/^$|…|\.\.\.$/);
+    return (await message.textContent()) ?? '';
+  };
+  // The count line in each language: none of English's words.
+  for (const { locale, term } of [
+    { locale: 'zh-cn', term: '虚拟服务' },
+    { locale: 'it', term: 'VirtualService' },
+    { locale: 'ru', term: 'VirtualService' },
+  ]) {
+    const said = await search(locale, term);
+    expect(said, locale).not.toMatch(/\b(results?|for)\b/);
+  }
+  // Code in cells is found.
+  expect(await search('en', 'weight')).toMatch(/results? for/);
+});
+
+test('the search index holds prose and code, not the labels of buttons, states and dialogs', () => {
+  const folder = join(testDist, 'pagefind/fragment');
+  const pages = readdirSync(folder).map((name) => {
+    // A fragment is gzip of "pagefind_dcd" followed by the page's JSON.
+    const fragment = JSON.parse(
+      gunzipSync(readFileSync(join(folder, name)))
+        .subarray('pagefind_dcd'.length)
+        .toString(),
+    ) as { url: string; content: string };
+    return fragment;
+  });
+  const chapter = pages.find((fragment) => fragment.url === '/en/traffic/');
+  expect(chapter?.content).toContain('kubectl');
+  for (const { locale } of locales) {
+    const table = strings(locale);
+    const labels = [
+      'lab.cell.state.idle',
+      'lab.cell.sampleOutput',
+      'lab.check.byHand',
+      'lab.check.output',
+      'lab.chapter.resetConfirm',
+      'lab.runner.absent',
+    ].map((key) => table[key] ?? key);
+    for (const fragment of pages.filter((page) => page.url.startsWith(`/${locale}/`))) {
+      // A label the page's own prose also says (a sentence about the sample output) may stay.
+      const slug = fragment.url.split('/')[2] || 'index';
+      let prose = '';
+      try {
+        prose = readFileSync(join(root, `src/content/docs/${locale}/${slug}.mdx`), 'utf8');
+      } catch {
+        // A test-only page: no prose of its own to compare with.
+      }
+      for (const label of labels.filter((text) => !prose.includes(text)))
+        expect(fragment.content, `${fragment.url} indexes "${label}"`).not.toContain(label);
     }
   }
 });
