@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project folder (the runner lives in its runner/ folder). */
@@ -9,7 +9,7 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 /** What the built book depends on; a change to any of these makes the build stale. */
 const sources = ['src', 'content', 'public', 'astro.config.mjs', 'package-lock.json'];
 /** Written by the book's own integration when a build finishes (src/integrations/lab-book.ts). */
-const stampName = '.built-at';
+export const stampName = '.built-at';
 
 function newestMtime(path: string): number {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -26,17 +26,89 @@ export function isStale(dist: string): boolean {
   return sources.some((source) => newestMtime(join(projectRoot, source)) > built);
 }
 
-/** Builds the book with Astro; throws with the way out when the build fails. */
-export function buildBook(dist: string, log: (message: string) => void): void {
-  log('Building the book (its sources changed since the last build)...');
+/** What the learner sees of a build: one line per phase, recognised in Astro's own output. */
+const phases: { pattern: RegExp; line: string }[] = [
+  { pattern: /Building static entrypoints/, line: 'Compiling the chapters...' },
+  { pattern: /generating static routes/, line: 'Writing the pages...' },
+  { pattern: /Building search index/, line: 'Indexing the book for search...' },
+];
+
+/** How a build is run: Astro's by default; tests give a stand-in. */
+export interface BuildCommand {
+  file: string;
+  args: string[];
+}
+
+/** Astro's build of the book into `dist`. */
+export function astroBuild(dist: string): BuildCommand {
   const astro = join(projectRoot, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const result = spawnSync(process.execPath, [astro, 'build', '--outDir', dist], {
+  return { file: process.execPath, args: [astro, 'build', '--outDir', dist] };
+}
+
+/** Lines of the log shown when a build fails: its end, where the error is. */
+const failureLines = 25;
+
+/**
+ * Builds the book. The learner sees one line per phase and where the build's messages went;
+ * the messages themselves (hundreds of lines of Vite and Astro notices) go to `logFile`. A failed
+ * build shows the end of the log, names the file, and throws with the way out.
+ */
+export async function buildBook(
+  dist: string,
+  log: (message: string) => void,
+  options: { logFile: string; first: boolean; command?: BuildCommand },
+): Promise<void> {
+  const started = performance.now();
+  log(
+    options.first
+      ? 'Building the book (first start; this takes a minute)...'
+      : 'Building the book (its sources changed since the last build)...',
+  );
+  mkdirSync(dirname(options.logFile), { recursive: true });
+  const file = createWriteStream(options.logFile);
+  const command = options.command ?? astroBuild(dist);
+  const child = spawn(command.file, command.args, {
     cwd: projectRoot,
-    stdio: 'inherit',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
   });
-  if (result.status !== 0) {
-    throw new Error(
-      'the book did not build; the messages above say which file to fix. Then run npm start again.',
+  const seen = new Set<string>();
+  const tail: string[] = [];
+  let partial = '';
+  const read = (chunk: Buffer) => {
+    file.write(chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      tail.push(line);
+      if (tail.length > failureLines) tail.shift();
+      for (const phase of phases)
+        if (!seen.has(phase.line) && phase.pattern.test(line)) {
+          seen.add(phase.line);
+          log(`  ${phase.line}`);
+        }
+    }
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  const code = await new Promise<number | null>((done) => {
+    child.on('error', (error) => {
+      tail.push(`could not start the build: ${error.message}`);
+      done(null);
+    });
+    child.on('close', (status) => done(status));
+  });
+  if (partial) tail.push(partial);
+  await new Promise<void>((done) => file.end(done));
+  if (code === 0) {
+    log(
+      `  Built in ${Math.round((performance.now() - started) / 1000)} s. The build's messages are in ${options.logFile}`,
     );
+    return;
   }
+  log(tail.join('\n'));
+  throw new Error(
+    `the book did not build; the end of its messages is above, all of them are in ${options.logFile}. ` +
+      'Fix the file they name, then run npm start again.',
+  );
 }

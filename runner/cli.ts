@@ -1,9 +1,9 @@
 import { errorMessage } from '../src/lib/error-codes.ts';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
-import { buildBook, isStale, projectRoot } from './book-build.ts';
+import { buildBook, isStale, projectRoot, stampName } from './book-build.ts';
 import { startClassroom, type Classroom } from './classroom/classroom.ts';
 import { installSteps, LabCatalog } from './lab-catalog.ts';
 import { sweepLeftovers } from './checks/process-ledger.ts';
@@ -97,7 +97,10 @@ async function main(): Promise<void> {
   const dist = resolve(args.dist);
   if (args.build && isStale(dist)) {
     try {
-      buildBook(dist, log);
+      await buildBook(dist, log, {
+        logFile: join(workspace.root, 'build.log'),
+        first: !existsSync(join(dist, stampName)),
+      });
     } catch (error) {
       fail(errorMessage(error));
     }

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { buildBook } from '../../../runner/book-build.ts';
+
+/** A stand-in for Astro's build: as many notices as the real one, its phase lines, an end. */
+function fakeBuild(exitCode: number) {
+  const script = `
+    const say = (line) => console.log(line);
+    say('09:39:28 [build] Building static entrypoints...');
+    for (let i = 0; i < 300; i++) console.error('[WARN] [vite] module level directive ' + i);
+    say('09:39:31 generating static routes');
+    for (let i = 0; i < 350; i++) say('  ├─ /en/page-' + i + '/index.html (+30ms)');
+    say('09:39:32 [starlight:pagefind] Building search index with Pagefind...');
+    if (${exitCode} !== 0) console.error('[ERROR] src/content/docs/en/cluster.mdx: Unexpected closing tag');
+    process.exit(${exitCode});
+  `;
+  return { file: process.execPath, args: ['-e', script] };
+}
+
+describe('building the book', () => {
+  const home = mkdtempSync(join(tmpdir(), 'istio-lab-build-'));
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  it('shows one line per phase and where the messages went, and keeps them all in the log', async () => {
+    const said: string[] = [];
+    const logFile = join(home, 'build.log');
+    await buildBook(join(home, 'dist'), (line) => said.push(line), {
+      logFile,
+      first: true,
+      command: fakeBuild(0),
+    });
+    assert.equal(said[0], 'Building the book (first start; this takes a minute)...');
+    assert.deepEqual(said.slice(1, 4), [
+      '  Compiling the chapters...',
+      '  Writing the pages...',
+      '  Indexing the book for search...',
+    ]);
+    assert.match(
+      said[4] ?? '',
+      new RegExp(`^  Built in \\d+ s\\. The build's messages are in ${logFile}$`),
+    );
+    assert.equal(said.length, 5);
+    const logged = readFileSync(logFile, 'utf8');
+    assert.equal(logged.split('\n').filter(Boolean).length, 653);
+  });
+
+  it('on failure shows the end of the messages, names the log, and says what to do', async () => {
+    const said: string[] = [];
+    const logFile = join(home, 'failed.log');
+    await assert.rejects(
+      buildBook(join(home, 'dist'), (line) => said.push(line), {
+        logFile,
+        first: false,
+        command: fakeBuild(1),
+      }),
+      (error: Error) =>
+        error.message.includes(logFile) && /Fix the file they name/.test(error.message),
+    );
+    assert.equal(said[0], 'Building the book (its sources changed since the last build)...');
+    assert.match(said.join('\n'), /Unexpected closing tag/);
+    assert.ok(said.join('\n').split('\n').length < 40, 'only the end of the messages');
+  });
+
+  it('a build that cannot start says so', async () => {
+    const said: string[] = [];
+    await assert.rejects(
+      buildBook(join(home, 'dist'), (line) => said.push(line), {
+        logFile: join(home, 'nothing.log'),
+        first: false,
+        command: { file: join(home, 'no-such-program'), args: [] },
+      }),
+      /did not build/,
+    );
+    assert.match(said.join('\n'), /could not start the build/);
+  });
+});
