@@ -6,8 +6,12 @@ export type RunnerState = 'probing' | 'absent' | 'unpaired' | 'connected';
 type Events = {
   state: RunnerState;
   message: ServerMessage;
-  /** Run a cell, or a chapter's prepare (Catch up) or cleanup (Reset chapter), in the terminal. */
-  run: RunTarget;
+  /**
+   * Run a cell, or a chapter's prepare (Catch up) or cleanup (Reset chapter), in the terminal.
+   * `keepFocus`: asked from the keyboard, so the focus stays where the learner is (a terminal
+   * takes Tab for itself); asked with a pointer, the terminal takes the focus, to type in it.
+   */
+  run: RunTarget & { keepFocus?: boolean };
   /** Presenter mode turned on (`true`) or off (src/client/presenter.ts). */
   presenter: boolean;
 };

@@ -20,7 +20,12 @@ class LabCell extends HTMLElement {
     const copy = this.querySelector<HTMLButtonElement>('[data-action="copy"]');
     const run = this.querySelector<HTMLButtonElement>('[data-action="run"]');
     copy?.addEventListener('click', () => void copyCode(copy), { signal });
-    run?.addEventListener('click', () => bus.emit('run', { lab, cell }), { signal });
+    // A click from the keyboard (Enter, Space) has no pointer: detail is 0.
+    run?.addEventListener(
+      'click',
+      (event) => bus.emit('run', { lab, cell, keepFocus: event.detail === 0 }),
+      { signal },
+    );
     const showRun = () => {
       if (run) run.hidden = bus.state !== 'connected';
       // "Not run yet" only where a cell can run: a read-only page has no state to show.

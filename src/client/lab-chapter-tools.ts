@@ -28,9 +28,10 @@ class LabChapterTools extends HTMLElement {
     if (last > 0) show(t('lab.chapter.lastTook', { duration: duration(last) }));
     const toggle = () => (this.hidden = bus.state !== 'connected');
     toggle();
-    this.querySelector('[data-action="prepare"]')?.addEventListener(
+    this.querySelector<HTMLButtonElement>('[data-action="prepare"]')?.addEventListener(
       'click',
-      () => bus.emit('run', { lab, script: 'prepare' }),
+      // A click from the keyboard (Enter, Space) has no pointer: detail is 0.
+      (event) => bus.emit('run', { lab, script: 'prepare', keepFocus: event.detail === 0 }),
       { signal },
     );
     const dialog = this.querySelector<HTMLDialogElement>('dialog');
@@ -43,7 +44,9 @@ class LabChapterTools extends HTMLElement {
     dialog?.addEventListener(
       'close',
       () => {
-        if (dialog.returnValue === 'confirm') bus.emit('run', { lab, script: 'cleanup' });
+        // The focus goes back to Reset chapter, as a closed dialog's does.
+        if (dialog.returnValue === 'confirm')
+          bus.emit('run', { lab, script: 'cleanup', keepFocus: true });
       },
       { signal },
     );

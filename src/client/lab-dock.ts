@@ -12,7 +12,11 @@ function terminalFontSize(): number {
 }
 
 /** Remembered between pages and visits. */
-const storage = { height: 'istio-lab.dock.height', collapsed: 'istio-lab.dock.collapsed' } as const;
+const storage = {
+  height: 'istio-lab.dock.height',
+  collapsed: 'istio-lab.dock.collapsed',
+  screenReader: 'istio-lab.dock.screenReader',
+} as const;
 const heights = { initial: 300, min: 120, marginTop: 80 } as const;
 
 /**
@@ -39,6 +43,7 @@ class LabDock extends HTMLElement {
         <strong class="lab-dock-title"></strong>
         <span class="lab-dock-status" role="status" aria-live="polite"></span>
         <button type="button" class="lab-button lab-dock-takeback" hidden></button>
+        <button type="button" class="lab-button lab-dock-reader" aria-pressed="false"></button>
         <button type="button" class="lab-button lab-dock-toggle" aria-expanded="true"></button>
       </div>
       <div class="lab-dock-body"><div class="lab-dock-terminal"></div></div>`;
@@ -67,11 +72,33 @@ class LabDock extends HTMLElement {
       theme: { background: '#0b1020' },
     };
     const box = this.#q('.lab-dock-terminal');
-    const terminal = new Terminal({ ...options, ...fittedSize(box, options) });
+    const reading = localStorage.getItem(storage.screenReader) === '1';
+    const terminal = new Terminal({
+      ...options,
+      ...fittedSize(box, options),
+      screenReaderMode: reading,
+    });
+    // xterm's screen-reader mode: its rows kept as text that a screen reader can read and follow.
+    const reader = this.#q('.lab-dock-reader');
+    reader.textContent = t('lab.dock.screenReader');
+    reader.setAttribute('aria-pressed', String(reading));
+    reader.addEventListener(
+      'click',
+      () => {
+        const on = !terminal.options.screenReaderMode;
+        terminal.options.screenReaderMode = on;
+        reader.setAttribute('aria-pressed', String(on));
+        localStorage.setItem(storage.screenReader, on ? '1' : '0');
+      },
+      { signal },
+    );
     const fit = new FitAddon();
     const links = new WebLinksAddon();
     terminal.loadAddon(fit);
     terminal.loadAddon(links);
+    // Tab belongs to the shell (completion); Shift+Tab leaves the terminal, so that the keyboard
+    // is never trapped in it. The browser then moves the focus back as it always does.
+    terminal.attachCustomKeyEventHandler((event) => !(event.key === 'Tab' && event.shiftKey));
     this.#terminal = terminal;
     this.#fit = fit;
     this.#releases.push(
@@ -111,7 +138,7 @@ class LabDock extends HTMLElement {
       'run',
       (target) => {
         this.#setCollapsed(false);
-        connection.run(target);
+        connection.run(target, { focus: !target.keepFocus });
       },
       { signal },
     );
@@ -171,6 +198,11 @@ class LabDock extends HTMLElement {
     const max = Math.max(heights.min, window.innerHeight - heights.marginTop);
     const clamped = Math.round(Math.min(max, Math.max(heights.min, height)));
     this.style.setProperty('--lab-dock-height', `${clamped}px`);
+    // The handle is a focusable separator: it says where it stands, in pixels of dock height.
+    const handle = this.#q('.lab-dock-handle');
+    handle.setAttribute('aria-valuemin', String(heights.min));
+    handle.setAttribute('aria-valuemax', String(Math.round(max)));
+    handle.setAttribute('aria-valuenow', String(clamped));
     localStorage.setItem(storage.height, String(clamped));
     this.#updatePagePadding();
   }

@@ -127,6 +127,8 @@ function fixBlock(code: string): HTMLElement {
   body.className = 'lab-cell-code';
   body.dataset.code = code;
   const pre = document.createElement('pre');
+  // A long command scrolls: a keyboard can reach it to scroll it.
+  pre.tabIndex = 0;
   const element = document.createElement('code');
   element.textContent = code;
   pre.append(element);

@@ -131,7 +131,7 @@ export class TerminalConnection {
   }
 
   /** Runs a cell or a lab's script in the terminal: now if the session is attached, else once it is. */
-  run(target: RunTarget): void {
+  run(target: RunTarget, options: { focus: boolean } = { focus: true }): void {
     const message: ClientMessage =
       'cell' in target
         ? { type: 'run', lab: target.lab, cell: target.cell }
@@ -139,7 +139,8 @@ export class TerminalConnection {
     if (this.#attached) this.#send(message);
     else this.#queued.push(message);
     // In presenter mode the keys walk the page, so the page keeps the focus.
-    if (document.documentElement.dataset.presenter !== 'on') this.#terminal.focus();
+    if (options.focus && document.documentElement.dataset.presenter !== 'on')
+      this.#terminal.focus();
   }
 
   resize(cols: number, rows: number): void {

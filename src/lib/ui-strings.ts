@@ -62,6 +62,8 @@ export const uiStrings = {
   'lab.dock.collapse': 'Button: hide the terminal',
   'lab.dock.expand': 'Button: show the terminal',
   'lab.dock.resize': 'Accessible name of the drag handle that resizes the terminal',
+  'lab.dock.screenReader':
+    "Toggle button: xterm's screen-reader mode, which keeps the terminal's text readable by a screen reader",
   'lab.dock.connecting': 'Dock status while connecting',
   'lab.dock.connected': 'Dock status when live',
   'lab.dock.reconnecting': 'Dock status after losing the connection; {{seconds}}',
