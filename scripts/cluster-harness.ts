@@ -222,3 +222,82 @@ export async function runChapter(
   result.ms = Math.round(performance.now() - started);
   return result;
 }
+
+/**
+ * One run of the Catch-up matrix: from `start` (a fresh machine, or the end of another chapter,
+ * reached by playing `setup` in order), Catch up `chapter`, then play it.
+ */
+export interface MatrixRun {
+  chapter: string;
+  /** `fresh`, or the chapter whose end it starts from. */
+  start: string;
+  setup: string[];
+}
+
+/**
+ * What Catch up promises, as runs to make: every chapter caught up from a fresh machine, from the
+ * end of the chapter before it, and from the end of each chapter in `ends` (the ones that leave
+ * the cluster most changed: ambient mode, egress). A start that is the chapter itself, or one
+ * already listed for it, is not repeated.
+ */
+export function catchUpMatrix(slugs: readonly string[], ends: readonly string[]): MatrixRun[] {
+  const runs: MatrixRun[] = [];
+  for (const [index, chapter] of slugs.entries()) {
+    const starts = new Set<string>();
+    const before = slugs[index - 1];
+    if (before) starts.add(before);
+    for (const end of ends) if (end !== chapter && slugs.includes(end)) starts.add(end);
+    runs.push({ chapter, start: 'fresh', setup: [] });
+    for (const start of starts) runs.push({ chapter, start, setup: [start] });
+  }
+  return runs;
+}
+
+/** Every cell's and check's real output of a run, keyed `<lab>/<id>`, with what produced it. */
+export interface Recording {
+  recordedWith: Record<string, string>;
+  date: string;
+  cells: Record<string, string>;
+  checks: Record<string, string>;
+}
+
+/** Adds a run's passing steps to a recording (a later run of the same step replaces it). */
+export function addToRecording(recording: Recording, chapters: readonly ChapterResult[]): void {
+  for (const chapter of chapters)
+    for (const step of chapter.steps.filter((s) => s.ok && !s.id.includes('/'))) {
+      const table = step.kind === 'cell' ? recording.cells : recording.checks;
+      table[`${chapter.slug}/${step.id}`] = step.output ?? '';
+    }
+}
+
+/** A line as a sample and a real run can both show it: hashes, numbers and spacing made alike. */
+function shape(line: string): string {
+  return line
+    .replace(/\b[0-9a-f]{5,}\b/g, '#')
+    .replace(/\d+/g, '0')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Where a lab's sample output no longer looks like what a real run recorded: its first line (a
+ * table's header, a command's first words) differs once hashes, numbers and spacing are set aside.
+ * Steps the recording lacks are not judged.
+ */
+export function samplesUnlike(
+  labs: ReadonlyMap<string, Lab>,
+  recording: Pick<Recording, 'cells'>,
+): string[] {
+  const unlike: string[] = [];
+  for (const [slug, lab] of labs)
+    for (const [id, cell] of Object.entries(lab.cells)) {
+      const real = recording.cells[`${slug}/${id}`];
+      if (real === undefined || cell.output === undefined) continue;
+      const first = (text: string) => shape(text.trim().split('\n')[0] ?? '');
+      if (first(cell.output) !== first(real))
+        unlike.push(
+          `${slug}/${id}: the sample begins "${cell.output.trim().split('\n')[0]}", a real run "${real.trim().split('\n')[0]}"`,
+        );
+    }
+  return unlike;
+}

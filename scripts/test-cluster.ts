@@ -9,11 +9,15 @@ import { isScalar, parseDocument, Scalar, type YAMLMap } from 'yaml';
 import { loadLabDirs, readPins } from '../src/lib/lab-files.ts';
 import { projectRoot } from '../runner/book-build.ts';
 import {
+  addToRecording,
+  catchUpMatrix,
   chapterSteps,
   runChapter,
   runScript,
   type ChapterResult,
   type HarnessContext,
+  type MatrixRun,
+  type Recording,
 } from './cluster-harness.ts';
 import { chooseShell } from '../runner/terminal/shell.ts';
 import { installSteps } from '../runner/lab-catalog.ts';
@@ -27,7 +31,12 @@ const usage = `Usage: npm run test:cluster -- [options]
   --only <slug>      run only this chapter, through its prepare
   --keep             keep the cluster afterwards
   --prepare-only     prove each chapter's prepare from nothing (the cluster is deleted before each)
-  --record           write each cell's real output back into its lab as sample output
+  --matrix           the Catch-up matrix: every chapter caught up from a fresh machine, from the
+                     end of the chapter before it and from the end of the --matrix-from chapters,
+                     then played (cells and checks in order)
+  --matrix-from <a,b>  the chapters whose end each chapter is also caught up from (ambient,egress)
+  --record           write each cell's real output back into its lab as sample output, and every
+                     cell's and check's output into recorded-outputs.json beside the labs
   --report <file>    also write the tables to this file (Markdown)
   --labs <dir>       another folder of labs (the tests' fixtures); needs no cluster
   --docs <dir>       the chapters that place those labs' cells and checks
@@ -47,6 +56,8 @@ try {
       keep: { type: 'boolean', default: false },
       'prepare-only': { type: 'boolean', default: false },
       record: { type: 'boolean', default: false },
+      matrix: { type: 'boolean', default: false },
+      'matrix-from': { type: 'string' },
       report: { type: 'string' },
       labs: { type: 'string' },
       docs: { type: 'string' },
@@ -96,6 +107,18 @@ for (const name of [args.from, args.only]) {
   if (name !== undefined && !slugs.includes(name))
     fail(Exit.usage, `There is no chapter "${name}": use one of ${slugs.join(', ')}`);
 }
+const ends = (args['matrix-from'] ?? (bookMode ? 'ambient,egress' : ''))
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
+for (const name of ends)
+  if (!slugs.includes(name))
+    fail(
+      Exit.usage,
+      `--matrix-from: there is no chapter "${name}": use one of ${slugs.join(', ')}`,
+    );
+if (args.matrix && args['prepare-only'])
+  fail(Exit.usage, '--matrix and --prepare-only are two different runs: choose one.');
 const startAt = args.only ?? args.from;
 const chosen = labs.filter(([slug], index) =>
   args.only ? slug === args.only : index >= (startAt ? slugs.indexOf(startAt) : 0),
@@ -125,27 +148,95 @@ const resetScript =
     : undefined);
 
 const results: ChapterResult[] = [];
-for (const [index, [slug, lab]] of chosen.entries()) {
-  console.log(`== ${slug}`);
-  if (args['prepare-only']) {
+const matrixResults: { run: MatrixRun; setup: ChapterResult[]; result: ChapterResult }[] = [];
+const lab = (slug: string) => {
+  const found = labs.find(([name]) => name === slug)?.[1];
+  if (!found) throw new Error(`no lab ${slug}`);
+  return found;
+};
+if (args.matrix) {
+  // Every chapter chosen, each from every start: the cluster is reset before each run.
+  const runs = catchUpMatrix(slugs, ends).filter((run) =>
+    chosen.some(([slug]) => slug === run.chapter),
+  );
+  for (const run of runs) {
+    console.log(`== ${run.chapter}, caught up from ${startText(run)}`);
     if (resetScript) await runScript(resetScript, context);
-    results.push(await runChapter(slug, lab, [], context, true));
-  } else {
-    results.push(
-      await runChapter(slug, lab, chapterSteps(slug, lab, docsDir), context, index === 0),
+    const setup: ChapterResult[] = [];
+    for (const slug of run.setup)
+      setup.push(
+        await runChapter(slug, lab(slug), chapterSteps(slug, lab(slug), docsDir), context, true),
+      );
+    const result = await runChapter(
+      run.chapter,
+      lab(run.chapter),
+      chapterSteps(run.chapter, lab(run.chapter), docsDir),
+      context,
+      true,
     );
+    matrixResults.push({ run, setup, result });
+    results.push(...setup, result);
+  }
+} else {
+  for (const [index, [slug, chapterLab]] of chosen.entries()) {
+    console.log(`== ${slug}`);
+    if (args['prepare-only']) {
+      if (resetScript) await runScript(resetScript, context);
+      results.push(await runChapter(slug, chapterLab, [], context, true));
+    } else {
+      results.push(
+        await runChapter(
+          slug,
+          chapterLab,
+          chapterSteps(slug, chapterLab, docsDir),
+          context,
+          index === 0,
+        ),
+      );
+    }
   }
 }
 if (bookMode && !args.keep && resetScript) await runScript(resetScript, context);
 
-const report = results.map(table).join('\n\n');
+const report = args.matrix
+  ? [
+      matrixTable(),
+      ...matrixResults.filter(({ result }) => !passed(result)).map(({ result }) => table(result)),
+    ].join('\n\n')
+  : results.map(table).join('\n\n');
 console.log(`\n${report}`);
 if (args.report) writeFileSync(args.report, `# Istio Lab Book on kind\n\n${report}\n`);
 if (args.record) record(results);
-const failed = results.some(
-  (chapter) => !chapter.prepared || chapter.steps.some((step) => !step.ok),
-);
+const failed = args.matrix
+  ? matrixResults.some(({ result }) => !passed(result))
+  : results.some((chapter) => !passed(chapter));
 process.exit(failed ? Exit.failed : Exit.passed);
+
+function passed(chapter: ChapterResult): boolean {
+  return chapter.prepared && chapter.steps.every((step) => step.ok);
+}
+
+function startText(run: MatrixRun): string {
+  return run.start === 'fresh' ? 'a fresh machine' : `the end of ${run.start}`;
+}
+
+/** The matrix as one table: each chapter from each start, whether Catch up and the chapter held. */
+function matrixTable(): string {
+  const lines = [
+    `Catch-up matrix: ${matrixResults.filter(({ result }) => passed(result)).length}/${matrixResults.length} runs passed`,
+    '',
+    '| chapter | caught up from | catch up | checks passed |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const { run, setup, result } of matrixResults) {
+    const checks = result.steps.filter((step) => step.kind === 'check');
+    const setupFailed = setup.some((chapter) => !passed(chapter));
+    lines.push(
+      `| ${passed(result) ? '✔' : '✘'} ${run.chapter} | ${startText(run)}${setupFailed ? ' (not reached)' : ''} | ${result.prepared ? 'ok' : 'FAILED'} | ${checks.filter((check) => check.ok).length}/${checks.length} |`,
+    );
+  }
+  return lines.join('\n');
+}
 
 function seconds(ms: number): string {
   return ms < 60_000
@@ -187,8 +278,26 @@ function table(chapter: ChapterResult): string {
   return lines.join('\n');
 }
 
-/** Writes each passing cell's real output into its lab, with a comment saying what produced it. */
+/**
+ * Writes each passing cell's real output into its lab, with a comment saying what produced it,
+ * and every passing cell's and check's output into recorded-outputs.json beside the labs (what
+ * tests/unit/content/recorded-outputs.test.ts compares the samples with).
+ */
 function record(chapters: ChapterResult[]): void {
+  const recording: Recording = {
+    recordedWith: {
+      istio: pins.istio ?? '',
+      kind: pins.kind ?? '',
+      kindNodeImage: pins.kindNodeImage ?? '',
+    },
+    date: new Date().toISOString().slice(0, 10),
+    cells: {},
+    checks: {},
+  };
+  addToRecording(recording, chapters);
+  const recordingFile = join(labsDir, 'recorded-outputs.json');
+  writeFileSync(recordingFile, `${JSON.stringify(recording, null, 2)}\n`);
+  console.log(`recorded ${recordingFile}`);
   const stamp = ` recorded with Istio ${pins.istio}, kind ${pins.kind}, ${pins.kindNodeImage}, on ${new Date().toISOString().slice(0, 10)}`;
   for (const chapter of chapters) {
     const file = join(labsDir, `${chapter.slug}.yaml`);

@@ -86,6 +86,59 @@ describe('test:cluster, over fixture labs', () => {
     );
     assert.match(readFileSync(join(copy, 'beta.yaml'), 'utf8'), /output: \|-?\n\s+beta extended/);
     assert.doesNotMatch(alpha, /sample, to be recorded/);
+    // Every cell's and check's output, for the samples to be compared with.
+    const recording = JSON.parse(readFileSync(join(copy, 'recorded-outputs.json'), 'utf8')) as {
+      cells: Record<string, string>;
+      checks: Record<string, string>;
+      recordedWith: Record<string, string>;
+    };
+    assert.equal(recording.cells['alpha/build'], 'alpha built');
+    assert.equal(recording.checks['alpha/alpha-built']?.trim(), 'built');
+    assert.match(recording.recordedWith.istio ?? '', /^\d+\.\d+\.\d+$/);
+  });
+
+  it('--matrix catches each chapter up from a fresh machine and from the ends before it', async () => {
+    const { code, out } = await harness([
+      '--labs',
+      join(fixtures, 'labs'),
+      '--matrix',
+      '--reset',
+      'rm -rf "$ISTIO_LAB_HOME/world"',
+    ]);
+    assert.equal(code, 0, out);
+    assert.match(out, /^Catch-up matrix: 3\/3 runs passed$/m);
+    assert.match(out, /\| ✔ alpha \| a fresh machine \| ok \| 1\/1 \|/);
+    assert.match(out, /\| ✔ beta \| a fresh machine \| ok \| 2\/2 \|/);
+    assert.match(out, /\| ✔ beta \| the end of alpha \| ok \| 2\/2 \|/);
+  });
+
+  it('--matrix finds a Catch up that fails only from the end of another chapter', async () => {
+    const { code, out } = await harness([
+      '--labs',
+      join(fixtures, 'matrix'),
+      '--matrix',
+      '--matrix-from',
+      'one',
+      '--reset',
+      'rm -rf "$ISTIO_LAB_HOME/world"',
+    ]);
+    assert.equal(code, 1, out);
+    assert.match(out, /^Catch-up matrix: 2\/3 runs passed$/m);
+    assert.match(out, /\| ✔ two \| a fresh machine \| ok \| 1\/1 \|/);
+    assert.match(out, /\| ✘ two \| the end of one \| ok \| 0\/1 \|/);
+    assert.match(out, /✘ check sidecar-mode: expected the output to be "sidecar", got "ambient"/);
+  });
+
+  it('--matrix-from names chapters that exist', async () => {
+    const { code, out } = await harness([
+      '--labs',
+      join(fixtures, 'labs'),
+      '--matrix',
+      '--matrix-from',
+      'ambient',
+    ]);
+    assert.equal(code, 2);
+    assert.match(out, /--matrix-from: there is no chapter "ambient": use one of alpha, beta/);
   });
 
   it('says exactly what is missing, with its own exit code, where Docker or kind is absent', async () => {
