@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   for (const origin of args.allowOrigins) log(pairingLine(origin, runner.url, runner.token));
   let classroom: Classroom;
   try {
-    classroom = await startClassroom(args, runner.progress, workspace, log);
+    classroom = await startClassroom(args, runner.progress, workspace, log, labs);
   } catch (error) {
     fail(errorMessage(error));
   }

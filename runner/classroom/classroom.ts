@@ -5,6 +5,8 @@ import { startHub, type RunningHub } from './hub.ts';
 import type { ProgressStore } from '../checks/progress.ts';
 import { startReporter, type Reporter } from './reporter.ts';
 import type { Workspace } from '../workspace.ts';
+import type { LabCatalog } from '../lab-catalog.ts';
+import type { BookOrder } from './hub/table.ts';
 
 /**
  * The classroom: an instructor's hub (hub.ts and hub/, started with --hub) shows the room's
@@ -28,11 +30,17 @@ export async function startClassroom(
   progress: ProgressStore,
   workspace: Workspace,
   log: (message: string) => void,
+  labs?: LabCatalog,
 ): Promise<Classroom> {
   let hub: RunningHub | undefined;
   if (args.hub) {
     try {
-      hub = await startHub({ ...args.hub, log });
+      hub = await startHub({
+        ...args.hub,
+        log,
+        stateDir: workspace.root,
+        ...(labs ? { bookOrder: () => bookOrder(labs) } : {}),
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new Error(
@@ -45,6 +53,10 @@ export async function startClassroom(
     const hosts = joinHosts(args.hub.host);
     log(
       `Instructor hub: open this link to follow the room (it signs this browser in):\n\n  ${hub.url}?token=${hub.viewToken}\n`,
+    );
+    log(
+      `The hub keeps its links and the table in ${hub.stateFile ?? 'memory'}: a restart takes the same links. ` +
+        'To make new links (one was shared too widely), stop the hub and move that file away.',
     );
     log(
       `The hub listens on ${args.hub.host}:${hub.port}: machines on that network can reach it. It runs no commands; ` +
@@ -92,4 +104,17 @@ export function joinHosts(host: string): string[] {
     .filter((entry) => entry && entry.family === 'IPv4' && !entry.internal)
     .map((entry) => entry?.address ?? '');
   return addresses.length ? addresses : ['127.0.0.1'];
+}
+
+/** The book's chapters in reading order (each lab's `order`), each with its checks in file order. */
+export function bookOrder(labs: LabCatalog): BookOrder {
+  return labs.slugs
+    .flatMap((slug) => {
+      const lab = labs.lab(slug);
+      return lab.ok
+        ? [{ lab: slug, order: lab.value.order, checks: Object.keys(lab.value.checks) }]
+        : [];
+    })
+    .sort((a, b) => a.order - b.order || a.lab.localeCompare(b.lab))
+    .map(({ lab, checks }) => ({ lab, checks }));
 }

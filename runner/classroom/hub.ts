@@ -1,25 +1,42 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
+import { join } from 'node:path';
+import { ErrorCode } from '../../src/lib/error-codes.ts';
 import { boundedServer, sendError, sendJson } from '../http/reply.ts';
 import { tokensEqual } from '../http/auth.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
-import { cookieName, hasViewToken, hubHeaders, ownOrigin, readBody, sendText } from './hub/http.ts';
-import { hubPage, hubView, pickLanguage, type HubLang } from './hub/page.ts';
-import { reportSchema } from './hub/report.ts';
+import { cookieName, hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
+import { hubPage } from './hub/page.ts';
+import { reportRoute } from './hub/reports.ts';
+import { freshState, HubStateFile, loadHubState } from './hub/state.ts';
+import { pickLanguage, type HubLang } from './hub/strings.ts';
+import { checkCounts, parseTableQuery, type BookOrder, type TableQuery } from './hub/table.ts';
+import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
 
 /**
  * The instructor hub (`--hub`): a second server in the instructor's runner process that learners'
  * runners report check results to, and that shows the instructor a live table of them. It runs no
- * command and reads no file; it holds names and verdicts in memory. Two tokens of its own, unrelated
- * to any runner's: the join token (learners report with it) and the view token (the table).
+ * command. Two tokens of its own, unrelated to any runner's: the join token (learners report with
+ * it) and the view token (the table). With a workspace it keeps both tokens, the learners and
+ * their latest verdicts in `hub-state.json` there (hub/state.ts), so a restart forgets nothing.
  */
 export interface HubOptions {
   host: string;
   port: number;
   log?: (message: string) => void;
+  /**
+   * The folder the hub keeps its state in: the instructor's workspace. Without it the hub holds
+   * everything in memory and makes new tokens at each start.
+   */
+  stateDir?: string;
+  /** The book's chapters and their checks in order, asked at each view (the lab catalog). */
+  bookOrder?: () => BookOrder;
+  /**
+   * How long a report waits for others to share one write of the state file.
+   * @default 50
+   */
+  saveDelayMs?: number;
   /**
    * How often live tables are sent again with no new report, so "stuck for" and "last seen" advance.
    * @default 30_000
@@ -36,93 +53,67 @@ export interface RunningHub {
   joinToken: string;
   viewToken: string;
   learners: HubLearners;
+  /** The state file, when the hub has a workspace. */
+  stateFile: string | undefined;
   close(): Promise<void>;
 }
 
 /** Live tables open at once; the view token holder needs a few tabs, not hundreds. */
 const maxViewers = 32;
-const reportRoute = /^\/join\/([^/]+)\/report$/;
+const joinRoute = /^\/join\/([^/]+)\/report$/;
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const log = options.log ?? ((message: string) => console.log(message));
-  const joinToken = randomBytes(24).toString('base64url');
-  const viewToken = randomBytes(24).toString('base64url');
-  const learners = new HubLearners(Date.now());
-  const viewers = new Set<{ response: ServerResponse; lang: HubLang }>();
+  const stateFile = options.stateDir ? join(options.stateDir, 'hub-state.json') : undefined;
+  const loaded = stateFile ? loadHubState(stateFile, log) : undefined;
+  const state = loaded?.state ?? freshState();
+  const { joinToken, viewToken } = state;
+  const startedAt = Date.parse(state.startedAt);
+  const learners = new HubLearners(startedAt, state.learners);
+  const saver =
+    stateFile && loaded?.writable
+      ? new HubStateFile(
+          stateFile,
+          () => ({ ...state, learners: learners.saved() }),
+          log,
+          options.saveDelayMs,
+        )
+      : undefined;
+  const viewers = new Set<{ response: ServerResponse; lang: HubLang; query: TableQuery }>();
   let port = options.port;
   let pushTimer: NodeJS.Timeout | undefined;
-  let warnedFull = false;
 
+  /** The room now: the learners, the book's order and the counts, made once for every viewer. */
+  const room = (now: number) => {
+    const order = options.bookOrder?.() ?? [];
+    const counts = checkCounts(learners.verdicts(now), order);
+    return {
+      list: learners.list(now),
+      as: (query: TableQuery): ViewOptions => ({ query, order, counts }),
+    };
+  };
+  const rows = (lang: HubLang, query: TableQuery, now: number, at = room(now)) =>
+    `event: rows\ndata: ${JSON.stringify(hubView(at.list, lang, now, at.as(query)))}\n\n`;
   const push = () => {
     pushTimer = undefined;
     const now = Date.now();
-    const list = learners.list(now);
-    for (const viewer of viewers)
-      viewer.response.write(
-        `event: rows\ndata: ${JSON.stringify(hubView(list, viewer.lang, now))}\n\n`,
-      );
+    const at = room(now);
+    for (const viewer of viewers) viewer.response.write(rows(viewer.lang, viewer.query, now, at));
   };
   // Reports arrive in bursts (a room pressing "Check my step" together): one push per burst.
   const schedulePush = () => (pushTimer ??= setTimeout(push, 200));
   const tick = setInterval(push, options.tickMs ?? 30_000);
   tick.unref();
 
-  const report = (request: IncomingMessage, response: ServerResponse, given: string) => {
-    if (request.method !== 'POST') {
-      response.setHeader('Allow', 'POST');
-      return sendError(response, 405, ErrorCode.methodNotAllowed, 'reports are sent with POST');
-    }
-    // A learner's runner sends no Origin; a browser always does. Even the hub's own origin is
-    // refused: a page can pass for it by DNS rebinding, and no page has reason to report.
-    if (request.headers.origin !== undefined)
-      return sendError(response, 403, ErrorCode.badOrigin, 'web pages may not send reports');
-    if (!tokensEqual(given, joinToken))
-      return sendError(
-        response,
-        401,
-        ErrorCode.unauthorized,
-        'wrong join token: the hub makes a new one at each start; ask for the command it prints',
-      );
-    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
-      return sendError(response, 415, ErrorCode.badReport, 'send the report as application/json');
-    readBody(request, response, (text) => {
-      try {
-        store(response, text);
-      } catch (error) {
-        // Past the server's own try/catch (the body arrives later): answer, never crash.
-        log(`hub report failed: ${errorDetail(error)}`);
-        if (!response.headersSent)
-          sendError(response, 500, ErrorCode.internal, 'the hub failed on this report');
-      }
-    });
-  };
-
-  const store = (response: ServerResponse, text: string) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return sendError(response, 400, ErrorCode.badReport, 'the report is not JSON');
-    }
-    const parsed = reportSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 3)
-        .map((issue) => `${issue.path.join('.') || 'report'}: ${issue.message}`);
-      return sendError(response, 400, ErrorCode.badReport, `bad report: ${issues.join('; ')}`);
-    }
-    const outcome = learners.apply(parsed.data);
-    if (!outcome.ok) {
-      if (outcome.code === 'hub-full' && !warnedFull) {
-        warnedFull = true;
-        log(`hub: ${outcome.message}; refusing new learners`);
-      }
-      return sendError(response, outcome.status, outcome.code, outcome.message);
-    }
-    response.writeHead(204);
-    response.end();
-    schedulePush();
-  };
+  const report = reportRoute({
+    joinToken,
+    learners,
+    log,
+    stored: async () => {
+      schedulePush();
+      await saver?.save();
+    },
+  });
 
   const view = (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const offered = url.searchParams.get('token');
@@ -149,15 +140,26 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         'no view token: open the hub link that the instructor’s runner printed',
       );
     const lang = pickLanguage(url.searchParams.get('lang'), request.headers['accept-language']);
+    const asked = parseTableQuery(url.searchParams);
+    if (!asked.ok) return sendError(response, 400, ErrorCode.badRequest, asked.message);
+    const { query } = asked;
+    const now = Date.now();
     if (url.pathname === '/') {
-      const html = hubPage(learners.list(), lang);
+      const at = room(now);
+      const html = hubPage(at.list, lang, now, at.as(query));
       response.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
         'Content-Length': Buffer.byteLength(html),
       });
       response.end(html);
     } else if (url.pathname === '/api/learners') {
-      sendJson(response, 200, { now: new Date().toISOString(), learners: learners.list() });
+      sendJson(response, 200, { now: new Date(now).toISOString(), learners: learners.list(now) });
+    } else if (url.pathname === '/api/learners.csv') {
+      const at = room(now);
+      const csv = hubCsv(at.list, lang, now, at.as(query));
+      const stamp = new Date(now).toISOString().slice(0, 16).replace(/[T:]/g, '-');
+      response.setHeader('Content-Disposition', `attachment; filename="classroom-${stamp}.csv"`);
+      sendText(response, 'text/csv', csv);
     } else if (url.pathname === '/api/events') {
       if (viewers.size >= maxViewers)
         return sendError(
@@ -167,13 +169,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
           'close other tabs of the hub table',
         );
       response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
-      const viewer = { response, lang };
+      const viewer = { response, lang, query };
       viewers.add(viewer);
       response.on('close', () => viewers.delete(viewer));
-      const now = Date.now();
-      response.write(
-        `retry: 2000\nevent: rows\ndata: ${JSON.stringify(hubView(learners.list(now), lang, now))}\n\n`,
-      );
+      response.write(`retry: 2000\n${rows(lang, query, now)}`);
     } else {
       sendError(response, 404, ErrorCode.notFound, `the hub has nothing at ${url.pathname}`);
     }
@@ -182,7 +181,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     for (const [name, value] of Object.entries(hubHeaders)) response.setHeader(name, value);
     const url = new URL(request.url ?? '/', 'http://hub.invalid');
-    const joined = reportRoute.exec(url.pathname);
+    const joined = joinRoute.exec(url.pathname);
     if (joined) return report(request, response, joined[1] ?? '');
     if (request.method !== 'GET') {
       response.setHeader('Allow', 'GET');
@@ -204,6 +203,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  // The tokens are on disk before any link is printed: a restart takes the links printed now.
+  saver?.write();
   const local = ['0.0.0.0', '::'].includes(options.host)
     ? '127.0.0.1'
     : options.host.includes(':')
@@ -216,9 +217,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     joinToken,
     viewToken,
     learners,
+    stateFile,
     close: async () => {
       clearInterval(tick);
       clearTimeout(pushTimer);
+      saver?.flush();
       for (const viewer of viewers) viewer.response.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

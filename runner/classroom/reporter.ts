@@ -21,7 +21,8 @@ export interface ReporterOptions {
   progress: ProgressStore;
   log?: (message: string) => void;
   /**
-   * Delays between attempts while the hub cannot be reached: doubling from the first to the cap.
+   * Delays between attempts while the hub cannot be reached: a step doubling from the first to
+   * the cap, each wait a random part of its step (`jittered`).
    * @default { firstMs: 1000, maxMs: 30_000 }
    */
   retry?: { firstMs: number; maxMs: number };
@@ -45,6 +46,15 @@ export function learnerId(workspace: Workspace): string {
   const fresh = randomBytes(16).toString('base64url');
   writeAtomic(file, `${fresh}\n`, 0o600);
   return fresh;
+}
+
+/**
+ * The wait before the next attempt: the backoff step less a random part of up to half of it, so
+ * that a room of runners that lost the hub together (it restarted) do not all come back at the
+ * same moment. Never more than the step, never less than half of it.
+ */
+export function jittered(step: number, random: () => number = Math.random): number {
+  return Math.round(step * (1 - Math.min(Math.max(random(), 0), 1) / 2));
 }
 
 export function startReporter(options: ReporterOptions): Reporter {
@@ -120,8 +130,8 @@ export function startReporter(options: ReporterOptions): Reporter {
       for (const [key, result] of batch) if (pending.get(key) === result) pending.delete(key);
     } else if (status === 401) {
       log(
-        'hub: the hub does not know this join link (401); it makes a new one at each start: ' +
-          'restart with the command the instructor gives now. No more reports will be sent.',
+        'hub: the hub does not know this join link (401): it was mistyped, or the hub was reset ' +
+          'with new links. Restart with the join command the instructor gives now. No more reports will be sent.',
       );
       stopped = true;
       unsubscribe();
@@ -129,7 +139,7 @@ export function startReporter(options: ReporterOptions): Reporter {
       if (status !== 0 && !outage) log(`hub: the hub answered ${status}; will keep trying`);
       if (status !== 0) outage = true;
       delay = Math.min(maxMs, delay ? delay * 2 : firstMs);
-      timer = setTimeout(() => void send(), delay);
+      timer = setTimeout(() => void send(), jittered(delay));
       return;
     }
     settle();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { startHub, type RunningHub } from '../../runner/classroom/hub.ts';
 import { expect, startRunner, test, type Runner } from './fixtures.ts';
 
@@ -56,6 +57,80 @@ test.describe('instructor hub', () => {
     await expect(page.getByRole('row', { name: /Ada/ })).toContainText(
       'never-passes не проходит меньше минуты',
     );
+  });
+
+  test('sorts, filters, counts and exports the room, and keeps the choice live', async ({
+    page,
+  }) => {
+    const report = async (name: string, learner: string, results: object[]) => {
+      const answer = await fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name, learner, results }),
+      });
+      expect(answer.status).toBe(204);
+    };
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const result = (lab: string, check: string, status: string, minutes: number) => ({
+      lab,
+      check,
+      status,
+      at: minutesAgo(minutes),
+      attempts: 1,
+    });
+    await report('Zed', 'zed-learner-00000001', [
+      result('install', 'mesh', 'pass', 30),
+      result('traffic', 'canary', 'fail', 20),
+    ]);
+    await report('=1+2 Bo', 'bo-learner-000000001', [result('install', 'mesh', 'fail', 10)]);
+    await report('Ada', 'ada-learner-00000001', [result('install', 'mesh', 'pass', 5)]);
+
+    await page.goto(`${hub.url}?token=${hub.viewToken}`);
+    const names = page.locator('#learners tr td:first-child');
+    // Stuck first (both since the hub started: no result counts as older), then by name.
+    await expect(names).toHaveText(['=1+2 Bo', 'Zed', 'Ada']);
+    const counts = page.getByRole('table', { name: 'Checks passed, by chapter' });
+    await expect(counts.getByRole('row', { name: /install mesh/ })).toHaveText(
+      /install\s*mesh\s*2\s*1/,
+    );
+    await expect(counts.getByRole('row', { name: /traffic canary/ })).toHaveText(
+      /traffic\s*canary\s*0\s*1/,
+    );
+
+    await page.getByRole('combobox', { name: 'Sort by' }).selectOption('name');
+    await expect(names).toHaveText(['=1+2 Bo', 'Ada', 'Zed']);
+    await page.getByRole('combobox', { name: 'Chapter' }).selectOption('traffic');
+    await expect(names).toHaveText(['Zed']);
+    await expect(page.getByText('1 of 3 learners shown')).toBeVisible();
+    await expect(counts.getByRole('row', { name: /install/ })).toHaveCount(0);
+    await expect(page).toHaveURL(`${hub.url}?lang=en&sort=name&chapter=traffic`);
+
+    // The filtered table stays live: a learner reaching the chapter appears, without a reload.
+    await report('Ada', 'ada-learner-00000001', [result('traffic', 'canary', 'pass', 1)]);
+    await expect(names).toHaveText(['Ada', 'Zed']);
+    await expect(counts.getByRole('row', { name: /traffic canary/ })).toHaveText(
+      /traffic\s*canary\s*1\s*1/,
+    );
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download the table (CSV)' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(/^classroom-.*\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      '\uFEFFLearner,Chapter,Checks passed,Latest check,Stuck,Last seen,Stuck since (UTC),Last seen (UTC)',
+    );
+    expect(lines.slice(1, -1).map((line) => line.split(',')[0])).toEqual(['Ada', 'Zed']);
+
+    // Without the filter, the export holds the whole room, a formula-like name defused.
+    await page.getByRole('combobox', { name: 'Chapter' }).selectOption('');
+    await expect(names).toHaveCount(3);
+    const all = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download the table (CSV)' }).focus();
+    await page.keyboard.press('Enter');
+    const whole = readFileSync(await (await all).path(), 'utf8');
+    expect(whole).toContain("\r\n'=1+2 Bo,install,0,mesh: failed,");
   });
 
   test('refuses the table to a browser without the view link', async ({ page }) => {

@@ -4,10 +4,13 @@ import { sendError } from '../../http/reply.ts';
 import { readBearer, readCookies, tokensEqual } from '../../http/auth.ts';
 import { HubLimits } from './report.ts';
 
-/** Headers on every answer: no inline code, no framing, no sniffing, nothing cached. */
+/**
+ * Headers on every answer: no inline code, no framing, no sniffing, nothing cached. Forms may
+ * submit to the hub itself only: the table's controls are a GET form to its own page.
+ */
 export const hubHeaders = {
   'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',

@@ -1,6 +1,9 @@
 import { ErrorCode } from '../../../src/lib/error-codes.ts';
 import type { CheckStatus } from '../../../src/lib/protocol.ts';
 import { displayName, HubLimits, type Report } from './report.ts';
+import { nameWarnings, type NameWarning } from './names.ts';
+import type { SavedLearner } from './state.ts';
+import { sortLearners, type LearnerVerdicts } from './table.ts';
 
 /** One check of one learner as the hub keeps it; times are epoch milliseconds. */
 interface CheckState {
@@ -54,9 +57,51 @@ export class HubLearners {
   #learners = new Map<string, Learner>();
   #startedAt: number;
 
-  /** `startedAt`: when the hub started; no reported time is taken as earlier. */
-  constructor(startedAt = Number.NEGATIVE_INFINITY) {
+  /**
+   * `startedAt`: when the hub first started; no reported time is taken as earlier. `saved`: the
+   * learners a restarted hub kept (hub/state.ts), taken as they were.
+   */
+  constructor(startedAt = Number.NEGATIVE_INFINITY, saved: readonly SavedLearner[] = []) {
     this.#startedAt = startedAt;
+    for (const learner of saved)
+      this.#learners.set(learner.id, {
+        id: learner.id,
+        name: learner.name,
+        lastSeen: Date.parse(learner.lastSeen),
+        checks: new Map(
+          learner.checks.map(({ failingSince, ...check }) => [
+            keyOf(check),
+            {
+              ...check,
+              at: Date.parse(check.at),
+              ...(failingSince === undefined ? {} : { failingSince: Date.parse(failingSince) }),
+            },
+          ]),
+        ),
+      });
+  }
+
+  /** Every learner and check as hub/state.ts keeps them, times as ISO 8601. */
+  saved(): SavedLearner[] {
+    const iso = (time: number) => new Date(time).toISOString();
+    return [...this.#learners.values()].map((learner) => ({
+      id: learner.id,
+      name: learner.name,
+      lastSeen: iso(learner.lastSeen),
+      checks: [...learner.checks.values()].map(({ failingSince, ...check }) => ({
+        ...check,
+        at: iso(check.at),
+        ...(failingSince === undefined ? {} : { failingSince: iso(failingSince) }),
+      })),
+    }));
+  }
+
+  /** Each learner's latest verdict per check and where they are stuck, for hub/table.ts counts. */
+  verdicts(now = Date.now()): LearnerVerdicts[] {
+    return [...this.#learners.values()].map((learner) => ({
+      checks: [...learner.checks.values()],
+      stuck: summarize(learner, now).stuck,
+    }));
   }
 
   get size(): number {
@@ -120,13 +165,7 @@ export class HubLearners {
       ...summarize(learner, now),
       nameWarning: warnings[index] ?? null,
     }));
-    return rows.sort(
-      (a, b) =>
-        (a.stuck ? 0 : 1) - (b.stuck ? 0 : 1) ||
-        (a.stuck && b.stuck ? a.stuck.since.localeCompare(b.stuck.since) : 0) ||
-        a.name.localeCompare(b.name) ||
-        a.id.localeCompare(b.id),
-    );
+    return sortLearners(rows, 'stuck');
   }
 }
 
@@ -166,74 +205,4 @@ function summarize(learner: Learner, now: number): Omit<LearnerSummary, 'nameWar
         : null,
     lastSeen: new Date(learner.lastSeen).toISOString(),
   };
-}
-
-export type NameWarning = 'same' | 'looksLike' | 'mixed';
-
-/**
- * Letters of other alphabets that are drawn like Latin ones, mapped to them: enough to see that
- * "Аda" (Cyrillic А) is posing as "Ada". Not all of Unicode's confusables; the common ones.
- */
-const lookAlikes: Record<string, string> = Object.fromEntries(
-  [
-    ['аɑα', 'a'],
-    ['вβ', 'b'],
-    ['сϲ', 'c'],
-    ['ԁ', 'd'],
-    ['еε', 'e'],
-    ['һ', 'h'],
-    ['іιӏ', 'i'],
-    ['ј', 'j'],
-    ['κк', 'k'],
-    ['м', 'm'],
-    ['пη', 'n'],
-    ['оο', 'o'],
-    ['рρ', 'p'],
-    ['ԛ', 'q'],
-    ['ѕ', 's'],
-    ['тτ', 't'],
-    ['υս', 'u'],
-    ['ѵν', 'v'],
-    ['ԝω', 'w'],
-    ['хχ', 'x'],
-    ['уγ', 'y'],
-    ['ᴢ', 'z'],
-  ].flatMap(([from = '', to = '']) => [...from].map((letter) => [letter, to])),
-);
-
-/** A name reduced to how it looks: case folded, look-alike letters replaced by Latin ones. */
-function skeleton(name: string): string {
-  return [...name.normalize('NFKC').toLocaleLowerCase('en')]
-    .map((letter) => lookAlikes[letter] ?? letter)
-    .join('');
-}
-
-/** The alphabets whose letters are easily taken for one another. */
-const confusableScripts = [/\p{Script=Latin}/u, /\p{Script=Cyrillic}/u, /\p{Script=Greek}/u];
-
-/** Whether one word holds letters of two of those alphabets ("Аda", not "Ada Иванова"). */
-function mixesScripts(name: string): boolean {
-  return name.split(/\s+/u).some((word) => {
-    const scripts = confusableScripts.filter((script) => script.test(word));
-    return scripts.length > 1;
-  });
-}
-
-/** For each name, in order, why it deserves a second look, or null. */
-export function nameWarnings(names: readonly string[]): (NameWarning | null)[] {
-  const count = (keys: string[]) => {
-    const counts = new Map<string, number>();
-    for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
-    return (key: string) => counts.get(key) ?? 0;
-  };
-  const exact = names.map((name) => name.normalize('NFKC').toLocaleLowerCase('en'));
-  const looks = names.map(skeleton);
-  const exactCount = count(exact);
-  const looksCount = count(looks);
-  return names.map((name, index) => {
-    if (exactCount(exact[index] ?? '') > 1) return 'same';
-    if (looksCount(looks[index] ?? '') > 1) return 'looksLike';
-    if (mixesScripts(name)) return 'mixed';
-    return null;
-  });
 }

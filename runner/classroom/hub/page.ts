@@ -1,122 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { formatPlural } from '../../../src/lib/plural.ts';
 import { columns } from './assets.ts';
 import type { LearnerSummary } from './learners.ts';
+import { hubLanguages, hubStrings, type HubLang } from './strings.ts';
+import { defaultQuery, queryParams, sortKeys, type TableQuery } from './table.ts';
+import { hubView, type HubRow, type HubView, type ViewOptions } from './view.ts';
 
 /**
- * The instructor's table, rendered by the hub in the instructor's language: the page itself, and
- * the rows that the live channel pushes. The runner has no Astro, so it reads the book's UI string
- * files (src/content/i18n) itself; every text on the page comes from a `lab.hub.*` key.
+ * The instructor's page, rendered by the hub in the instructor's language, with the rows, the
+ * counts and the controls as the query asks; the script (assets.ts) then follows the live channel.
+ * The controls are a plain GET form, so they work from the keyboard and without the script too.
  */
-
-/** The book's languages: tag (the i18n file's name) and the name a speaker reads. */
-export const hubLanguages = [
-  { lang: 'en', label: 'English' },
-  { lang: 'it', label: 'Italiano' },
-  { lang: 'zh-CN', label: '简体中文' },
-  { lang: 'ru', label: 'Русский' },
-] as const;
-export type HubLang = (typeof hubLanguages)[number]['lang'];
-
-const i18nDir = new URL('../../../src/content/i18n/', import.meta.url);
-const tables = new Map<HubLang, Record<string, string>>();
-
-function table(lang: HubLang): Record<string, string> {
-  let found = tables.get(lang);
-  if (!found) {
-    found = JSON.parse(readFileSync(new URL(`${lang}.json`, i18nDir), 'utf8')) as Record<
-      string,
-      string
-    >;
-    tables.set(lang, found);
-  }
-  return found;
-}
-
-/** The language named by `?lang=` if it is one of the book's, else the best of Accept-Language. */
-export function pickLanguage(query: string | null, acceptLanguage: string | undefined): HubLang {
-  const match = (tag: string): HubLang | undefined => {
-    const lower = tag.trim().toLowerCase();
-    if (lower.startsWith('zh'))
-      return lower === 'zh-tw' || lower === 'zh-hant' ? undefined : 'zh-CN';
-    return hubLanguages.find(({ lang }) => lower === lang || lower.startsWith(`${lang}-`))?.lang;
-  };
-  const asked = query ? match(query) : undefined;
-  if (asked) return asked;
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...params] = part.split(';');
-      const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find(Boolean);
-      return { tag, q: q === undefined ? 1 : Number(q) };
-    })
-    .filter(({ q }) => q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const { tag } of ranked) {
-    const found = match(tag);
-    if (found) return found;
-  }
-  return 'en';
-}
-
-/** One row of the table as text, in one language; `status` is kept raw for styling. */
-export interface HubRow {
-  id: string;
-  name: string;
-  /** Beside the name, when it deserves a second look (duplicate or look-alike), else empty. */
-  nameNote: string;
-  chapter: string;
-  passed: string;
-  latest: string;
-  status: '' | 'pass' | 'fail' | 'error';
-  stuck: string;
-  lastSeen: string;
-}
-
-/** What the page shows above and in the table: a summary line and the rows. */
-export interface HubView {
-  summary: string;
-  rows: HubRow[];
-}
-
-export function hubView(learners: LearnerSummary[], lang: HubLang, now = Date.now()): HubView {
-  const strings = table(lang);
-  const text = (key: string, values: Record<string, string | number> = {}) =>
-    (strings[key] ?? key).replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
-      name in values ? String(values[name]) : whole,
-    );
-  const plural = (key: string, count: number, values: Record<string, string | number> = {}) =>
-    formatPlural(strings, lang, key, count, values);
-  const rows = learners.map((learner): HubRow => {
-    const seenMinutes = Math.max(0, Math.floor((now - Date.parse(learner.lastSeen)) / 60_000));
-    const stuck = learner.stuck;
-    return {
-      id: learner.id,
-      name: learner.name,
-      nameNote: learner.nameWarning ? text(`lab.hub.name.${learner.nameWarning}`) : '',
-      chapter: learner.chapter ?? '',
-      passed: String(learner.passed),
-      latest: learner.latest
-        ? `${learner.latest.check}: ${text(`lab.hub.status.${learner.latest.status}`)}`
-        : '',
-      status: learner.latest?.status ?? '',
-      stuck: !stuck
-        ? ''
-        : stuck.minutes < 1
-          ? text('lab.hub.stuckUnderMinute', { check: stuck.check })
-          : plural('lab.hub.stuck', stuck.minutes, { check: stuck.check }),
-      lastSeen:
-        seenMinutes < 1 ? text('lab.hub.seenJustNow') : plural('lab.hub.seenAgo', seenMinutes),
-    };
-  });
-  const stuckCount = learners.filter((learner) => learner.stuck).length;
-  return {
-    summary: rows.length
-      ? plural('lab.hub.summary', rows.length, { stuck: stuckCount })
-      : text('lab.hub.empty'),
-    rows,
-  };
-}
 
 /** Text made safe for HTML content and attribute values: learners choose their own names. */
 export function escapeHtml(text: string): string {
@@ -139,19 +31,59 @@ function rowHtml(row: HubRow): string {
   return `<tr data-learner="${escapeHtml(row.id)}"${row.stuck ? ' data-stuck' : ''}>${cells.join('')}</tr>`;
 }
 
+function countsHtml(counts: HubView['counts']): string {
+  return counts
+    .map(
+      (count) =>
+        `<tr><td>${escapeHtml(count.chapter)}</td><td>${escapeHtml(count.check)}</td><td>${count.past}</td><td>${count.stuck}</td></tr>`,
+    )
+    .join('\n');
+}
+
+/** A link to `path` with the language and the query. */
+export function hubHref(path: string, lang: HubLang, query: TableQuery): string {
+  const params = new URLSearchParams({ lang });
+  for (const [name, value] of queryParams(query)) params.set(name, value);
+  return `${path}?${params.toString()}`;
+}
+
+function controlsHtml(view: HubView, lang: HubLang, query: TableQuery): string {
+  const t = (key: string) => escapeHtml(hubStrings(lang).text(key));
+  const option = (value: string, label: string, selected: boolean) =>
+    `<option value="${escapeHtml(value)}"${selected ? ' selected' : ''}>${escapeHtml(label)}</option>`;
+  const chapters = [...view.chapters];
+  // A chapter asked for by the address that nobody has reached yet stays selectable.
+  if (query.chapter && !chapters.some(({ id }) => id === query.chapter))
+    chapters.push({ id: query.chapter, label: `${query.chapter} (0)` });
+  return `<form id="table-controls" method="get" action="/">
+<input type="hidden" name="lang" value="${lang}">
+<label for="sort">${t('lab.hub.sort.label')}</label>
+<select id="sort" name="sort">${sortKeys.map((key) => option(key, hubStrings(lang).text(`lab.hub.sort.${key}`), key === query.sort)).join('')}</select>
+<label for="chapter">${t('lab.hub.filter.label')}</label>
+<select id="chapter" name="chapter">${option('', hubStrings(lang).text('lab.hub.filter.all'), !query.chapter)}${chapters.map(({ id, label }) => option(id, label, id === query.chapter)).join('')}</select>
+<button type="submit">${t('lab.hub.apply')}</button>
+<a id="csv" href="${escapeHtml(hubHref('/api/learners.csv', lang, query))}" download>${t('lab.hub.csv')}</a>
+</form>`;
+}
+
 /**
  * The whole page. The script and the style are separate routes (the CSP allows no inline code);
  * the page tells the script its language and its two status texts through data attributes.
  */
-export function hubPage(learners: LearnerSummary[], lang: HubLang, now = Date.now()): string {
-  const strings = table(lang);
-  const t = (key: string) => escapeHtml(strings[key] ?? key);
-  const view = hubView(learners, lang, now);
+export function hubPage(
+  learners: LearnerSummary[],
+  lang: HubLang,
+  now = Date.now(),
+  options: ViewOptions = {},
+): string {
+  const query = options.query ?? defaultQuery;
+  const t = (key: string) => escapeHtml(hubStrings(lang).text(key));
+  const view = hubView(learners, lang, now, options);
   const switcher = hubLanguages
     .map(({ lang: other, label }) =>
       other === lang
         ? `<strong lang="${other}">${escapeHtml(label)}</strong>`
-        : `<a href="?lang=${other}" hreflang="${other}" lang="${other}">${escapeHtml(label)}</a>`,
+        : `<a href="${escapeHtml(hubHref('/', other, query))}" hreflang="${other}" lang="${other}">${escapeHtml(label)}</a>`,
     )
     .join(' · ');
   return `<!doctype html>
@@ -169,11 +101,19 @@ export function hubPage(learners: LearnerSummary[], lang: HubLang, now = Date.no
 <nav aria-label="${t('lab.hub.language')}">${switcher}</nav>
 </header>
 <p>${t('lab.hub.intro')}</p>
-<p><span id="summary">${escapeHtml(view.summary)}</span> <span id="connection" role="status"></span></p>
+${controlsHtml(view, lang, query)}
+<p><span id="summary">${escapeHtml(view.summary)}</span> <span id="shown">${escapeHtml(view.shown)}</span> <span id="connection" role="status"></span></p>
 <table>
 <thead><tr>${columns.map((column) => `<th scope="col">${t(`lab.hub.column.${column}`)}</th>`).join('')}</tr></thead>
 <tbody id="learners">${view.rows.map(rowHtml).join('\n')}</tbody>
 </table>
+<section id="counts-section" aria-labelledby="counts-title"${view.counts.length ? '' : ' hidden'}>
+<h2 id="counts-title">${t('lab.hub.counts.title')}</h2>
+<table aria-labelledby="counts-title">
+<thead><tr><th scope="col">${t('lab.hub.column.chapter')}</th><th scope="col">${t('lab.hub.counts.check')}</th><th scope="col">${t('lab.hub.counts.past')}</th><th scope="col">${t('lab.hub.counts.stuck')}</th></tr></thead>
+<tbody id="counts">${countsHtml(view.counts)}</tbody>
+</table>
+</section>
 </body>
 </html>
 `;

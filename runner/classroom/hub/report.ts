@@ -21,7 +21,7 @@ export const HubLimits = {
 } as const;
 
 /** A lab or check id as lab files write them (src/lib/lab-schema.ts). */
-const labId = z
+export const labId = z
   .string()
   .max(128)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lab and check ids are lower-case words joined by dashes');
@@ -50,6 +50,11 @@ export function displayNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** A learner id: random, made once per learner's workspace (reporter.ts `learnerId`). */
+export function learnerIdSchema() {
+  return z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'learner is 16-64 letters, digits, - or _');
+}
+
 export const reportSchema = z.strictObject({
   /** The learner's display name, as given with --name. */
   name: z.string().superRefine((value, ctx) => {
@@ -57,7 +62,7 @@ export const reportSchema = z.strictObject({
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
   /** A random id kept in the learner's workspace: a restarted runner is the same learner. */
-  learner: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'learner is 16-64 letters, digits, - or _'),
+  learner: learnerIdSchema(),
   results: z
     .array(
       z.strictObject({

@@ -3,12 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  escapeHtml,
-  hubPage,
-  hubView,
-  pickLanguage,
-} from '../../../../runner/classroom/hub/page.ts';
+import { escapeHtml, hubPage } from '../../../../runner/classroom/hub/page.ts';
+import { pickLanguage } from '../../../../runner/classroom/hub/strings.ts';
+import { hubView } from '../../../../runner/classroom/hub/view.ts';
 import {
   displayName,
   displayNameProblem,
@@ -16,7 +13,8 @@ import {
   type Report,
   type ReportedResult,
 } from '../../../../runner/classroom/hub/report.ts';
-import { HubLearners, nameWarnings } from '../../../../runner/classroom/hub/learners.ts';
+import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
+import { nameWarnings } from '../../../../runner/classroom/hub/names.ts';
 import { ProgressStore } from '../../../../runner/checks/progress.ts';
 
 const t0 = Date.parse('2026-03-01T09:00:00.000Z');

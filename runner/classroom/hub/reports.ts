@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, errorDetail } from '../../../src/lib/error-codes.ts';
+import { tokensEqual } from '../../http/auth.ts';
+import { sendError } from '../../http/reply.ts';
+import { readBody } from './http.ts';
+import type { HubLearners } from './learners.ts';
+import { reportSchema } from './report.ts';
+
+/**
+ * `POST /join/<join token>/report`: the only way anything enters the hub. The order of the
+ * refusals is the contract: method, Origin, token, content type, size, JSON, schema, limits.
+ */
+export interface ReportRoute {
+  joinToken: string;
+  learners: HubLearners;
+  log: (message: string) => void;
+  /**
+   * Called after a report changed the table; the answer (204) waits for the promise, so that a
+   * report the hub acknowledged is one it has saved (hub/state.ts).
+   */
+  stored: () => Promise<void>;
+}
+
+export function reportRoute(route: ReportRoute) {
+  let warnedFull = false;
+
+  const store = (response: ServerResponse, text: string) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return sendError(response, 400, ErrorCode.badReport, 'the report is not JSON');
+    }
+    const parsed = reportSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || 'report'}: ${issue.message}`);
+      return sendError(response, 400, ErrorCode.badReport, `bad report: ${issues.join('; ')}`);
+    }
+    const outcome = route.learners.apply(parsed.data);
+    if (!outcome.ok) {
+      if (outcome.code === 'hub-full' && !warnedFull) {
+        warnedFull = true;
+        route.log(`hub: ${outcome.message}; refusing new learners`);
+      }
+      return sendError(response, outcome.status, outcome.code, outcome.message);
+    }
+    void route.stored().then(() => {
+      // The hub may have closed meanwhile: the learner's runner then sends it again.
+      if (response.writableEnded || response.destroyed) return;
+      response.writeHead(204);
+      response.end();
+    });
+  };
+
+  return (request: IncomingMessage, response: ServerResponse, given: string) => {
+    if (request.method !== 'POST') {
+      response.setHeader('Allow', 'POST');
+      return sendError(response, 405, ErrorCode.methodNotAllowed, 'reports are sent with POST');
+    }
+    // A learner's runner sends no Origin; a browser always does. Even the hub's own origin is
+    // refused: a page can pass for it by DNS rebinding, and no page has reason to report.
+    if (request.headers.origin !== undefined)
+      return sendError(response, 403, ErrorCode.badOrigin, 'web pages may not send reports');
+    if (!tokensEqual(given, route.joinToken))
+      return sendError(
+        response,
+        401,
+        ErrorCode.unauthorized,
+        'wrong join token: this hub does not know this join link; ask the instructor for the join command its runner prints',
+      );
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
+      return sendError(response, 415, ErrorCode.badReport, 'send the report as application/json');
+    readBody(request, response, (text) => {
+      try {
+        store(response, text);
+      } catch (error) {
+        // Past the server's own try/catch (the body arrives later): answer, never crash.
+        route.log(`hub report failed: ${errorDetail(error)}`);
+        if (!response.headersSent)
+          sendError(response, 500, ErrorCode.internal, 'the hub failed on this report');
+      }
+    });
+  };
+}
