@@ -15,7 +15,7 @@ function fakeBuild(exitCode: number) {
     for (let i = 0; i < 350; i++) say('  ├─ /en/page-' + i + '/index.html (+30ms)');
     say('09:39:32 [starlight:pagefind] Building search index with Pagefind...');
     if (${exitCode} !== 0) console.error('[ERROR] src/content/docs/en/cluster.mdx: Unexpected closing tag');
-    process.exit(${exitCode});
+    process.exitCode = ${exitCode};
   `;
   return { file: process.execPath, args: ['-e', script] };
 }
