@@ -47,6 +47,8 @@ export function astroBuild(dist: string): BuildCommand {
 
 /** Lines of the log shown when a build fails: its end, where the error is. */
 const failureLines = 25;
+/** And the last lines of its errors, in case the rest of its output came after them. */
+const errorLines = 8;
 
 /**
  * Builds the book. The learner sees one line per phase and where the build's messages went;
@@ -74,23 +76,32 @@ export async function buildBook(
   });
   const seen = new Set<string>();
   const tail: string[] = [];
-  let partial = '';
-  const read = (chunk: Buffer) => {
-    file.write(chunk);
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      tail.push(line);
-      if (tail.length > failureLines) tail.shift();
-      for (const phase of phases)
-        if (!seen.has(phase.line) && phase.pattern.test(line)) {
-          seen.add(phase.line);
-          log(`  ${phase.line}`);
+  // The end of all the output, and of the errors alone: the two streams interleave as they
+  // please, and a flood of page lines must not push the error out of what is shown.
+  const errors: string[] = [];
+  const reader = (stream: 'out' | 'err') => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      file.write(chunk);
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > failureLines) tail.shift();
+        if (stream === 'err') {
+          errors.push(line);
+          if (errors.length > errorLines) errors.shift();
         }
-    }
+        for (const phase of phases)
+          if (!seen.has(phase.line) && phase.pattern.test(line)) {
+            seen.add(phase.line);
+            log(`  ${phase.line}`);
+          }
+      }
+    };
   };
-  child.stdout.on('data', read);
-  child.stderr.on('data', read);
+  child.stdout.on('data', reader('out'));
+  child.stderr.on('data', reader('err'));
   const code = await new Promise<number | null>((done) => {
     child.on('error', (error) => {
       tail.push(`could not start the build: ${error.message}`);
@@ -98,7 +109,6 @@ export async function buildBook(
     });
     child.on('close', (status) => done(status));
   });
-  if (partial) tail.push(partial);
   await new Promise<void>((done) => file.end(done));
   if (code === 0) {
     log(
@@ -106,7 +116,7 @@ export async function buildBook(
     );
     return;
   }
-  log(tail.join('\n'));
+  log([...tail, ...errors.filter((line) => !tail.includes(line))].join('\n'));
   throw new Error(
     `the book did not build; the end of its messages is above, all of them are in ${options.logFile}. ` +
       'Fix the file they name, then run npm start again.',
