@@ -29,7 +29,6 @@ function chapters() {
 
 export default defineConfig({
   outDir: fixtures ? './dist-test' : './dist',
-  redirects: { '/': '/en/' },
   integrations: [
     starlight({
       title: 'Istio Lab Book',

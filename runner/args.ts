@@ -5,7 +5,16 @@ import { displayName, displayNameProblem, joinPathPattern } from './classroom/hu
 export interface RunnerArgs {
   host: string;
   port: number;
+  /** Origins of hosted copies of the book that may use this runner (--allow-origin). */
   allowOrigins: string[];
+  /** Where each of those copies lives, ending in "/": pairing links lead there. */
+  hostedBooks: string[];
+  /**
+   * The address a forwarding service (a dev container's forwarded port, a reverse proxy) shows
+   * this runner under, as an origin: its Host and Origin are trusted like loopback's, and the
+   * printed link uses it. The runner still listens on --host only.
+   */
+  publicUrl: string | undefined;
   /** Allow a --host that is not loopback (the terminal is then reachable from the network). */
   exposeOnNetwork: boolean;
   /** Folder of the built book. */
@@ -29,8 +38,12 @@ export const usage = `Usage: npm start -- [options]
   --host <address>        address to listen on (default 127.0.0.1)
   --expose-on-network     required with a --host that is not loopback: anyone who can reach
                           that address and learns the token can run commands on this machine
-  --allow-origin <url>    also accept pages from this origin (a hosted copy of the book);
-                          may be given more than once
+  --allow-origin <url>    also accept pages from a hosted copy of the book at this URL, e.g.
+                          https://you.github.io/istio-lab-book/; may be given more than once
+  --public-url <url>      the address a forwarded port shows this runner under (a dev
+                          container, Codespaces, a reverse proxy), e.g.
+                          https://name-4321.app.github.dev: that host and origin are trusted
+                          and the printed link uses it; the runner still listens on --host
   --shell bash|zsh        the shell of the terminal (default: bash 4.4+, else zsh 5.1+)
   --idle-minutes <n>      end a terminal with no page attached after n minutes (default 15)
   --no-build              serve the book as built, even if sources are newer
@@ -60,6 +73,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
         port: { type: 'string', default: '4321' },
         host: { type: 'string', default: '127.0.0.1' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
+        'public-url': { type: 'string' },
         'expose-on-network': { type: 'boolean', default: false },
         dist: { type: 'string', default: 'dist' },
         labs: { type: 'string', multiple: true, default: [] },
@@ -92,30 +106,15 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
   if (shell !== undefined && shell !== 'bash' && shell !== 'zsh') {
     throw new Error(`--shell ${shell} is not a shell the book supports: give bash or zsh`);
   }
-  const allowOrigins = values['allow-origin'].map((value) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch (error) {
-      throw new Error(
-        `--allow-origin ${value} is not a URL: give an origin such as https://book.example.org`,
-        { cause: error },
-      );
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new Error(`--allow-origin ${value} must be an http or https origin`);
-    }
-    if (url.origin !== value.replace(/\/$/, '')) {
-      throw new Error(
-        `--allow-origin ${value} must be an origin only (scheme, host, port), such as ${url.origin}`,
-      );
-    }
-    return url.origin;
-  });
+  const hosted = values['allow-origin'].map((value) => hostedBook(value));
+  const publicUrl =
+    values['public-url'] === undefined ? undefined : publicOrigin(values['public-url']);
   return {
     host: values.host,
     port,
-    allowOrigins,
+    allowOrigins: [...new Set(hosted.map((url) => new URL(url).origin))],
+    hostedBooks: hosted,
+    publicUrl,
     exposeOnNetwork: values['expose-on-network'],
     dist: values.dist,
     labDirs: values.labs,
@@ -171,4 +170,45 @@ function reportArgs(link: string | undefined, name: string | undefined): RunnerA
   const problem = displayNameProblem(name);
   if (problem) throw new Error(`--name: ${problem}`);
   return { url: `${url.origin}${url.pathname.replace(/\/$/, '')}`, name: displayName(name) };
+}
+
+function httpUrl(option: string, value: string, example: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (error) {
+    throw new Error(`${option} ${value} is not a URL: give one such as ${example}`, {
+      cause: error,
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`${option} ${value} must be an http or https URL, such as ${example}`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new Error(
+      `${option} ${value} may not carry a user, a query or a fragment: give ${url.origin}${url.pathname}`,
+    );
+  }
+  return url;
+}
+
+/**
+ * A hosted copy of the book: its origin is trusted, and pairing links lead to its folder, which
+ * may be a site's root (https://book.example.org) or a path under it (a GitHub Pages project
+ * site, https://you.github.io/istio-lab-book/).
+ */
+function hostedBook(value: string): string {
+  const url = httpUrl('--allow-origin', value, 'https://book.example.org');
+  return `${url.origin}${url.pathname.replace(/\/*$/, '/')}`;
+}
+
+/** The forwarded address of this runner: an origin, since the runner serves the book at its root. */
+function publicOrigin(value: string): string {
+  const url = httpUrl('--public-url', value, 'https://name-4321.app.github.dev');
+  if (url.pathname !== '/') {
+    throw new Error(
+      `--public-url ${value} must be an origin only (scheme, host, port), such as ${url.origin}: the runner serves the book at its root`,
+    );
+  }
+  return url.origin;
 }

@@ -50,9 +50,9 @@ async function runningRunner(workspace: Workspace): Promise<RunnerFile | undefin
  * The one link that pairs a hosted copy of the book with this runner: the runner's address and
  * token ride in the fragment, which the browser never sends to the hosting site.
  */
-function pairingLine(origin: string, runnerUrl: string, token: string): string {
+function pairingLine(book: string, runnerUrl: string, token: string): string {
   const fragment = new URLSearchParams({ runner: new URL(runnerUrl).origin, token });
-  return `For the copy of the book at ${origin}, open this link instead (it pairs that tab with this runner):\n\n  ${origin}/en/progress/#${fragment}\n`;
+  return `For the copy of the book at ${book}, open this link instead (it pairs that tab with this runner):\n\n  ${book}en/progress/#${fragment}\n`;
 }
 
 async function main(): Promise<void> {
@@ -130,6 +130,7 @@ async function main(): Promise<void> {
       labs,
       workspace,
       allowOrigins: args.allowOrigins,
+      ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
       version,
       kubeContext: pins.kubeContext ?? 'kind-istio-lab',
       shell,
@@ -153,10 +154,13 @@ async function main(): Promise<void> {
       `WARNING: listening on ${args.host}: anyone on that network with the link can run commands as ${process.env.USER ?? 'you'}.`,
     );
   }
+  // Behind a forwarded port, the browser reaches the runner only by its public address.
+  const shown = args.publicUrl === undefined ? runner.url : `${args.publicUrl}/`;
   log(
-    `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${runner.url}?token=${runner.token}\n`,
+    `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${shown}?token=${runner.token}\n`,
   );
-  for (const origin of args.allowOrigins) log(pairingLine(origin, runner.url, runner.token));
+  if (args.publicUrl !== undefined) log(`(The runner listens on ${runner.url} only.)`);
+  for (const book of args.hostedBooks) log(pairingLine(book, runner.url, runner.token));
   let classroom: Classroom;
   try {
     classroom = await startClassroom(args, runner.progress, workspace, log, labs);

@@ -1,12 +1,25 @@
 // Builds the test book (dist-test): the published book plus the fixture chapter and lab from
-// tests/fixtures, which the end-to-end tests drive without a cluster. Cross-platform, unlike an
-// inline environment variable in package.json.
+// tests/fixtures, which the end-to-end tests drive without a cluster; then the same book for a
+// site under a sub-path (dist-subpath), as a GitHub Pages project site publishes it, with Astro's
+// own --base and --site. Cross-platform, unlike an inline environment variable in package.json.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const astro = fileURLToPath(new URL('../node_modules/astro/bin/astro.mjs', import.meta.url));
-const result = spawnSync(process.execPath, [astro, 'build'], {
-  stdio: 'inherit',
-  env: { ...process.env, ISTIO_LAB_FIXTURES: '1', ASTRO_TELEMETRY_DISABLED: '1' },
-});
-process.exit(result.status ?? 1);
+/** Where the end-to-end tests publish the sub-path build (tests/e2e/subpath.spec.ts). */
+export const subpathBase = '/books/istio-lab/';
+export const subpathSite = 'https://book.example.org';
+
+function build(extra: string[]): number {
+  const result = spawnSync(process.execPath, [astro, 'build', ...extra], {
+    stdio: 'inherit',
+    env: { ...process.env, ISTIO_LAB_FIXTURES: '1', ASTRO_TELEMETRY_DISABLED: '1' },
+  });
+  return result.status ?? 1;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const status =
+    build([]) || build(['--base', subpathBase, '--site', subpathSite, '--outDir', 'dist-subpath']);
+  process.exit(status);
+}

@@ -2,8 +2,8 @@
 // built book served with no runner behind it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serveStatic } from '../runner/http/static-files.ts';
 
@@ -90,16 +90,77 @@ async function waitForRunnerFile(
 /** Serves a built book with no runner behind it: the hosted, read-only book. */
 export async function startStaticHost(
   dist: string,
+  base = '/',
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://static.invalid');
-    serveStatic(dist, url.pathname, response, request.method ?? 'GET');
+    // A host that publishes the book under a path (a GitHub Pages project site) has nothing
+    // outside it.
+    if (!url.pathname.startsWith(base)) {
+      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not under the base path');
+      return;
+    }
+    serveStatic(dist, url.pathname.slice(base.length - 1), response, request.method ?? 'GET');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${base}`,
     close: async () => {
       // A browser keeps idle keep-alive connections open; close() alone would wait for them.
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/**
+ * A forwarding service as a dev container's forwarded port or a reverse proxy is one: it listens
+ * on its own port and carries every request, WebSocket upgrades included, to the runner's
+ * loopback port with the browser's headers untouched, so the runner sees the public Host and
+ * Origin. `target` is set once the runner has started.
+ */
+export async function startForwardingProxy(): Promise<{
+  port: number;
+  target: { port: number };
+  close: () => Promise<void>;
+}> {
+  const target = { port: 0 };
+  const server = createServer((incoming, outgoing) => {
+    const forwarded = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => outgoing.destroy());
+    incoming.pipe(forwarded);
+  });
+  server.on('upgrade', (incoming, socket, head) => {
+    const upstream = connect(target.port, '127.0.0.1', () => {
+      const lines = [`${incoming.method} ${incoming.url} HTTP/1.1`];
+      for (let i = 0; i < incoming.rawHeaders.length; i += 2)
+        lines.push(`${incoming.rawHeaders[i]}: ${incoming.rawHeaders[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    target,
+    close: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
       await closed;

@@ -18,7 +18,10 @@ export interface AuthPolicy {
   token: string;
   /** Host header values accepted, e.g. `127.0.0.1:4321`. */
   hosts: ReadonlySet<string>;
-  /** Origins accepted, e.g. `http://127.0.0.1:4321`; the runner's own plus --allow-origin values. */
+  /**
+   * Origins accepted, e.g. `http://127.0.0.1:4321`: the runner's own, its --public-url and the
+   * --allow-origin values.
+   */
   origins: ReadonlySet<string>;
 }
 
@@ -69,14 +72,26 @@ function interfaceAddresses(): string[] {
     .filter((address): address is string => Boolean(address));
 }
 
+/**
+ * What a runner accepts. `publicUrl` (--public-url) is the origin a forwarding service shows it
+ * under: that exact host is accepted as a Host header and that exact origin as an Origin, as
+ * loopback's are, because the forwarding service sends them for requests it carries to the
+ * runner's loopback address. Nothing looser: another scheme, port or name stays refused.
+ */
 export function policyFor(
   token: string,
   port: number,
   allowOrigins: readonly string[],
   extraHost?: string,
+  publicUrl?: string,
 ): AuthPolicy {
   const hosts = loopbackHosts(port, extraHost);
   const origins = new Set([...hosts].map((host) => `http://${host}`));
+  if (publicUrl !== undefined) {
+    const url = new URL(publicUrl);
+    hosts.add(url.host.toLowerCase());
+    origins.add(url.origin);
+  }
   for (const origin of allowOrigins) origins.add(origin);
   return { token, hosts, origins };
 }

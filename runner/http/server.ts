@@ -41,6 +41,8 @@ export interface RunnerOptions {
   labs: LabCatalog;
   workspace: Workspace;
   allowOrigins: readonly string[];
+  /** The origin a forwarded port shows this runner under (--public-url), trusted as its own. */
+  publicUrl?: string;
   version: string;
   kubeContext: string;
   /** The shell of lab terminals (runner/terminal/shell.ts chooseShell). */
@@ -103,7 +105,13 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     },
     log,
   });
-  let policy: AuthPolicy = policyFor(token, options.port, options.allowOrigins);
+  let policy: AuthPolicy = policyFor(
+    token,
+    options.port,
+    options.allowOrigins,
+    undefined,
+    options.publicUrl,
+  );
   const api = createApi({
     version: options.version,
     labs: options.labs,
@@ -200,10 +208,12 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   const actualPort = (server.address() as AddressInfo).port;
   // The usual loopback names are the runner's own hosts already; any other --host is added.
   const extraHost = loopbackNames.includes(options.host) ? undefined : options.host;
-  policy = policyFor(token, actualPort, options.allowOrigins, extraHost);
+  policy = policyFor(token, actualPort, options.allowOrigins, extraHost, options.publicUrl);
   const ownOrigins = new Set(
     [...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`),
   );
+  // Behind a forwarded port the page comes from the public origin: it is the book's own.
+  if (options.publicUrl !== undefined) ownOrigins.add(new URL(options.publicUrl).origin);
   const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {

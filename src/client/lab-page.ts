@@ -16,9 +16,11 @@ async function start(): Promise<void> {
   for (const banner of document.querySelectorAll<HTMLElement>('lab-runtime .lab-banner')) {
     banner.hidden = banner.dataset.kind !== state;
   }
-  // The command that lets this very site use a local runner.
+  // The command that lets this very site use a local runner: its origin, or, for a book published
+  // under a path, the book's folder, where the runner's pairing link must lead.
+  const base = import.meta.env.BASE_URL.replace(/\/?$/, '/');
   for (const origin of document.querySelectorAll<HTMLElement>('lab-runtime [data-origin]'))
-    origin.textContent = location.origin;
+    origin.textContent = base === '/' ? location.origin : location.origin + base;
   if (state === 'connected') {
     const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;
     if (lab) void showChapterProgress(lab);

@@ -71,7 +71,7 @@ export async function chaptersWithChecks(locale: string): Promise<ChapterChecks[
     chapters.push({
       slug: lab.id,
       title: entry.data.title,
-      href: `/${locale}/${entry.id.slice(entry.id.indexOf('/') + 1)}/`,
+      href: `${import.meta.env.BASE_URL.replace(/\/?$/, '/')}${locale}/${entry.id.slice(entry.id.indexOf('/') + 1)}/`,
       checks: findPlacements(entry.body)
         .filter((placement) => placement.kind === 'check')
         .map(({ id }) => ({ id, summary: summaries.get(id) ?? id })),

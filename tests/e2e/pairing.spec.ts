@@ -69,3 +69,18 @@ test('a tab paired with a runner that has since restarted asks to pair again', a
     await runner.stop();
   }
 });
+
+test('the very link npm start prints signs this browser in, through the home page', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  const link = /Open this link[^\n]*\n\s*(\S+\?token=\S+)/.exec(runner.output())?.[1] ?? '';
+  expect(link).toBe(`${runner.url}?token=${runner.token}`);
+  await page.goto(link);
+  await expect(page).toHaveURL(`${runner.url}en/`);
+  await page.goto(`${runner.url}en/fixture/`);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  await chapter.run('say-hello');
+  await chapter.expectTerminal(/^hello from the cell$/m);
+});

@@ -25,12 +25,35 @@ describe('runner arguments', () => {
       [0, ['https://a.example', 'http://b.example:8080'], false],
     );
   });
+  it('takes a hosted copy under a sub-path: its origin is trusted, its folder is where pairing leads', () => {
+    const args = parseRunnerArgs([
+      '--allow-origin',
+      'https://you.github.io/istio-lab-book',
+      '--allow-origin',
+      'https://you.github.io/other/',
+    ]);
+    assert.deepEqual(args.allowOrigins, ['https://you.github.io']);
+    assert.deepEqual(args.hostedBooks, [
+      'https://you.github.io/istio-lab-book/',
+      'https://you.github.io/other/',
+    ]);
+  });
+  it('takes --public-url as an origin, with no default', () => {
+    assert.equal(parseRunnerArgs([]).publicUrl, undefined);
+    assert.equal(
+      parseRunnerArgs(['--public-url', 'https://Name-4321.app.github.dev/']).publicUrl,
+      'https://name-4321.app.github.dev',
+    );
+  });
   for (const [argv, message] of [
     [['--port', 'abc'], /--port abc is not a port/],
     [['--port', '70000'], /--port 70000 is not a port/],
     [['--allow-origin', 'book.example'], /is not a URL/],
-    [['--allow-origin', 'https://book.example/path'], /origin only .* https:\/\/book\.example/],
+    [['--allow-origin', 'https://book.example/path?x=1'], /query .* https:\/\/book\.example\/path/],
     [['--allow-origin', 'ftp://book.example'], /http or https/],
+    [['--public-url', 'name-4321.app.github.dev'], /is not a URL/],
+    [['--public-url', 'https://name.example/book/'], /origin only .* https:\/\/name\.example/],
+    [['--public-url', 'https://user:pw@name.example'], /may not carry a user/],
     [['--frobnicate'], /Unknown option '--frobnicate'[\s\S]*Usage:/],
     [['--idle-minutes', '0'], /not a positive number/],
   ] as const) {

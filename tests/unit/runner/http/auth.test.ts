@@ -113,6 +113,48 @@ describe('auth decision matrix (token x Origin x Host)', () => {
       assert.equal(isLoopback(host), false, host);
   });
 
+  it('--public-url adds exactly its host and origin, and nothing that only looks like them', () => {
+    const forwarded = policyFor(token, 4321, [], undefined, 'https://name-4321.app.github.dev');
+    const ask = (host: string, origin: string | undefined) =>
+      decide({ host, origin, bearerToken: token }, forwarded);
+    assert.deepEqual(ask('name-4321.app.github.dev', 'https://name-4321.app.github.dev'), {
+      ok: true,
+    });
+    assert.deepEqual(ask('127.0.0.1:4321', 'https://name-4321.app.github.dev'), { ok: true });
+    for (const [host, origin] of [
+      ['name-4321.app.github.dev', 'http://name-4321.app.github.dev'],
+      ['name-4321.app.github.dev', 'https://name-4321.app.github.dev:8443'],
+      ['name-4321.app.github.dev', 'https://name-4321.app.github.dev.evil.example'],
+      ['name-4321.app.github.dev', 'https://evil-name-4321.app.github.dev'],
+      ['name-4321.app.github.dev.evil.example', 'https://name-4321.app.github.dev'],
+      ['name-4321.app.github.dev:8443', undefined],
+      ['other-4321.app.github.dev', undefined],
+    ] as const) {
+      const decision = ask(host, origin);
+      assert.equal(decision.ok, false, `${host} ${origin}`);
+    }
+    // Still behind the token.
+    assert.equal(
+      decide(
+        {
+          host: 'name-4321.app.github.dev',
+          origin: 'https://name-4321.app.github.dev',
+          bearerToken: undefined,
+        },
+        forwarded,
+      ).ok,
+      false,
+    );
+    // Without --public-url, that host is a stranger.
+    assert.equal(
+      decide(
+        { host: 'name-4321.app.github.dev', origin: undefined, bearerToken: token },
+        policyFor(token, 4321, []),
+      ).ok,
+      false,
+    );
+  });
+
   it('a --host that is not loopback is added to the accepted hosts', () => {
     const wide = policyFor(token, 4321, [], '192.0.2.10');
     assert.ok(wide.hosts.has('192.0.2.10:4321'));
