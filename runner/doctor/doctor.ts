@@ -3,7 +3,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPins, type Pins } from '../../src/lib/lab-files.ts';
-import { inotifyFinding, memoryFinding, portsFinding, processesFinding } from './host.ts';
+import {
+  inotifyFinding,
+  memoryFinding,
+  placeFinding,
+  portsFinding,
+  processesFinding,
+} from './host.ts';
 import { realSystem } from './system.ts';
 import {
   clusterFinding,
@@ -82,6 +88,7 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
     portsFinding(context),
   ]);
   const findings: Finding[] = [
+    placeFinding(context),
     dockerFinding(context, docker),
     kindFinding(context, kind),
     kubectlFinding(context, kubectl),

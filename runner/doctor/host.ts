@@ -17,12 +17,37 @@ const freeMemoryWantedGiB = 2;
 
 const gib = (bytes: number) => Math.round((bytes / 2 ** 30) * 10) / 10;
 
+/**
+ * Where the labs run: this machine, or a dev container whose Docker runs inside it and whose
+ * browser is elsewhere. Never a problem by itself; it says which fixes the other items give.
+ */
+export function placeFinding(context: DoctorContext): Finding {
+  const place = context.system.devContainer();
+  const code = place ?? 'machine';
+  return { id: 'place', status: 'ok', code, params: {}, detail: code, commands: [] };
+}
+
 /** Docker's memory (all of the machine's on Linux, the VM's with Docker Desktop) and what is free. */
 export function memoryFinding(context: DoctorContext, dockerInfo: string | undefined): Finding {
   const free = gib(context.system.freeMemory());
   const bytes = Number(dockerInfo?.trim().split(/\s+/)[1]);
   const docker = Number.isFinite(bytes) && bytes > 0 ? gib(bytes) : undefined;
   const detail = `${docker === undefined ? '' : `docker ${docker} GiB, `}free ${free} GiB`;
+  const codespace = context.system.devContainer() === 'codespaces';
+  if (
+    codespace &&
+    ((docker !== undefined && docker < dockerMemoryWantedGiB) || free < freeMemoryWantedGiB)
+  ) {
+    // A codespace's memory is its machine type's: only a bigger machine type gives more.
+    return {
+      id: 'memory',
+      status: 'warn',
+      code: 'codespaceLow',
+      params: { docker: docker ?? free, free },
+      detail,
+      commands: [],
+    };
+  }
   if (docker !== undefined && docker < dockerMemoryWantedGiB) {
     return {
       id: 'memory',

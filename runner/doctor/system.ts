@@ -3,12 +3,29 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { arch, freemem, platform } from 'node:os';
-import type { CommandResult, DoctorSystem } from './types.ts';
+import type { CommandResult, DevContainer, DoctorSystem } from './types.ts';
 
 /** How long one tool may take to answer before the doctor gives up on it. */
 const commandTimeoutMs = 10_000;
 /** How long a connection to a local port may take: loopback answers at once or never. */
 const connectTimeoutMs = 1_000;
+
+/**
+ * Which dev container this is, from the variables each one sets: GitHub Codespaces sets
+ * CODESPACES, VS Code Dev Containers REMOTE_CONTAINERS, DevPod DEVPOD, and the book's own
+ * .devcontainer ISTIO_LAB_DEVCONTAINER. Read from the runner's own environment: the labs' one is
+ * allow-listed and has none of them.
+ */
+export function devContainerIn(env: NodeJS.ProcessEnv): DevContainer | undefined {
+  if (env.CODESPACES === 'true') return 'codespaces';
+  if (
+    env.ISTIO_LAB_DEVCONTAINER === '1' ||
+    env.REMOTE_CONTAINERS === 'true' ||
+    env.DEVPOD === 'true'
+  )
+    return 'devContainer';
+  return undefined;
+}
 
 /** The real machine, seen through the labs' environment. */
 export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
@@ -19,6 +36,7 @@ export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
     arch: arch(),
     freeMemory: freemem,
     portBusy,
+    devContainer: () => devContainerIn(process.env),
     leftovers: (ledger) =>
       findLeftovers(ledger).map(({ entry, pids }) => ({ kind: entry.kind, pids })),
   };

@@ -52,12 +52,26 @@ export function dockerFinding(context: DoctorContext, info: CommandResult): Find
   }
   const detail = info.missing ? '' : firstLine(info);
   const linux = context.system.platform === 'linux';
+  const container = context.system.devContainer() !== undefined;
   if (info.missing) {
-    return { id: 'docker', status: 'fail', code: 'missing', params: {}, detail, commands: [] };
+    // A dev container gets Docker from its docker-in-docker feature, or not at all.
+    const code = container ? 'missingContainer' : 'missing';
+    return { id: 'docker', status: 'fail', code, params: {}, detail, commands: [] };
   }
   if (/permission denied/i.test(`${info.stdout}${info.stderr}`)) {
     const commands = linux ? ['sudo usermod -aG docker "$USER"'] : [];
     return { id: 'docker', status: 'fail', code: 'denied', params: {}, detail, commands };
+  }
+  if (container) {
+    // Docker in Docker's daemon starts with the container; its start script starts it again.
+    return {
+      id: 'docker',
+      status: 'fail',
+      code: 'unreachableContainer',
+      params: {},
+      detail,
+      commands: ['sudo bash /usr/local/share/docker-init.sh'],
+    };
   }
   const start = linux
     ? ['sudo systemctl start docker']

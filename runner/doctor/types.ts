@@ -31,9 +31,16 @@ export interface DoctorSystem {
   freeMemory: () => number;
   /** Whether something already listens on 127.0.0.1:<port>. */
   portBusy: (port: number) => Promise<boolean>;
+  /**
+   * Where the labs run: a GitHub codespace, another dev container (VS Code Dev Containers,
+   * DevPod, the book's .devcontainer), or this machine itself (undefined).
+   */
+  devContainer: () => DevContainer | undefined;
   /** Processes a runner killed hard left running (runner/checks/process-ledger.ts). */
   leftovers: (ledger: string) => { kind: 'terminal' | 'check'; pids: number[] }[];
 }
+
+export type DevContainer = 'codespaces' | 'devContainer';
 
 /** Where the labs' files live, for commands that name them. */
 export interface LabPaths {

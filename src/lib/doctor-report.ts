@@ -2,6 +2,7 @@
 
 /** The doctor's items, in the order it reports them (and the Doctor page lists them). */
 export const doctorItemIds = [
+  'place',
   'docker',
   'kind',
   'kubectl',

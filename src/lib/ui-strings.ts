@@ -177,8 +177,11 @@ export const uiStrings = {
   'lab.doctor.item.inotify': 'Doctor page: name of the inotify item',
   'lab.doctor.item.ports': 'Doctor page: name of the ports item',
   'lab.doctor.item.processes': 'Doctor page: name of the left-over processes item',
+  'lab.doctor.item.place':
+    'Doctor page: name of the item that says where the labs run (this machine or a dev container)',
   'lab.doctor.about.docker':
     'Doctor page: what the docker item checks, shown with or without a runner',
+  'lab.doctor.about.place': 'Doctor page: what the place item looks at',
   'lab.doctor.about.kind': 'Doctor page: what the kind item checks, shown with or without a runner',
   'lab.doctor.about.kubectl':
     'Doctor page: what the kubectl item checks, shown with or without a runner',
@@ -200,6 +203,9 @@ export const uiStrings = {
     'Doctor finding: the user may not use the Docker socket; before the commands',
   'lab.doctor.docker.unreachable':
     'Doctor finding: docker is installed but its daemon does not answer; before the commands',
+  'lab.doctor.docker.missingContainer': 'Doctor finding: no docker command inside a dev container',
+  'lab.doctor.docker.unreachableContainer':
+    'Doctor finding: Docker in Docker does not answer inside a dev container; a command follows',
   'lab.doctor.kind.ok': 'Doctor finding: kind at the pinned release; {{found}}',
   'lab.doctor.kind.missing': 'Doctor finding: no kind command; {{pinned}}; before the commands',
   'lab.doctor.kind.broken': 'Doctor finding: kind does not run; {{pinned}}; before the commands',
@@ -232,6 +238,12 @@ export const uiStrings = {
   'lab.doctor.memory.dockerLow':
     "Doctor finding: Docker's memory below what Istio wants; {{docker}} and {{free}} GiB",
   'lab.doctor.memory.freeLow': 'Doctor finding: little free memory; {{free}} GiB',
+  'lab.doctor.memory.codespaceLow':
+    'Doctor finding: a codespace with too little memory; {{docker}} and {{free}} GiB',
+  'lab.doctor.place.machine': 'Doctor finding: the labs run on this machine itself',
+  'lab.doctor.place.devContainer':
+    "Doctor finding: the labs run in a dev container (VS Code Dev Containers, DevPod, the book's .devcontainer)",
+  'lab.doctor.place.codespaces': 'Doctor finding: the labs run in a GitHub codespace',
   'lab.doctor.inotify.ok': 'Doctor finding: limits high enough; {{watches}}, {{instances}}',
   'lab.doctor.inotify.low':
     "Doctor finding: limits below kind's; {{watches}}, {{instances}}, {{minWatches}}, {{minInstances}}; before the commands",

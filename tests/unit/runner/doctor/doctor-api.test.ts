@@ -31,6 +31,7 @@ describe('doctor through GET /api/doctor', () => {
     assert.deepEqual(
       items.map((item) => item.id),
       [
+        'place',
         'docker',
         'kind',
         'kubectl',

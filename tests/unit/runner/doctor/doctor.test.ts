@@ -12,6 +12,7 @@ import {
   type DoctorItem,
   type DoctorSystem,
 } from '../../../../runner/doctor/doctor.ts';
+import { devContainerIn } from '../../../../runner/doctor/system.ts';
 import type { CommandResult } from '../../../../runner/doctor/types.ts';
 import { pins, root } from '../../support/fake-tools.ts';
 
@@ -80,6 +81,7 @@ async function doctorOn(machine: Machine = {}, ownPort: number | undefined = 432
       freeMemory: () => 6 * gib,
       portBusy: () => Promise.resolve(false),
       leftovers: () => [],
+      devContainer: () => undefined,
       ...machine.system,
     },
   });
@@ -239,6 +241,83 @@ describe('doctor', () => {
       const none = await doctorOn({ answers: { 'istioctl version --remote=false': 'missing' } });
       assert.equal(none.item('istioctl').status, 'warn');
       assert.equal(none.item('istioctl').code, 'missing');
+    });
+  });
+
+  describe('in a dev container', () => {
+    const down = {
+      'docker info --format {{.ServerVersion}} {{.MemTotal}}': {
+        ok: false,
+        stdout: '',
+        stderr: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n',
+      },
+    } as const;
+
+    it('says where the labs run, and it is never a problem', async () => {
+      for (const [place, code] of [
+        [undefined, 'machine'],
+        ['devContainer', 'devContainer'],
+        ['codespaces', 'codespaces'],
+      ] as const) {
+        const { item } = await doctorOn({ system: { devContainer: () => place } });
+        assert.deepEqual([item('place').status, item('place').code], ['ok', code]);
+      }
+    });
+
+    it('tells each dev container apart by the variable it sets, and a machine by none', () => {
+      assert.equal(devContainerIn({ CODESPACES: 'true', REMOTE_CONTAINERS: 'true' }), 'codespaces');
+      assert.equal(devContainerIn({ REMOTE_CONTAINERS: 'true' }), 'devContainer');
+      assert.equal(devContainerIn({ DEVPOD: 'true' }), 'devContainer');
+      assert.equal(devContainerIn({ ISTIO_LAB_DEVCONTAINER: '1' }), 'devContainer');
+      assert.equal(devContainerIn({ CODESPACES: 'false', HOME: '/home/you' }), undefined);
+    });
+
+    it('starts Docker in Docker rather than a system service, and rebuilds a container without it', async () => {
+      const stopped = await doctorOn({
+        answers: down,
+        system: { devContainer: () => 'codespaces' },
+      });
+      assert.equal(stopped.item('docker').code, 'unreachableContainer');
+      assert.deepEqual(stopped.item('docker').commands, [
+        'sudo bash /usr/local/share/docker-init.sh',
+      ]);
+      assert.match(stopped.item('docker').fix, /Docker in Docker/);
+      const missing = await doctorOn({
+        answers: { 'docker info --format {{.ServerVersion}} {{.MemTotal}}': 'missing' },
+        system: { devContainer: () => 'devContainer' },
+      });
+      assert.deepEqual(
+        [missing.item('docker').code, missing.item('docker').commands],
+        ['missingContainer', []],
+      );
+      // On a machine, the same answers keep the machine's fixes.
+      const machine = await doctorOn({ answers: down });
+      assert.deepEqual(machine.item('docker').commands, ['sudo systemctl start docker']);
+    });
+
+    it('in a codespace short of memory, asks for a bigger machine type, not Docker settings', async () => {
+      const small = await doctorOn({
+        answers: {
+          'docker info --format {{.ServerVersion}} {{.MemTotal}}': {
+            stdout: `28.1.1 ${4 * gib}\n`,
+          },
+        },
+        system: { devContainer: () => 'codespaces', freeMemory: () => 3 * gib },
+      });
+      assert.deepEqual(
+        [small.item('memory').status, small.item('memory').code, small.item('memory').params],
+        ['warn', 'codespaceLow', { docker: 4, free: 3 }],
+      );
+      assert.match(small.item('memory').fix, /machine type with at least 16 GB/);
+      const elsewhere = await doctorOn({
+        answers: {
+          'docker info --format {{.ServerVersion}} {{.MemTotal}}': {
+            stdout: `28.1.1 ${4 * gib}\n`,
+          },
+        },
+        system: { devContainer: () => 'devContainer', freeMemory: () => 3 * gib },
+      });
+      assert.equal(elsewhere.item('memory').code, 'dockerLow');
     });
   });
 
