@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,10 +20,21 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Whether `dist` is missing or older than its sources. */
+/**
+ * Whether `dist` is missing, older than its sources, or built for a site under a path
+ * (`npm run build -- --base /x/`, as for GitHub Pages): the runner serves the book at its root,
+ * where such a build's links would all miss.
+ */
 export function isStale(dist: string): boolean {
-  const built = statSync(join(dist, stampName), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const stamp = join(dist, stampName);
+  const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (built > 0 && builtBase(readFileSync(stamp, 'utf8')) !== '/') return true;
   return sources.some((source) => newestMtime(join(projectRoot, source)) > built);
+}
+
+/** The base path a stamp records (`base=/x/` on a line of its own); "/" when it records none. */
+export function builtBase(stamp: string): string {
+  return /^base=(\S+)$/m.exec(stamp)?.[1] ?? '/';
 }
 
 /** What the learner sees of a build: one line per phase, recognised in Astro's own output. */

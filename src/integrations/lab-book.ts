@@ -14,11 +14,13 @@ export const builtStamp = '.built-at';
  */
 export function labBook(options: { fixtures: boolean }): AstroIntegration {
   let root = '';
+  let base = '/';
   return {
     name: 'istio-lab-book',
     hooks: {
       'astro:config:setup': ({ config }) => {
         root = fileURLToPath(config.root);
+        base = config.base;
         const problems = checkBook(bookSources(root, options.fixtures));
         if (problems.length > 0) {
           throw new Error(
@@ -33,8 +35,10 @@ export function labBook(options: { fixtures: boolean }): AstroIntegration {
             `The built book changed ${altered.length} command(s):\n- ${altered.join('\n- ')}`,
           );
         }
-        // The runner compares this stamp with the sources to decide whether to rebuild.
-        writeFileSync(new URL(builtStamp, dir), new Date().toISOString());
+        // The runner compares this stamp with the sources to decide whether to rebuild, and
+        // rebuilds a book made for a sub-path, which it cannot serve at its root.
+        const stampBase = `/${base.replace(/^\/+|\/+$/g, '')}/`.replace('//', '/');
+        writeFileSync(new URL(builtStamp, dir), `${new Date().toISOString()}\nbase=${stampBase}\n`);
       },
     },
   };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildBook } from '../../../runner/book-build.ts';
+import { buildBook, builtBase, isStale, stampName } from '../../../runner/book-build.ts';
 
 /** A stand-in for Astro's build: as many notices as the real one, its phase lines, an end. */
 function fakeBuild(exitCode: number) {
@@ -19,6 +19,38 @@ function fakeBuild(exitCode: number) {
   `;
   return { file: process.execPath, args: ['-e', script] };
 }
+
+describe('whether the book must be built again', () => {
+  const home = mkdtempSync(join(tmpdir(), 'istio-lab-stale-'));
+  after(() => rmSync(home, { recursive: true, force: true }));
+  /** A build stamped later than any source, for the base given. */
+  function built(name: string, stamp: string): string {
+    const dist = join(home, name);
+    mkdirSync(dist);
+    writeFileSync(join(dist, stampName), stamp);
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(join(dist, stampName), later, later);
+    return dist;
+  }
+
+  it('not when the build is newer than its sources and made for the site root', () => {
+    assert.equal(isStale(built('root', '2026-12-03T10:00:00.000Z\nbase=/\n')), false);
+    // A stamp from before the base was recorded reads as the root.
+    assert.equal(isStale(built('old', '2026-12-03T10:00:00.000Z')), false);
+  });
+
+  it('yes when it was made for a site under a path, which the runner cannot serve at its root', () => {
+    assert.equal(
+      isStale(built('pages', '2026-12-03T10:00:00.000Z\nbase=/istio-lab-book/\n')),
+      true,
+    );
+    assert.equal(builtBase('x\nbase=/a/b/\n'), '/a/b/');
+  });
+
+  it('yes when there is no build', () => {
+    assert.equal(isStale(join(home, 'nothing')), true);
+  });
+});
 
 describe('building the book', () => {
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-build-'));
