@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCli } from '../../support/cli.ts';
 import { liveRunner, root, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
+import { doctorItemIds } from '../../../../src/lib/doctor-report.ts';
 
 /** An HTTP request with full control of Host and Origin (fetch would not let a test set Host). */
 function call(
@@ -161,17 +162,7 @@ describe('runner API', () => {
     };
     assert.deepEqual(
       items.map((item) => item.id),
-      [
-        'docker',
-        'kind',
-        'kubectl',
-        'istioctl',
-        'cluster',
-        'memory',
-        'inotify',
-        'ports',
-        'processes',
-      ],
+      [...doctorItemIds],
     );
     for (const item of items) {
       if (item.status === 'warn' || item.status === 'fail')
