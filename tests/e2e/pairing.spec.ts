@@ -75,7 +75,10 @@ test('the very link npm start prints signs this browser in, through the home pag
   runner,
   chapter,
 }) => {
-  const link = /Open this link[^\n]*\n\s*(\S+\?token=\S+)/.exec(runner.output())?.[1] ?? '';
+  // The runner file that says it started can be written before its log line reaches the pipe.
+  const printed = /Open this link[^\n]*\n\s*(\S+\?token=\S+)/;
+  await expect.poll(() => runner.output()).toMatch(printed);
+  const link = printed.exec(runner.output())?.[1] ?? '';
   expect(link).toBe(`${runner.url}?token=${runner.token}`);
   await page.goto(link);
   await expect(page).toHaveURL(`${runner.url}en/`);
