@@ -10,6 +10,7 @@ import {
   portsFinding,
   processesFinding,
 } from './host.ts';
+import { imagesFinding } from './images.ts';
 import { realSystem } from './system.ts';
 import {
   clusterFinding,
@@ -94,6 +95,7 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
     kubectlFinding(context, kubectl),
     istioctlFinding(context, istioctl),
     await clusterFinding(context, kubectl.missing, current),
+    await imagesFinding(context),
     memoryFinding(context, docker.ok ? docker.stdout : undefined),
     inotify,
     ports,

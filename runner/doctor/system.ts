@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { arch, freemem, platform } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { bookTexts, resolveImages } from '../images/images.ts';
 import type { CommandResult, DevContainer, DoctorSystem } from './types.ts';
 
 /** How long one tool may take to answer before the doctor gives up on it. */
@@ -39,6 +41,23 @@ export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
     devContainer: () => devContainerIn(process.env),
     leftovers: (ledger) =>
       findLeftovers(ledger).map(({ entry, pids }) => ({ kind: entry.kind, pids })),
+    imageList: (pins, home) =>
+      resolveImages({
+        pins,
+        texts: bookTexts(fileURLToPath(new URL('../..', import.meta.url)), pins),
+        home,
+        online: false,
+        deps: {
+          run: async (command, args) => {
+            // istioctl prints a whole profile, CRDs included: more than a version line.
+            const result = await runCommand(command, args, env, 64 << 20);
+            if (!result.ok)
+              throw new Error(result.stderr.trim().split('\n').at(-1) || `${command} failed`);
+            return result.stdout;
+          },
+          fetchText: () => Promise.reject(new Error('the doctor does not fetch')),
+        },
+      }),
   };
 }
 
@@ -46,12 +65,13 @@ export function runCommand(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  maxBuffer = 1 << 20,
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
       command,
       args,
-      { env, timeout: commandTimeoutMs, maxBuffer: 1 << 20 },
+      { env, timeout: commandTimeoutMs, maxBuffer },
       (error, stdout, stderr) => {
         const code = (error as NodeJS.ErrnoException | null)?.code;
         resolve({ ok: !error, missing: code === 'ENOENT', stdout, stderr });

@@ -1,5 +1,6 @@
 import type { DoctorItem } from '../../src/lib/doctor-report.ts';
 import type { Pins } from '../../src/lib/lab-files.ts';
+import type { ImageList } from '../images/images.ts';
 
 export { doctorItemIds } from '../../src/lib/doctor-report.ts';
 export type {
@@ -38,6 +39,8 @@ export interface DoctorSystem {
   devContainer: () => DevContainer | undefined;
   /** Processes a runner killed hard left running (runner/checks/process-ledger.ts). */
   leftovers: (ledger: string) => { kind: 'terminal' | 'check'; pids: number[] }[];
+  /** The images the labs run (runner/images), resolved offline from the workspace. */
+  imageList: (pins: Pins, home: string) => Promise<ImageList>;
 }
 
 export type DevContainer = 'codespaces' | 'devContainer';

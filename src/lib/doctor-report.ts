@@ -8,6 +8,7 @@ export const doctorItemIds = [
   'kubectl',
   'istioctl',
   'cluster',
+  'images',
   'memory',
   'inotify',
   'ports',

@@ -173,6 +173,7 @@ export const uiStrings = {
   'lab.doctor.item.kubectl': 'Doctor page: name of the kubectl item',
   'lab.doctor.item.istioctl': 'Doctor page: name of the istioctl item',
   'lab.doctor.item.cluster': 'Doctor page: name of the cluster item',
+  'lab.doctor.item.images': 'Doctor page: name of the images item',
   'lab.doctor.item.memory': 'Doctor page: name of the memory item',
   'lab.doctor.item.inotify': 'Doctor page: name of the inotify item',
   'lab.doctor.item.ports': 'Doctor page: name of the ports item',
@@ -189,6 +190,8 @@ export const uiStrings = {
     'Doctor page: what the istioctl item checks, shown with or without a runner',
   'lab.doctor.about.cluster':
     'Doctor page: what the cluster item checks, shown with or without a runner',
+  'lab.doctor.about.images':
+    'Doctor page: what the images item checks, shown with or without a runner',
   'lab.doctor.about.memory':
     'Doctor page: what the memory item checks, shown with or without a runner',
   'lab.doctor.about.inotify':
@@ -234,6 +237,12 @@ export const uiStrings = {
     'Doctor finding: another current context; {{context}}, {{wanted}}; before the commands',
   'lab.doctor.cluster.unreachable':
     'Doctor finding: the API server does not answer; {{context}}; before the commands',
+  'lab.doctor.images.present': 'Doctor finding: the cluster has every image; {{count}}',
+  'lab.doctor.images.missing':
+    'Doctor finding: images the cluster still has to pull; {{count}}, {{total}}; before the commands',
+  'lab.doctor.images.noCluster': 'Doctor finding: skipped, no cluster yet',
+  'lab.doctor.images.unresolved':
+    'Doctor finding: skipped, the image list needs the release and fetched manifests; before the commands',
   'lab.doctor.memory.ok': 'Doctor finding: enough memory; {{free}} GiB free',
   'lab.doctor.memory.dockerLow':
     "Doctor finding: Docker's memory below what Istio wants; {{docker}} and {{free}} GiB",

@@ -37,6 +37,7 @@ describe('doctor through GET /api/doctor', () => {
         'kubectl',
         'istioctl',
         'cluster',
+        'images',
         'memory',
         'inotify',
         'ports',

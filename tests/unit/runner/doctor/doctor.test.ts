@@ -14,6 +14,7 @@ import {
 } from '../../../../runner/doctor/doctor.ts';
 import { devContainerIn } from '../../../../runner/doctor/system.ts';
 import type { CommandResult } from '../../../../runner/doctor/types.ts';
+import type { ImageList } from '../../../../runner/images/images.ts';
 import { pins, root } from '../../support/fake-tools.ts';
 
 const english = JSON.parse(readFileSync(join(root, 'src/content/i18n/en.json'), 'utf8')) as Record<
@@ -38,7 +39,31 @@ function healthyAnswers(): Record<string, Partial<CommandResult>> {
     'istioctl version --remote=false': { stdout: `client version: ${pins.istio}\n` },
     'kubectl config current-context': { stdout: `${pins.kubeContext}\n` },
     'kubectl get --raw /readyz --request-timeout=5s': { stdout: 'ok' },
+    [`kind get nodes --name ${pins.clusterName}`]: { stdout: `${node}\n` },
+    [`docker exec ${node} crictl images -o json`]: {
+      stdout: crictlImages([{ repoTags: ['docker.io/istio/pilot:1.31.1'], repoDigests: [] }]),
+    },
   };
+}
+
+const node = `${pins.clusterName}-control-plane`;
+
+/** What `crictl images -o json` prints on a node that has these images. */
+function crictlImages(images: { repoTags: string[]; repoDigests: string[] }[]): string {
+  return JSON.stringify({
+    images: images.map((image, index) => ({ id: `sha256:${index}`, ...image })),
+  });
+}
+
+/** The images the labs run, as the resolver would list them on a machine ready for the book. */
+function imageList(refs: string[], problems: string[] = []): Promise<ImageList> {
+  return Promise.resolve({
+    images: [
+      ...refs.map((ref) => ({ ref, target: 'cluster' as const, sources: ['profile demo'] })),
+      { ref: pins.kindNodeImage ?? '', target: 'host' as const, sources: ['kind node image'] },
+    ],
+    problems,
+  });
 }
 
 interface Machine {
@@ -82,6 +107,7 @@ async function doctorOn(machine: Machine = {}, ownPort: number | undefined = 432
       portBusy: () => Promise.resolve(false),
       leftovers: () => [],
       devContainer: () => undefined,
+      imageList: () => imageList(['istio/pilot:1.31.1']),
       ...machine.system,
     },
   });
@@ -537,6 +563,76 @@ describe('doctor', () => {
       );
       assert.equal(found.detail, 'terminal: 4242 4243; check: 5151');
       assert.match(found.fix, /next npm start ends them/);
+    });
+  });
+  describe('images in the cluster', () => {
+    it('waits for the cluster before it looks', async () => {
+      const { item, ran } = await doctorOn({
+        answers: {
+          [`kind get nodes --name ${pins.clusterName}`]: {
+            stdout: 'No kind nodes found for cluster "istio-lab".\n',
+          },
+        },
+      });
+      assert.deepEqual([item('images').status, item('images').code], ['skip', 'noCluster']);
+      assert.ok(!ran.some((line) => line.includes('crictl')));
+    });
+
+    it('names every image the cluster still has to pull, and the command that loads them', async () => {
+      const refs = [
+        'istio/pilot:1.31.1',
+        'istio/proxyv2:1.31.1',
+        'quay.io/a/b:1',
+        'c:1',
+        'd:1',
+        'e:1',
+        'f:1',
+      ];
+      const { item } = await doctorOn({ system: { imageList: () => imageList(refs) } });
+      const found = item('images');
+      assert.deepEqual(
+        [found.status, found.code, found.params, found.commands],
+        ['warn', 'missing', { count: 6, total: 7 }, ['npm run images']],
+      );
+      assert.equal(found.detail, 'istio/proxyv2:1.31.1, quay.io/a/b:1, c:1, d:1, e:1 and 1 more');
+      assert.match(found.fix, /still has to pull 6 of the 7 images/);
+    });
+
+    it('knows an image by its digest, and leaves the host images out', async () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      const { item } = await doctorOn({
+        answers: {
+          [`docker exec ${node} crictl images -o json`]: {
+            stdout: crictlImages([{ repoTags: [], repoDigests: [`quay.io/x/y@${digest}`] }]),
+          },
+        },
+        system: { imageList: () => imageList([`quay.io/x/y:2@${digest}`]) },
+      });
+      assert.deepEqual([item('images').status, item('images').params], ['ok', { count: 1 }]);
+    });
+
+    it('says how to complete a list it cannot resolve yet', async () => {
+      const { item } = await doctorOn({
+        system: { imageList: () => imageList([], ["Istio 1.31.1's release is not in /x"]) },
+      });
+      const found = item('images');
+      assert.deepEqual(
+        [found.status, found.code, found.detail, found.commands],
+        ['skip', 'unresolved', "Istio 1.31.1's release is not in /x", ['npm run images -- --list']],
+      );
+    });
+
+    it('skips a node it cannot read, with what docker said', async () => {
+      const { item } = await doctorOn({
+        answers: {
+          [`docker exec ${node} crictl images -o json`]: {
+            ok: false,
+            stderr: `Error response from daemon: container ${node} is not running\n`,
+          },
+        },
+      });
+      assert.deepEqual([item('images').status, item('images').code], ['skip', 'noCluster']);
+      assert.match(item('images').detail, /is not running/);
     });
   });
 });
