@@ -1,5 +1,6 @@
+import { classroomSection } from './classroom-report.ts';
 import { findings } from './findings.ts';
-import { markdownTable } from './stats.ts';
+import { markdownTable, wrap } from './stats.ts';
 import { resultRows, resultsTable, type ResultRow } from './report.ts';
 import type { Results } from './results.ts';
 
@@ -16,6 +17,9 @@ Run it with nothing else busy on the machine: \`npm run bench\` (about five minu
 end-to-end tests use), the npm registry (to install wetty), and builds \`dist-test\` first if it
 is missing or stale. Everything it starts runs on loopback and is stopped at the end; its
 temporary folders are removed. These are benchmarks, not tests: \`npm test\` asserts on no time.
+The classroom section, a room of learners reporting to one hub, takes one more minute; it can be
+measured alone, its section replaced in this page: \`npm run bench -- --only classroom\` (with
+\`--learners <n>\` and \`--seconds <s>\`; 200 and 60 by default).
 
 ## What each row measures
 
@@ -123,21 +127,6 @@ function machineTable(results: Results): string {
   );
 }
 
-/** Wraps prose to the width of the rest of the page (Prettier leaves Markdown prose as it is). */
-export function wrap(text: string, indent = '', width = 100): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const prefix = lines.length === 0 ? '' : indent;
-    if (line && prefix.length + line.length + 1 + word.length > width) {
-      lines.push(prefix + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push((lines.length === 0 ? '' : indent) + line);
-  return lines.join('\n');
-}
-
 function missedSection(rows: readonly ResultRow[], results: Results): string {
   const missed = rows.filter((row) => row.met === false);
   if (missed.length === 0) return '## Targets\n\nEvery target was met in this run.';
@@ -174,6 +163,9 @@ export function performanceDocument(results: Results): string {
     resultsTable(rows),
     wrap(terminals),
     missedSection(rows, results),
+    ...(results.classroom
+      ? [classroomSection(results.classroom, 'Measured in the same run.')]
+      : []),
     changes,
     '',
   ].join('\n\n');

@@ -1,3 +1,4 @@
+import type { ClassroomRun } from './classroom.ts';
 import type { InterruptRun } from './interrupt.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeight } from './page-weight.ts';
@@ -49,6 +50,8 @@ export interface Results {
   weight: { bare: PageWeight; readOnly: PageWeight; withRunner: PageWeight };
   /** ms of a full `astro build` of the published book. */
   build: number[];
+  /** A room of learners reporting to one hub (bench/classroom.ts). */
+  classroom?: ClassroomRun;
 }
 
 /** The targets of issue 8, in one place, with the unit each is stated in. */

@@ -1,7 +1,7 @@
 import { errorMessage, errorDetail } from '../src/lib/error-codes.ts';
 // npm run bench: measures the runner and the page against wetty and the raw limits, on this
 // machine, in one run, and writes docs/performance.md (see its preface for what each row means).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
@@ -23,17 +23,41 @@ import type { Results } from './results.ts';
 import { Scope } from './scope.ts';
 import { measureTerminals, openSystem, type System } from './terminals.ts';
 import { writeFloodFile } from './throughput.ts';
+import { HubLimits } from '../runner/classroom/hub/report.ts';
+import { measureClassroom, type ClassroomRun } from './classroom.ts';
+import { classroomSection, mergeClassroomSection } from './classroom-report.ts';
 import { installWetty, startWetty, type Wetty, type WettyInstall } from './wetty.ts';
 
 const { values } = parseArgs({
   options: {
     reps: { type: 'string', default: '5' },
     out: { type: 'string', default: join(root, 'docs/performance.md') },
+    only: { type: 'string' },
+    learners: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '60' },
   },
 });
 const repetitions = Number(values.reps);
 if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 20) {
   console.error(`bench: --reps ${values.reps} is not a whole number from 1 to 20`);
+  process.exit(2);
+}
+if (values.only !== undefined && values.only !== 'classroom') {
+  console.error(
+    `bench: --only takes classroom (the hub under a room of learners), not ${values.only}`,
+  );
+  process.exit(2);
+}
+const learners = Number(values.learners);
+const seconds = Number(values.seconds);
+if (!Number.isInteger(learners) || learners < 1 || learners > HubLimits.learners) {
+  console.error(
+    `bench: --learners ${values.learners} is not a whole number from 1 to ${HubLimits.learners}`,
+  );
+  process.exit(2);
+}
+if (!Number.isInteger(seconds) || seconds < 10 || seconds > 600) {
+  console.error(`bench: --seconds ${values.seconds} is not a whole number from 10 to 600`);
   process.exit(2);
 }
 
@@ -99,6 +123,7 @@ async function main(scope: Scope): Promise<void> {
   const weight = await measurePageWeights(setup, dist);
   const chromium = browser.version();
   await live.close();
+  const classroom = await room(scope, dist);
 
   const starts = await measureStarts({ ...setup, scope }, dist, install);
   const build: number[] = [];
@@ -139,12 +164,37 @@ async function main(scope: Scope): Promise<void> {
     restore,
     weight,
     build,
+    classroom,
   };
   const text = performanceDocument(results);
   const config = (await prettier.resolveConfig(values.out)) ?? {};
   writeFileSync(values.out, await prettier.format(text, { ...config, filepath: values.out }));
   console.log(`\n${resultsTable(resultRows(results))}\n`);
   log(`wrote ${values.out} in ${Math.round((performance.now() - started) / 1000)} s`);
+}
+
+/** The classroom phase: a room of learners reporting to one hub, with the table open. */
+function room(scope: Scope, dist: string): Promise<ClassroomRun> {
+  return measureClassroom(scope, { learners, seconds, intervalMs: [2000, 4000], dist, log });
+}
+
+/** `--only classroom`: that phase alone, its section merged into the page as it is. */
+async function classroomOnly(scope: Scope): Promise<void> {
+  const dist = testBook(scope, log);
+  await waitForQuiet(log);
+  const run = await room(scope, dist);
+  const machine = describeMachine();
+  const measured =
+    `Measured on ${new Date().toISOString().slice(0, 10)} at ${describeCommit(root)}, on ` +
+    `${machine.cpu} with ${machine.cores} cores, by \`npm run bench -- --only classroom\`, apart ` +
+    'from the run above.';
+  const page = mergeClassroomSection(
+    readFileSync(values.out, 'utf8'),
+    classroomSection(run, measured),
+  );
+  const config = (await prettier.resolveConfig(values.out)) ?? {};
+  writeFileSync(values.out, await prettier.format(page, { ...config, filepath: values.out }));
+  log(`wrote the classroom section of ${values.out}`);
 }
 
 const scope = new Scope();
@@ -155,7 +205,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 try {
-  await main(scope);
+  await (values.only === 'classroom' ? classroomOnly(scope) : main(scope));
 } catch (error) {
   console.error(`bench failed: ${errorDetail(error)}`);
   process.exitCode = 1;

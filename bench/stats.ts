@@ -104,3 +104,18 @@ export function markdownTable(
   }
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** Wraps prose to the width of the rest of the page (Prettier leaves Markdown prose as it is). */
+export function wrap(text: string, indent = '', width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const prefix = lines.length === 0 ? '' : indent;
+    if (line && prefix.length + line.length + 1 + word.length > width) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push((lines.length === 0 ? '' : indent) + line);
+  return lines.join('\n');
+}

@@ -1,0 +1,89 @@
+import type { ClassroomRun } from './classroom.ts';
+import { formatBytes, formatNumber, markdownTable, percentile, wrap } from './stats.ts';
+
+/** The targets of the classroom phase (issue 18): a room of two hundred, on one hub. */
+export const ClassroomTargets = {
+  /** From a report sent to the instructor's table showing it. */
+  toTableP99Ms: 1000,
+  /** RSS growth from the first half of the minute to the second that still counts as level. */
+  rssGrowthBytes: 16 * 1024 * 1024,
+  /** Share of one core the hub's process may use while the room reports. */
+  cpuShare: 0.5,
+} as const;
+
+/** The heading the section starts with; `npm run bench -- --only classroom` replaces it by it. */
+export const classroomHeading = '## A classroom on one hub';
+
+const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+
+/** The rows of the classroom table: measure, measured, reference, target, result. */
+export function classroomRows(run: ClassroomRun): string[][] {
+  const landed = run.stored === run.sent && run.neverShown === 0;
+  const listed = run.learnersListed === run.learners;
+  const p99 = percentile(run.toTable, 99);
+  const growth = run.rssPeakSecondHalf - run.rssPeakFirstHalf;
+  return [
+    [
+      `Reports sent, acknowledged and shown in the table (${run.learners} learners, ${run.seconds} s)`,
+      `${run.stored} of ${run.sent} acknowledged, ${run.sent - run.neverShown} shown`,
+      `${formatNumber(run.sent / run.seconds)} reports/s; ${run.learnersListed} learners listed`,
+      'every report, every learner',
+      verdict(landed && listed),
+    ],
+    [
+      "Report sent → instructor's table, p50 / p99",
+      `${formatNumber(percentile(run.toTable, 50))} / ${formatNumber(p99)} ms`,
+      'the hub pushes a burst of reports together, 200 ms after its first',
+      `p99 ≤ ${ClassroomTargets.toTableP99Ms} ms`,
+      verdict(p99 <= ClassroomTargets.toTableP99Ms),
+    ],
+    [
+      "Hub process RSS (the instructor's runner with --hub)",
+      `peak ${formatBytes(run.rssPeakFirstHalf)} in the first half, ${formatBytes(run.rssPeakSecondHalf)} in the second`,
+      `before the room ${formatBytes(run.rssBefore)}`,
+      `bounded: second ≤ first + ${formatBytes(ClassroomTargets.rssGrowthBytes)}`,
+      verdict(growth <= ClassroomTargets.rssGrowthBytes),
+    ],
+    [
+      'Hub process CPU while the room reports',
+      `${formatNumber(run.cpuShare * 100)}% of one core`,
+      '—',
+      `≤ ${ClassroomTargets.cpuShare * 100}% of one core`,
+      verdict(run.cpuShare <= ClassroomTargets.cpuShare),
+    ],
+  ];
+}
+
+/** The section of docs/performance.md for one classroom run. */
+export function classroomSection(run: ClassroomRun, measured: string): string {
+  const about =
+    `A room on loopback: the instructor's runner started with \`--hub\`, in its own process; ` +
+    `${run.learners} simulated learners, each joining at a random moment in the first seconds and ` +
+    "then sending one verdict every two to four seconds, as a learner's runner does (a POST to " +
+    "the join link, one connection each); and the instructor's table open on `/api/events`. Each " +
+    "report is timed from being sent to the first table event that shows it as the learner's " +
+    "latest check. The hub process's RSS is sampled every 250 ms, and its CPU time read from " +
+    `/proc before and after. ${measured}`;
+  return [
+    classroomHeading,
+    wrap(about),
+    markdownTable(['Measure', 'Measured', 'Reference', 'Target', 'Result'], classroomRows(run)),
+  ].join('\n\n');
+}
+
+/**
+ * The performance page with its classroom section replaced by `section`, or inserted before the
+ * section on what the measurements changed (at the end when there is none).
+ */
+export function mergeClassroomSection(page: string, section: string): string {
+  const lines = page.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(classroomHeading));
+  if (start >= 0) {
+    let end = lines.findIndex((line, index) => index > start && line.startsWith('## '));
+    if (end < 0) end = lines.length;
+    return [...lines.slice(0, start), section, '', ...lines.slice(end)].join('\n');
+  }
+  const before = lines.findIndex((line) => line.startsWith('## What these measurements changed'));
+  if (before < 0) return `${page.trimEnd()}\n\n${section}\n`;
+  return [...lines.slice(0, before), section, '', ...lines.slice(before)].join('\n');
+}

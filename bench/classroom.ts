@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs';
+import { request, type IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnRunner } from '../tests/servers.ts';
+import { root } from './our-runner.ts';
+import { rssBytes, waitFor, type Scope } from './scope.ts';
+
+/**
+ * A room on loopback: the instructor's runner started with `--hub` (its own process, as
+ * `npm start -- --hub` starts it), a room of simulated learners each sending a verdict every few
+ * seconds as a learner's runner does (one connection per report, the join token in the path), and
+ * the instructor's table open on `/api/events`. Every report's time from being sent to the table
+ * showing it is measured, with the hub process's memory and CPU.
+ */
+
+export interface ClassroomOptions {
+  learners: number;
+  /** How long the learners keep reporting. */
+  seconds: number;
+  /** Each learner's wait between two reports: uniform in [min, max] ms. */
+  intervalMs: [number, number];
+  /** The book build the instructor's runner serves. */
+  dist: string;
+  log: (message: string) => void;
+}
+
+export interface ClassroomRun {
+  learners: number;
+  seconds: number;
+  /** Reports sent, and those the hub acknowledged with a 2xx. */
+  sent: number;
+  stored: number;
+  /** ms from sending each report to the table event showing it; one per report shown. */
+  toTable: number[];
+  /** Reports the table never showed, and learners it did not list at the end. */
+  neverShown: number;
+  learnersListed: number;
+  /** Bytes of the hub process's RSS: before the room, and its peak in each half of the minute. */
+  rssBefore: number;
+  rssPeakFirstHalf: number;
+  rssPeakSecondHalf: number;
+  /** CPU seconds the hub process used over the run, per second of the run (1 = one core busy). */
+  cpuShare: number;
+}
+
+/** When each learner's reports were sent and shown, matched from the table's events. */
+export class ReportClock {
+  #sent = new Map<string, number[]>();
+  #shownUpTo = new Map<string, number>();
+  readonly toTable: number[] = [];
+
+  /** Report `seq` (0, 1, …, in order) of learner `id` left at `at` ms. */
+  sent(id: string, seq: number, at: number): void {
+    const times = this.#sent.get(id) ?? [];
+    times[seq] = at;
+    this.#sent.set(id, times);
+  }
+
+  /**
+   * A table event at `at` ms shows learner `id`'s latest check as `step-<seq>`: that report and
+   * every earlier one of the learner are on the table now.
+   */
+  shown(id: string, latestCheck: string, at: number): void {
+    const seq = Number(/^step-(\d+)$/.exec(latestCheck)?.[1] ?? NaN);
+    if (!Number.isInteger(seq)) return;
+    const times = this.#sent.get(id) ?? [];
+    const from = (this.#shownUpTo.get(id) ?? -1) + 1;
+    for (let i = from; i <= seq && i < times.length; i++) {
+      const sentAt = times[i];
+      if (sentAt !== undefined) this.toTable.push(Math.max(0, at - sentAt));
+    }
+    if (seq >= from) this.#shownUpTo.set(id, Math.min(seq, times.length - 1));
+  }
+
+  /** Reports sent that no table event has shown. */
+  unshown(): number {
+    let count = 0;
+    for (const [id, times] of this.#sent) {
+      const upTo = this.#shownUpTo.get(id) ?? -1;
+      for (let i = upTo + 1; i < times.length; i++) if (times[i] !== undefined) count += 1;
+    }
+    return count;
+  }
+}
+
+/** Splits a text/event-stream into its `rows` events' data, as they complete. */
+export class RowsEvents {
+  #buffer = '';
+
+  push(chunk: string): string[] {
+    this.#buffer += chunk;
+    const events: string[] = [];
+    let end: number;
+    while ((end = this.#buffer.indexOf('\n\n')) >= 0) {
+      const block = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + 2);
+      const lines = block.split('\n');
+      if (!lines.includes('event: rows')) continue;
+      events.push(
+        lines
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('\n'),
+      );
+    }
+    return events;
+  }
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Linux counts user and system time in ticks of 1/100 s (USER_HZ) in /proc.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function post(url: URL, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+const learnerId = (n: number) => `bench-learner-${String(n).padStart(6, '0')}`;
+
+export async function measureClassroom(
+  scope: Scope,
+  options: ClassroomOptions,
+): Promise<ClassroomRun> {
+  const { log } = options;
+  const home = scope.tempDir('istio-lab-bench-hub-');
+  const instructor = spawnRunner({
+    home,
+    dist: options.dist,
+    labs: [`${root}tests/fixtures/labs`],
+    extraArgs: ['--hub', '--hub-port', '0', '--hub-host', '127.0.0.1'],
+  });
+  scope.defer('stop the hub', instructor.stop);
+  await instructor.started;
+  const printed = await waitFor('the hub to print its links', () => {
+    const text = instructor.output();
+    const view = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(text);
+    const join = /--report-to (\S+) --name/.exec(text);
+    return view?.[1] && join?.[1] ? { view: new URL(view[1]), join: join[1] } : undefined;
+  });
+  const pid = instructor.child.pid ?? 0;
+  const viewToken = printed.view.searchParams.get('token') ?? '';
+  const reportUrl = new URL(`${printed.join.replace(/\/$/, '')}/report`);
+  await sleep(1000);
+  const rssBefore = rssBytes(pid);
+
+  // The instructor's table, live.
+  const clock = new ReportClock();
+  const events = new RowsEvents();
+  const table = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request(new URL('/api/events?lang=en', printed.view), {
+      headers: { Authorization: `Bearer ${viewToken}` },
+    });
+    req.on('response', resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  if (table.statusCode !== 200) throw new Error(`the table answered ${table.statusCode}`);
+  scope.defer('close the table', () => {
+    table.destroy();
+  });
+  table.setEncoding('utf8');
+  table.on('data', (chunk: string) => {
+    const at = performance.now();
+    for (const data of events.push(chunk)) {
+      const view = JSON.parse(data) as { rows: { id: string; latest: string }[] };
+      for (const row of view.rows) clock.shown(row.id, row.latest.split(':')[0] ?? '', at);
+    }
+  });
+
+  log(
+    `a room of ${options.learners} learners reporting for ${options.seconds} s, the table open...`,
+  );
+  const started = performance.now();
+  const cpuAtStart = cpuSeconds(pid);
+  const deadline = started + options.seconds * 1000;
+  const half = started + (options.seconds * 1000) / 2;
+  let rssPeakFirstHalf = 0;
+  let rssPeakSecondHalf = 0;
+  const sampler = setInterval(() => {
+    const rss = rssBytes(pid);
+    if (performance.now() < half) rssPeakFirstHalf = Math.max(rssPeakFirstHalf, rss);
+    else rssPeakSecondHalf = Math.max(rssPeakSecondHalf, rss);
+  }, 250);
+  scope.defer('stop sampling the hub', () => clearInterval(sampler));
+
+  let sent = 0;
+  let stored = 0;
+  const [low, high] = options.intervalMs;
+  const learner = async (n: number) => {
+    const id = learnerId(n);
+    // Learners arrive over the first interval, not all in the same millisecond.
+    await sleep(Math.random() * high);
+    for (let seq = 0; performance.now() < deadline; seq++) {
+      const body = JSON.stringify({
+        name: `Learner ${n}`,
+        learner: id,
+        results: [
+          {
+            lab: 'traffic',
+            check: `step-${seq}`,
+            status: seq % 4 === 3 ? 'fail' : 'pass',
+            at: new Date().toISOString(),
+            attempts: 1,
+          },
+        ],
+      });
+      clock.sent(id, seq, performance.now());
+      sent += 1;
+      const status = await post(reportUrl, body);
+      if (status >= 200 && status < 300) stored += 1;
+      await sleep(low + Math.random() * (high - low));
+    }
+  };
+  await Promise.all(Array.from({ length: options.learners }, (_, n) => learner(n)));
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuShare = (cpuSeconds(pid) - cpuAtStart) / elapsed;
+  clearInterval(sampler);
+  // The last reports reach the table with the next push.
+  await waitFor('the table to show the last reports', () =>
+    clock.unshown() === 0 ? true : undefined,
+  ).catch(() => undefined);
+  const listed = await fetch(new URL('/api/learners', printed.view), {
+    headers: { Authorization: `Bearer ${viewToken}` },
+  });
+  const learnersListed = ((await listed.json()) as { learners: unknown[] }).learners.length;
+  table.destroy();
+  return {
+    learners: options.learners,
+    seconds: options.seconds,
+    sent,
+    stored,
+    toTable: clock.toTable,
+    neverShown: clock.unshown(),
+    learnersListed,
+    rssBefore,
+    rssPeakFirstHalf,
+    rssPeakSecondHalf,
+    cpuShare,
+  };
+}
