@@ -25,6 +25,17 @@ export const ScreenLimits = {
   pauseBytes: 1 << 20,
   /** ...until no more than this is left. */
   resumeBytes: 256 << 10,
+  /**
+   * MiB of the worker's young generation. Serializing 10,000 lines makes tens of MiB of
+   * short-lived strings; with V8's default young generation much of it is promoted, and the
+   * heap the worker kept afterwards grew by 80–90 MiB at each serialization of a full 120×30
+   * screen (12,000 coloured lines written, serialized four times: the runner's RSS went from 129
+   * to 297 MiB). With a small young generation, and a full collection after each serialization
+   * (worker.ts), it went to 170 MiB and stayed there, serializing as fast.
+   */
+  workerYoungMb: 4,
+  /** After a serialization, or once writes have stopped for this long, the worker collects. */
+  collectAfterWritesMs: 1000,
 } as const;
 
 export type ScreenRequest =
@@ -40,12 +51,23 @@ export type ScreenRequest =
   /** Serialize now and keep it, for a serialize asked for later with nothing written since. */
   | { op: 'prepare'; id: number }
   | { op: 'serialize'; id: number; request: number }
-  | { op: 'close'; id: number };
+  | { op: 'close'; id: number }
+  /** The worker's heap as V8 counts it, for the tests and the bench. */
+  | { op: 'heap'; request: number };
 
 export type ScreenReply =
   | { op: 'written'; id: number; bytes: number }
   /** `reused`: the copy kept from an earlier serialization, nothing having changed since. */
-  | { op: 'serialized'; id: number; request: number; data: string; reused: boolean };
+  | { op: 'serialized'; id: number; request: number; data: string; reused: boolean }
+  | { op: 'heap'; request: number; heap: WorkerHeap };
+
+/** Bytes of the worker's heap: what V8 holds from the system, and what live objects use of it. */
+export interface WorkerHeap {
+  total: number;
+  used: number;
+  /** Whether the worker can ask V8 for a full collection (it gives memory back after a flood). */
+  collects: boolean;
+}
 
 interface ScreenState {
   cols: number;
@@ -66,6 +88,7 @@ export class ScreenHost {
   #screens = new Map<number, ScreenState>();
   #nextId = 1;
   #nextRequest = 1;
+  #heapRequests = new Map<number, (heap: WorkerHeap | undefined) => void>();
   readonly #script: URL;
   /** Serializations answered, and how many of them from a copy kept in the worker. */
   readonly serializations = { answered: 0, reused: 0 };
@@ -147,7 +170,23 @@ export class ScreenHost {
     // No screen left: the worker and its memory go until the next terminal opens.
     const worker = this.#worker;
     this.#worker = undefined;
+    this.#forgetHeapRequests();
     void worker?.terminate();
+  }
+
+  #forgetHeapRequests(): void {
+    for (const resolve of this.#heapRequests.values()) resolve(undefined);
+    this.#heapRequests.clear();
+  }
+
+  /** The worker's heap, or undefined when no worker runs. */
+  heap(): Promise<WorkerHeap | undefined> {
+    if (!this.#worker) return Promise.resolve(undefined);
+    const request = this.#nextRequest++;
+    return new Promise((resolve) => {
+      this.#heapRequests.set(request, resolve);
+      this.#post({ op: 'heap', request });
+    });
   }
 
   /** Ends the worker as a crash would (for tests): its screens start again, empty. */
@@ -165,7 +204,9 @@ export class ScreenHost {
   }
 
   #start(): Worker {
-    const worker = new Worker(this.#script);
+    const worker = new Worker(this.#script, {
+      resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb },
+    });
     // The runner's server keeps the process alive; the worker alone must not.
     worker.unref();
     worker.on('message', (reply: ScreenReply) => this.#reply(reply));
@@ -178,6 +219,11 @@ export class ScreenHost {
   }
 
   #reply(reply: ScreenReply): void {
+    if (reply.op === 'heap') {
+      this.#heapRequests.get(reply.request)?.(reply.heap);
+      this.#heapRequests.delete(reply.request);
+      return;
+    }
     const state = this.#screens.get(reply.id);
     if (!state) return;
     if (reply.op === 'written') {
@@ -201,6 +247,7 @@ export class ScreenHost {
   #lost(worker: Worker): void {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
+    this.#forgetHeapRequests();
     for (const [id, state] of this.#screens) {
       const unparsed = state.unparsed;
       state.unparsed = 0;

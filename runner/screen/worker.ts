@@ -1,9 +1,11 @@
 // The worker thread behind runner/screen/host.ts: it keeps every terminal's headless xterm, so that
 // parsing a flood of output takes a core of its own instead of the runner's main thread.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
-import type { ScreenReply, ScreenRequest } from './host.ts';
+import { ScreenLimits, type ScreenReply, type ScreenRequest } from './host.ts';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -18,6 +20,32 @@ interface Kept {
   serialized: { changes: number; data: string } | undefined;
 }
 
+/**
+ * A full collection, which also hands the pages it frees back to the system. V8 grows its heap
+ * for a serialization's garbage and keeps it (docs/performance.md); collecting once the screen
+ * is serialized, or once a flood has been parsed, keeps the worker near what it really holds.
+ * Exposed through a new context, as the flag takes effect only for contexts made after it.
+ */
+const collect = ((): (() => void) | undefined => {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+  return typeof gc === 'function' ? (gc as () => void) : undefined;
+})();
+let collectTimer: NodeJS.Timeout | undefined;
+
+function collectNow(): void {
+  clearTimeout(collectTimer);
+  collect?.();
+}
+
+/** Collects once the worker has nothing else to do for `ms`; a later call moves it. */
+function collectWhenIdle(ms: number): void {
+  if (!collect) return;
+  clearTimeout(collectTimer);
+  collectTimer = setTimeout(collect, ms);
+  collectTimer.unref();
+}
+
 const port = parentPort;
 if (!port)
   throw new Error('runner/screen/worker.ts runs as a worker thread (runner/screen/host.ts)');
@@ -25,6 +53,15 @@ const screens = new Map<number, Kept>();
 const reply = (message: ScreenReply) => port.postMessage(message);
 
 port.on('message', (request: ScreenRequest) => {
+  if (request.op === 'heap') {
+    const heap = getHeapStatistics();
+    reply({
+      op: 'heap',
+      request: request.request,
+      heap: { total: heap.total_heap_size, used: heap.used_heap_size, collects: Boolean(collect) },
+    });
+    return;
+  }
   if (request.op === 'open') {
     const terminal = new Terminal({
       cols: request.cols,
@@ -50,7 +87,10 @@ port.on('message', (request: ScreenRequest) => {
     case 'write': {
       changed(screen);
       const bytes = request.data.byteLength;
-      terminal.write(request.data, () => reply({ op: 'written', id: request.id, bytes }));
+      terminal.write(request.data, () => {
+        reply({ op: 'written', id: request.id, bytes });
+        collectWhenIdle(ScreenLimits.collectAfterWritesMs);
+      });
       break;
     }
     case 'resize':
@@ -60,7 +100,11 @@ port.on('message', (request: ScreenRequest) => {
       break;
     case 'prepare': {
       const at = screen.changes;
-      if (screen.serialized?.changes !== at) terminal.write('', () => serialized(screen, at));
+      if (screen.serialized?.changes !== at)
+        terminal.write('', () => {
+          serialized(screen, at);
+          collectNow();
+        });
       break;
     }
     case 'serialize': {
@@ -69,6 +113,8 @@ port.on('message', (request: ScreenRequest) => {
         const reused = screen.serialized?.changes === at;
         const data = serialized(screen, at);
         reply({ op: 'serialized', id: request.id, request: request.request, data, reused });
+        // The answer is on its way: the garbage of making it can go before anything else.
+        if (!reused) collectNow();
       };
       if (screen.serialized?.changes === at) send();
       else terminal.write('', send);

@@ -143,4 +143,31 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('a new worker'));
     assert.match(text(await s.serialize()), /a new worker/);
   });
+  it('gives back the memory a serialization took, instead of keeping a heap that grows', async () => {
+    const own = new ScreenHost();
+    const s = new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own);
+    try {
+      const line = (i: number) =>
+        `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
+      for (let chunk = 0; chunk < 12; chunk++)
+        s.write(
+          Buffer.from(Array.from({ length: 1000 }, (_, k) => line(chunk * 1000 + k)).join('')),
+        );
+      for (let round = 0; round < 3; round++) {
+        s.write(Buffer.from(line(round)));
+        assert.ok((await s.serialize()).length > 1_000_000);
+      }
+      // Asked after the last answer, which the worker collects right after sending.
+      const heap = await own.heap();
+      assert.equal(heap?.collects, true, 'the worker can collect');
+      const kept = (heap?.total ?? Infinity) - (heap?.used ?? 0);
+      assert.ok(
+        kept < 24 * 2 ** 20,
+        `the worker keeps ${heap?.total} bytes of heap for ${heap?.used} used`,
+      );
+    } finally {
+      s.dispose();
+    }
+    assert.equal(await own.heap(), undefined, 'no worker, no heap');
+  });
 });
