@@ -2,28 +2,47 @@ import { FlowLimits } from '../../src/lib/flow-limits.ts';
 
 export { FlowLimits };
 
-/** Pauses a producer above the high watermark of unacknowledged bytes and resumes it below the low one (see FlowLimits). */
+/**
+ * Pauses a producer above the high watermark of unacknowledged bytes and resumes it below the low
+ * one (see FlowLimits). The high watermark is the large streaming one until a key arrives, and the
+ * small one for `FlowLimits.typingMs` after each key: a key pressed in a flood pauses the pty at
+ * once if more than the small window is in flight, so that its answer (Ctrl-C's prompt) waits
+ * behind no more than what the page already has.
+ */
 export class FlowControl {
   #unacked = 0;
   #paused = false;
   #pause: () => void;
   #resume: () => void;
+  #now: () => number;
+  #typedAt = -Infinity;
 
-  constructor(pause: () => void, resume: () => void) {
+  constructor(pause: () => void, resume: () => void, now: () => number = () => performance.now()) {
     this.#pause = pause;
     this.#resume = resume;
+    this.#now = now;
   }
 
   get unacknowledged(): number {
     return this.#unacked;
   }
 
+  /** The high watermark now: small while the learner types, large while output only streams. */
+  get window(): number {
+    return this.#now() - this.#typedAt < FlowLimits.typingMs
+      ? FlowLimits.highWatermark
+      : FlowLimits.streamingHighWatermark;
+  }
+
   sent(bytes: number): void {
     this.#unacked += bytes;
-    if (!this.#paused && this.#unacked > FlowLimits.highWatermark) {
-      this.#paused = true;
-      this.#pause();
-    }
+    this.#pauseAbove(this.window);
+  }
+
+  /** A key from the page: the small window holds from now. */
+  typed(): void {
+    this.#typedAt = this.#now();
+    this.#pauseAbove(FlowLimits.highWatermark);
   }
 
   acknowledged(bytes: number): void {
@@ -40,6 +59,13 @@ export class FlowControl {
     if (this.#paused) {
       this.#paused = false;
       this.#resume();
+    }
+  }
+
+  #pauseAbove(limit: number): void {
+    if (!this.#paused && this.#unacked > limit) {
+      this.#paused = true;
+      this.#pause();
     }
   }
 }

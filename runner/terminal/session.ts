@@ -222,6 +222,7 @@ export class TerminalSession {
    */
   input(data: Uint8Array | string): void {
     if (this.#ended || this.#exited) return;
+    this.#pageFlow.typed();
     this.#pty.write(
       typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
     );
