@@ -55,6 +55,10 @@ export function resultRows(results: Results): ResultRow[] {
   const pageRatio = wetty ? median(ours.pageThroughput) / median(wetty.pageThroughput) : NaN;
   const dom = 'runs' in results.wetty ? results.wetty.dom : undefined;
   const domRatio = dom ? median(ours.pageThroughput) / median(dom.throughput) : NaN;
+  const webgl = results.oursWebgl;
+  const webglRatio = webgl && wetty ? median(webgl.throughput) / median(wetty.pageThroughput) : NaN;
+  const rssPeak = Math.max(...ours.interrupts.map((run) => run.rssPeak));
+  const rssIdle = median(ours.interrupts.map((run) => run.rssIdle));
   const socketShare = median(ours.socketThroughput) / raw;
   const interrupt = median(ours.interrupts.map((run) => run.ms));
   const growth = climb(ours.interrupts);
@@ -86,13 +90,27 @@ export function resultRows(results: Results): ResultRow[] {
       ? [
           {
             key: 'pageThroughputDom',
-            measure: "Throughput, pty → xterm, wetty drawn by xterm's DOM renderer too",
+            measure: "Throughput, pty → xterm, both drawn by xterm's DOM renderer",
             ours: mibs(ours.pageThroughput),
             wetty: mibs(dom.throughput),
             reference: none,
             comparison: `${formatRatio(domRatio, 1)} wetty`,
             target: `≥ ${Targets.pageThroughputRatio}× wetty`,
             met: domRatio >= Targets.pageThroughputRatio,
+          },
+        ]
+      : []),
+    ...(webgl && wetty
+      ? [
+          {
+            key: 'pageThroughputWebgl',
+            measure: "Throughput, pty → xterm, both drawn by xterm's WebGL addon",
+            ours: mibs(webgl.throughput),
+            wetty: mibs(wetty.pageThroughput),
+            reference: none,
+            comparison: `${formatRatio(webglRatio, 1)} wetty`,
+            target: `≥ ${Targets.pageThroughputRatio}× wetty`,
+            met: webglRatio >= Targets.pageThroughputRatio,
           },
         ]
       : []),
@@ -136,6 +154,26 @@ export function resultRows(results: Results): ResultRow[] {
       comparison: none,
       target: `bounded: last ≤ first + ${formatBytes(Targets.floodGrowthBytes)}`,
       met: growth <= Targets.floodGrowthBytes,
+    },
+    {
+      key: 'rssPeak',
+      measure: 'Runner RSS at its peak in any flood',
+      ours: formatBytes(rssPeak),
+      wetty: or((runs) => formatBytes(Math.max(...runs.interrupts.map((run) => run.rssPeak)))),
+      reference: none,
+      comparison: none,
+      target: `≤ ${formatBytes(Targets.floodRssPeakBytes)}`,
+      met: rssPeak <= Targets.floodRssPeakBytes,
+    },
+    {
+      key: 'rssIdle',
+      measure: 'Runner RSS idle between floods, one session, after the first',
+      ours: formatBytes(rssIdle),
+      wetty: or((runs) => formatBytes(median(runs.interrupts.map((run) => run.rssIdle)))),
+      reference: none,
+      comparison: none,
+      target: `≤ ${formatBytes(Targets.idleRssBytes)}`,
+      met: rssIdle <= Targets.idleRssBytes,
     },
     {
       key: 'floodHeap',

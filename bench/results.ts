@@ -32,6 +32,8 @@ export interface Results {
   floodBytes: number;
   floodSeconds: number;
   ours: SystemRuns;
+  /** Our page's throughput again, drawn by xterm's WebGL addon (a learner's choice, or a GPU's). */
+  oursWebgl?: { throughput: number[]; terminal: string };
   /** The 1-minute load average when the measuring started: how busy the machine was otherwise. */
   load: number;
   /**
@@ -54,7 +56,7 @@ export interface Results {
   classroom?: ClassroomRun;
 }
 
-/** The targets of issue 8, in one place, with the unit each is stated in. */
+/** The targets of issues 8 and 17, in one place, with the unit each is stated in. */
 export const Targets = {
   /** Our page's throughput over wetty's. */
   pageThroughputRatio: 1.2,
@@ -63,6 +65,9 @@ export const Targets = {
   interruptMs: 300,
   /** Growth of the runner's peak RSS from the first flood to the last. */
   floodGrowthBytes: 16 << 20,
+  /** The runner's RSS at its peak in any flood, and idle with one session between floods. */
+  floodRssPeakBytes: 200 << 20,
+  idleRssBytes: 150 << 20,
   echoP99Ms: 10,
   /** Median of a check round trip minus the median of a bare `bash -c true`. */
   checkOverheadMs: 15,

@@ -109,7 +109,10 @@ async function main(scope: Scope): Promise<void> {
     echoKeys: 200,
     log,
   };
-  const systems: System[] = [await openSystem(setup, { name: 'ours' })];
+  const systems: System[] = [
+    await openSystem(setup, { name: 'ours' }),
+    await openSystem(setup, { name: 'ours-webgl' }),
+  ];
   if (wetty && install) {
     systems.push(await openSystem(setup, { name: 'wetty', wetty, install, browser }));
     // The same page in a Chromium with no WebGL: wetty then draws with xterm's DOM renderer.
@@ -138,6 +141,7 @@ async function main(scope: Scope): Promise<void> {
   const wettyRuns = runs.get('wetty');
   if (wettyRuns) wettyRuns.start = starts.wetty;
   const wettyDom = runs.get('wetty-dom');
+  const oursWebgl = runs.get('ours-webgl');
   const results: Results = {
     date: new Date().toISOString().slice(0, 10),
     machine: describeMachine(),
@@ -148,6 +152,9 @@ async function main(scope: Scope): Promise<void> {
     floodBytes: flood.bytes,
     floodSeconds: setup.floodMs / 1000,
     ours,
+    ...(oursWebgl
+      ? { oursWebgl: { throughput: oursWebgl.pageThroughput, terminal: oursWebgl.terminal } }
+      : {}),
     wetty:
       wettyRuns && install
         ? {

@@ -1,6 +1,12 @@
 import { errorMessage } from '../src/lib/error-codes.ts';
 import type { Browser, Page } from '@playwright/test';
-import { newContext, openOurTerminal, openWettyTerminal, rendererOf } from './browser.ts';
+import {
+  newContext,
+  openOurTerminal,
+  openWettyTerminal,
+  rendererOf,
+  waitForPrompt,
+} from './browser.ts';
 import { interruptUnderFlood } from './interrupt.ts';
 import { pageEchoSamples } from './page-measures.ts';
 import type { Setup } from './phases.ts';
@@ -16,11 +22,11 @@ import {
 import { pageThroughput, rawPtyClient, streamThroughput } from './throughput.ts';
 import type { Wetty, WettyInstall } from './wetty.ts';
 
-export type SystemName = 'ours' | 'wetty' | 'wetty-dom';
+export type SystemName = 'ours' | 'ours-webgl' | 'wetty' | 'wetty-dom';
 
 /**
  * A system under test as the harness drives it: its server's pid, a page, and a socket client
- * (none for wetty-dom, which is wetty's page again, drawn with xterm's DOM renderer).
+ * (none for wetty-dom and ours-webgl, each the same page again with the other renderer).
  */
 export interface System {
   name: SystemName;
@@ -32,12 +38,19 @@ export interface System {
 export async function openSystem(
   setup: Setup,
   target:
-    | { name: 'ours' }
+    | { name: 'ours' | 'ours-webgl' }
     | { name: 'wetty' | 'wetty-dom'; wetty: Wetty; install: WettyInstall; browser: Browser },
 ): Promise<System> {
-  const context = await newContext(target.name === 'ours' ? setup.browser : target.browser);
+  const context = await newContext('browser' in target ? target.browser : setup.browser);
   setup.scope.defer(`close the ${target.name} page`, () => context.close());
-  if (target.name === 'ours') {
+  if (target.name === 'ours-webgl') {
+    // Our page again, drawn by xterm's WebGL addon as a learner can choose (src/client/renderer.ts).
+    await context.addInitScript(() => localStorage.setItem('istio-lab.dock.renderer', 'webgl'));
+    const page = await openOurTerminal(context, setup.runner);
+    await page.locator('lab-dock[data-renderer="webgl"]').waitFor();
+    return { name: target.name, pid: setup.runner.pid, page };
+  }
+  if (!('wetty' in target)) {
     const page = await openOurTerminal(context, setup.runner);
     const socket = await connectOurs(setup.runner, 'bench-socket');
     setup.scope.defer('close our socket', () => socket.close());
@@ -62,8 +75,22 @@ function emptyRuns(terminal: string): SystemRuns {
   };
 }
 
+/**
+ * Our two pages share the runner's one terminal session: the one opened last took it over. The
+ * page about to be measured takes it back, as a learner would with its Take back button.
+ */
+async function attach(system: System): Promise<void> {
+  if (system.name !== 'ours' && system.name !== 'ours-webgl') return;
+  const dock = system.page.locator('lab-dock');
+  const takeBack = dock.locator('.lab-dock-takeback');
+  if (await takeBack.isVisible()) await takeBack.click();
+  await dock.locator('.lab-dock-status[data-state="connected"]').waitFor();
+  await waitForPrompt(system.page);
+}
+
 /** One run of `file` through the page, then through the socket; MiB/s of each. */
 async function throughputOf(system: System, file: Setup['flood'], pids: readonly number[]) {
+  await attach(system);
   await waitIdle(pids);
   const page = await pageThroughput(system.page, file).catch((error: unknown) => {
     throw new Error(`${system.name}'s page: ${errorMessage(error)}`, { cause: error });
@@ -111,12 +138,14 @@ export async function measureTerminals(
   // server's heap and the terminal's buffers one step short of their level.
   setup.log('Ctrl-C warm-up');
   for (const system of interactive) {
+    await attach(system);
     await waitIdle(pids);
     await interruptUnderFlood(system.page, system.pid, setup.floodMs);
   }
   for (let rep = 1; rep <= setup.repetitions; rep++) {
     setup.log(`Ctrl-C under flood ${rep}/${setup.repetitions}`);
     for (const system of interactive) {
+      await attach(system);
       await waitIdle(pids);
       const run = await interruptUnderFlood(system.page, system.pid, setup.floodMs);
       runs.get(system.name)?.interrupts.push(run);
@@ -125,6 +154,7 @@ export async function measureTerminals(
   setup.log('keystroke echo');
   for (const system of interactive) {
     const into = runs.get(system.name) as SystemRuns;
+    await attach(system);
     await waitIdle(pids);
     into.pageEcho.push(...(await pageEchoSamples(system.page, setup.echoKeys)));
     if (!system.socket) continue;

@@ -4,6 +4,7 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
 import { bus } from './bus.ts';
 import { t } from './strings.ts';
+import { chooseRenderer, hardwareWebgl, rendererStorage, type RendererReason } from './renderer.ts';
 import { TerminalConnection } from './terminal-connection.ts';
 
 /** The terminal's type size: larger in presenter mode (src/client/presenter.ts). */
@@ -166,6 +167,39 @@ class LabDock extends HTMLElement {
     this.#fit?.fit();
     if (terminal.cols !== cols || terminal.rows !== rows)
       this.#connection?.resize(terminal.cols, terminal.rows);
+    const { renderer, reason } = chooseRenderer(
+      localStorage.getItem(rendererStorage),
+      hardwareWebgl,
+    );
+    this.#drawnBy('dom', reason);
+    if (renderer === 'webgl') void this.#useWebgl(terminal, reason);
+  }
+
+  /**
+   * Draws with xterm's WebGL addon, loaded only then (its code stays out of other pages). Until it
+   * is loaded, and for good if it fails or its context is lost (a GPU reset, too many contexts),
+   * xterm's DOM renderer draws.
+   */
+  async #useWebgl(terminal: Terminal, reason: RendererReason): Promise<void> {
+    try {
+      const { WebglAddon } = await import('@xterm/addon-webgl');
+      if (this.#terminal !== terminal) return;
+      const addon = new WebglAddon();
+      addon.onContextLoss(() => {
+        addon.dispose();
+        this.#drawnBy('dom', 'contextLost');
+      });
+      terminal.loadAddon(addon);
+      this.#releases.push(() => addon.dispose());
+      this.#drawnBy('webgl', reason);
+    } catch {
+      this.#drawnBy('dom', 'failed');
+    }
+  }
+
+  #drawnBy(renderer: 'webgl' | 'dom', reason: RendererReason): void {
+    this.dataset.renderer = renderer;
+    this.dataset.rendererReason = reason;
   }
 
   /** The terminal's text, line by line: what a learner would read on it (used by the e2e tests). */

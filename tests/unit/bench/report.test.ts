@@ -11,7 +11,7 @@ const mib = 1 << 20;
 function interrupts(ms: number[], rssPeaks = ms.map(() => 200 * mib)): InterruptRun[] {
   return ms.map((value, i) => ({
     ms: value,
-    rssIdle: 180 * mib,
+    rssIdle: 140 * mib,
     rssPeak: rssPeaks[i] ?? 0,
     heapIdle: 6 * mib,
     heapPeak: 30 * mib,
@@ -46,6 +46,7 @@ function run(over: Partial<Results> = {}): Results {
     floodSeconds: 4,
     load: 0.5,
     ours: system(),
+    oursWebgl: { throughput: [3.5, 4, 4.5], terminal: 'WebGL renderer' },
     wetty: {
       version: '3.2.0',
       runs: system({ pageThroughput: [2, 2.5, 3], interrupts: interrupts([500, 600, 700]) }),
@@ -110,6 +111,29 @@ describe('bench report', () => {
       ours: system({ interrupts: interrupts([50, 50], [200 * mib, 200 * mib + (17 << 20)]) }),
     });
     assert.equal(row(grown, 'floodRss').met, false, 'memory that climbs is not bounded');
+    const peak = (bytes: number) =>
+      run({ ours: system({ interrupts: interrupts([50, 50], [100 * mib, bytes]) }) });
+    assert.equal(row(peak(Targets.floodRssPeakBytes), 'rssPeak').met, true);
+    assert.equal(row(peak(Targets.floodRssPeakBytes + 1), 'rssPeak').met, false);
+    const idle = (bytes: number) =>
+      run({
+        ours: system({
+          interrupts: interrupts([50]).map((one) => ({ ...one, rssIdle: bytes })),
+        }),
+      });
+    assert.equal(row(idle(Targets.idleRssBytes), 'rssIdle').met, true);
+    assert.equal(row(idle(Targets.idleRssBytes + 1), 'rssIdle').met, false);
+  });
+
+  it('compares each renderer with wetty on the same renderer', () => {
+    const results = run();
+    assert.equal(row(results, 'pageThroughputWebgl').comparison, '1.6× wetty');
+    assert.equal(row(results, 'pageThroughputDom').comparison, '1.25× wetty');
+    const slow = run({ oursWebgl: { throughput: [2.9], terminal: 'WebGL renderer' } });
+    assert.equal(row(slow, 'pageThroughputWebgl').met, false, '1.16× is short of 1.2×');
+    const withoutWebgl = run();
+    delete withoutWebgl.oursWebgl;
+    assert.ok(!resultRows(withoutWebgl).some((r) => r.key === 'pageThroughputWebgl'));
   });
 
   it('without wetty, judges no ratio against it and still writes the page', () => {
