@@ -1,4 +1,5 @@
-import { formatNumber, median } from './stats.ts';
+import { FlowLimits } from '../src/lib/flow-limits.ts';
+import { formatBytes, formatNumber, median } from './stats.ts';
 import type { Results } from './results.ts';
 
 /*
@@ -20,6 +21,19 @@ function wettyShare(results: Results): string {
   return ` Even wetty, which forwards bytes and keeps nothing, reaches ${percent}% here.`;
 }
 
+function webglShare(results: Results): string {
+  const webgl = results.oursWebgl ? median(results.oursWebgl.throughput) : NaN;
+  return `${Math.round((webgl / median(results.ours.pageThroughput)) * 100)}%`;
+}
+
+function peak(results: Results): string {
+  return formatBytes(Math.max(...results.ours.interrupts.map((run) => run.rssPeak)));
+}
+
+function idle(results: Results): string {
+  return formatBytes(median(results.ours.interrupts.map((run) => run.rssIdle)));
+}
+
 function rawRange(results: Results): string {
   const low = Math.min(...results.rawPty);
   const high = Math.max(...results.rawPty);
@@ -29,14 +43,21 @@ function rawRange(results: Results): string {
 export const findings: Record<string, (results: Results) => string> = {
   pageThroughputDom: (results) =>
     "Both pages spend their main thread in xterm's parser and its DOM renderer alike (Chromium " +
-    'CPU profiles and traces of each page streaming 16 MiB). The difference is the flow-control ' +
-    'window: wetty lets 2 MiB go unacknowledged and acknowledges every 256 KiB, ours 256 KiB and ' +
-    '16 KiB, so our page waits for data after each pause (about 17% of its time idle, against ' +
-    "12% for wetty's). A 1 MiB window gained 15–20% here and let Ctrl-C take up to 180 ms instead " +
-    `of about 60; wetty's own Ctrl-C in this run (${wettyInterrupt(results)}) shows the other ` +
-    'side of that trade. The rest is the page around the terminal (a chapter lays out at every ' +
-    'frame: hiding it gained 5–20%) and ten times as much scrollback (5–10%). We keep the ' +
-    'small window: a learner presses Ctrl-C far more often than they print 64 MiB.',
+    'CPU profiles and traces of each page streaming 16 MiB). The flow-control window was the ' +
+    'difference: wetty lets 2 MiB go unacknowledged, and ours kept 256 KiB so that Ctrl-C is ' +
+    `quick. It now adapts (${FlowLimits.streamingHighWatermark >> 10} KiB while output streams, ` +
+    `${FlowLimits.highWatermark >> 10} KiB from a key on, src/lib/flow-limits.ts): a 1 MiB window ` +
+    'gained 15–20% in an earlier run here but let Ctrl-C take longer than its target on this ' +
+    `machine (wetty's own Ctrl-C in this run: ${wettyInterrupt(results)}). What is left is ` +
+    'the page around the terminal (a chapter lays out at every frame: hiding it gained 5–20%) ' +
+    'and ten times as much scrollback as wetty keeps (5–10%).',
+  pageThroughputWebgl: (results) =>
+    "This Chromium runs with no GPU, so xterm's WebGL addon draws in SwiftShader, on the same " +
+    `two cores as everything else, for both pages: ${webglShare(results)} of what our page ` +
+    'reaches with the DOM renderer. The GPU emulation is the bottleneck, not the terminal ' +
+    'around it, which is why the dock chooses ' +
+    'WebGL only where it runs in hardware (src/client/renderer.ts); on a machine with a GPU this ' +
+    'row is the one that counts, and it has not been measured on one.',
   socketThroughput: (results) =>
     "The runner's main thread now only forwards output: the kept screen is parsed in a worker " +
     'thread, late, and most of a plain flood is never parsed at all (runner/screen/host.ts). ' +
@@ -49,9 +70,26 @@ export const findings: Record<string, (results: Results) => string> = {
     `run.${wettyShare(results)} On a machine with more cores than busy processes the ` +
     'target is within reach; here it is not.',
   interrupt: () =>
-    'After Ctrl-C the page still parses what was in flight: at most the 256 KiB flow-control ' +
-    'window and one 64 KiB batch, about 60 ms here. A miss means the page or the runner was ' +
-    'starved of CPU (look at the load before measuring).',
+    'After Ctrl-C the page still parses what was in flight: at most the streaming flow-control ' +
+    `window (${FlowLimits.streamingHighWatermark >> 10} KiB) and one 64 KiB batch, since a key ` +
+    'pauses the pty at once. A miss means the page or the runner was starved of CPU (look at ' +
+    "the load before measuring, and at wetty's time in the same run).",
+  rssPeak: (results) =>
+    "The runner keeps every terminal's screen and 10,000 lines of scrollback in a headless " +
+    'xterm in a worker thread, and the last serialization of each. Serializing used to grow the ' +
+    "worker's heap by 80–90 MiB each time, which V8 kept (478 MiB in the floods before); the " +
+    'worker now has a small young generation and collects after each serialization ' +
+    `(runner/screen/host.ts), and the runner peaks at ${peak(results)}. The rest has not been ` +
+    'profiled apart yet: the main thread (node, the HTTP and WebSocket servers, the output ' +
+    "batches) and the worker's screens, two of them flooded here, each as wide as the page.",
+  rssIdle: (results) =>
+    `Idle between floods the runner holds ${idle(results)}: nearly its peak, as V8 gives back ` +
+    "little of a thread's heap once it has grown. What the peak is made of (above) is what " +
+    'stays.',
+  pageEcho: () =>
+    "A key's echo is written at once, with no batching; a p99 over the target means the page " +
+    'or the runner waited for a core (compare the socket echo, which has no browser, and ' +
+    "wetty's page in the same run).",
   checkOverhead: () =>
     "A check's answer waits for bash to start and exit; the runner adds the HTTP round trip and " +
     'the progress file. Forking pgrep (to find what the check left in its session) used to hold ' +

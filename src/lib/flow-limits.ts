@@ -13,7 +13,7 @@ export const FlowLimits = {
    * The window while output streams and no key has come for `typingMs`: more in flight, so the
    * page never waits for the pty between two acknowledgements.
    */
-  streamingHighWatermark: 1 << 20,
+  streamingHighWatermark: 512 << 10,
   typingMs: 1000,
   lowWatermark: 32 << 10,
   ackBytes: 16 << 10,
