@@ -1,4 +1,5 @@
-import { canonicalRef, parseImageName } from '../images/images.ts';
+import { errorMessage } from '../../src/lib/error-codes.ts';
+import { canonicalRef, parseImageName, type ImageList } from '../images/images.ts';
 import { firstLine } from './tools.ts';
 import type { DoctorContext, Finding } from './types.ts';
 
@@ -30,7 +31,13 @@ export async function imagesFinding(context: DoctorContext): Promise<Finding> {
         .filter((line) => line && !line.startsWith('No kind nodes'))
     : [];
   if (nodeNames.length === 0) return skip('noCluster');
-  const list = await context.system.imageList(context.pins, context.paths.home);
+  let list: ImageList;
+  try {
+    list = await context.system.imageList(context.pins, context.paths.home);
+  } catch (error) {
+    // A lab file that does not load: the runner says which when it starts.
+    return skip('unresolved', errorMessage(error));
+  }
   if (list.problems.length > 0) return skip('unresolved', list.problems[0]);
   const wanted = list.images.filter((image) => image.target === 'cluster');
   const missing = new Set<string>();

@@ -622,6 +622,18 @@ describe('doctor', () => {
       );
     });
 
+    it('skips, and never throws, when the labs cannot be read', async () => {
+      const { item } = await doctorOn({
+        system: {
+          imageList: () => Promise.reject(new Error('content/labs/traffic.yaml: line 3: bad')),
+        },
+      });
+      assert.deepEqual(
+        [item('images').status, item('images').code, item('images').detail],
+        ['skip', 'unresolved', 'content/labs/traffic.yaml: line 3: bad'],
+      );
+    });
+
     it('skips a node it cannot read, with what docker said', async () => {
       const { item } = await doctorOn({
         answers: {
