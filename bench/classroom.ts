@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnRunner } from '../tests/servers.ts';
 import { root } from './our-runner.ts';
-import { rssBytes, waitFor, type Scope } from './scope.ts';
+import { cpuTicks, rssBytes, waitFor, type Scope } from './scope.ts';
 
 /**
  * A room on loopback: the instructor's runner started with `--hub` (its own process, as
@@ -107,13 +106,6 @@ export class RowsEvents {
   }
 }
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Linux counts user and system time in ticks of 1/100 s (USER_HZ) in /proc.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 function post(url: URL, body: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
@@ -132,6 +124,9 @@ function post(url: URL, body: string): Promise<number> {
     req.end(body);
   });
 }
+
+/** CPU seconds a process has used: /proc counts them in ticks of 1/100 s (USER_HZ). */
+const cpuSeconds = (pid: number) => cpuTicks(pid) / 100;
 
 const learnerId = (n: number) => `bench-learner-${String(n).padStart(6, '0')}`;
 

@@ -1,5 +1,6 @@
 import { FlowLimits } from '../src/lib/flow-limits.ts';
 import { formatBytes, formatNumber, median } from './stats.ts';
+import { runnerRssIdle, runnerRssPeak } from './report.ts';
 import type { Results } from './results.ts';
 
 /*
@@ -26,13 +27,8 @@ function webglShare(results: Results): string {
   return `${Math.round((webgl / median(results.ours.pageThroughput)) * 100)}%`;
 }
 
-function peak(results: Results): string {
-  return formatBytes(Math.max(...results.ours.interrupts.map((run) => run.rssPeak)));
-}
-
-function idle(results: Results): string {
-  return formatBytes(median(results.ours.interrupts.map((run) => run.rssIdle)));
-}
+const peak = (results: Results) => formatBytes(runnerRssPeak(results));
+const idle = (results: Results) => formatBytes(runnerRssIdle(results));
 
 function rawRange(results: Results): string {
   const low = Math.min(...results.rawPty);

@@ -46,6 +46,16 @@ function climb(runs: SystemRuns['interrupts']): number {
   return (runs.at(-1)?.rssPeak ?? 0) - (runs[0]?.rssPeak ?? 0);
 }
 
+/** The runner's RSS at its highest in any flood. */
+export function runnerRssPeak(results: Results): number {
+  return Math.max(...results.ours.interrupts.map((run) => run.rssPeak));
+}
+
+/** The runner's RSS before each flood (idle, one session), the median over the floods. */
+export function runnerRssIdle(results: Results): number {
+  return median(results.ours.interrupts.map((run) => run.rssIdle));
+}
+
 /** The results table's rows, each with its target (if any) judged. */
 export function resultRows(results: Results): ResultRow[] {
   const { ours } = results;
@@ -57,8 +67,8 @@ export function resultRows(results: Results): ResultRow[] {
   const domRatio = dom ? median(ours.pageThroughput) / median(dom.throughput) : NaN;
   const webgl = results.oursWebgl;
   const webglRatio = webgl && wetty ? median(webgl.throughput) / median(wetty.pageThroughput) : NaN;
-  const rssPeak = Math.max(...ours.interrupts.map((run) => run.rssPeak));
-  const rssIdle = median(ours.interrupts.map((run) => run.rssIdle));
+  const rssPeak = runnerRssPeak(results);
+  const rssIdle = runnerRssIdle(results);
   const socketShare = median(ours.socketThroughput) / raw;
   const interrupt = median(ours.interrupts.map((run) => run.ms));
   const growth = climb(ours.interrupts);

@@ -73,7 +73,7 @@ export function rssBytes(pid: number): number {
 }
 
 /** CPU time a process has used so far, in clock ticks (user + system). */
-function cpuTicks(pid: number): number {
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -295,7 +295,7 @@ async function pushAll(images: readonly ListedImage[], mirror: string): Promise<
 async function savedName(ref: string): Promise<string> {
   const name = parseImageName(ref);
   if (!name?.digest || !name.tag) return ref;
-  const tagged = `${ref.slice(0, ref.indexOf('@'))}`;
+  const tagged = ref.slice(0, ref.indexOf('@'));
   return (await shown('docker', ['tag', ref, tagged])) === 0 ? tagged : ref;
 }
 

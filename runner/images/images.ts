@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadLabDirs, substitutePins, type Pins } from '../../src/lib/lab-files.ts';
+import { loadLabDirs, type Pins } from '../../src/lib/lab-files.ts';
+import { renderSteps } from '../lab-catalog.ts';
 import { errorMessage } from '../../src/lib/error-codes.ts';
 
 /**
@@ -388,12 +389,6 @@ export function parseMirror(text: string): string | undefined {
 export function bookTexts(root: string, pins: Pins): string[] {
   const labs = loadLabDirs([join(root, 'content', 'labs')], pins);
   const texts = [...labs.values()].flatMap((lab) => labTexts(lab));
-  texts.push(
-    substitutePins(
-      readFileSync(join(root, 'content', 'steps.sh'), 'utf8'),
-      pins,
-      'content/steps.sh',
-    ) as string,
-  );
+  texts.push(renderSteps(root, pins));
   return texts;
 }

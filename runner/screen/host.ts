@@ -206,6 +206,7 @@ export class ScreenHost {
   #start(): Worker {
     const worker = new Worker(this.#script, {
       resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb },
+      workerData: { collectAfterWritesMs: ScreenLimits.collectAfterWritesMs },
     });
     // The runner's server keeps the process alive; the worker alone must not.
     worker.unref();

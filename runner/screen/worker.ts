@@ -2,10 +2,10 @@
 // parsing a flood of output takes a core of its own instead of the runner's main thread.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
-import { ScreenLimits, type ScreenReply, type ScreenRequest } from './host.ts';
+import type { ScreenReply, ScreenRequest } from './host.ts';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -32,6 +32,8 @@ const collect = ((): (() => void) | undefined => {
   return typeof gc === 'function' ? (gc as () => void) : undefined;
 })();
 let collectTimer: NodeJS.Timeout | undefined;
+/** `ScreenLimits.collectAfterWritesMs`, handed over by the host (host.ts stays out of the worker). */
+const { collectAfterWritesMs } = workerData as { collectAfterWritesMs: number };
 
 function collectNow(): void {
   clearTimeout(collectTimer);
@@ -89,7 +91,7 @@ port.on('message', (request: ScreenRequest) => {
       const bytes = request.data.byteLength;
       terminal.write(request.data, () => {
         reply({ op: 'written', id: request.id, bytes });
-        collectWhenIdle(ScreenLimits.collectAfterWritesMs);
+        collectWhenIdle(collectAfterWritesMs);
       });
       break;
     }
