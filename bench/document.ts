@@ -85,7 +85,7 @@ dock were changed as follows.
   screen parsed in 40 ms instead of 95 in a warm page; the dock now sizes itself with a
   throwaway terminal, writes the first screen, then opens.
 - **The kept screen parsed in a worker thread, and late** (\`runner/screen/host.ts\`,
-  \`runner/screen/backlog.ts\`, \`runner/screen/worker.ts\`). The runner parsed every byte into
+  \`runner/screen/backlog.ts\`, \`runner/screen/worker.js\`). The runner parsed every byte into
   its headless xterm on its only thread: more than half of its busy time in a flood, and the
   socket at 37% of the raw read. A worker thread alone did not help: xterm's parser reads about
   48 MiB/s on a core of its own here, less than the raw read, and the pty waited for it. The
@@ -96,7 +96,7 @@ dock were changed as follows.
   tests feed screens both ways and compare them). In the run that followed, the socket went
   from 37% to 62% of the raw read, and our page from 0.73× to 0.84× of wetty's drawn with the
   same renderer.
-- **The screen serialized ahead** (\`runner/screen/host.ts\`, \`runner/screen/worker.ts\`). In that
+- **The screen serialized ahead** (\`runner/screen/host.ts\`, \`runner/screen/worker.js\`). In that
   same run, a restore took 263 ms: the screen message came after 148 ms instead of 51, because
   the worker first parsed the output still waiting and then serialized, on the cores the browser
   was using to load the page. Now, once output has been quiet for half a second, the worker
@@ -107,7 +107,7 @@ dock were changed as follows.
   larger: the runner's RSS during the floods went from about 210 to about 410 MiB, level from
   the first flood to the last. Before, the bench's flood screens were never serialized, but a
   learner's were, at every reload or chapter opened.
-- **The worker gives its memory back** (\`runner/screen/host.ts\`, \`runner/screen/worker.ts\`).
+- **The worker gives its memory back** (\`runner/screen/host.ts\`, \`runner/screen/worker.js\`).
   Each serialization of a full screen grew the worker's heap by 80–90 MiB, and V8 kept it: alone,
   12,000 coloured lines serialized four times took the runner from 129 to 297 MiB. The worker now
   has a 4 MiB young generation and runs a full collection after each serialization and once a flood

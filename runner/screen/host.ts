@@ -4,7 +4,7 @@ import { ScreenBacklog } from './backlog.ts';
 /**
  * What a terminal session keeps of its screen, so that a reload restores it exactly: a headless
  * xterm. Parsing a flood costs more than everything else the runner does with it
- * (docs/performance.md), so the screens live in a worker thread (runner/screen/worker.ts), one
+ * (docs/performance.md), so the screens live in a worker thread (runner/screen/worker.js), one
  * for all sessions, and output is parsed late: once it has been quiet for half a second, when
  * the screen is needed, or when too much is waiting. What waits meanwhile is compacted: plain
  * text that later output scrolls out of reach is never parsed (runner/screen/backlog.ts). Once
@@ -31,7 +31,7 @@ export const ScreenLimits = {
    * heap the worker kept afterwards grew by 80–90 MiB at each serialization of a full 120×30
    * screen (12,000 coloured lines written, serialized four times: the runner's RSS went from 129
    * to 297 MiB). With a small young generation, and a full collection after each serialization
-   * (worker.ts), it went to 170 MiB and stayed there, serializing as fast.
+   * (worker.js), it went to 170 MiB and stayed there, serializing as fast.
    */
   workerYoungMb: 4,
   /** After a serialization, or once writes have stopped for this long, the worker collects. */
@@ -52,8 +52,11 @@ export type ScreenRequest =
   | { op: 'prepare'; id: number }
   | { op: 'serialize'; id: number; request: number }
   | { op: 'close'; id: number }
-  /** The worker's heap as V8 counts it, for the tests and the bench. */
-  | { op: 'heap'; request: number };
+  /**
+   * The worker's heap as V8 counts it, for the tests and the bench, once what every screen was
+   * sent before is done; `collect`: after a full collection.
+   */
+  | { op: 'heap'; request: number; collect: boolean };
 
 export type ScreenReply =
   | { op: 'written'; id: number; bytes: number }
@@ -82,6 +85,12 @@ interface ScreenState {
   serializing: Map<number, (data: string) => void>;
 }
 
+/**
+ * The worker's script: JavaScript, so that the worker does not load Node's type stripper too
+ * (runner/screen/worker.js says what that cost).
+ */
+export const workerScript = new URL('./worker.js', import.meta.url);
+
 /** The worker thread and the screens it keeps. */
 export class ScreenHost {
   #worker: Worker | undefined;
@@ -93,7 +102,7 @@ export class ScreenHost {
   /** Serializations answered, and how many of them from a copy kept in the worker. */
   readonly serializations = { answered: 0, reused: 0 };
 
-  constructor(script = new URL('./worker.ts', import.meta.url)) {
+  constructor(script = workerScript) {
     this.#script = script;
   }
 
@@ -179,13 +188,16 @@ export class ScreenHost {
     this.#heapRequests.clear();
   }
 
-  /** The worker's heap, or undefined when no worker runs. */
-  heap(): Promise<WorkerHeap | undefined> {
+  /**
+   * The worker's heap once what was sent to it before is done, or undefined when no worker runs.
+   * `collect`: measured after a full collection, so that only what is live counts.
+   */
+  heap(options: { collect?: boolean } = {}): Promise<WorkerHeap | undefined> {
     if (!this.#worker) return Promise.resolve(undefined);
     const request = this.#nextRequest++;
     return new Promise((resolve) => {
       this.#heapRequests.set(request, resolve);
-      this.#post({ op: 'heap', request });
+      this.#post({ op: 'heap', request, collect: options.collect ?? false });
     });
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Screen, ScreenHost, ScreenLimits } from '../../../../runner/screen/host.ts';
+import { readFileSync } from 'node:fs';
+import { Screen, ScreenHost, ScreenLimits, workerScript } from '../../../../runner/screen/host.ts';
 import { waitFor } from '../../support/poll.ts';
 
 /** Counts the pauses and resumes a session would apply to its pty. */
@@ -169,5 +170,43 @@ describe('kept screen in a worker thread', () => {
       s.dispose();
     }
     assert.equal(await own.heap(), undefined, 'no worker, no heap');
+  });
+  it('keeps its copy serialized ahead in one piece, not as the pieces it was built from', async () => {
+    const own = new ScreenHost();
+    const s = new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own);
+    try {
+      const line = (i: number) =>
+        `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
+      for (let chunk = 0; chunk < 12; chunk++)
+        s.write(
+          Buffer.from(Array.from({ length: 1000 }, (_, k) => line(chunk * 1000 + k)).join('')),
+        );
+      const withoutCopy = (await own.heap({ collect: true }))?.used ?? 0;
+      // Serialized ahead, as when the output goes quiet, and kept in the worker.
+      s.prepare();
+      const withCopy = (await own.heap({ collect: true }))?.used ?? 0;
+      const { length } = await s.serialize();
+      // In one piece, the copy takes a few bytes per character; kept as the tree of the strings
+      // the serializer appended, it took about thirty.
+      const copy = withCopy - withoutCopy;
+      assert.ok(length > 1_000_000);
+      assert.ok(copy < 4 * length, `the copy of ${length} characters takes ${copy} bytes`);
+    } finally {
+      s.dispose();
+    }
+  });
+});
+
+describe("the screens' worker", () => {
+  it('is JavaScript that Node runs as it is, so that it does not load the type stripper', () => {
+    assert.match(workerScript.pathname, /\.js$/);
+    const source = readFileSync(workerScript, 'utf8');
+    const imports = [...source.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+    assert.ok(imports.length > 0, 'the worker imports what it uses');
+    assert.deepEqual(
+      imports.filter((specifier) => specifier?.endsWith('.ts')),
+      [],
+      'no TypeScript module is loaded at run time (types come from JSDoc)',
+    );
   });
 });

@@ -1,0 +1,195 @@
+// @ts-check
+// The worker thread behind runner/screen/host.ts: it keeps every terminal's headless xterm, so that
+// parsing a flood of output takes a core of its own instead of the runner's main thread.
+//
+// Plain JavaScript, its types checked by tsc from the JSDoc: a worker that loads TypeScript loads
+// Node's type stripper into its own isolate too, which costs the runner about 17 MiB of memory
+// (docs/performance.md). host.ts is imported for its types only.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import xtermHeadless from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
+/** @typedef {import('./host.ts').ScreenRequest} ScreenRequest */
+/** @typedef {import('./host.ts').ScreenReply} ScreenReply */
+
+const { Terminal } = xtermHeadless;
+const { SerializeAddon } = serializeAddon;
+
+/**
+ * @typedef {object} Kept
+ * @property {InstanceType<typeof Terminal>} terminal
+ * @property {InstanceType<typeof SerializeAddon>} serializer
+ * @property {number} scrollback
+ * @property {number} changes Counts the writes and resizes received: a serialization is current
+ *   while it is unchanged.
+ * @property {{ changes: number; data: string } | undefined} serialized The last serialization,
+ *   while no write or resize has been received since.
+ */
+
+/**
+ * A full collection that also hands the pages it frees back to the system. V8 grows its heap for
+ * a serialization's garbage and keeps it (docs/performance.md); collecting once the screen is
+ * serialized, or once a flood has been parsed, keeps the worker near what it really holds.
+ *
+ * The "last-resort" flavour is V8's memory-reducing collection: a plain full one frees the dead
+ * objects but keeps their pages pooled for reuse, and after the bench's floods those pooled pages
+ * were 20–35 MiB of the runner's RSS. It costs a few collections in a row, in this thread, after the
+ * answer has been sent. `gc` is exposed through a new context, as the flag takes effect only for
+ * contexts made after it.
+ */
+const collect = /** @type {() => (() => void) | undefined} */ (
+  () => {
+    setFlagsFromString('--expose-gc');
+    /** @type {unknown} */
+    const gc = runInNewContext('typeof gc === "function" ? gc : undefined');
+    if (typeof gc !== 'function') return undefined;
+    return () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  }
+)();
+/** @type {NodeJS.Timeout | undefined} */
+let collectTimer;
+/** `ScreenLimits.collectAfterWritesMs`, handed over by the host (host.ts stays out of the worker). */
+const { collectAfterWritesMs } = /** @type {{ collectAfterWritesMs: number }} */ (workerData);
+
+function collectNow() {
+  clearTimeout(collectTimer);
+  collect?.();
+}
+
+/** Collects once the worker has nothing else to do for `ms`; a later call moves it. */
+/** @param {number} ms */
+function collectWhenIdle(ms) {
+  if (!collect) return;
+  clearTimeout(collectTimer);
+  collectTimer = setTimeout(collect, ms);
+  collectTimer.unref();
+}
+
+const port = parentPort;
+if (!port)
+  throw new Error('runner/screen/worker.js runs as a worker thread (runner/screen/host.ts)');
+/** @type {Map<number, Kept>} */
+const screens = new Map();
+/** @param {ScreenReply} message */
+const reply = (message) => port.postMessage(message);
+
+port.on('message', (/** @type {ScreenRequest} */ request) => {
+  if (request.op === 'heap') {
+    const done = [...screens.values()].map(
+      ({ terminal }) => new Promise((resolve) => terminal.write('', () => resolve(undefined))),
+    );
+    void Promise.all(done).then(() => {
+      if (request.collect) collectNow();
+      const heap = getHeapStatistics();
+      reply({
+        op: 'heap',
+        request: request.request,
+        heap: {
+          total: heap.total_heap_size,
+          used: heap.used_heap_size,
+          collects: Boolean(collect),
+        },
+      });
+    });
+    return;
+  }
+  if (request.op === 'open') {
+    const terminal = new Terminal({
+      cols: request.cols,
+      rows: request.rows,
+      scrollback: request.scrollback,
+      allowProposedApi: true,
+    });
+    const serializer = new SerializeAddon();
+    terminal.loadAddon(serializer);
+    screens.set(request.id, {
+      terminal,
+      serializer,
+      scrollback: request.scrollback,
+      changes: 0,
+      serialized: undefined,
+    });
+    return;
+  }
+  const screen = screens.get(request.id);
+  if (!screen) return;
+  const { terminal } = screen;
+  switch (request.op) {
+    case 'write': {
+      changed(screen);
+      const bytes = request.data.byteLength;
+      terminal.write(request.data, () => {
+        reply({ op: 'written', id: request.id, bytes });
+        collectWhenIdle(collectAfterWritesMs);
+      });
+      break;
+    }
+    case 'resize':
+      changed(screen);
+      // After what is already queued: that output was written for the old size.
+      terminal.write('', () => terminal.resize(request.cols, request.rows));
+      break;
+    case 'prepare': {
+      const at = screen.changes;
+      if (screen.serialized?.changes !== at)
+        terminal.write('', () => {
+          serialized(screen, at);
+          collectNow();
+        });
+      break;
+    }
+    case 'serialize': {
+      const at = screen.changes;
+      const send = () => {
+        const reused = screen.serialized?.changes === at;
+        const data = serialized(screen, at);
+        reply({ op: 'serialized', id: request.id, request: request.request, data, reused });
+        // The answer is on its way: the garbage of making it can go before anything else.
+        if (!reused) collectNow();
+      };
+      if (screen.serialized?.changes === at) send();
+      else terminal.write('', send);
+      break;
+    }
+    case 'close':
+      screens.delete(request.id);
+      terminal.dispose();
+      break;
+  }
+});
+
+/** @param {Kept} screen */
+function changed(screen) {
+  screen.changes++;
+  // Out of date: its memory can go now.
+  screen.serialized = undefined;
+}
+
+/**
+ * The screen serialized, once everything received up to change `at` is parsed: the copy kept,
+ * if it is of that change, or a new one, kept unless more has been received since.
+ */
+/**
+ * @param {Kept} screen
+ * @param {number} at
+ * @returns {string}
+ */
+function serialized(screen, at) {
+  if (screen.serialized?.changes === at) return screen.serialized.data;
+  const data = flat(screen.serializer.serialize({ scrollback: screen.scrollback }));
+  if (screen.changes === at) screen.serialized = { changes: at, data };
+  return data;
+}
+
+/**
+ * The same string, stored in one piece. The serializer builds its answer by appending, and V8
+ * keeps such a string as a tree of the pieces appended, 32 bytes for each: the copy kept of a
+ * 148-column screen with 10,000 lines of scrollback took 11 MiB that way, against 1 MiB in one
+ * piece. Reading a character has V8 join the pieces, once, in place.
+ * @param {string} data
+ */
+function flat(data) {
+  data.charCodeAt(0);
+  return data;
+}
