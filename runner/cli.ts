@@ -1,3 +1,5 @@
+// First: the heap settings (runner/memory.ts) apply to what the rest allocates.
+import './memory.ts';
 import { errorMessage } from '../src/lib/error-codes.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
