@@ -113,6 +113,15 @@ dock were changed as follows.
   has a 4 MiB young generation and runs a full collection after each serialization and once a flood
   has been parsed; the same four serializations stay at about 170 MiB, as fast. In the bench the
   runner went from about 478 to about 280–295 MiB, on a slower machine than the earlier runs.
+- **Less memory kept after floods** (\`runner/screen/worker.js\`, \`runner/memory.ts\`). A profile
+  of the runner after 64 MiB streamed three times through two sessions found 336 MiB, of which
+  little was live. The worker is now plain JavaScript (a worker that loads TypeScript loads
+  Node's type stripper into its own isolate: 17 MiB); the copy it serializes ahead is kept in one
+  piece, not as the tree of strings the serializer appended (11 MiB a screen); it collects with
+  V8's memory-reducing flavour, which also gives back the pages a plain collection keeps pooled
+  (20–35 MiB); and the main thread keeps its young generation at its first size instead of
+  letting floods grow it to 32 MiB (30–35 MiB, with what malloc kept of the Buffers it held).
+  The same run now ends at about 205 MiB, at the same throughput within the runs' spread.
 - **An adaptive flow-control window** (\`src/lib/flow-limits.ts\`, \`runner/terminal/flow-control.ts\`).
   A 1 MiB streaming window took our page from 0.84× to 0.92× of wetty's with the same renderer, but
   Ctrl-C to 308 ms on this machine; the window is now 512 KiB while output streams and 256 KiB from

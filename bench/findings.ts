@@ -71,17 +71,21 @@ export const findings: Record<string, (results: Results) => string> = {
     'pauses the pty at once. A miss means the page or the runner was starved of CPU (look at ' +
     "the load before measuring, and at wetty's time in the same run).",
   rssPeak: (results) =>
-    "The runner keeps every terminal's screen and 10,000 lines of scrollback in a headless " +
-    'xterm in a worker thread, and the last serialization of each. Serializing used to grow the ' +
-    "worker's heap by 80–90 MiB each time, which V8 kept (478 MiB in the floods before); the " +
-    'worker now has a small young generation and collects after each serialization ' +
-    `(runner/screen/host.ts), and the runner peaks at ${peak(results)}. The rest has not been ` +
-    'profiled apart yet: the main thread (node, the HTTP and WebSocket servers, the output ' +
-    "batches) and the worker's screens, two of them flooded here, each as wide as the page.",
+    `The runner peaks at ${peak(results)}. A profile of its memory (/proc smaps, V8's heap ` +
+    'statistics and snapshots) after 64 MiB streamed three times through each of two sessions ' +
+    "148 columns wide, as here, then idle: 204 MiB, of which 56 are node's own code mapped from " +
+    "its binary (a bare node process: 41 MiB in all); 36 are V8's heaps (the main thread 19, the " +
+    "worker 17); 35 are the two screens' cells, which xterm keeps outside the heap, 12 bytes a " +
+    'cell, 10,040 lines each; 40 are what malloc kept of the Buffers a flood passed through the ' +
+    'main thread; 17 are thread stacks and code space. Before this round the same run ended at ' +
+    "336 MiB: the worker loaded Node's type stripper (17 MiB), kept its serialized copies as " +
+    'trees of the strings appended (22 MiB), kept pages pooled after its collections (20–35 MiB), ' +
+    'and the main thread grew its young generation to 32 MiB (30–35 MiB in all). What is left is ' +
+    'mostly fixed: node itself and one full screen per session. Storing the scrollback as text ' +
+    "rather than as xterm's cells would take most of the 35 MiB; it is not done.",
   rssIdle: (results) =>
-    `Idle between floods the runner holds ${idle(results)}: nearly its peak, as V8 gives back ` +
-    "little of a thread's heap once it has grown. What the peak is made of (above) is what " +
-    'stays.',
+    `Idle before each flood, with both sessions' screens full, the runner holds ${idle(results)}. ` +
+    'The parts are those above; with one session, one screen (17 MiB) fewer.',
   pageEcho: () =>
     "A key's echo is written at once, with no batching; a p99 over the target means the page " +
     'or the runner waited for a core (compare the socket echo, which has no browser, and ' +
