@@ -36,6 +36,12 @@ export const ScreenLimits = {
   workerYoungMb: 4,
   /** After a serialization, or once writes have stopped for this long, the worker collects. */
   collectAfterWritesMs: 1000,
+  /**
+   * Workers started in a row that ended before answering anything: then the host stops starting
+   * them until its screens have all closed (a worker that cannot even load would otherwise be
+   * started again at once, for ever).
+   */
+  workerStarts: 3,
 } as const;
 
 export type ScreenRequest =
@@ -101,6 +107,12 @@ export class ScreenHost {
   readonly #script: URL;
   /** Serializations answered, and how many of them from a copy kept in the worker. */
   readonly serializations = { answered: 0, reused: 0 };
+  /** Workers started so far (for the tests). */
+  starts = 0;
+  /** Workers started in a row that ended before answering anything. */
+  #failedStarts = 0;
+  /** Why no worker is started any more, while it is so (see `ScreenLimits.workerStarts`). */
+  #broken: string | undefined;
 
   constructor(script = workerScript) {
     this.#script = script;
@@ -118,7 +130,9 @@ export class ScreenHost {
 
   open(size: { cols: number; rows: number; scrollback: number }, onParsed: () => void): number {
     const id = this.#nextId++;
-    this.#screens.set(id, { ...size, unparsed: 0, onParsed, lost: false, serializing: new Map() });
+    // With no worker to keep it, a screen is lost from the start.
+    const lost = this.#broken !== undefined;
+    this.#screens.set(id, { ...size, unparsed: 0, onParsed, lost, serializing: new Map() });
     this.#post({ op: 'open', id, ...size });
     return id;
   }
@@ -135,7 +149,7 @@ export class ScreenHost {
 
   write(id: number, data: Uint8Array): void {
     const state = this.#screens.get(id);
-    if (!state || data.byteLength === 0) return;
+    if (!state || data.byteLength === 0 || this.#broken) return;
     state.unparsed += data.byteLength;
     // A copy of its own, moved to the worker rather than cloned: the original may still be
     // queued on the page's socket, and may be a slice of a larger pooled buffer.
@@ -159,7 +173,7 @@ export class ScreenHost {
   /** The screen and its scrollback as escape sequences, once everything written is parsed. */
   serialize(id: number): Promise<string> {
     const state = this.#screens.get(id);
-    if (!state) return Promise.resolve('');
+    if (!state || this.#broken) return Promise.resolve('');
     const request = this.#nextRequest++;
     return new Promise((resolve) => {
       state.serializing.set(request, resolve);
@@ -176,9 +190,12 @@ export class ScreenHost {
       this.#post({ op: 'close', id });
       return;
     }
-    // No screen left: the worker and its memory go until the next terminal opens.
+    // No screen left: the worker and its memory go until the next terminal opens, which also
+    // tries again a worker that could not start.
     const worker = this.#worker;
     this.#worker = undefined;
+    this.#broken = undefined;
+    this.#failedStarts = 0;
     this.#forgetHeapRequests();
     void worker?.terminate();
   }
@@ -211,11 +228,13 @@ export class ScreenHost {
   }
 
   #post(message: ScreenRequest, transfer: ArrayBuffer[] = []): void {
+    if (this.#broken) return;
     this.#worker ??= this.#start();
     this.#worker.postMessage(message, transfer);
   }
 
   #start(): Worker {
+    this.starts++;
     const worker = new Worker(this.#script, {
       resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb },
       workerData: { collectAfterWritesMs: ScreenLimits.collectAfterWritesMs },
@@ -223,15 +242,13 @@ export class ScreenHost {
     // The runner's server keeps the process alive; the worker alone must not.
     worker.unref();
     worker.on('message', (reply: ScreenReply) => this.#reply(reply));
-    worker.on('error', (error: Error) => {
-      console.error(`runner: the terminal screens' worker failed: ${error.message}`);
-      this.#lost(worker);
-    });
-    worker.on('exit', () => this.#lost(worker));
+    worker.on('error', (error: Error) => this.#lost(worker, error.message));
+    worker.on('exit', (code) => this.#lost(worker, `it exited with code ${code}`));
     return worker;
   }
 
   #reply(reply: ScreenReply): void {
+    this.#failedStarts = 0;
     if (reply.op === 'heap') {
       this.#heapRequests.get(reply.request)?.(reply.heap);
       this.#heapRequests.delete(reply.request);
@@ -255,17 +272,32 @@ export class ScreenHost {
    * The worker ended while screens were open. Nothing may wait for it: output it had not parsed
    * counts as parsed (so no pty stays paused), each screen opens again in a new worker at its
    * size, marked as lost (the page says so above its restore), and serializations asked for are
-   * asked again.
+   * asked again. A worker that keeps ending before it answers anything is not started again
+   * (`ScreenLimits.workerStarts`): the terminals run on, and a reload shows no earlier output.
    */
-  #lost(worker: Worker): void {
+  #lost(worker: Worker, why: string): void {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
     this.#forgetHeapRequests();
+    this.#failedStarts++;
+    if (this.#failedStarts >= ScreenLimits.workerStarts) {
+      this.#broken = why;
+      console.error(
+        `runner: the terminal screens' worker could not start (${why}), ${this.#failedStarts} ` +
+          'times in a row. The terminals work, but a reload will not show their earlier output ' +
+          'until every terminal has closed and the worker is tried again.',
+      );
+    } else console.error(`runner: the terminal screens' worker failed: ${why}`);
     for (const [id, state] of this.#screens) {
       const unparsed = state.unparsed;
       state.unparsed = 0;
       if (unparsed > 0) state.onParsed();
       state.lost = true;
+      if (this.#broken) {
+        for (const resolve of state.serializing.values()) resolve('');
+        state.serializing.clear();
+        continue;
+      }
       const { cols, rows, scrollback } = state;
       this.#post({ op: 'open', id, cols, rows, scrollback });
       for (const request of state.serializing.keys()) this.#post({ op: 'serialize', id, request });

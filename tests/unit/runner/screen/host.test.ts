@@ -135,6 +135,33 @@ describe('kept screen in a worker thread', () => {
     assert.match(text(restored), /after the crash/);
   });
 
+  it('stops starting a worker that cannot start, and the terminal runs on without it', async () => {
+    const script = new URL('../../../fixtures/screen-worker/cannot-start.js', import.meta.url);
+    const broken = new ScreenHost(script);
+    const f = flow();
+    const s = new Screen(size, f, broken);
+    try {
+      s.write(Buffer.from('output that cannot be kept\r\n'));
+      // Answered, with nothing kept, instead of waiting for a worker for ever.
+      assert.equal(await s.serialize(), '');
+      assert.equal(broken.starts, ScreenLimits.workerStarts);
+      assert.equal(s.lost, true, 'the page is told that earlier output is gone');
+      s.write(Buffer.alloc(ScreenLimits.pauseBytes * 2, 'y'));
+      assert.equal(await s.serialize(), '');
+      assert.equal(f.paused, false, 'the pty is never held for a worker that is not there');
+      assert.equal(broken.starts, ScreenLimits.workerStarts, 'and no worker was started again');
+    } finally {
+      s.dispose();
+    }
+    // Once every screen has closed, the next one tries again.
+    const again = new Screen(size, flow(), broken);
+    try {
+      assert.equal(await again.serialize(), '');
+      assert.equal(broken.starts, 2 * ScreenLimits.workerStarts);
+    } finally {
+      again.dispose();
+    }
+  });
   it('ends the worker with the last screen, and starts it again for the next', async () => {
     for (const made of open.splice(0)) made.dispose();
     assert.equal(host.size, 0);
