@@ -35,8 +35,10 @@ measured alone, its section replaced in this page: \`npm run bench -- --only cla
   what no server can beat.
 - **Ctrl-C during \`yes\`**: \`yes\` runs in the page's terminal for a few seconds, then Ctrl-C;
   timed until the cursor line is a prompt again, from the moment the bench hands the keystroke to
-  the page (a busy page takes it late, and that wait counts). Meanwhile the server's RSS and the
-  page's JS heap are sampled every 250 ms. After one unmeasured flood, memory is bounded when the
+  the page (a busy page takes it late, and that wait counts). By then the socket clients'
+  terminals have ended (after their echo is measured): each server has one terminal, the page's,
+  whose screen the throughput runs filled. Meanwhile the server's RSS and the page's JS heap are
+  sampled every 250 ms. After one unmeasured flood, memory is bounded when the
   peak of the last flood is at most 16 MiB above that of the first (our runner keeps every
   terminal's screen and 10,000 lines of scrollback in a headless xterm, so its level is higher
   than wetty's, which keeps none).

@@ -36,6 +36,22 @@ function rawRange(results: Results): string {
   return `${formatNumber(low)}–${formatNumber(high)} MiB/s`;
 }
 
+/** Where the runner's memory goes, from a profile made for issue 17's targets. */
+const memoryProfile =
+  "A profile of the runner's memory (/proc smaps, V8's heap statistics and snapshots) after 64 " +
+  'MiB streamed three times through each of two sessions 148 columns wide, then idle: 204 MiB, ' +
+  "of which 56 are node's own code mapped from its binary (a bare node process is 41 MiB in " +
+  "all); 36 are V8's heaps (the main thread 19, the worker 17); 35 are the two screens' cells, " +
+  'which xterm keeps outside the heap, 12 bytes a cell, 10,040 lines each; 40 are what malloc ' +
+  'kept of the Buffers the floods passed through the main thread; 17 are thread stacks and code ' +
+  "space. Before this round the same run ended at 336 MiB: the worker loaded Node's type " +
+  'stripper (17 MiB), kept its serialized copies as trees of the strings appended (22 MiB) and ' +
+  'kept pages pooled after its collections (20–35 MiB), and the main thread grew its young ' +
+  'generation to 32 MiB (30–35 MiB in all). What is left is mostly fixed: node itself and a ' +
+  "full screen per session. Keeping the scrollback as text rather than as xterm's cells would " +
+  "save most of a screen's 17 MiB; malloc could be told to keep less (glibc tunables), but " +
+  'only from the environment the process starts with. Neither is done.';
+
 export const findings: Record<string, (results: Results) => string> = {
   pageThroughputDom: (results) =>
     "Both pages spend their main thread in xterm's parser and its DOM renderer alike (Chromium " +
@@ -70,22 +86,10 @@ export const findings: Record<string, (results: Results) => string> = {
     `window (${FlowLimits.streamingHighWatermark >> 10} KiB) and one 64 KiB batch, since a key ` +
     'pauses the pty at once. A miss means the page or the runner was starved of CPU (look at ' +
     "the load before measuring, and at wetty's time in the same run).",
-  rssPeak: (results) =>
-    `The runner peaks at ${peak(results)}. A profile of its memory (/proc smaps, V8's heap ` +
-    'statistics and snapshots) after 64 MiB streamed three times through each of two sessions ' +
-    "148 columns wide, as here, then idle: 204 MiB, of which 56 are node's own code mapped from " +
-    "its binary (a bare node process: 41 MiB in all); 36 are V8's heaps (the main thread 19, the " +
-    "worker 17); 35 are the two screens' cells, which xterm keeps outside the heap, 12 bytes a " +
-    'cell, 10,040 lines each; 40 are what malloc kept of the Buffers a flood passed through the ' +
-    'main thread; 17 are thread stacks and code space. Before this round the same run ended at ' +
-    "336 MiB: the worker loaded Node's type stripper (17 MiB), kept its serialized copies as " +
-    'trees of the strings appended (22 MiB), kept pages pooled after its collections (20–35 MiB), ' +
-    'and the main thread grew its young generation to 32 MiB (30–35 MiB in all). What is left is ' +
-    'mostly fixed: node itself and one full screen per session. Storing the scrollback as text ' +
-    "rather than as xterm's cells would take most of the 35 MiB; it is not done.",
+  rssPeak: (results) => `The runner peaks at ${peak(results)}. ${memoryProfile}`,
   rssIdle: (results) =>
-    `Idle before each flood, with both sessions' screens full, the runner holds ${idle(results)}. ` +
-    'The parts are those above; with one session, one screen (17 MiB) fewer.',
+    `Idle before each flood, its one session's screen full, the runner holds ${idle(results)}. ` +
+    memoryProfile,
   pageEcho: () =>
     "A key's echo is written at once, with no batching; a p99 over the target means the page " +
     'or the runner waited for a core (compare the socket echo, which has no browser, and ' +

@@ -17,6 +17,25 @@ export interface StreamClient {
   /** Called with every chunk of output as it arrives. */
   onOutput: (chunk: Buffer | string) => void;
   close(): void;
+  /** Ends the terminal's shell (`exit`) and resolves once the server has closed the stream. */
+  end(): Promise<void>;
+}
+
+/** Types `exit` into `client` and waits for `closed`, for at most 10 s. */
+async function exitAndWait(client: StreamClient, closed: Promise<void>): Promise<void> {
+  client.type('exit\r');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new Error('the terminal did not end within 10 s of `exit`')),
+      10_000,
+    );
+  });
+  try {
+    await Promise.race([closed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export const terminalSize = { cols: 148, rows: 40 } as const;
@@ -28,10 +47,12 @@ export async function connectOurs(runner: OurRunner, session: string): Promise<S
     headers: runner.headers,
   });
   let unacked = 0;
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   const client: StreamClient = {
     type: (text) => socket.send(Buffer.from(text), { binary: true }),
     onOutput: () => undefined,
     close: () => socket.close(),
+    end: () => exitAndWait(client, closed),
   };
   await new Promise<void>((resolve, reject) => {
     socket.on('message', (data: Buffer, isBinary) => {
@@ -76,6 +97,11 @@ export async function connectWetty(install: WettyInstall, wetty: Wetty): Promise
     type: (text) => socket.emit('input', text),
     onOutput: () => undefined,
     close: () => socket.disconnect(),
+    // wetty ends a connection's shell when the connection goes.
+    end: () => {
+      socket.disconnect();
+      return Promise.resolve();
+    },
   };
   await new Promise<void>((resolve, reject) => {
     socket.on('login', () => {

@@ -134,6 +134,17 @@ export async function measureTerminals(
   }
   raw.close();
   const interactive = systems.filter((system) => system.socket);
+  // The socket clients' echo, then their terminals end: through the floods below each server has
+  // one terminal, the page's, as a learner's would (the runner keeps the screen of every session,
+  // 17 MiB for a full one as wide as these).
+  setup.log('keystroke echo over the socket');
+  for (const system of interactive) {
+    if (!system.socket) continue;
+    await waitIdle(pids);
+    await quiet(system.socket);
+    runs.get(system.name)?.socketEcho.push(...(await echoSamples(system.socket, setup.echoKeys)));
+    await system.socket.end();
+  }
   // One unmeasured flood each first: the first one after the throughput runs can still find the
   // server's heap and the terminal's buffers one step short of their level.
   setup.log('Ctrl-C warm-up');
@@ -151,16 +162,11 @@ export async function measureTerminals(
       runs.get(system.name)?.interrupts.push(run);
     }
   }
-  setup.log('keystroke echo');
+  setup.log('keystroke echo in the page');
   for (const system of interactive) {
-    const into = runs.get(system.name) as SystemRuns;
     await attach(system);
     await waitIdle(pids);
-    into.pageEcho.push(...(await pageEchoSamples(system.page, setup.echoKeys)));
-    if (!system.socket) continue;
-    await waitIdle(pids);
-    await quiet(system.socket);
-    into.socketEcho.push(...(await echoSamples(system.socket, setup.echoKeys)));
+    runs.get(system.name)?.pageEcho.push(...(await pageEchoSamples(system.page, setup.echoKeys)));
   }
   return { runs, rawPty };
 }

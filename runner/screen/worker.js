@@ -57,8 +57,10 @@ function collectNow() {
   collect?.();
 }
 
-/** Collects once the worker has nothing else to do for `ms`; a later call moves it. */
-/** @param {number} ms */
+/**
+ * Collects once the worker has nothing else to do for `ms`; a later call moves it.
+ * @param {number} ms
+ */
 function collectWhenIdle(ms) {
   if (!collect) return;
   clearTimeout(collectTimer);
