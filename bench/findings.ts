@@ -89,6 +89,9 @@ export const findings: Record<string, (results: Results) => string> = {
   rssPeak: (results) => `The runner peaks at ${peak(results)}. ${memoryProfile}`,
   rssIdle: (results) =>
     `Idle before each flood, its one session's screen full, the runner holds ${idle(results)}. ` +
+    "Ending the socket client's session before the floods did not lower it (186 MiB with both " +
+    "sessions open, in the run before that change): the closed screen's cells go back to malloc, " +
+    'which keeps them for reuse, and Node has no way to ask it for a trim. ' +
     memoryProfile,
   pageEcho: () =>
     "A key's echo is written at once, with no batching; a p99 over the target means the page " +
