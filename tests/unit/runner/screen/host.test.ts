@@ -23,6 +23,18 @@ const size = { cols: 60, rows: 10, scrollback: 200 };
 const text = (serialized: string) =>
   serialized.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 
+/** A numbered line in one of eight colours, part of it bold, 96 columns wide. */
+const colouredLine = (i: number) =>
+  `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
+
+/** Writes 12,000 coloured lines, in writes of 1,000. */
+function fillColoured(screen: Screen): void {
+  for (let chunk = 0; chunk < 12; chunk++)
+    screen.write(
+      Buffer.from(Array.from({ length: 1000 }, (_, k) => colouredLine(chunk * 1000 + k)).join('')),
+    );
+}
+
 describe('kept screen in a worker thread', () => {
   const host = new ScreenHost();
   const open: Screen[] = [];
@@ -175,14 +187,9 @@ describe('kept screen in a worker thread', () => {
     const own = new ScreenHost();
     const s = new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own);
     try {
-      const line = (i: number) =>
-        `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
-      for (let chunk = 0; chunk < 12; chunk++)
-        s.write(
-          Buffer.from(Array.from({ length: 1000 }, (_, k) => line(chunk * 1000 + k)).join('')),
-        );
+      fillColoured(s);
       for (let round = 0; round < 3; round++) {
-        s.write(Buffer.from(line(round)));
+        s.write(Buffer.from(colouredLine(round)));
         assert.ok((await s.serialize()).length > 1_000_000);
       }
       // Asked after the last answer, which the worker collects right after sending.
@@ -202,12 +209,7 @@ describe('kept screen in a worker thread', () => {
     const own = new ScreenHost();
     const s = new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own);
     try {
-      const line = (i: number) =>
-        `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
-      for (let chunk = 0; chunk < 12; chunk++)
-        s.write(
-          Buffer.from(Array.from({ length: 1000 }, (_, k) => line(chunk * 1000 + k)).join('')),
-        );
+      fillColoured(s);
       const withoutCopy = (await own.heap({ collect: true }))?.used ?? 0;
       // Serialized ahead, as when the output goes quiet, and kept in the worker.
       s.prepare();
