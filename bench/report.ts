@@ -46,14 +46,24 @@ function climb(runs: SystemRuns['interrupts']): number {
   return (runs.at(-1)?.rssPeak ?? 0) - (runs[0]?.rssPeak ?? 0);
 }
 
+/** A server's RSS at its highest in any flood. */
+function rssPeakOf(runs: SystemRuns): number {
+  return Math.max(...runs.interrupts.map((run) => run.rssPeak));
+}
+
+/** A server's RSS before each flood (idle, one session), the median over the floods. */
+function rssIdleOf(runs: SystemRuns): number {
+  return median(runs.interrupts.map((run) => run.rssIdle));
+}
+
 /** The runner's RSS at its highest in any flood. */
 export function runnerRssPeak(results: Results): number {
-  return Math.max(...results.ours.interrupts.map((run) => run.rssPeak));
+  return rssPeakOf(results.ours);
 }
 
 /** The runner's RSS before each flood (idle, one session), the median over the floods. */
 export function runnerRssIdle(results: Results): number {
-  return median(results.ours.interrupts.map((run) => run.rssIdle));
+  return rssIdleOf(results.ours);
 }
 
 /** The results table's rows, each with its target (if any) judged. */
@@ -169,7 +179,7 @@ export function resultRows(results: Results): ResultRow[] {
       key: 'rssPeak',
       measure: 'Runner RSS at its peak in any flood',
       ours: formatBytes(rssPeak),
-      wetty: or((runs) => formatBytes(Math.max(...runs.interrupts.map((run) => run.rssPeak)))),
+      wetty: or((runs) => formatBytes(rssPeakOf(runs))),
       reference: none,
       comparison: none,
       target: `≤ ${formatBytes(Targets.floodRssPeakBytes)}`,
@@ -179,7 +189,7 @@ export function resultRows(results: Results): ResultRow[] {
       key: 'rssIdle',
       measure: 'Runner RSS idle between floods, one session, after the first',
       ours: formatBytes(rssIdle),
-      wetty: or((runs) => formatBytes(median(runs.interrupts.map((run) => run.rssIdle)))),
+      wetty: or((runs) => formatBytes(rssIdleOf(runs))),
       reference: none,
       comparison: none,
       target: `≤ ${formatBytes(Targets.idleRssBytes)}`,

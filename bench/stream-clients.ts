@@ -17,7 +17,11 @@ export interface StreamClient {
   /** Called with every chunk of output as it arrives. */
   onOutput: (chunk: Buffer | string) => void;
   close(): void;
-  /** Ends the terminal's shell (`exit`) and resolves once the server has closed the stream. */
+}
+
+/** A server's terminal stream, which can also end its shell. */
+export interface ServerStream extends StreamClient {
+  /** Ends the terminal's shell and resolves once the server has let it go. */
   end(): Promise<void>;
 }
 
@@ -41,14 +45,14 @@ async function exitAndWait(client: StreamClient, closed: Promise<void>): Promise
 export const terminalSize = { cols: 148, rows: 40 } as const;
 
 /** Our runner's terminal WebSocket (docs/runner-api.md), on its own session. */
-export async function connectOurs(runner: OurRunner, session: string): Promise<StreamClient> {
+export async function connectOurs(runner: OurRunner, session: string): Promise<ServerStream> {
   const query = `session=${session}&cols=${terminalSize.cols}&rows=${terminalSize.rows}`;
   const socket = new WebSocket(`${runner.url.replace('http', 'ws')}api/terminal?${query}`, [], {
     headers: runner.headers,
   });
   let unacked = 0;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const client: StreamClient = {
+  const client: ServerStream = {
     type: (text) => socket.send(Buffer.from(text), { binary: true }),
     onOutput: () => undefined,
     close: () => socket.close(),
@@ -85,7 +89,7 @@ interface IoSocket {
  * Wetty's socket.io stream, with the socket.io client that wetty itself installed. It commits
  * every 256 KiB as wetty's page does (build/client: FlowControlClient).
  */
-export async function connectWetty(install: WettyInstall, wetty: Wetty): Promise<StreamClient> {
+export async function connectWetty(install: WettyInstall, wetty: Wetty): Promise<ServerStream> {
   const require = createRequire(join(install.dir, 'package.json'));
   const { io } = require('socket.io-client') as {
     io: (url: string, options: object) => IoSocket;
@@ -93,7 +97,7 @@ export async function connectWetty(install: WettyInstall, wetty: Wetty): Promise
   const socket = io(wetty.url, { transports: ['websocket'], reconnection: false });
   const ackBytes = 262_144;
   let counter = 0;
-  const client: StreamClient = {
+  const client: ServerStream = {
     type: (text) => socket.emit('input', text),
     onOutput: () => undefined,
     close: () => socket.disconnect(),

@@ -17,7 +17,7 @@ import {
   connectWetty,
   echoSamples,
   quiet,
-  type StreamClient,
+  type ServerStream,
 } from './stream-clients.ts';
 import { pageThroughput, rawPtyClient, streamThroughput } from './throughput.ts';
 import type { Wetty, WettyInstall } from './wetty.ts';
@@ -32,7 +32,7 @@ export interface System {
   name: SystemName;
   pid: number;
   page: Page;
-  socket?: StreamClient;
+  socket?: ServerStream;
 }
 
 export async function openSystem(

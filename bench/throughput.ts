@@ -77,11 +77,6 @@ export function rawPtyClient(cwd: string): StreamClient {
     type: (text) => shell.write(text),
     onOutput: () => undefined,
     close: () => shell.kill(),
-    end: async () => {
-      const exited = new Promise<void>((resolve) => shell.onExit(() => resolve()));
-      shell.write('exit\r');
-      await exited;
-    },
   };
   shell.onData((data) => client.onOutput(data));
   return client;

@@ -12,6 +12,6 @@ import { setFlagsFromString } from 'node:v8';
  * the same throughput within the runs' spread (docs/performance.md). `--max-semi-space-size`
  * would say the same on Node's command line only; the growth factor takes effect at run time.
  */
-export const youngGenerationFlag = '--semi-space-growth-factor=1';
+const youngGenerationFlag = '--semi-space-growth-factor=1';
 
 setFlagsFromString(youngGenerationFlag);

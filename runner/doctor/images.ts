@@ -1,5 +1,5 @@
 import { errorMessage } from '../../src/lib/error-codes.ts';
-import { canonicalRef, parseImageName, type ImageList } from '../images/images.ts';
+import { canonicalRef, kindNodeNames, parseImageName, type ImageList } from '../images/images.ts';
 import { firstLine } from './tools.ts';
 import type { DoctorContext, Finding } from './types.ts';
 
@@ -24,12 +24,7 @@ export async function imagesFinding(context: DoctorContext): Promise<Finding> {
     commands: code === 'unresolved' ? ['npm run images -- --list'] : [],
   });
   const nodes = await run('kind', ['get', 'nodes', '--name', name]);
-  const nodeNames = nodes.ok
-    ? nodes.stdout
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line && !line.startsWith('No kind nodes'))
-    : [];
+  const nodeNames = nodes.ok ? kindNodeNames(nodes.stdout) : [];
   if (nodeNames.length === 0) return skip('noCluster');
   let list: ImageList;
   try {

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { arch, freemem, platform } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../book-build.ts';
 import { bookTexts, resolveImages } from '../images/images.ts';
 import type { CommandResult, DevContainer, DoctorSystem } from './types.ts';
 
@@ -44,7 +44,7 @@ export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
     imageList: (pins, home) =>
       resolveImages({
         pins,
-        texts: bookTexts(fileURLToPath(new URL('../..', import.meta.url)), pins),
+        texts: bookTexts(projectRoot, pins),
         home,
         online: false,
         deps: {

@@ -11,6 +11,7 @@ import { labEnvironment, workspaceAt } from '../workspace.ts';
 import {
   bookTexts,
   canonicalRef,
+  kindNodeNames,
   mirroredRef,
   mirrorHostsToml,
   mirrorMark,
@@ -218,10 +219,7 @@ async function loadIntoCluster(pins: Pins, refs: readonly string[]): Promise<boo
 async function clusterNodes(pins: Pins): Promise<string[] | undefined> {
   const name = pins.clusterName ?? 'istio-lab';
   if (!(await clusterExists(name))) return undefined;
-  return (await quiet('kind', ['get', 'nodes', '--name', name]))
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
+  return kindNodeNames(await quiet('kind', ['get', 'nodes', '--name', name]));
 }
 
 async function setRegistry(

@@ -345,6 +345,14 @@ export async function resolveImages(options: ResolveOptions): Promise<ImageList>
 /** Marks the containerd host files `npm run images -- --registry` writes, so `off` removes only those. */
 export const mirrorMark = '# written by npm run images -- --registry';
 
+/** The node names `kind get nodes` prints, one a line (none when it says there are none). */
+export function kindNodeNames(output: string): string[] {
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('No kind nodes'));
+}
+
 /** Where containerd pulls an upstream registry from when no mirror is set. */
 export function upstreamServer(registry: string): string {
   return registry === 'docker.io' ? 'https://registry-1.docker.io' : `https://${registry}`;

@@ -107,12 +107,11 @@ export class ScreenHost {
   readonly #script: URL;
   /** Serializations answered, and how many of them from a copy kept in the worker. */
   readonly serializations = { answered: 0, reused: 0 };
-  /** Workers started so far (for the tests). */
-  starts = 0;
+  #starts = 0;
   /** Workers started in a row that ended before answering anything. */
   #failedStarts = 0;
-  /** Why no worker is started any more, while it is so (see `ScreenLimits.workerStarts`). */
-  #broken: string | undefined;
+  /** No worker is started any more, until every screen has closed (`ScreenLimits.workerStarts`). */
+  #broken = false;
 
   constructor(script = workerScript) {
     this.#script = script;
@@ -123,6 +122,11 @@ export class ScreenHost {
     return this.#screens.size;
   }
 
+  /** Workers started so far (for the tests). */
+  get starts(): number {
+    return this.#starts;
+  }
+
   /** Whether the worker thread is running. */
   get running(): boolean {
     return this.#worker !== undefined;
@@ -131,7 +135,7 @@ export class ScreenHost {
   open(size: { cols: number; rows: number; scrollback: number }, onParsed: () => void): number {
     const id = this.#nextId++;
     // With no worker to keep it, a screen is lost from the start.
-    const lost = this.#broken !== undefined;
+    const lost = this.#broken;
     this.#screens.set(id, { ...size, unparsed: 0, onParsed, lost, serializing: new Map() });
     this.#post({ op: 'open', id, ...size });
     return id;
@@ -194,7 +198,7 @@ export class ScreenHost {
     // tries again a worker that could not start.
     const worker = this.#worker;
     this.#worker = undefined;
-    this.#broken = undefined;
+    this.#broken = false;
     this.#failedStarts = 0;
     this.#forgetHeapRequests();
     void worker?.terminate();
@@ -234,7 +238,7 @@ export class ScreenHost {
   }
 
   #start(): Worker {
-    this.starts++;
+    this.#starts++;
     const worker = new Worker(this.#script, {
       resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb },
       workerData: { collectAfterWritesMs: ScreenLimits.collectAfterWritesMs },
@@ -281,7 +285,7 @@ export class ScreenHost {
     this.#forgetHeapRequests();
     this.#failedStarts++;
     if (this.#failedStarts >= ScreenLimits.workerStarts) {
-      this.#broken = why;
+      this.#broken = true;
       console.error(
         `runner: the terminal screens' worker could not start (${why}), ${this.#failedStarts} ` +
           'times in a row. The terminals work, but a reload will not show their earlier output ' +
