@@ -104,18 +104,21 @@ export const findings: Record<string, (results: Results) => string> = {
     "runner's process is larger than the bench's, and fork time grows with it.",
   restore: (results) => {
     const runs = results.restore.pause;
+    const visible = runs.flatMap((run) => (run.visibleMs === undefined ? [] : [run.visibleMs]));
     const screen = median(runs.map((run) => run.screenMs));
     const total = median(runs.map((run) => run.ms));
+    const rows =
+      visible.length > 0 ? `the rows message after ${formatNumber(median(visible))} ms and ` : '';
     return (
-      `The screen message arrived after ${formatNumber(screen)} ms of the ${formatNumber(total)}. ` +
-      'The runner serializes the screen once the output has been quiet for half a second and ' +
-      'keeps that copy (runner/screen/host.ts), so it sends the message as soon as the page attaches; ' +
-      'what the page waits for is its own main thread, still loading the chapter. The rest is ' +
-      'the page, which parses some 750 KB of serialized screen into a terminal not yet opened, ' +
-      'then opens and draws it; on two cores that the browser shares with the runner, its time ' +
-      'varies with the load from run to run. Sending the screen in two parts, the visible rows ' +
-      'first and the scrollback after, would put the screen in front of the learner sooner; it ' +
-      'changes the protocol.'
+      `Of the ${formatNumber(total)} ms, ${rows}the screen message after ` +
+      `${formatNumber(screen)} ms. The runner serializes the screen once the output has been ` +
+      'quiet for half a second and keeps that copy (runner/screen/host.ts), and it sends the ' +
+      "screen's visible rows first, on their own; the page draws them in the terminal that " +
+      'measured the dock, then replays the whole screen, some 750 KB, into its own terminal ' +
+      '(src/client/terminal-connection.ts). What the page waits for is its own main thread, still ' +
+      'loading the chapter: the runner had sent both messages within 10–50 ms of the upgrade in ' +
+      'probe runs, and the socket opened in the page 55–95 ms after it was made. On two cores that ' +
+      'the browser shares with the runner, that varies with the load from run to run.'
     );
   },
 };

@@ -89,7 +89,7 @@ export function resultRows(results: Results): ResultRow[] {
     ours: ms(runs.map((run) => run.ms)),
     wetty: 'no restore: a reload starts a new shell',
     reference: `whole reload ${ms(runs.map((run) => run.reloadMs))}`,
-    comparison: `screen message after ${formatNumber(median(runs.map((run) => run.screenMs)))} ms`,
+    comparison: messageTimes(runs),
   });
   const { bare, readOnly, withRunner } = results.weight;
   const extra = readOnly.gzipBytes - bare.gzipBytes;
@@ -304,4 +304,12 @@ export function resultsTable(rows: readonly ResultRow[]): string {
       verdict(row),
     ]),
   );
+}
+
+/** When the restore's messages arrived in the page: the visible rows, if sent, and the screen. */
+function messageTimes(runs: RestoreRun[]): string {
+  const at = (times: number[]) => `${formatNumber(median(times))} ms`;
+  const screen = `screen message after ${at(runs.map((run) => run.screenMs))}`;
+  const visible = runs.flatMap((run) => (run.visibleMs === undefined ? [] : [run.visibleMs]));
+  return visible.length === runs.length ? `rows after ${at(visible)}, ${screen}` : screen;
 }

@@ -10,6 +10,11 @@ export interface RestoreRun {
   ms: number;
   /** From the page opening its WebSocket to the `screen` message arriving. */
   screenMs: number;
+  /**
+   * From the page opening its WebSocket to the `visible` message arriving, which comes before
+   * a long screen (docs/runner-api.md); absent if none came.
+   */
+  visibleMs?: number;
   /** From the start of the reload (navigation start) to the restored screen drawn. */
   reloadMs: number;
   /** Lines in the page's terminal buffer once restored (scrollback and screen). */
@@ -18,6 +23,7 @@ export interface RestoreRun {
 
 interface Marks {
   socket: number;
+  visible: number;
   screen: number;
   drawn: number;
 }
@@ -49,7 +55,7 @@ async function writeMarker(page: Page, before = ''): Promise<void> {
 export async function markRestores(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const marker = sessionStorage.getItem('bench-restore-marker') ?? '(no marker written)';
-    const marks = { socket: 0, screen: 0, drawn: 0 };
+    const marks = { socket: 0, visible: 0, screen: 0, drawn: 0 };
     (window as unknown as { __benchMarks: Marks }).__benchMarks = marks;
     const Native = window.WebSocket;
     window.WebSocket = class extends Native {
@@ -57,8 +63,11 @@ export async function markRestores(page: Page): Promise<void> {
         super(url, protocols);
         marks.socket = performance.now();
         this.addEventListener('message', (event: MessageEvent) => {
-          if (marks.screen === 0 && typeof event.data === 'string')
-            if (event.data.startsWith('{"type":"screen"')) marks.screen = performance.now();
+          if (typeof event.data !== 'string') return;
+          if (marks.visible === 0 && event.data.startsWith('{"type":"visible"'))
+            marks.visible = performance.now();
+          if (marks.screen === 0 && event.data.startsWith('{"type":"screen"'))
+            marks.screen = performance.now();
         });
       }
     };
@@ -93,18 +102,25 @@ export async function timeRestore(
     await waitIdle([runnerPid]);
   }
   await page.reload();
+  // The rows can be drawn before the screen message has arrived: both are waited for.
   const marks = await page.waitForFunction(
     () => {
       const found = (window as unknown as { __benchMarks?: Marks }).__benchMarks;
-      return found && found.drawn > 0 ? found : undefined;
+      return found && found.drawn > 0 && found.screen > 0 ? found : undefined;
     },
     null,
     { polling: 50, timeout: 30_000 },
   );
-  const { socket, screen, drawn } = (await marks.jsonValue()) as Marks;
+  const { socket, visible, screen, drawn } = (await marks.jsonValue()) as Marks;
   await exposeDockTerminal(page);
   const lines = await page.evaluate(
     () => (window as unknown as BenchWindow).__benchTerm.buffer.active.length,
   );
-  return { ms: drawn - socket, screenMs: screen - socket, reloadMs: drawn, lines };
+  return {
+    ms: drawn - socket,
+    screenMs: screen - socket,
+    reloadMs: drawn,
+    lines,
+    ...(visible > 0 ? { visibleMs: visible - socket } : {}),
+  };
 }

@@ -42,7 +42,28 @@ export const ScreenLimits = {
    * started again at once, for ever).
    */
   workerStarts: 3,
+  /**
+   * A screen with at least this many lines of scrollback is also serialized without it, and the
+   * page shows that first (`SerializedScreen.visible`). A page builds a line of its terminal for
+   * every line of scrollback it is sent, which takes 100–200 ms for 10,000 lines in a page just
+   * loaded (docs/performance.md); for fewer than this, the difference is not worth a second step.
+   */
+  visibleFirstLines: 1000,
 } as const;
+
+/** A screen as escape sequences, for a page's terminal to replay. */
+export interface SerializedScreen {
+  /** The screen with its scrollback. */
+  data: string;
+  /**
+   * The visible screen alone (no scrollback), when the scrollback is long
+   * (`ScreenLimits.visibleFirstLines`): a page can show it before it replays `data`.
+   */
+  visible?: string;
+}
+
+/** What is sent for a screen that has nothing to restore (its worker could not keep it). */
+const nothing: SerializedScreen = { data: '' };
 
 export type ScreenRequest =
   | {
@@ -67,7 +88,13 @@ export type ScreenRequest =
 export type ScreenReply =
   | { op: 'written'; id: number; bytes: number }
   /** `reused`: the copy kept from an earlier serialization, nothing having changed since. */
-  | { op: 'serialized'; id: number; request: number; data: string; reused: boolean }
+  | {
+      op: 'serialized';
+      id: number;
+      request: number;
+      screen: SerializedScreen;
+      reused: boolean;
+    }
   | { op: 'heap'; request: number; heap: WorkerHeap };
 
 /** Bytes of the worker's heap: what V8 holds from the system, and what live objects use of it. */
@@ -88,7 +115,7 @@ interface ScreenState {
   onParsed: () => void;
   /** The worker was lost since the screen opened: its earlier output is gone. */
   lost: boolean;
-  serializing: Map<number, (data: string) => void>;
+  serializing: Map<number, (screen: SerializedScreen) => void>;
 }
 
 /**
@@ -175,9 +202,9 @@ export class ScreenHost {
   }
 
   /** The screen and its scrollback as escape sequences, once everything written is parsed. */
-  serialize(id: number): Promise<string> {
+  serialize(id: number): Promise<SerializedScreen> {
     const state = this.#screens.get(id);
-    if (!state || this.#broken) return Promise.resolve('');
+    if (!state || this.#broken) return Promise.resolve(nothing);
     const request = this.#nextRequest++;
     return new Promise((resolve) => {
       state.serializing.set(request, resolve);
@@ -189,7 +216,7 @@ export class ScreenHost {
     const state = this.#screens.get(id);
     if (!state) return;
     this.#screens.delete(id);
-    for (const resolve of state.serializing.values()) resolve('');
+    for (const resolve of state.serializing.values()) resolve(nothing);
     if (this.#screens.size > 0) {
       this.#post({ op: 'close', id });
       return;
@@ -241,7 +268,10 @@ export class ScreenHost {
     this.#starts++;
     const worker = new Worker(this.#script, {
       resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb },
-      workerData: { collectAfterWritesMs: ScreenLimits.collectAfterWritesMs },
+      workerData: {
+        collectAfterWritesMs: ScreenLimits.collectAfterWritesMs,
+        visibleFirstLines: ScreenLimits.visibleFirstLines,
+      },
     });
     // The runner's server keeps the process alive; the worker alone must not.
     worker.unref();
@@ -269,7 +299,7 @@ export class ScreenHost {
     if (reply.reused) this.serializations.reused++;
     const resolve = state.serializing.get(reply.request);
     state.serializing.delete(reply.request);
-    resolve?.(reply.data);
+    resolve?.(reply.screen);
   }
 
   /**
@@ -298,7 +328,7 @@ export class ScreenHost {
       if (unparsed > 0) state.onParsed();
       state.lost = true;
       if (this.#broken) {
-        for (const resolve of state.serializing.values()) resolve('');
+        for (const resolve of state.serializing.values()) resolve(nothing);
         state.serializing.clear();
         continue;
       }
@@ -375,7 +405,7 @@ export class Screen {
   }
 
   /** The screen and its scrollback as escape sequences, with all output so far parsed. */
-  serialize(): Promise<string> {
+  serialize(): Promise<SerializedScreen> {
     this.#feed();
     return this.#host.serialize(this.#id);
   }

@@ -12,6 +12,7 @@ import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
 /** @typedef {import('./host.ts').ScreenRequest} ScreenRequest */
 /** @typedef {import('./host.ts').ScreenReply} ScreenReply */
+/** @typedef {import('./host.ts').SerializedScreen} SerializedScreen */
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -23,8 +24,8 @@ const { SerializeAddon } = serializeAddon;
  * @property {number} scrollback
  * @property {number} changes Counts the writes and resizes received: a serialization is current
  *   while it is unchanged.
- * @property {{ changes: number; data: string } | undefined} serialized The last serialization,
- *   while no write or resize has been received since.
+ * @property {{ changes: number; screen: SerializedScreen } | undefined} serialized The last
+ *   serialization, while no write or resize has been received since.
  */
 
 /**
@@ -49,8 +50,9 @@ const collect = /** @type {() => (() => void) | undefined} */ (
 )();
 /** @type {NodeJS.Timeout | undefined} */
 let collectTimer;
-/** `ScreenLimits.collectAfterWritesMs`, handed over by the host (host.ts stays out of the worker). */
-const { collectAfterWritesMs } = /** @type {{ collectAfterWritesMs: number }} */ (workerData);
+/** From `ScreenLimits`, handed over by the host (host.ts stays out of the worker). */
+const { collectAfterWritesMs, visibleFirstLines } =
+  /** @type {{ collectAfterWritesMs: number; visibleFirstLines: number }} */ (workerData);
 
 function collectNow() {
   clearTimeout(collectTimer);
@@ -145,8 +147,14 @@ port.on('message', (/** @type {ScreenRequest} */ request) => {
       const at = screen.changes;
       const send = () => {
         const reused = screen.serialized?.changes === at;
-        const data = serialized(screen, at);
-        reply({ op: 'serialized', id: request.id, request: request.request, data, reused });
+        const serializedScreen = serialized(screen, at);
+        reply({
+          op: 'serialized',
+          id: request.id,
+          request: request.request,
+          screen: serializedScreen,
+          reused,
+        });
         // The answer is on its way: the garbage of making it can go before anything else.
         if (!reused) collectNow();
       };
@@ -175,13 +183,17 @@ function changed(screen) {
 /**
  * @param {Kept} screen
  * @param {number} at
- * @returns {string}
+ * @returns {SerializedScreen}
  */
 function serialized(screen, at) {
-  if (screen.serialized?.changes === at) return screen.serialized.data;
-  const data = flat(screen.serializer.serialize({ scrollback: screen.scrollback }));
-  if (screen.changes === at) screen.serialized = { changes: at, data };
-  return data;
+  if (screen.serialized?.changes === at) return screen.serialized.screen;
+  const { serializer, terminal } = screen;
+  /** @type {SerializedScreen} */
+  const made = { data: flat(serializer.serialize({ scrollback: screen.scrollback })) };
+  if (terminal.buffer.normal.baseY >= visibleFirstLines)
+    made.visible = flat(serializer.serialize({ scrollback: 0 }));
+  if (screen.changes === at) screen.serialized = { changes: at, screen: made };
+  return made;
 }
 
 /**

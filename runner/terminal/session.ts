@@ -173,7 +173,7 @@ export class TerminalSession {
     this.#pause('attach');
     try {
       if (size) this.resize(size.cols, size.rows);
-      const data = await this.#screen.serialize();
+      const { data, visible } = await this.#screen.serialize();
       if (this.#attaching !== client) return;
       if (this.#ended) {
         client.close(4002, 'the shell exited');
@@ -188,6 +188,7 @@ export class TerminalSession {
       const running = this.#tracker.running;
       if (running) message.running = { ...running };
       if (this.#screen.lost) message.lost = true;
+      if (visible !== undefined) client.sendMessage({ type: 'visible', data: visible });
       client.sendMessage(message);
       this.#client = client;
     } finally {

@@ -5,6 +5,7 @@ import '@xterm/xterm/css/xterm.css';
 import { bus } from './bus.ts';
 import { t } from './strings.ts';
 import { chooseRenderer, hardwareWebgl, rendererStorage, type RendererReason } from './renderer.ts';
+import { afterNextFrame } from './next-frame.ts';
 import { TerminalConnection } from './terminal-connection.ts';
 
 /** The terminal's type size: larger in presenter mode (src/client/presenter.ts). */
@@ -28,6 +29,11 @@ const heights = { initial: 300, min: 120, marginTop: 80 } as const;
  */
 class LabDock extends HTMLElement {
   #terminal: Terminal | undefined;
+  /**
+   * The terminal that measured the box, kept in it until the dock's own opens: it shows a long
+   * restored screen's visible rows meanwhile (see #preview).
+   */
+  #placeholder: Terminal | undefined;
   #fit: FitAddon | undefined;
   #connection: TerminalConnection | undefined;
   /** Ends the DOM and bus listeners this dock added while in the page. */
@@ -74,11 +80,10 @@ class LabDock extends HTMLElement {
     };
     const box = this.#q('.lab-dock-terminal');
     const reading = localStorage.getItem(storage.screenReader) === '1';
-    const terminal = new Terminal({
-      ...options,
-      ...fittedSize(box, options),
-      screenReaderMode: reading,
-    });
+    const { placeholder, size } = measuringTerminal(box, options);
+    this.#placeholder = placeholder;
+    this.#releases.push(() => this.#dropPlaceholder());
+    const terminal = new Terminal({ ...options, ...size, screenReaderMode: reading });
     // xterm's screen-reader mode: its rows kept as text that a screen reader can read and follow.
     const reader = this.#q('.lab-dock-reader');
     reader.textContent = t('lab.dock.screenReader');
@@ -108,11 +113,10 @@ class LabDock extends HTMLElement {
       () => links.dispose(),
     );
     // Opened only once the first screen is written into it (see #show).
-    const connection = new TerminalConnection(
-      terminal,
-      (status) => this.#status(status),
-      () => this.#show(terminal, box),
-    );
+    const connection = new TerminalConnection(terminal, (status) => this.#status(status), {
+      shown: () => this.#show(terminal, box),
+      preview: (rows, drawn) => this.#preview(terminal, rows, drawn),
+    });
     this.#connection = connection;
     this.#releases.push(() => connection.dispose());
     this.#q('.lab-dock-takeback').addEventListener('click', () => connection.connect(), {
@@ -162,17 +166,44 @@ class LabDock extends HTMLElement {
    */
   #show(terminal: Terminal, box: HTMLElement): void {
     if (terminal.element) return;
+    const focused = this.#placeholder?.element?.contains(document.activeElement) === true;
+    this.#dropPlaceholder();
     terminal.open(box);
+    if (focused) terminal.focus();
     const { cols, rows } = terminal;
     this.#fit?.fit();
     if (terminal.cols !== cols || terminal.rows !== rows)
       this.#connection?.resize(terminal.cols, terminal.rows);
-    const { renderer, reason } = chooseRenderer(
-      localStorage.getItem(rendererStorage),
-      hardwareWebgl,
-    );
-    this.#drawnBy('dom', reason);
-    if (renderer === 'webgl') void this.#useWebgl(terminal, reason);
+    this.#drawnBy('dom', undefined);
+    // Asking for a WebGL context takes a few tens of ms: after the first frame, not before it.
+    afterNextFrame(() => {
+      if (this.#terminal !== terminal) return;
+      const { renderer, reason } = chooseRenderer(
+        localStorage.getItem(rendererStorage),
+        hardwareWebgl,
+      );
+      this.#drawnBy('dom', reason);
+      if (renderer === 'webgl') void this.#useWebgl(terminal, reason);
+    });
+  }
+
+  /**
+   * Shows a long restored screen's visible rows in the placeholder while the whole screen is
+   * written into the dock's terminal, not yet opened (see #show); false once that one is open
+   * (a reconnect), which then takes the whole screen at once.
+   */
+  #preview(terminal: Terminal, rows: string, drawn: () => void): boolean {
+    const placeholder = this.#placeholder;
+    if (!placeholder || terminal.element) return false;
+    placeholder.resize(terminal.cols, terminal.rows);
+    placeholder.reset();
+    placeholder.write(rows, () => afterNextFrame(drawn));
+    return true;
+  }
+
+  #dropPlaceholder(): void {
+    this.#placeholder?.dispose();
+    this.#placeholder = undefined;
   }
 
   /**
@@ -197,9 +228,11 @@ class LabDock extends HTMLElement {
     }
   }
 
-  #drawnBy(renderer: 'webgl' | 'dom', reason: RendererReason): void {
+  /** `reason` undefined: the renderer is not chosen yet. */
+  #drawnBy(renderer: 'webgl' | 'dom', reason: RendererReason | undefined): void {
     this.dataset.renderer = renderer;
-    this.dataset.rendererReason = reason;
+    if (reason) this.dataset.rendererReason = reason;
+    else delete this.dataset.rendererReason;
   }
 
   /** The terminal's text, line by line: what a learner would read on it (used by the e2e tests). */
@@ -289,18 +322,27 @@ class LabDock extends HTMLElement {
 customElements.define('lab-dock', LabDock);
 
 /**
- * The size a terminal with these options would fit to in `box`, measured by a throwaway terminal
- * (the dock's own is opened later); 80×24 if the box is hidden (a collapsed dock).
+ * A terminal opened in `box` to measure the size a terminal with these options fits to there
+ * (80×24 if the box is hidden: a collapsed dock), since the dock's own is opened later. It takes
+ * no keys and shows no cursor: it stands in the box until the dock's opens. Its scrollback is the
+ * dock's, though it only ever holds a screen: the fit leaves room for a scrollbar only then.
  */
-function fittedSize(box: HTMLElement, options: ITerminalOptions): { cols: number; rows: number } {
-  const probe = new Terminal(options);
+function measuringTerminal(
+  box: HTMLElement,
+  options: ITerminalOptions,
+): { placeholder: Terminal; size: { cols: number; rows: number } } {
+  const placeholder = new Terminal({ ...options, disableStdin: true, cursorBlink: false });
   const fit = new FitAddon();
-  probe.loadAddon(fit);
-  probe.open(box);
+  placeholder.loadAddon(fit);
+  placeholder.open(box);
+  placeholder.write('\x1b[?25l');
   const size = fit.proposeDimensions();
-  probe.dispose();
+  fit.dispose();
   const fits = size && Number.isInteger(size.cols) && Number.isInteger(size.rows);
-  return fits && size.cols >= 2 && size.rows >= 1 ? size : { cols: 80, rows: 24 };
+  return {
+    placeholder,
+    size: fits && size.cols >= 2 && size.rows >= 1 ? size : { cols: 80, rows: 24 },
+  };
 }
 
 /** Adds the dock to the page (once). */

@@ -26,6 +26,24 @@ export type ConnectionTerminal = Pick<
   'onData' | 'onBinary' | 'write' | 'writeln' | 'reset' | 'focus' | 'cols' | 'rows'
 >;
 
+/** Visible rows being drawn: `then` is called once they are. */
+interface Preview {
+  drawn: boolean;
+  then?: () => void;
+}
+
+/** Where a restored screen is shown (the dock); both optional. */
+export interface ScreenView {
+  /** Called each time a restored screen has been written into the terminal. */
+  shown?(): void;
+  /**
+   * Shows a long screen's visible rows (`rows`, escape sequences) while the whole screen is
+   * written into the terminal, and calls `drawn` once they are drawn; false if it cannot, and
+   * then the whole screen is written at once.
+   */
+  preview?(rows: string, drawn: () => void): boolean;
+}
+
 /**
  * xterm's `onBinary` data as the bytes it stands for: a binary string, one character (code
  * 0–255) per byte, as xterm reports mouse positions past column 95 in the default encoding.
@@ -46,7 +64,7 @@ export function binaryStringBytes(data: string): Uint8Array<ArrayBuffer> {
 export class TerminalConnection {
   #terminal: ConnectionTerminal;
   #onStatus: (status: DockStatus) => void;
-  #onScreen: (() => void) | undefined;
+  #view: ScreenView;
   /** The terminal's listeners, released by `dispose()`. */
   #listeners: IDisposable[];
   #socket: WebSocket | undefined;
@@ -54,6 +72,15 @@ export class TerminalConnection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #countdown: ReturnType<typeof setInterval> | undefined;
   #replaying = false;
+  /** Counts the screens received: a step of an older screen's replay that finds it changed stops. */
+  #screens = 0;
+  /**
+   * Output that came while a screen's visible rows are being drawn, before the whole screen is
+   * written: written after it, in order.
+   */
+  #held: Uint8Array[] | undefined;
+  /** A long screen's visible rows, being drawn while the screen comes (see #showRows). */
+  #preview: Preview | undefined;
   #rendered = 0;
   #disposed = false;
   #encoder = new TextEncoder();
@@ -61,15 +88,14 @@ export class TerminalConnection {
   #queued: ClientMessage[] = [];
   #attached = false;
 
-  /** `onScreen` is called each time a restored screen has been written into the terminal. */
   constructor(
     terminal: ConnectionTerminal,
     onStatus: (status: DockStatus) => void,
-    onScreen?: () => void,
+    view: ScreenView = {},
   ) {
     this.#terminal = terminal;
     this.#onStatus = onStatus;
-    this.#onScreen = onScreen;
+    this.#view = view;
     this.#listeners = [
       // Text the learner typed or pasted: UTF-8 on the wire.
       terminal.onData((data) => this.#sendInput(this.#encoder.encode(data))),
@@ -91,6 +117,7 @@ export class TerminalConnection {
     const socket = new WebSocket(url, protocols);
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
+    this.#preview = undefined;
     this.#rendered = 0;
     let opened = false;
     socket.addEventListener('open', () => (opened = true));
@@ -168,16 +195,12 @@ export class TerminalConnection {
   }
 
   #onMessage(message: ServerMessage): void {
-    if (message.type === 'screen') {
+    if (message.type === 'visible') {
+      this.#showRows(message.data);
+    } else if (message.type === 'screen') {
       this.#attempt = 0;
       this.#onStatus({ text: t('lab.dock.connected'), state: 'connected' });
-      this.#replaying = true;
-      this.#terminal.reset();
-      if (message.lost) this.#terminal.write(`\x1b[2m${t('lab.dock.lostOutput')}\x1b[0m\r\n`);
-      this.#terminal.write(message.data, () => {
-        this.#replaying = false;
-        if (!this.#disposed) this.#onScreen?.();
-      });
+      this.#replay(message.data, message.lost === true);
       this.#attached = true;
       // The shell may have been sized by another page: give it this page's size.
       if (message.cols !== this.#terminal.cols || message.rows !== this.#terminal.rows) {
@@ -191,7 +214,54 @@ export class TerminalConnection {
     bus.emit('message', message);
   }
 
+  /**
+   * A long screen's visible rows, sent right before it: a page builds a line of its terminal for
+   * each line of scrollback, which in a page just loaded takes long enough that the learner would
+   * wait for it (docs/performance.md). The view draws them, if it can, while the screen comes.
+   */
+  #showRows(rows: string): void {
+    const preview: Preview = { drawn: false };
+    this.#preview = preview;
+    const shown = this.#view.preview?.(rows, () => {
+      preview.drawn = true;
+      preview.then?.();
+    });
+    if (shown !== true) this.#preview = undefined;
+  }
+
+  /**
+   * Writes a restored screen into the terminal, once its visible rows are drawn if they came
+   * first (see #showRows), and then the output that came meanwhile.
+   */
+  #replay(data: string, lost: boolean): void {
+    const screen = ++this.#screens;
+    const current = () => screen === this.#screens && !this.#disposed;
+    this.#replaying = true;
+    this.#terminal.reset();
+    const held: Uint8Array[] = [];
+    this.#held = held;
+    const write = () => {
+      if (!current() || this.#held !== held) return;
+      this.#held = undefined;
+      const before = lost ? `\x1b[2m${t('lab.dock.lostOutput')}\x1b[0m\r\n` : '';
+      this.#terminal.write(before + data, () => {
+        if (!current()) return;
+        this.#replaying = false;
+        this.#view.shown?.();
+      });
+      for (const output of held) this.#onOutput(output);
+    };
+    const preview = this.#preview;
+    this.#preview = undefined;
+    if (preview && !preview.drawn) preview.then = write;
+    else write();
+  }
+
   #onOutput(data: Uint8Array): void {
+    if (this.#held) {
+      this.#held.push(data);
+      return;
+    }
     this.#terminal.write(data, () => {
       this.#rendered += data.byteLength;
       if (this.#rendered >= FlowLimits.ackBytes) {

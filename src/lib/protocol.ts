@@ -99,6 +99,15 @@ const screenMessage = z.strictObject({
 });
 
 /**
+ * On attach, right before a `screen` with a long scrollback: the same screen's visible rows alone,
+ * which the page can draw while it replays the whole screen (docs/runner-api.md).
+ */
+const visibleMessage = z.strictObject({
+  type: z.literal('visible'),
+  data: z.string(),
+});
+
+/**
  * A cell's run: `running` when pasted (or queued behind the first prompt), then its end.
  * `failed`: the first of its commands that failed (as `set -e` sees failures), even when a later
  * one succeeded and the exit code is 0; its text is cut to 200 characters.
@@ -154,6 +163,7 @@ const errorMessageSchema = z.strictObject({
 /** Every message the runner sends on the terminal WebSocket. */
 export const serverMessageSchema = z.discriminatedUnion('type', [
   screenMessage,
+  visibleMessage,
   cellMessage,
   scriptMessage,
   checkMessage,

@@ -294,6 +294,61 @@ test('a reload restores the terminal screen from the runner', async ({ page, run
     .toBe(2);
 });
 
+test('a reload restores a long scrollback whole, its last rows shown first', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  await page.locator('lab-dock .xterm').click();
+  // Long enough that the runner sends the visible rows apart (ScreenLimits.visibleFirstLines).
+  await page.keyboard.type("seq -f 'long line %g' 1 3000");
+  await page.keyboard.press('Enter');
+  await chapter.expectTerminal(/^long line 3000$/m);
+  // The first rows drawn with the output in them, and how many lines the terminal held then.
+  await page.addInitScript(() => {
+    const seen: Array<{ rows: string; lines: number }> = [];
+    (window as unknown as { __rowsSeen: typeof seen }).__rowsSeen = seen;
+    new MutationObserver(() => {
+      const rows = document.querySelector('lab-dock .xterm-rows')?.textContent ?? '';
+      const dock = document.querySelector<Element & { text(): string }>('lab-dock');
+      if (!rows.includes('long line') || seen.length > 0 || !dock) return;
+      seen.push({ rows, lines: dock.text().split('\n').length });
+    }).observe(document, { childList: true, subtree: true, characterData: true });
+  });
+  // What the page sends the runner on its terminal's socket.
+  await page.addInitScript(() => {
+    const sent: string[] = [];
+    (window as unknown as { __sent: string[] }).__sent = sent;
+    window.WebSocket = class extends window.WebSocket {
+      override send(data: Parameters<WebSocket['send']>[0]): void {
+        if (typeof data === 'string') sent.push(data);
+        super.send(data);
+      }
+    };
+  });
+  await page.reload();
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  await chapter.expectTerminal(/^long line 1$/m);
+  // The dock measured its size right before it attached: no resize follows, which would have
+  // the runner serialize the screen again at every reload.
+  const sent = await page.evaluate(() => (window as unknown as { __sent: string[] }).__sent);
+  expect(sent.filter((message) => message.includes('"resize"'))).toEqual([]);
+  const text = await chapter.terminalText();
+  expect(text.match(/^long line \d+$/gm)).toHaveLength(3000);
+  const [first] = await page.evaluate(
+    () => (window as unknown as { __rowsSeen: Array<{ rows: string; lines: number }> }).__rowsSeen,
+  );
+  expect(first?.rows).toContain('long line 3000');
+  expect(first?.lines, 'drawn before the scrollback was written').toBeLessThan(100);
+  // The shell is the same one, and takes keys again.
+  await page.locator('lab-dock .xterm').click();
+  await page.keyboard.type('echo typed-after-the-restore');
+  await page.keyboard.press('Enter');
+  await chapter.expectTerminal(/^typed-after-the-restore$/m);
+});
+
 test('without a runner the page is read-only and Copy still works', async ({
   page,
   context,

@@ -96,7 +96,17 @@ describe('bench report', () => {
     assert.equal(row(slowPause, 'restoreAtOnce').met, undefined);
     const document = flat(performanceDocument(slowPause));
     assert.match(document, /## Targets missed and why/);
-    assert.match(document, /The screen message arrived after 86\.7 ms of the 260/);
+    assert.match(document, /Of the 260 ms, the screen message after 86\.7 ms\./);
+    assert.match(document, /screen message after 86\.7 ms \| ≤ 250 ms/, 'no rows message sent');
+    const withRows = run({
+      restore: {
+        pause: restores([240, 260, 270]).map((restore) => ({ ...restore, visibleMs: 40 })),
+        'at once': restores([100, 110, 120]),
+      },
+    });
+    const rowsSent = flat(performanceDocument(withRows));
+    assert.match(rowsSent, /Of the 260 ms, the rows message after 40 ms and the screen message/);
+    assert.match(rowsSent, /rows after 40 ms, screen message after 86\.7 ms \| ≤ 250 ms/);
     assert.equal(row(run(), 'restoreAtOnce').met, undefined, 'a 900 ms reload at once judged');
   });
 

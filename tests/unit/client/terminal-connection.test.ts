@@ -59,6 +59,11 @@ class FakeSocket {
     this.receive(JSON.stringify(message));
   }
 
+  /** Output, as a binary frame. */
+  output(text: string): void {
+    this.#fire('message', { data: new TextEncoder().encode(text).buffer });
+  }
+
   drop(code = 1006): void {
     this.readyState = FakeSocket.CLOSED;
     this.#fire('close', { code });
@@ -92,6 +97,8 @@ function fakeTerminal() {
   const typed = new Set<(data: string) => void>();
   const binary = new Set<(data: string) => void>();
   const pending: Array<() => void> = [];
+  /** What was written, in order, output decoded; `reset` where the terminal was reset. */
+  const written: string[] = [];
   let disposed = 0;
   const listen = (set: Set<(data: string) => void>) => (listener: (data: string) => void) => {
     set.add(listener);
@@ -108,11 +115,12 @@ function fakeTerminal() {
       rows: 24,
       onData: listen(typed),
       onBinary: listen(binary),
-      write: (_data: string | Uint8Array, callback?: () => void) => {
+      write: (data: string | Uint8Array, callback?: () => void) => {
+        written.push(typeof data === 'string' ? data : new TextDecoder().decode(data));
         if (callback) pending.push(callback);
       },
       writeln: () => {},
-      reset: () => {},
+      reset: () => written.push('reset'),
       focus: () => {},
     },
     /** The learner types text. */
@@ -121,6 +129,7 @@ function fakeTerminal() {
     emitBinary: (data: string) => binary.forEach((listener) => listener(data)),
     /** Every write so far finishes being parsed. */
     finishWrites: () => pending.splice(0).forEach((callback) => callback()),
+    written,
     listening: () => typed.size + binary.size,
     disposed: () => disposed,
   };
@@ -153,12 +162,30 @@ define('fetch', () =>
 const { TerminalConnection } = await import('../../../src/client/terminal-connection.ts');
 const { bus } = await import('../../../src/client/bus.ts');
 
-function connection() {
+/**
+ * A connection to a fake terminal, and a view that counts the screens shown and keeps the rows
+ * it was asked to preview, with the callback that says they are drawn (`canPreview`: whether it
+ * takes them, as the dock does while its terminal is not open).
+ */
+function connection(canPreview = true) {
   const fake = fakeTerminal();
   const statuses: DockStatus[] = [];
-  const connection = new TerminalConnection(fake.terminal, (status) => statuses.push(status));
-  return { fake, statuses, connection };
+  const view = { shown: 0, previewed: [] as string[], drawn: [] as Array<() => void> };
+  const connection = new TerminalConnection(fake.terminal, (status) => statuses.push(status), {
+    shown: () => view.shown++,
+    preview: (rows, drawn) => {
+      if (!canPreview) return false;
+      view.previewed.push(rows);
+      view.drawn.push(drawn);
+      return true;
+    },
+  });
+  return { fake, statuses, connection, view };
 }
+
+/** A screen with a long scrollback, and its visible rows, sent before it (runner/screen/host.ts). */
+const longScreen = screen('scrollback\r\nrows');
+const visibleRows = { type: 'visible', data: 'rows' } satisfies ServerMessage;
 
 describe('TerminalConnection', () => {
   beforeEach(() => {
@@ -224,6 +251,80 @@ describe('TerminalConnection', () => {
     fake.finishWrites();
     fake.type('y');
     assert.deepEqual(socket.bytes(), [[0x79]], 'only what was typed after');
+    link.dispose();
+  });
+
+  it("has the view show a long screen's visible rows, then writes it whole, then the output held", () => {
+    const { fake, connection: link, view } = connection();
+    link.connect();
+    const socket = latest();
+    socket.open();
+    socket.message(visibleRows);
+    assert.deepEqual(view.previewed, ['rows'], 'the visible rows, to the view');
+    assert.deepEqual(fake.written, [], 'not to the terminal');
+    socket.message(longScreen);
+    assert.deepEqual(fake.written, ['reset'], 'not yet the whole screen');
+    socket.output('after the screen');
+    fake.type('x');
+    assert.deepEqual(fake.written, ['reset'], 'nor the output that follows it');
+    view.drawn[0]?.();
+    assert.deepEqual(
+      fake.written,
+      ['reset', 'scrollback\r\nrows', 'after the screen'],
+      'once the rows are drawn: the whole screen, then the output that came meanwhile',
+    );
+    assert.equal(view.shown, 0, 'shown once written');
+    fake.type('y');
+    fake.finishWrites();
+    assert.equal(view.shown, 1);
+    fake.type('z');
+    assert.deepEqual(socket.bytes(), [[0x7a]], 'keys count once the whole screen is written');
+    view.drawn[0]?.();
+    assert.equal(fake.written.length, 3, 'written once');
+    link.dispose();
+  });
+
+  it('writes a long screen whole at once when the view cannot show its rows first', () => {
+    const { fake, connection: link, view } = connection(false);
+    link.connect();
+    latest().open();
+    latest().message(visibleRows);
+    latest().message({ ...longScreen, lost: true });
+    assert.equal(fake.written.length, 2);
+    assert.match(fake.written[1] ?? '', /^.+\r\nscrollback\r\nrows$/, 'the lost output said first');
+    latest().output('output');
+    assert.equal(fake.written.at(-1), 'output', 'nothing held');
+    fake.finishWrites();
+    assert.equal(view.shown, 1);
+    link.dispose();
+  });
+
+  it('writes a long screen at once when its rows were drawn before it came', () => {
+    const { fake, connection: link, view } = connection();
+    link.connect();
+    latest().open();
+    latest().message(visibleRows);
+    view.drawn[0]?.();
+    latest().message(longScreen);
+    assert.deepEqual(fake.written, ['reset', 'scrollback\r\nrows']);
+    link.dispose();
+  });
+
+  it('drops the rest of a long screen when a newer screen comes first', () => {
+    const { fake, connection: link, view } = connection();
+    link.connect();
+    latest().open();
+    latest().message(visibleRows);
+    latest().message(longScreen);
+    latest().output('old output');
+    // Connected again at once, as when the learner takes the terminal back.
+    link.connect();
+    latest().open();
+    latest().message(screen('the newer screen'));
+    view.drawn[0]?.();
+    assert.deepEqual(fake.written, ['reset', 'reset', 'the newer screen'], 'nothing of the old');
+    latest().output('new output');
+    assert.equal(fake.written.at(-1), 'new output', 'output is no longer held');
     link.dispose();
   });
 

@@ -52,7 +52,7 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('first line\r\nsecond line\r\n'));
     s.resize(80, 12);
     s.write(Buffer.from('\x1b[1;32mafter the resize\x1b[0m'));
-    const restored = await s.serialize();
+    const { data: restored } = await s.serialize();
     assert.match(text(restored), /first line\nsecond line\nafter the resize/);
     assert.match(restored, /\x1b\[1;32m|\x1b\[32;1m/, 'the colour is kept');
     assert.deepEqual([s.cols, s.rows], [80, 12]);
@@ -65,7 +65,7 @@ describe('kept screen in a worker thread', () => {
       const chunk = Array.from({ length: 500 }, (_, k) => `flood ${i + k}\r\n`).join('');
       s.write(Buffer.from(chunk));
     }
-    const shown = text(await s.serialize())
+    const shown = text((await s.serialize()).data)
       .trimEnd()
       .split('\n');
     assert.equal(shown.at(-1), `flood ${lines - 1}`);
@@ -80,7 +80,7 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('first\r\n'));
     s.prepare();
     let before = count();
-    assert.match(text(await s.serialize()), /first/);
+    assert.match(text((await s.serialize()).data), /first/);
     assert.equal(host.serializations.reused, before.reused + 1, 'the prepared copy was sent');
 
     // Output received after the prepare, while the worker still parses what came before it:
@@ -88,9 +88,9 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('\x1b[31mred\x1b[0m filler filler filler filler\r\n'.repeat(20_000)));
     s.prepare();
     s.write(Buffer.from('second\r\n'));
-    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.match(text((await s.serialize()).data), /filler\nsecond\n$/);
     before = count();
-    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.match(text((await s.serialize()).data), /filler\nsecond\n$/);
     assert.equal(host.serializations.reused, before.reused + 1, 'nothing changed: kept');
 
     // The same size again (a page attaching) keeps the copy; another size does not.
@@ -100,10 +100,10 @@ describe('kept screen in a worker thread', () => {
     assert.equal(host.serializations.reused, before.reused + 1);
     s.resize(s.cols + 10, s.rows);
     before = count();
-    assert.match(text(await s.serialize()), /filler\nsecond\n$/);
+    assert.match(text((await s.serialize()).data), /filler\nsecond\n$/);
     assert.equal(host.serializations.reused, before.reused, 'resized: serialized anew');
     s.write(Buffer.from('third'));
-    assert.match(text(await s.serialize()), /filler\nsecond\nthird$/);
+    assert.match(text((await s.serialize()).data), /filler\nsecond\nthird$/);
   });
 
   it('serializes ahead once the output has gone quiet', async () => {
@@ -111,7 +111,7 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('quiet now\r\n'));
     await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 200));
     const before = { ...host.serializations };
-    assert.match(text(await s.serialize()), /quiet now/);
+    assert.match(text((await s.serialize()).data), /quiet now/);
     assert.equal(host.serializations.reused, before.reused + 1);
   });
 
@@ -126,7 +126,7 @@ describe('kept screen in a worker thread', () => {
     assert.deepEqual(f.calls, ['pause'], 'paused as soon as too much went to the worker');
     await waitFor('the resume', () => !f.paused, 10_000, 10);
     assert.deepEqual(f.calls, ['pause', 'resume']);
-    assert.match(text(await s.serialize()), /red and some more text/);
+    assert.match(text((await s.serialize()).data), /red and some more text/);
   });
 
   it('a worker that dies resumes the pty, and its screens go on, marked as lost', async () => {
@@ -142,7 +142,7 @@ describe('kept screen in a worker thread', () => {
     assert.equal(s.lost, true);
     assert.ok(!f.paused, 'nothing waits for a worker that is gone');
     s.write(Buffer.from('after the crash\r\n'));
-    const restored = await s.serialize();
+    const { data: restored } = await s.serialize();
     assert.doesNotMatch(text(restored), /before the crash/);
     assert.match(text(restored), /after the crash/);
   });
@@ -155,11 +155,11 @@ describe('kept screen in a worker thread', () => {
     try {
       s.write(Buffer.from('output that cannot be kept\r\n'));
       // Answered, with nothing kept, instead of waiting for a worker for ever.
-      assert.equal(await s.serialize(), '');
+      assert.deepEqual(await s.serialize(), { data: '' });
       assert.equal(broken.starts, ScreenLimits.workerStarts);
       assert.equal(s.lost, true, 'the page is told that earlier output is gone');
       s.write(Buffer.alloc(ScreenLimits.pauseBytes * 2, 'y'));
-      assert.equal(await s.serialize(), '');
+      assert.deepEqual(await s.serialize(), { data: '' });
       assert.equal(f.paused, false, 'the pty is never held for a worker that is not there');
       assert.equal(broken.starts, ScreenLimits.workerStarts, 'and no worker was started again');
     } finally {
@@ -168,11 +168,31 @@ describe('kept screen in a worker thread', () => {
     // Once every screen has closed, the next one tries again.
     const again = new Screen(size, flow(), broken);
     try {
-      assert.equal(await again.serialize(), '');
+      assert.deepEqual(await again.serialize(), { data: '' });
       assert.equal(broken.starts, 2 * ScreenLimits.workerStarts);
     } finally {
       again.dispose();
     }
+  });
+  it('sends a screen with a long scrollback with its visible rows apart, and a short one whole', async () => {
+    const tall = { ...size, scrollback: 2 * ScreenLimits.visibleFirstLines };
+    const long = new Screen(tall, flow(), host);
+    open.push(long);
+    const numbered = (count: number) =>
+      Buffer.from(Array.from({ length: count }, (_, i) => `line ${i}\r\n`).join(''));
+    // Its scrollback one line short of the length that has the visible rows sent apart (the
+    // cursor is on the line after the last one written).
+    long.write(numbered(ScreenLimits.visibleFirstLines + size.rows - 2));
+    assert.deepEqual(Object.keys(await long.serialize()), ['data'], 'a short one is sent whole');
+    long.write(Buffer.from('\r\n\x1b[1;31mthe last line\x1b[0m'));
+    const { data, visible } = await long.serialize();
+    assert.ok(visible !== undefined, 'the visible rows come apart');
+    const rows = text(visible).split('\n');
+    const all = text(data).split('\n');
+    assert.equal(rows.length, size.rows, 'the visible rows, and no more');
+    assert.deepEqual(rows, all.slice(-size.rows), 'as the whole screen ends');
+    assert.equal(all.length, ScreenLimits.visibleFirstLines + size.rows, 'the whole screen');
+    assert.match(visible, /\x1b\[1;31m|\x1b\[31;1m/, 'in colour');
   });
   it('ends the worker with the last screen, and starts it again for the next', async () => {
     for (const made of open.splice(0)) made.dispose();
@@ -181,7 +201,7 @@ describe('kept screen in a worker thread', () => {
     const s = screen();
     assert.equal(host.running, true);
     s.write(Buffer.from('a new worker'));
-    assert.match(text(await s.serialize()), /a new worker/);
+    assert.match(text((await s.serialize()).data), /a new worker/);
   });
   it('gives back the memory a serialization took, instead of keeping a heap that grows', async () => {
     const own = new ScreenHost();
@@ -190,7 +210,7 @@ describe('kept screen in a worker thread', () => {
       fillColoured(s);
       for (let round = 0; round < 3; round++) {
         s.write(Buffer.from(colouredLine(round)));
-        assert.ok((await s.serialize()).length > 1_000_000);
+        assert.ok((await s.serialize()).data.length > 1_000_000);
       }
       // Asked after the last answer, which the worker collects right after sending.
       const heap = await own.heap();
@@ -214,7 +234,7 @@ describe('kept screen in a worker thread', () => {
       // Serialized ahead, as when the output goes quiet, and kept in the worker.
       s.prepare();
       const withCopy = (await own.heap({ collect: true }))?.used ?? 0;
-      const { length } = await s.serialize();
+      const { length } = (await s.serialize()).data;
       // In one piece, the copy takes a few bytes per character; kept as the tree of the strings
       // the serializer appended, it took about thirty.
       const copy = withCopy - withoutCopy;

@@ -296,6 +296,40 @@ describe('terminal session lifetime', () => {
     }
   });
 
+  it("sends a long screen's visible rows right before it, a short one alone", async () => {
+    const runner = await liveRunner();
+    try {
+      const first = new TerminalClient(runner, 'session=long&cols=80&rows=20');
+      await first.opened();
+      await first.message('screen');
+      first.type(`seq -f 'long line %g' 1 ${ScreenLimits.visibleFirstLines + 100}\r`);
+      await first.until('the last line', () =>
+        first.output.includes(`long line ${ScreenLimits.visibleFirstLines + 100}`),
+      );
+      const second = new TerminalClient(runner, 'session=long&cols=80&rows=20');
+      await second.opened();
+      const screen = await second.message('screen');
+      const types = second.messages.map((message) => message.type);
+      assert.deepEqual(types.slice(0, 2), ['visible', 'screen'], 'the rows, then the screen');
+      const [rows] = second.messages;
+      assert.ok(rows?.type === 'visible');
+      assert.match(rows.data, new RegExp(`long line ${ScreenLimits.visibleFirstLines + 100}`));
+      assert.doesNotMatch(rows.data, /long line 1\r/, 'not the scrollback');
+      assert.match(screen.data, /long line 1\r/);
+      second.close();
+      const short = new TerminalClient(runner, 'session=short&cols=80&rows=20');
+      await short.opened();
+      await short.message('screen');
+      assert.deepEqual(
+        short.messages.map((message) => message.type),
+        ['screen'],
+      );
+      short.close();
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('a screen whose worker was lost is restored with what came after, and marked as lost', async () => {
     const runner = await liveRunner();
     try {
