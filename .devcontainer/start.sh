@@ -65,7 +65,7 @@ for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
 docker info >/dev/null 2>&1 ||
   echo "start: Docker is not up yet; npm run doctor shows the fix" >&2
 
-if pgrep -f "runner/cli.ts" >/dev/null 2>&1; then
+if pgrep -f "runner/start.js" >/dev/null 2>&1; then
   echo "start: the runner is already running"
 else
   mapfile -t command < <(runner_command)

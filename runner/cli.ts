@@ -1,5 +1,6 @@
-// First: the heap settings (runner/memory.ts) apply to what the rest allocates.
-import './memory.ts';
+// First: the memory settings (runner/memory.js) apply to what the rest allocates. The runner is
+// started by runner/start.js, which loads them before this file.
+import './memory.js';
 import { errorMessage } from '../src/lib/error-codes.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

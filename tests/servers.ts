@@ -35,7 +35,7 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts the runner as `npm start` does (runner/cli.ts, in its own process), as the end-to-end
+ * Starts the runner as `npm start` does (runner/start.js, in its own process), as the end-to-end
  * tests and the bench use it: a free port, the workspace `home`, the given build and labs.
  */
 export function spawnRunner(options: {
@@ -47,7 +47,7 @@ export function spawnRunner(options: {
   const child = spawn(
     process.execPath,
     [
-      join(root, 'runner/cli.ts'),
+      join(root, 'runner/start.js'),
       '--port',
       '0',
       '--no-build',

@@ -24,7 +24,7 @@ export function startCli(
   args: string[],
   home = mkdtempSync(join(tmpdir(), 'istio-lab-cli-')),
 ): Cli {
-  const child = spawn(process.execPath, [join(root, 'runner/cli.ts'), '--no-build', ...args], {
+  const child = spawn(process.execPath, [join(root, 'runner/start.js'), '--no-build', ...args], {
     env: { ...process.env, ISTIO_LAB_HOME: home },
   });
   let printed = '';
