@@ -39,18 +39,21 @@ function rawRange(results: Results): string {
 /** Where the runner's memory goes, from a profile made for issue 17's targets. */
 const memoryProfile =
   "A profile of the runner's memory (/proc smaps, V8's heap statistics and snapshots) after 64 " +
-  'MiB streamed three times through each of two sessions 148 columns wide, then idle: 204 MiB, ' +
-  "of which 56 are node's own code mapped from its binary (a bare node process is 41 MiB in " +
-  "all); 36 are V8's heaps (the main thread 19, the worker 17); 35 are the two screens' cells, " +
-  'which xterm keeps outside the heap, 12 bytes a cell, 10,040 lines each; 40 are what malloc ' +
-  'kept of the Buffers the floods passed through the main thread; 17 are thread stacks and code ' +
-  "space. Before this round the same run ended at 336 MiB: the worker loaded Node's type " +
-  'stripper (17 MiB), kept its serialized copies as trees of the strings appended (22 MiB) and ' +
-  'kept pages pooled after its collections (20–35 MiB), and the main thread grew its young ' +
-  'generation to 32 MiB (30–35 MiB in all). What is left is mostly fixed: node itself and a ' +
-  "full screen per session. Keeping the scrollback as text rather than as xterm's cells would " +
-  "save most of a screen's 17 MiB; malloc could be told to keep less (glibc tunables), but " +
-  'only from the environment the process starts with. Neither is done.';
+  'MiB streamed three times through each of two sessions 148 columns wide, then idle, ended at ' +
+  "336 MiB at first. The worker loaded Node's type stripper (17 MiB), kept its serialized " +
+  'copies as trees of the strings appended (22 MiB) and kept pages pooled after its collections ' +
+  '(20–35 MiB), and the main thread grew its young generation to 32 MiB (30–35 MiB in all): ' +
+  'that took it to 204 MiB. Then malloc kept 40 MiB of the Buffers the floods had passed ' +
+  "through, in as many arenas as threads, and the main thread loaded Node's type stripper too " +
+  '(12–18 MiB). runner/start.js now starts the runner with malloc told to keep less ' +
+  '(runner/memory.js) and with its TypeScript stripped ahead by another process ' +
+  '(runner/stripped-sources.js): the same run ends at 153–158 MiB. What is left is mostly ' +
+  "fixed: node's own code mapped from its binary (about 50 MiB; a bare node process is 41 MiB in " +
+  "all), V8's heaps, and each screen's cells, which xterm keeps outside the heap, 12 bytes a " +
+  "cell: 17 MiB for 10,040 lines of 148 columns. A closed screen's cells stay with malloc, " +
+  'which keeps them for reuse (a worker thread started afresh took more, not less). Keeping ' +
+  "the scrollback as text rather than as xterm's cells would save most of a screen's 17 MiB; " +
+  'it is not done.';
 
 export const findings: Record<string, (results: Results) => string> = {
   pageThroughputDom: (results) =>
@@ -79,8 +82,11 @@ export const findings: Record<string, (results: Results) => string> = {
     'while the raw read shares them with `cat` alone: with the kept screen switched off, as an ' +
     'experiment, the same stream reached 67–86% of the raw read (about 70% median) in runs ' +
     `alternating with it, and the raw read itself ranged over ${rawRange(results)} in this ` +
-    `run.${wettyShare(results)} On a machine with more cores than busy processes the ` +
-    'target is within reach; here it is not.',
+    `run.${wettyShare(results)} malloc's settings (runner/memory.js) cost some of it: in ` +
+    'alternating probe runs of one session, 36–45 MiB/s with all three against 44–54 with none ' +
+    'or with any one alone, for 10–15 MiB less RSS. The page, which draws at a tenth of that, ' +
+    'is what a learner waits for, so the memory was chosen. On a machine with more cores than ' +
+    'busy processes the target is within reach; here it is not.',
   interrupt: () =>
     'After Ctrl-C the page still parses what was in flight: at most the streaming flow-control ' +
     `window (${FlowLimits.streamingHighWatermark >> 10} KiB) and one 64 KiB batch, since a key ` +
@@ -88,10 +94,8 @@ export const findings: Record<string, (results: Results) => string> = {
     "the load before measuring, and at wetty's time in the same run).",
   rssPeak: (results) => `The runner peaks at ${peak(results)}. ${memoryProfile}`,
   rssIdle: (results) =>
-    `Idle before each flood, its one session's screen full, the runner holds ${idle(results)}. ` +
-    "Ending the socket client's session before the floods did not lower it (186 MiB with both " +
-    "sessions open, in the run before that change): the closed screen's cells go back to malloc, " +
-    'which keeps them for reuse, and Node has no way to ask it for a trim. ' +
+    `Idle before each flood, its one session's screen full, the runner holds ${idle(results)}, ` +
+    "with the cells of the screen that the socket client's session filled before it ended. " +
     memoryProfile,
   pageEcho: () =>
     "A key's echo is written at once, with no batching; a p99 over the target means the page " +

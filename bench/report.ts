@@ -95,6 +95,7 @@ export function resultRows(results: Results): ResultRow[] {
   const extra = readOnly.gzipBytes - bare.gzipBytes;
   const gzip = (bytes: number) => `${formatNumber(bytes / 1024)} KiB`;
   const plus = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${gzip(Math.abs(bytes))}`;
+  const signed = (value: number) => `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
   return [
     {
       key: 'pageThroughput',
@@ -229,7 +230,7 @@ export function resultRows(results: Results): ResultRow[] {
       ours: latency(results.check),
       wetty: none,
       reference: `\`bash -c true\` spawned: ${latency(results.bareSpawn)}`,
-      comparison: `+${formatNumber(overhead)} ms median`,
+      comparison: `${signed(overhead)} ms median`,
       target: `overhead ≤ ${Targets.checkOverheadMs} ms median`,
       met: overhead <= Targets.checkOverheadMs,
     },

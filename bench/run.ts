@@ -33,6 +33,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     out: { type: 'string', default: join(root, 'docs/performance.md') },
     only: { type: 'string' },
+    render: { type: 'boolean', default: false },
     learners: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '60' },
   },
@@ -62,6 +63,46 @@ if (!Number.isInteger(seconds) || seconds < 10 || seconds > 600) {
 }
 
 const log = (message: string) => console.log(`bench: ${message}`);
+
+/** A full run's results, kept next to the page, from which `--render` writes the page again. */
+const resultsFile = `${values.out.replace(/\.md$/, '')}.json`;
+
+/** Writes the page of `results`, formatted as the repository formats it. */
+async function writePage(results: Results): Promise<void> {
+  const config = (await prettier.resolveConfig(values.out)) ?? {};
+  const page = await prettier.format(performanceDocument(results), {
+    ...config,
+    filepath: values.out,
+  });
+  writeFileSync(values.out, page);
+}
+
+/** `--render`: the page written again from the last full run's results, with nothing measured. */
+async function render(): Promise<void> {
+  let results: unknown;
+  try {
+    results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  } catch (error) {
+    console.error(
+      `bench: --render writes the page from ${resultsFile}, which a full run writes ` +
+        `(npm run bench), and it could not be read: ${errorMessage(error)}`,
+    );
+    process.exit(2);
+  }
+  const fields = ['date', 'machine', 'ours', 'wetty', 'restore'];
+  const missing = fields.filter(
+    (field) => !(typeof results === 'object' && results && field in results),
+  );
+  if (missing.length > 0) {
+    console.error(
+      `bench: ${resultsFile} is not the results of a full run (no ${missing.join(', ')}); ` +
+        'run npm run bench to measure again',
+    );
+    process.exit(2);
+  }
+  await writePage(results as Results);
+  log(`wrote ${values.out} from ${resultsFile}`);
+}
 
 async function main(scope: Scope): Promise<void> {
   const started = performance.now();
@@ -173,11 +214,14 @@ async function main(scope: Scope): Promise<void> {
     build,
     classroom,
   };
-  const text = performanceDocument(results);
-  const config = (await prettier.resolveConfig(values.out)) ?? {};
-  writeFileSync(values.out, await prettier.format(text, { ...config, filepath: values.out }));
+  await writePage(results);
+  const json = await prettier.format(JSON.stringify(results), { filepath: resultsFile });
+  writeFileSync(resultsFile, json);
   console.log(`\n${resultsTable(resultRows(results))}\n`);
-  log(`wrote ${values.out} in ${Math.round((performance.now() - started) / 1000)} s`);
+  log(
+    `wrote ${values.out} and ${resultsFile} in ` +
+      `${Math.round((performance.now() - started) / 1000)} s`,
+  );
 }
 
 /** The classroom phase: a room of learners reporting to one hub, with the table open. */
@@ -212,7 +256,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 try {
-  await (values.only === 'classroom' ? classroomOnly(scope) : main(scope));
+  if (values.render) await render();
+  else await (values.only === 'classroom' ? classroomOnly(scope) : main(scope));
 } catch (error) {
   console.error(`bench failed: ${errorDetail(error)}`);
   process.exitCode = 1;

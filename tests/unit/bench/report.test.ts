@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { performanceDocument } from '../../../bench/document.ts';
 import type { InterruptRun } from '../../../bench/interrupt.ts';
@@ -110,6 +114,13 @@ describe('bench report', () => {
     assert.equal(row(run(), 'restoreAtOnce').met, undefined, 'a 900 ms reload at once judged');
   });
 
+  it('gives a check overhead below zero with a minus sign, not as +-', () => {
+    assert.equal(row(run(), 'checkOverhead').comparison, '+1 ms median');
+    const faster = run({ check: [10, 11, 12], bareSpawn: [14, 15, 16] });
+    assert.equal(row(faster, 'checkOverhead').comparison, '−4 ms median');
+    assert.equal(row(faster, 'checkOverhead').met, true);
+  });
+
   it('holds each target at its bound: met on it, missed just past it', () => {
     const at = (ms: number) => run({ ours: system({ interrupts: interrupts([ms, ms, ms]) }) });
     assert.equal(row(at(Targets.interruptMs), 'interrupt').met, true);
@@ -164,5 +175,42 @@ describe('bench report', () => {
       /Even wetty, which forwards bytes and keeps nothing, reaches 85% here\./,
     );
     assert.doesNotMatch(document, /not yet investigated/);
+  });
+
+  it('--render writes the page again from the results a run kept, and refuses what is not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'istio-lab-render-'));
+    try {
+      const out = join(dir, 'performance.md');
+      const bench = (...args: string[]) =>
+        spawnSync(
+          process.execPath,
+          [
+            new URL('../../../bench/run.ts', import.meta.url).pathname,
+            '--render',
+            '--out',
+            out,
+            ...args,
+          ],
+          { encoding: 'utf8' },
+        );
+      const missing = bench();
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /performance\.json, which a full run writes \(npm run bench\)/);
+      writeFileSync(join(dir, 'performance.json'), JSON.stringify({ date: '2026-11-22' }));
+      const partial = bench();
+      assert.equal(partial.status, 2);
+      assert.match(
+        partial.stderr,
+        /not the results of a full run \(no machine, ours, wetty, restore\)/,
+      );
+      writeFileSync(join(dir, 'performance.json'), JSON.stringify(run()));
+      const done = bench();
+      assert.equal(done.status, 0, done.stderr);
+      const page = readFileSync(out, 'utf8');
+      assert.match(flat(page), /\| Book \| abc1234 \|/);
+      assert.match(page, /## Results/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
