@@ -67,14 +67,15 @@ const log = (message: string) => console.log(`bench: ${message}`);
 /** A full run's results, kept next to the page, from which `--render` writes the page again. */
 const resultsFile = `${values.out.replace(/\.md$/, '')}.json`;
 
-/** Writes the page of `results`, formatted as the repository formats it. */
+/** `text` formatted as the repository formats `file` (prettier, with its settings). */
+async function formatted(text: string, file: string): Promise<string> {
+  const config = (await prettier.resolveConfig(file)) ?? {};
+  return prettier.format(text, { ...config, filepath: file });
+}
+
+/** Writes the page of `results`. */
 async function writePage(results: Results): Promise<void> {
-  const config = (await prettier.resolveConfig(values.out)) ?? {};
-  const page = await prettier.format(performanceDocument(results), {
-    ...config,
-    filepath: values.out,
-  });
-  writeFileSync(values.out, page);
+  writeFileSync(values.out, await formatted(performanceDocument(results), values.out));
 }
 
 /** `--render`: the page written again from the last full run's results, with nothing measured. */
@@ -215,8 +216,7 @@ async function main(scope: Scope): Promise<void> {
     classroom,
   };
   await writePage(results);
-  const json = await prettier.format(JSON.stringify(results), { filepath: resultsFile });
-  writeFileSync(resultsFile, json);
+  writeFileSync(resultsFile, await formatted(JSON.stringify(results), resultsFile));
   console.log(`\n${resultsTable(resultRows(results))}\n`);
   log(
     `wrote ${values.out} and ${resultsFile} in ` +
@@ -243,8 +243,7 @@ async function classroomOnly(scope: Scope): Promise<void> {
     readFileSync(values.out, 'utf8'),
     classroomSection(run, measured),
   );
-  const config = (await prettier.resolveConfig(values.out)) ?? {};
-  writeFileSync(values.out, await prettier.format(page, { ...config, filepath: values.out }));
+  writeFileSync(values.out, await formatted(page, values.out));
   log(`wrote the classroom section of ${values.out}`);
 }
 
