@@ -301,10 +301,8 @@ test('a reload restores a long scrollback whole, its last rows shown first', asy
 }) => {
   await runner.signIn(page, chapterPath);
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
-  await page.locator('lab-dock .xterm').click();
   // Long enough that the runner sends the visible rows apart (ScreenLimits.visibleFirstLines).
-  await page.keyboard.type("seq -f 'long line %g' 1 3000");
-  await page.keyboard.press('Enter');
+  await chapter.typeInTerminal("seq -f 'long line %g' 1 3000");
   await chapter.expectTerminal(/^long line 3000$/m);
   // The first rows drawn with the output in them, and how many lines the terminal held then.
   await page.addInitScript(() => {
@@ -343,9 +341,7 @@ test('a reload restores a long scrollback whole, its last rows shown first', asy
   expect(first?.rows).toContain('long line 3000');
   expect(first?.lines, 'drawn before the scrollback was written').toBeLessThan(100);
   // The shell is the same one, and takes keys again.
-  await page.locator('lab-dock .xterm').click();
-  await page.keyboard.type('echo typed-after-the-restore');
-  await page.keyboard.press('Enter');
+  await chapter.typeInTerminal('echo typed-after-the-restore');
   await chapter.expectTerminal(/^typed-after-the-restore$/m);
 });
 

@@ -65,6 +65,12 @@ export class ChapterPage {
   async runCheck(id: string): Promise<void> {
     await this.check(id).getByRole('button', { name: 'Check my step' }).click();
   }
+  /** Clicks into the docked terminal, types `line` and presses Enter, as a learner does. */
+  async typeInTerminal(line: string): Promise<void> {
+    await this.page.locator('lab-dock .xterm').click();
+    await this.page.keyboard.type(line);
+    await this.page.keyboard.press('Enter');
+  }
   /** The docked terminal's text, as a learner reads it. */
   terminalText(): Promise<string> {
     return this.page

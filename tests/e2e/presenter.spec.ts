@@ -65,9 +65,7 @@ test('presenter mode keys are not taken from someone typing in the terminal', as
   await runner.signIn(page, chapterPath);
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
   await page.locator('header .lab-presenter-toggle').click();
-  await page.locator('lab-dock .xterm').click();
-  await page.keyboard.type('echo nrc-typed');
-  await page.keyboard.press('Enter');
+  await chapter.typeInTerminal('echo nrc-typed');
   await chapter.expectTerminal(/^nrc-typed$/m);
   await expect(page.locator('[data-presenter-current]')).toHaveCount(0);
 });
