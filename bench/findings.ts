@@ -1,7 +1,7 @@
 import { FlowLimits } from '../src/lib/flow-limits.ts';
 import { formatBytes, formatNumber, median } from './stats.ts';
 import { runnerRssIdle, runnerRssPeak } from './report.ts';
-import type { Results } from './results.ts';
+import { visibleTimes, type Results } from './results.ts';
 
 /*
  * What profiling found behind each target that a run can miss on a machine like the one the
@@ -108,7 +108,7 @@ export const findings: Record<string, (results: Results) => string> = {
     "runner's process is larger than the bench's, and fork time grows with it.",
   restore: (results) => {
     const runs = results.restore.pause;
-    const visible = runs.flatMap((run) => (run.visibleMs === undefined ? [] : [run.visibleMs]));
+    const visible = visibleTimes(runs);
     const screen = median(runs.map((run) => run.screenMs));
     const total = median(runs.map((run) => run.ms));
     const rows =

@@ -10,7 +10,7 @@ import {
   summarize,
 } from './stats.ts';
 import type { RestoreRun } from './restore.ts';
-import { Targets, type Results, type SystemRuns } from './results.ts';
+import { Targets, visibleTimes, type Results, type SystemRuns } from './results.ts';
 
 /** One line of the results table. `met` is undefined for a row with no target. */
 export interface ResultRow {
@@ -94,8 +94,9 @@ export function resultRows(results: Results): ResultRow[] {
   const { bare, readOnly, withRunner } = results.weight;
   const extra = readOnly.gzipBytes - bare.gzipBytes;
   const gzip = (bytes: number) => `${formatNumber(bytes / 1024)} KiB`;
-  const plus = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${gzip(Math.abs(bytes))}`;
-  const signed = (value: number) => `${value >= 0 ? '+' : '−'}${formatNumber(Math.abs(value))}`;
+  const signed = (value: number, format = formatNumber) =>
+    `${value >= 0 ? '+' : '−'}${format(Math.abs(value))}`;
+  const plus = (bytes: number) => signed(bytes, gzip);
   return [
     {
       key: 'pageThroughput',
@@ -311,6 +312,6 @@ export function resultsTable(rows: readonly ResultRow[]): string {
 function messageTimes(runs: RestoreRun[]): string {
   const at = (times: number[]) => `${formatNumber(median(times))} ms`;
   const screen = `screen message after ${at(runs.map((run) => run.screenMs))}`;
-  const visible = runs.flatMap((run) => (run.visibleMs === undefined ? [] : [run.visibleMs]));
+  const visible = visibleTimes(runs);
   return visible.length === runs.length ? `rows after ${at(visible)}, ${screen}` : screen;
 }

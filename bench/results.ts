@@ -75,3 +75,8 @@ export const Targets = {
   /** A read-only chapter's JavaScript over a bare Starlight page's, gzip. */
   readOnlyExtraGzipBytes: 10 * 1024,
 } as const;
+
+/** When a restore's `visible` message arrived, in the runs where one came. */
+export function visibleTimes(runs: readonly RestoreRun[]): number[] {
+  return runs.flatMap((run) => (run.visibleMs === undefined ? [] : [run.visibleMs]));
+}

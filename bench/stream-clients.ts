@@ -25,21 +25,10 @@ export interface ServerStream extends StreamClient {
   end(): Promise<void>;
 }
 
-/** Types `exit` into `client` and waits for `closed`, for at most 10 s. */
-async function exitAndWait(client: StreamClient, closed: Promise<void>): Promise<void> {
+/** Types `exit` into `client` and waits until `closed()`, for at most 10 s. */
+async function exitAndWait(client: StreamClient, closed: () => boolean): Promise<void> {
   client.type('exit\r');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(new Error('the terminal did not end within 10 s of `exit`')),
-      10_000,
-    );
-  });
-  try {
-    await Promise.race([closed, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await waitFor('the terminal to end after `exit`', () => closed() || undefined, 10_000);
 }
 
 export const terminalSize = { cols: 148, rows: 40 } as const;
@@ -51,12 +40,13 @@ export async function connectOurs(runner: OurRunner, session: string): Promise<S
     headers: runner.headers,
   });
   let unacked = 0;
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  let closed = false;
+  socket.once('close', () => (closed = true));
   const client: ServerStream = {
     type: (text) => socket.send(Buffer.from(text), { binary: true }),
     onOutput: () => undefined,
     close: () => socket.close(),
-    end: () => exitAndWait(client, closed),
+    end: () => exitAndWait(client, () => closed),
   };
   await new Promise<void>((resolve, reject) => {
     socket.on('message', (data: Buffer, isBinary) => {

@@ -23,6 +23,9 @@ const size = { cols: 60, rows: 10, scrollback: 200 };
 const text = (serialized: string) =>
   serialized.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
 
+/** The text a screen shows once everything written to it is parsed, scrollback included. */
+const shownText = async (screen: Screen) => text((await screen.serialize()).data);
+
 /** A numbered line in one of eight colours, part of it bold, 96 columns wide. */
 const colouredLine = (i: number) =>
   `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
@@ -65,9 +68,7 @@ describe('kept screen in a worker thread', () => {
       const chunk = Array.from({ length: 500 }, (_, k) => `flood ${i + k}\r\n`).join('');
       s.write(Buffer.from(chunk));
     }
-    const shown = text((await s.serialize()).data)
-      .trimEnd()
-      .split('\n');
+    const shown = (await shownText(s)).trimEnd().split('\n');
     assert.equal(shown.at(-1), `flood ${lines - 1}`);
     assert.equal(shown.length, size.scrollback + size.rows - 1);
     assert.equal(shown[0], `flood ${lines - shown.length}`);
@@ -80,7 +81,7 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('first\r\n'));
     s.prepare();
     let before = count();
-    assert.match(text((await s.serialize()).data), /first/);
+    assert.match(await shownText(s), /first/);
     assert.equal(host.serializations.reused, before.reused + 1, 'the prepared copy was sent');
 
     // Output received after the prepare, while the worker still parses what came before it:
@@ -88,9 +89,9 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('\x1b[31mred\x1b[0m filler filler filler filler\r\n'.repeat(20_000)));
     s.prepare();
     s.write(Buffer.from('second\r\n'));
-    assert.match(text((await s.serialize()).data), /filler\nsecond\n$/);
+    assert.match(await shownText(s), /filler\nsecond\n$/);
     before = count();
-    assert.match(text((await s.serialize()).data), /filler\nsecond\n$/);
+    assert.match(await shownText(s), /filler\nsecond\n$/);
     assert.equal(host.serializations.reused, before.reused + 1, 'nothing changed: kept');
 
     // The same size again (a page attaching) keeps the copy; another size does not.
@@ -100,10 +101,10 @@ describe('kept screen in a worker thread', () => {
     assert.equal(host.serializations.reused, before.reused + 1);
     s.resize(s.cols + 10, s.rows);
     before = count();
-    assert.match(text((await s.serialize()).data), /filler\nsecond\n$/);
+    assert.match(await shownText(s), /filler\nsecond\n$/);
     assert.equal(host.serializations.reused, before.reused, 'resized: serialized anew');
     s.write(Buffer.from('third'));
-    assert.match(text((await s.serialize()).data), /filler\nsecond\nthird$/);
+    assert.match(await shownText(s), /filler\nsecond\nthird$/);
   });
 
   it('serializes ahead once the output has gone quiet', async () => {
@@ -111,7 +112,7 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('quiet now\r\n'));
     await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 200));
     const before = { ...host.serializations };
-    assert.match(text((await s.serialize()).data), /quiet now/);
+    assert.match(await shownText(s), /quiet now/);
     assert.equal(host.serializations.reused, before.reused + 1);
   });
 
@@ -126,7 +127,7 @@ describe('kept screen in a worker thread', () => {
     assert.deepEqual(f.calls, ['pause'], 'paused as soon as too much went to the worker');
     await waitFor('the resume', () => !f.paused, 10_000, 10);
     assert.deepEqual(f.calls, ['pause', 'resume']);
-    assert.match(text((await s.serialize()).data), /red and some more text/);
+    assert.match(await shownText(s), /red and some more text/);
   });
 
   it('a worker that dies resumes the pty, and its screens go on, marked as lost', async () => {
@@ -201,7 +202,7 @@ describe('kept screen in a worker thread', () => {
     const s = screen();
     assert.equal(host.running, true);
     s.write(Buffer.from('a new worker'));
-    assert.match(text((await s.serialize()).data), /a new worker/);
+    assert.match(await shownText(s), /a new worker/);
   });
   it('gives back the memory a serialization took, instead of keeping a heap that grows', async () => {
     const own = new ScreenHost();
