@@ -10,7 +10,8 @@ import type { Mark } from './shell-integration.ts';
 export type TrackerEffect =
   { kind: 'paste'; command: string } | { kind: 'message'; message: RunMessage };
 
-type ShellState = 'starting' | 'prompt' | 'running';
+/** `ended`: a command line ended and its prompt is not drawn yet. */
+type ShellState = 'starting' | 'prompt' | 'running' | 'ended';
 
 /** How much of a run's output is kept to recognise a common cause of its failure. */
 const tailChars = 8192;
@@ -40,7 +41,8 @@ interface Run {
  * no pty, no timer and no socket, so that every path is unit-tested on its own
  * (tests/unit/runner/terminal/cell-tracker.test.ts).
  *
- * - Before the shell's first prompt, one run is queued and pasted at that prompt.
+ * - Before the shell's first prompt, or between a command line's end and the next prompt, one run
+ *   is queued and pasted at that prompt (a page may ask as soon as it is told a cell is done).
  * - At a prompt with nothing running, a run is pasted at once; otherwise it is refused as busy.
  * - A start mark after a paste means the command line started; the next end mark ends it `done`
  *   with its exit code and duration. A cell's first failed command (a `failed` mark in between)
@@ -68,8 +70,8 @@ export class CellTracker {
     target: RunTarget,
     command: string,
   ): { ok: true; effects: TrackerEffect[] } | { ok: false; code: ErrorCode; message: string } {
-    if (this.#shell === 'starting' && !this.#run) {
-      // The shell has not shown its first prompt yet: paste as soon as it does.
+    if ((this.#shell === 'starting' || this.#shell === 'ended') && !this.#run) {
+      // The shell has not shown its (next) prompt yet: paste as soon as it does.
       this.#run = { target, phase: 'queued', startedAt: this.#now(), command };
       return { ok: true, effects: [this.#message(target, 'running')] };
     }
@@ -114,6 +116,7 @@ export class CellTracker {
       return [];
     }
     // The end of a command line: only a run that started ends with it.
+    this.#shell = 'ended';
     if (run?.phase === 'running') return [this.#finish(run, 'done', mark.exitCode)];
     return [];
   }

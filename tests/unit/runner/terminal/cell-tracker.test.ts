@@ -96,6 +96,20 @@ describe('the cell tracker', () => {
     assert.equal(t.running, undefined);
   });
 
+  it('queues a run asked for between a command line’s end and its prompt, and pastes it there', () => {
+    const { t } = tracker();
+    t.mark(prompt);
+    requested(t, cell, 'true');
+    t.mark(start);
+    // The page is told the cell is done at the end mark, and may ask for the next one at once,
+    // before the shell has drawn its prompt (the two marks can come in two reads).
+    assert.deepEqual(words(t.mark(end(0))), ['cell say-hello done 0 0']);
+    const next = { lab: 'fixture', cell: 'next' };
+    assert.deepEqual(requested(t, next, 'echo next'), ['cell next running']);
+    assert.equal(t.request(cell, 'true').ok, false, 'one run queued at a time');
+    assert.deepEqual(words(t.mark(prompt)), ['paste echo next']);
+  });
+
   it('pastes at once at a prompt, and times the run from the start mark, not the paste', () => {
     const { t, advance } = tracker();
     t.mark(prompt);
