@@ -98,6 +98,12 @@ function lastNotPlain(data: Buffer, to: number): number {
   return last;
 }
 
+/** Where the last byte that is not plain is in data[from, to), or -1: see lastNotPlain. */
+export function lastNotPlainIn(data: Buffer, from: number, to: number): number {
+  const found = lastNotPlain(data.subarray(from, to), to - from);
+  return found < 0 ? -1 : from + found;
+}
+
 /** The first CR LF that ends in data[from, to): the index just past its LF, or -1. */
 function nextLineStart(data: Buffer, from: number, to: number): number {
   for (let lf = data.indexOf(LF, from); lf >= 0 && lf < to; lf = data.indexOf(LF, lf + 1))
@@ -108,11 +114,13 @@ function nextLineStart(data: Buffer, from: number, to: number): number {
 /**
  * The range [start, end) of `data` that may be skipped, or undefined. `end` is just past a CR LF
  * that `keepLines` plain lines follow; `start` is just past the first CR LF of the plain run that
- * `end` is in, so that the range is plain whole lines.
+ * `end` is in, so that the range is plain whole lines. `notPlainBefore(to)` finds the last byte
+ * that is not plain in data[0, to); a caller that has already searched part of `data` can say.
  */
 export function skippableRange(
   data: Buffer,
   keepLines: number,
+  notPlainBefore: (to: number) => number = (to) => lastNotPlain(data, to),
 ): { start: number; end: number } | undefined {
   // The last keepLines LFs, counted back from the end; the one before them ends the range.
   let lf = data.lastIndexOf(LF);
@@ -124,7 +132,7 @@ export function skippableRange(
   if (lf <= 0) return undefined;
   const end = lf + 1;
   // The kept lines must be plain up to their last LF, and so must the skipped range.
-  const barrier = lastNotPlain(data, lastLf + 1);
+  const barrier = notPlainBefore(lastLf + 1);
   if (barrier >= end - 1) return undefined;
   const start = nextLineStart(data, barrier + 1, end);
   if (start < 0 || start >= end) return undefined;

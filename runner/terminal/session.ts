@@ -7,8 +7,9 @@ import type { ProcessLedger } from '../checks/process-ledger.ts';
 import { Screen } from '../screen/host.ts';
 import { CellTracker, type TrackerEffect } from './cell-tracker.ts';
 import { withoutInherited } from './descriptors.ts';
-import { FlowControl } from './flow-control.ts';
+import { FlowLimits } from './flow-control.ts';
 import { OutputBatch } from './output-batch.ts';
+import { pageKeepLines, PageStream } from './page-stream.ts';
 import { pasteCommand } from './paste.ts';
 import { MarkParser } from './shell-integration.ts';
 import type { ShellCommand } from './shell.ts';
@@ -17,7 +18,8 @@ import type { ShellCommand } from './shell.ts';
  * The terminal: what a page's docked terminal is on the runner's side. A session (this module)
  * is one named shell in a pty (shell.ts picks bash or zsh with the rc files in shell/), with its
  * output gathered into batches (output-batch.ts) for the kept screen (runner/screen/) and the
- * page, paused when the page is behind (flow-control.ts). The shell's marks (shell-integration.ts)
+ * page, which it reaches through a page stream (page-stream.ts) that waits for the page's window
+ * (flow-control.ts) and skips what the page's scrollback would lose when the page is behind. The shell's marks (shell-integration.ts)
  * drive a pure cell tracker (cell-tracker.ts) that says when a pasted command (paste.ts) starts
  * and how it ends. sessions.ts names and limits the sessions; socket.ts is the WebSocket between
  * a session and its page, and the only way anything is sent to a page.
@@ -25,8 +27,8 @@ import type { ShellCommand } from './shell.ts';
 
 /** Knobs of a terminal session, named where they are defined. */
 export const SessionLimits = {
-  /** Lines of scrollback kept for restoring the screen after a reload. */
-  scrollback: 10_000,
+  /** Lines of scrollback kept for restoring the screen after a reload: as many as the page keeps. */
+  scrollback: FlowLimits.scrollback,
   /** A session with no page attached ends after this long. */
   idleMs: 15 * 60_000,
   /** After SIGHUP, how long the shell has to end before it and its group are killed. */
@@ -61,7 +63,7 @@ export interface SessionOptions {
   onEnd: (session: TerminalSession) => void;
 }
 
-/** Why the pty is paused: a page behind on acknowledgements, a screen behind on parsing, an attach. */
+/** Why the pty is paused: too much waiting for a page, a screen behind on parsing, an attach. */
 type PauseReason = 'page' | 'screen' | 'attach';
 
 /**
@@ -82,7 +84,8 @@ export class TerminalSession {
   /** A page whose screen is being prepared; it becomes #client when that is sent. */
   #attaching: SessionClient | undefined;
   #pauses = new Set<PauseReason>();
-  #pageFlow: FlowControl;
+  /** Output on its way to the attached page. */
+  #stream: PageStream | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #idleMs: number;
   #ended = false;
@@ -101,10 +104,6 @@ export class TerminalSession {
     this.#screen = new Screen(
       { cols: options.cols, rows: options.rows, scrollback: SessionLimits.scrollback },
       { pause: () => this.#pause('screen'), resume: () => this.#resume('screen') },
-    );
-    this.#pageFlow = new FlowControl(
-      () => this.#pause('page'),
-      () => this.#resume('page'),
     );
     this.#batch = new OutputBatch((data) => this.#deliver(data));
     const { env } = options.shell;
@@ -168,7 +167,7 @@ export class TerminalSession {
     // Output read before this point belongs in the screen that is about to be serialized.
     this.#batch.flush();
     this.#attaching = client;
-    this.#pageFlow.reset();
+    this.#dropStream();
     clearTimeout(this.#idleTimer);
     this.#pause('attach');
     try {
@@ -191,6 +190,11 @@ export class TerminalSession {
       if (visible !== undefined) client.sendMessage({ type: 'visible', data: visible });
       client.sendMessage(message);
       this.#client = client;
+      this.#stream = new PageStream(
+        client,
+        { hold: () => this.#pause('page'), release: () => this.#resume('page') },
+        pageKeepLines(this.#screen.rows),
+      );
     } finally {
       if (this.#attaching === client) {
         this.#attaching = undefined;
@@ -209,7 +213,7 @@ export class TerminalSession {
     if (this.#client !== client) return;
     this.#batch.flush();
     this.#client = undefined;
-    this.#pageFlow.reset();
+    this.#dropStream();
     this.#startIdleTimer();
     // Most often the page reloads or opens the next chapter: the screen is serialized while it
     // loads (unless that was done when the output went quiet), so that its attach finds it ready.
@@ -223,7 +227,7 @@ export class TerminalSession {
    */
   input(data: Uint8Array | string): void {
     if (this.#ended || this.#exited) return;
-    this.#pageFlow.typed();
+    this.#stream?.typed();
     this.#pty.write(
       typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
     );
@@ -233,10 +237,11 @@ export class TerminalSession {
     if (this.#ended || this.#exited) return;
     this.#pty.resize(cols, rows);
     this.#screen.resize(cols, rows);
+    if (this.#stream) this.#stream.keepLines = pageKeepLines(rows);
   }
 
   acknowledge(bytes: number): void {
-    this.#pageFlow.acknowledged(bytes);
+    this.#stream?.acknowledged(bytes);
   }
 
   /**
@@ -286,10 +291,7 @@ export class TerminalSession {
   /** A batch of output: into the kept screen, and to the page. */
   #deliver(data: Buffer): void {
     this.#screen.write(data);
-    if (this.#client) {
-      this.#pageFlow.sent(data.length);
-      this.#client.sendBytes(data);
-    }
+    this.#stream?.write(data);
   }
 
   #apply(effects: readonly TrackerEffect[]): void {
@@ -302,7 +304,13 @@ export class TerminalSession {
   /** Sends a message to the page after the output that came before it. */
   #sendMessage(message: ServerMessage): void {
     this.#batch.flush();
-    this.#client?.sendMessage(message);
+    this.#stream?.message(message);
+  }
+
+  /** The page is gone or replaced: what waited for it is dropped (the kept screen has it all). */
+  #dropStream(): void {
+    this.#stream?.reset();
+    this.#stream = undefined;
   }
 
   #pause(reason: PauseReason): void {
@@ -329,6 +337,8 @@ export class TerminalSession {
     // Everything the shell wrote reaches the screen and the page before they hear it ended.
     this.#batch.flush();
     this.#apply(this.#tracker.end());
+    this.#stream?.flush();
+    this.#stream = undefined;
     this.#batch.dispose();
     this.#ended = true;
     clearTimeout(this.#idleTimer);

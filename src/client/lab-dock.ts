@@ -7,6 +7,7 @@ import { t } from './strings.ts';
 import { chooseRenderer, hardwareWebgl, rendererStorage, type RendererReason } from './renderer.ts';
 import { afterNextFrame } from './next-frame.ts';
 import { TerminalConnection } from './terminal-connection.ts';
+import { FlowLimits } from '../lib/flow-limits.ts';
 
 /** The terminal's type size: larger in presenter mode (src/client/presenter.ts). */
 function terminalFontSize(): number {
@@ -74,7 +75,8 @@ class LabDock extends HTMLElement {
       fontSize: terminalFontSize(),
       // At a line height of 1, some monospace fonts clip the underscore out of sight.
       lineHeight: 1.2,
-      scrollback: 10_000,
+      // As many lines as the runner's kept screen, and the ones it sends a page that is behind.
+      scrollback: FlowLimits.scrollback,
       cursorBlink: true,
       theme: { background: '#0b1020' },
     };

@@ -6,6 +6,7 @@ import xtermHeadless from '@xterm/headless';
 import { isAlive } from '../../../../runner/checks/process-group.ts';
 import { ScreenLimits, screens } from '../../../../runner/screen/host.ts';
 import { chooseShell } from '../../../../runner/terminal/shell.ts';
+import { FlowLimits } from '../../../../runner/terminal/flow-control.ts';
 import { liveRunner, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
 
@@ -415,6 +416,75 @@ describe('terminal session lifetime', () => {
       assert.ok(grown < 200 << 20, `memory grew by ${Math.round(grown / 2 ** 20)} MiB`);
       client.close();
     } finally {
+      await runner.stop();
+    }
+  });
+
+  it('sends a page that is behind the end of a flood, not every line, and its screen ends as if it drew them all', async () => {
+    const runner = await liveRunner();
+    let drawing: NodeJS.Timeout | undefined;
+    try {
+      const size = { cols: 100, rows: 30 };
+      const query = `session=behind&cols=${size.cols}&rows=${size.rows}`;
+      // A page that draws slowly: 32 KiB acknowledged every 10 ms, about as fast as a page draws.
+      const slow = new TerminalClient(runner, query, { autoAck: false });
+      let unacknowledged = 0;
+      slow.socket.on('message', (data, isBinary) => {
+        if (isBinary) unacknowledged += (data as Buffer).length;
+      });
+      drawing = setInterval(() => {
+        const bytes = Math.min(unacknowledged, 32 << 10);
+        if (bytes > 0) slow.send({ type: 'ack', bytes });
+        unacknowledged -= bytes;
+      }, 10);
+      await slow.opened();
+      await slow.message('screen');
+      const count = 300_000;
+      const floodBytes = Array.from({ length: count }, (_, i) => String(i + 1).length + 2).reduce(
+        (sum, n) => sum + n,
+      );
+      slow.type(`seq ${count}; echo flood-ended-$((6 * 7))\r`);
+      await slow.until(
+        'the end of the flood',
+        () => slow.output.includes('flood-ended-42'),
+        30_000,
+      );
+      assert.ok(
+        slow.bytes < floodBytes / 2,
+        `sent ${slow.bytes} bytes of a ${floodBytes}-byte flood`,
+      );
+
+      // What the slow page shows, scrollback included, against the screen the runner kept.
+      const lines = async (data: string) => {
+        const terminal = new Terminal({
+          ...size,
+          scrollback: FlowLimits.scrollback,
+          allowProposedApi: true,
+        });
+        await new Promise<void>((resolve) => terminal.write(data, resolve));
+        const buffer = terminal.buffer.active;
+        const all = Array.from({ length: buffer.length }, (_, y) =>
+          buffer.getLine(y)!.translateToString(true),
+        );
+        terminal.dispose();
+        return all;
+      };
+      await slow.until('the prompt after the flood', () =>
+        /flood-ended-42\r\n[\s\S]*\x1b\]133;A;/.test(slow.output),
+      );
+      const shown = await lines(slow.output);
+      const reload = new TerminalClient(runner, query);
+      await reload.opened();
+      const kept = await lines((await reload.message('screen')).data);
+      assert.deepEqual(shown, kept);
+      // The scrollback is full, of the flood's last lines, each in its place.
+      const numbers = shown.filter((line) => /^\d+$/.test(line)).map(Number);
+      assert.equal(numbers.at(-1), count);
+      assert.ok(numbers.length > FlowLimits.scrollback - size.rows, `${numbers.length} lines`);
+      assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1));
+      reload.close();
+    } finally {
+      clearInterval(drawing);
       await runner.stop();
     }
   });
