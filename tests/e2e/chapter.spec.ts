@@ -345,6 +345,42 @@ test('a reload restores a long scrollback whole, its last rows shown first', asy
   await chapter.expectTerminal(/^typed-after-the-restore$/m);
 });
 
+test('a flood the page cannot keep up with reaches its end, its last 10,000 lines whole', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  // What the runner sends the page, counted off the wire.
+  let received = 0;
+  page.on('websocket', (socket) =>
+    socket.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string') received += payload.length;
+    }),
+  );
+  await runner.signIn(page, chapterPath);
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  const count = 400_000;
+  const floodBytes = Array.from({ length: count }, (_, i) => String(i + 1).length + 2).reduce(
+    (sum, n) => sum + n,
+  );
+  await chapter.typeInTerminal(`seq ${count}; echo flood-$((6 * 7))`);
+  await chapter.expectTerminal(/^flood-42$/m);
+  expect(received, 'the runner left out what the scrollback would lose').toBeLessThan(
+    floodBytes / 2,
+  );
+  // The scrollback is full of the flood's last lines, none missing, none out of place.
+  const numbers = (await chapter.terminalText())
+    .split('\n')
+    .filter((line) => /^\d+$/.test(line))
+    .map(Number);
+  expect(numbers.at(-1)).toBe(count);
+  expect(numbers.length).toBeGreaterThan(10_000 - 50);
+  expect(numbers.filter((n, i) => i > 0 && n !== numbers[i - 1]! + 1)).toEqual([]);
+  // The shell takes keys again at once.
+  await chapter.typeInTerminal('echo after-the-flood');
+  await chapter.expectTerminal(/^after-the-flood$/m);
+});
+
 test('without a runner the page is read-only and Copy still works', async ({
   page,
   context,
