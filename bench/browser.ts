@@ -63,6 +63,14 @@ export async function exposeDockTerminal(page: Page): Promise<void> {
   throw new Error('could not find the xterm instance inside <lab-dock>');
 }
 
+/** Bytes of output each of our pages was sent, counted off its WebSockets' binary frames. */
+const received = new WeakMap<Page, { bytes: number }>();
+
+/** The output bytes `page` has been sent since it opened (see openOurTerminal). */
+export function bytesReceived(page: Page): number {
+  return received.get(page)?.bytes ?? 0;
+}
+
 /** A chapter of our book, signed in to the runner, with its dock connected. */
 export async function openOurTerminal(
   context: BrowserContext,
@@ -70,6 +78,13 @@ export async function openOurTerminal(
   path = '/en/fixture/',
 ): Promise<Page> {
   const page = await context.newPage();
+  const count = { bytes: 0 };
+  received.set(page, count);
+  page.on('websocket', (socket) =>
+    socket.on('framereceived', ({ payload }) => {
+      if (typeof payload !== 'string') count.bytes += payload.length;
+    }),
+  );
   await page.goto(`${new URL(path, runner.url).href}?token=${runner.token}`);
   await page.locator('lab-dock .lab-dock-status[data-state="connected"]').waitFor();
   await exposeDockTerminal(page);

@@ -30,7 +30,13 @@ again, measuring nothing: after a change to the text that explains the numbers.
   frame after the marker was parsed (or to the parse, if no frame comes within 250 ms). Both pages
   run in the same headless Chromium, with their terminals as they ship (renderer and size below),
   after one unmeasured run of 4 MiB. wetty's page is measured twice: as it ships, and in a
-  Chromium with no WebGL, where it falls back to the DOM renderer that ours uses.
+  Chromium with no WebGL, where it falls back to the DOM renderer that ours uses. Each page ends
+  with the flood's last lines in its scrollback, as many as it keeps (wetty 1,000, ours 10,000); a
+  page that falls behind is sent only those by our runner, not every line (next row).
+- **Output our page was sent**: the bytes of the binary WebSocket frames our page received during
+  each of those runs, counted by the bench off the wire; the rest of the flood was plain lines that
+  would have scrolled out of the page's scrollback, which the runner leaves out for a page that is
+  behind (\`runner/terminal/page-stream.ts\`).
 - **Throughput, pty → socket, no browser**: the same, read by a client in Node over each server's
   own socket (our WebSocket; wetty's socket.io), acknowledging output on arrival as each page does.
 - **Raw node-pty read**: the same command in a bash in a pty read by node-pty, bytes discarded:
@@ -151,7 +157,19 @@ dock were changed as follows.
   settings in its environment (two arenas; blocks of 128 KiB and more mapped on their own; the top
   of a heap given back above 256 KiB) and loads the runner's files with their types stripped by a
   process of its own, kept on disk until a file changes. The same run ends at 153–158 MiB; the
-  runner answers about 150 ms sooner after it starts.`;
+  runner answers about 150 ms sooner after it starts.
+- **A page that is behind is sent the end of a flood** (\`runner/terminal/page-stream.ts\`). With
+  both pages on the DOM renderer ours stayed at 0.82–0.87× of wetty's: both spend their time in
+  xterm's parser and renderer, for every line of the flood, and a larger window, CSS containment
+  of the terminal or resuming sooner after an acknowledgement each changed nothing outside the
+  runs' spread. The runner now stops sending at the window, as before, but goes on reading the pty
+  instead of pausing it, and leaves out of what waits the plain lines that at least the page's
+  scrollback and twice its rows of plain lines follow: the rule the kept screen already used, so
+  that the page ends with the same screen and scrollback as if it had drawn every line (unit tests
+  compare the two with a headless xterm; an end-to-end test checks the scrollback in Chromium).
+  The pty is paused only when more than 2 MiB still wait (colour on every line, very long lines).
+  In alternating probe runs of a 64 MiB flood, our page went from 1.0× to 3.3× of wetty's with
+  the same renderer.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;

@@ -27,6 +27,11 @@ function webglShare(results: Results): string {
   return `${Math.round((webgl / median(results.ours.pageThroughput)) * 100)}%`;
 }
 
+function sentShare(results: Results): string {
+  const sent = results.ours.pageBytes;
+  return sent?.length ? `${Math.round((median(sent) / results.floodBytes) * 100)}%` : 'all';
+}
+
 const peak = (results: Results) => formatBytes(runnerRssPeak(results));
 const idle = (results: Results) => formatBytes(runnerRssIdle(results));
 
@@ -58,14 +63,13 @@ const memoryProfile =
 export const findings: Record<string, (results: Results) => string> = {
   pageThroughputDom: (results) =>
     "Both pages spend their main thread in xterm's parser and its DOM renderer alike (Chromium " +
-    'CPU profiles and traces of each page streaming 16 MiB). The flow-control window was the ' +
-    'difference: wetty lets 2 MiB go unacknowledged, and ours kept 256 KiB so that Ctrl-C is ' +
-    `quick. It now adapts (${FlowLimits.streamingHighWatermark >> 10} KiB while output streams, ` +
-    `${FlowLimits.highWatermark >> 10} KiB from a key on, src/lib/flow-limits.ts): a 1 MiB window ` +
-    'gained 15–20% in an earlier run here but let Ctrl-C take longer than its target on this ' +
-    `machine (wetty's own Ctrl-C in this run: ${wettyInterrupt(results)}). What is left is ` +
-    'the page around the terminal (a chapter lays out at every frame: hiding it gained 5–20%) ' +
-    'and ten times as much scrollback as wetty keeps (5–10%).',
+    'CPU profiles and traces of each page streaming 16 MiB), and the flow-control window and the ' +
+    'page around the terminal changed little. What our page gains comes from being sent less: ' +
+    'the runner sends a page that is behind the last lines of a flood, not every line ' +
+    `(runner/terminal/page-stream.ts), and in this run our page was sent ${sentShare(results)} ` +
+    'of the flood. A miss means the runner was not far enough ahead of the page to leave lines ' +
+    'out: it was starved of CPU, or the output could not be left out (colour on every line, very ' +
+    `long lines). wetty's own Ctrl-C in this run: ${wettyInterrupt(results)}.`,
   pageThroughputWebgl: (results) =>
     "This Chromium runs with no GPU, so xterm's WebGL addon draws in SwiftShader, on the same " +
     `two cores as everything else, for both pages: ${webglShare(results)} of what our page ` +
@@ -88,10 +92,12 @@ export const findings: Record<string, (results: Results) => string> = {
     'is what a learner waits for, so the memory was chosen. On a machine with more cores than ' +
     'busy processes the target is within reach; here it is not.',
   interrupt: () =>
-    'After Ctrl-C the page still parses what was in flight: at most the streaming flow-control ' +
-    `window (${FlowLimits.streamingHighWatermark >> 10} KiB) and one 64 KiB batch, since a key ` +
-    'pauses the pty at once. A miss means the page or the runner was starved of CPU (look at ' +
-    "the load before measuring, and at wetty's time in the same run).",
+    'After Ctrl-C the page still parses what was in flight, at most the streaming flow-control ' +
+    `window (${FlowLimits.streamingHighWatermark >> 10} KiB) and one 64 KiB frame, and what ` +
+    'waited for it in the runner: the last lines of a plain flood, as many as its scrollback ' +
+    `keeps, or up to ${FlowLimits.backlogBytes >> 20} MiB of output that nothing could be left ` +
+    'out of (runner/terminal/page-stream.ts). A miss means the page or the runner was starved of ' +
+    "CPU (look at the load before measuring, and at wetty's time in the same run).",
   rssPeak: (results) => `The runner peaks at ${peak(results)}. ${memoryProfile}`,
   rssIdle: (results) =>
     `Idle before each flood, its one session's screen full, the runner holds ${idle(results)}, ` +

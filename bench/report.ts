@@ -11,6 +11,7 @@ import {
 } from './stats.ts';
 import type { RestoreRun } from './restore.ts';
 import { Targets, visibleTimes, type Results, type SystemRuns } from './results.ts';
+import { FlowLimits } from '../src/lib/flow-limits.ts';
 
 /** One line of the results table. `met` is undefined for a row with no target. */
 export interface ResultRow {
@@ -66,6 +67,12 @@ export function runnerRssIdle(results: Results): number {
   return rssIdleOf(results.ours);
 }
 
+/** What our page was sent per flood: with the DOM renderer, and with WebGL where it was measured. */
+function sentTo(dom: number[], webgl: number[] | undefined): string {
+  const mib = (values: number[]) => formatSummary(summarize(values.map((b) => b / 2 ** 20)), 'MiB');
+  return webgl?.length ? `DOM ${mib(dom)}; WebGL ${mib(webgl)}` : mib(dom);
+}
+
 /** The results table's rows, each with its target (if any) judged. */
 export function resultRows(results: Results): ResultRow[] {
   const { ours } = results;
@@ -108,6 +115,19 @@ export function resultRows(results: Results): ResultRow[] {
       target: `≥ ${Targets.pageThroughputRatio}× wetty`,
       ...(wetty ? { met: pageRatio >= Targets.pageThroughputRatio } : {}),
     },
+    ...(ours.pageBytes?.length
+      ? [
+          {
+            key: 'pageBytes',
+            measure: `Output our page was sent for each ${formatBytes(results.floodBytes)} flood`,
+            ours: sentTo(ours.pageBytes, webgl?.pageBytes),
+            wetty: none,
+            reference: `the page keeps ${FlowLimits.scrollback.toLocaleString('en')} lines of scrollback`,
+            comparison: `${formatShare(median(ours.pageBytes), results.floodBytes)} of the flood`,
+            target: none,
+          },
+        ]
+      : []),
     ...(dom
       ? [
           {

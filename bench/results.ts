@@ -8,6 +8,8 @@ import type { RestoreRun, RestoreTiming } from './restore.ts';
 export interface SystemRuns {
   /** MiB/s, pty → xterm rendered in Chromium, one value per repetition. */
   pageThroughput: number[];
+  /** Bytes the page was sent in each of those repetitions (ours only: runner/terminal/page-stream.ts). */
+  pageBytes?: number[];
   /** MiB/s, pty → socket with no browser. */
   socketThroughput: number[];
   interrupts: InterruptRun[];
@@ -33,7 +35,7 @@ export interface Results {
   floodSeconds: number;
   ours: SystemRuns;
   /** Our page's throughput again, drawn by xterm's WebGL addon (a learner's choice, or a GPU's). */
-  oursWebgl?: { throughput: number[]; terminal: string };
+  oursWebgl?: { throughput: number[]; terminal: string; pageBytes?: number[] };
   /** The 1-minute load average when the measuring started: how busy the machine was otherwise. */
   load: number;
   /**

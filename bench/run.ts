@@ -195,7 +195,13 @@ async function main(scope: Scope): Promise<void> {
     floodSeconds: setup.floodMs / 1000,
     ours,
     ...(oursWebgl
-      ? { oursWebgl: { throughput: oursWebgl.pageThroughput, terminal: oursWebgl.terminal } }
+      ? {
+          oursWebgl: {
+            throughput: oursWebgl.pageThroughput,
+            terminal: oursWebgl.terminal,
+            ...(oursWebgl.pageBytes ? { pageBytes: oursWebgl.pageBytes } : {}),
+          },
+        }
       : {}),
     wetty:
       wettyRuns && install

@@ -1,6 +1,7 @@
 import { errorMessage } from '../src/lib/error-codes.ts';
 import type { Browser, Page } from '@playwright/test';
 import {
+  bytesReceived,
   newContext,
   openOurTerminal,
   openWettyTerminal,
@@ -92,13 +93,16 @@ async function attach(system: System): Promise<void> {
 async function throughputOf(system: System, file: Setup['flood'], pids: readonly number[]) {
   await attach(system);
   await waitIdle(pids);
+  const before = bytesReceived(system.page);
   const page = await pageThroughput(system.page, file).catch((error: unknown) => {
     throw new Error(`${system.name}'s page: ${errorMessage(error)}`, { cause: error });
   });
-  if (!system.socket) return { page };
+  // What our runner sent the page for it (only our pages are counted).
+  const pageBytes = bytesReceived(system.page) - before;
+  if (!system.socket) return { page, pageBytes };
   await waitIdle(pids);
   await quiet(system.socket);
-  return { page, socket: await streamThroughput(system.socket, file) };
+  return { page, pageBytes, socket: await streamThroughput(system.socket, file) };
 }
 
 /**
@@ -129,6 +133,8 @@ export async function measureTerminals(
       const into = runs.get(system.name) as SystemRuns;
       const measured = await throughputOf(system, setup.flood, pids);
       into.pageThroughput.push(measured.page);
+      if (system.name === 'ours' || system.name === 'ours-webgl')
+        (into.pageBytes ??= []).push(measured.pageBytes);
       if (measured.socket !== undefined) into.socketThroughput.push(measured.socket);
     }
   }

@@ -157,6 +157,24 @@ describe('bench report', () => {
     assert.ok(!resultRows(withoutWebgl).some((r) => r.key === 'pageThroughputWebgl'));
   });
 
+  it('says how much of the flood our page was sent, per renderer, and nothing when it was not counted', () => {
+    const counted = run({
+      ours: system({ pageBytes: [1 * mib, 1.5 * mib, 2 * mib] }),
+      oursWebgl: { throughput: [4], terminal: 'WebGL renderer', pageBytes: [0.5 * mib] },
+    });
+    const sent = row(counted, 'pageBytes');
+    assert.equal(sent.ours, 'DOM 1.5 MiB (1–2); WebGL 0.5 MiB');
+    assert.equal(sent.comparison, '2% of the flood');
+    assert.equal(sent.met, undefined, 'no target');
+    assert.match(sent.reference, /10,000 lines/);
+    const missed = run({
+      ours: system({ pageThroughput: [8], pageBytes: [16 * mib] }),
+      wetty: { version: '3.2.0', runs: system(), dom: { throughput: [8], terminal: 'DOM' } },
+    });
+    assert.match(flat(performanceDocument(missed)), /our page was sent 25% of the flood/);
+    assert.ok(!resultRows(run()).some((r) => r.key === 'pageBytes'));
+  });
+
   it('without wetty, judges no ratio against it and still writes the page', () => {
     const alone = run({ wetty: { error: 'the npm registry could not be reached' } });
     assert.equal(row(alone, 'pageThroughput').met, undefined);
