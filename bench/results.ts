@@ -8,7 +8,7 @@ import type { RestoreRun, RestoreTiming } from './restore.ts';
 export interface SystemRuns {
   /** MiB/s, pty → xterm rendered in Chromium, one value per repetition. */
   pageThroughput: number[];
-  /** Bytes the page was sent in each of those repetitions (ours only: runner/terminal/page-stream.ts). */
+  /** Bytes the page was sent in each repetition (ours only: runner/terminal/page-stream.ts). */
   pageBytes?: number[];
   /** MiB/s, pty → socket with no browser. */
   socketThroughput: number[];

@@ -116,11 +116,14 @@ function nextLineStart(data: Buffer, from: number, to: number): number {
  * that `keepLines` plain lines follow; `start` is just past the first CR LF of the plain run that
  * `end` is in, so that the range is plain whole lines. `notPlainBefore(to)` finds the last byte
  * that is not plain in data[0, to); a caller that has already searched part of `data` can say.
+ * When too few plain lines follow the last byte that is not plain (a flood, then a prompt with its
+ * escapes and a new line), the plain lines before that byte are tried on their own, once.
  */
 export function skippableRange(
   data: Buffer,
   keepLines: number,
   notPlainBefore: (to: number) => number = (to) => lastNotPlain(data, to),
+  lookBefore = true,
 ): { start: number; end: number } | undefined {
   // The last keepLines LFs, counted back from the end; the one before them ends the range.
   let lf = data.lastIndexOf(LF);
@@ -133,7 +136,10 @@ export function skippableRange(
   const end = lf + 1;
   // The kept lines must be plain up to their last LF, and so must the skipped range.
   const barrier = notPlainBefore(lastLf + 1);
-  if (barrier >= end - 1) return undefined;
+  if (barrier >= end - 1)
+    return lookBefore && barrier > 0
+      ? skippableRange(data.subarray(0, barrier), keepLines, undefined, false)
+      : undefined;
   const start = nextLineStart(data, barrier + 1, end);
   if (start < 0 || start >= end) return undefined;
   return { start, end };

@@ -3,11 +3,11 @@ import { FlowLimits } from '../../src/lib/flow-limits.ts';
 export { FlowLimits };
 
 /**
- * Stops a sender (page-stream.ts) above the high watermark of unacknowledged bytes and lets it
- * go on below the low one (see FlowLimits). The high watermark is the large streaming one until a key arrives, and the
- * small one for `FlowLimits.typingMs` after each key: a key pressed in a flood stops sending at
- * once if more than the small window is in flight, so that its answer (Ctrl-C's prompt) waits
- * behind no more than what the page already has and what waits in the runner.
+ * Stops a sender (page-stream.ts) above the high watermark of unacknowledged bytes and lets it go
+ * on below the low one (see FlowLimits). The high watermark is the large streaming one until a key
+ * arrives, and the small one for `FlowLimits.typingMs` after each key: a key pressed in a flood
+ * stops sending at once if more than the small window is in flight, so that its answer (Ctrl-C's
+ * prompt) waits behind no more than what the page already has and what waits in the runner.
  */
 export class FlowControl {
   #unacked = 0;

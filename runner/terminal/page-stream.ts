@@ -57,6 +57,8 @@ export class PageStream {
   /** How far into the tail the search for bytes that are not plain has gone, and what it found. */
   #searched = 0;
   #barrier = -1;
+  /** Bytes added to the tail since it was last compacted. */
+  #fresh = 0;
   #compactAt: number;
   #minCompact: number;
 
@@ -98,10 +100,12 @@ export class PageStream {
       this.#queue.push(this.#tail);
       this.#searched = 0;
       this.#barrier = -1;
+      this.#fresh = 0;
       this.#compactAt = this.#minCompact;
     }
     this.#tail.bytes.push(data);
     this.#tail.size += data.length;
+    this.#fresh += data.length;
     this.#waiting += data.length;
     if (this.#tail.size >= this.#compactAt || this.#waiting > FlowLimits.backlogBytes)
       this.#compact();
@@ -159,6 +163,9 @@ export class PageStream {
         this.#sink.sendMessage(first.message);
         continue;
       }
+      // What was added since the last compaction is compacted before any of it is sent: the end of
+      // a flood, which no later output made the tail large enough to compact, above all.
+      if (first === this.#tail && this.#fresh > 0) this.#compact();
       const chunk = first.bytes[0]!;
       const piece = chunk.length > frameBytes ? chunk.subarray(0, frameBytes) : chunk;
       if (piece === chunk) first.bytes.shift();
@@ -212,7 +219,10 @@ export class PageStream {
       this.#waiting -= skipped;
       this.skipped += skipped;
       this.#searched -= skipped;
+      // A range found before the last byte that is not plain (see skippableRange) moves it.
+      if (this.#barrier >= range.end) this.#barrier -= skipped;
     }
+    this.#fresh = 0;
     this.#compactAt = Math.max(this.#minCompact, 2 * tail.size);
   }
 }

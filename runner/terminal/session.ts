@@ -19,15 +19,15 @@ import type { ShellCommand } from './shell.ts';
  * is one named shell in a pty (shell.ts picks bash or zsh with the rc files in shell/), with its
  * output gathered into batches (output-batch.ts) for the kept screen (runner/screen/) and the
  * page, which it reaches through a page stream (page-stream.ts) that waits for the page's window
- * (flow-control.ts) and skips what the page's scrollback would lose when the page is behind. The shell's marks (shell-integration.ts)
- * drive a pure cell tracker (cell-tracker.ts) that says when a pasted command (paste.ts) starts
- * and how it ends. sessions.ts names and limits the sessions; socket.ts is the WebSocket between
+ * (flow-control.ts) and skips what the page's scrollback would lose when the page is behind. The
+ * shell's marks (shell-integration.ts) drive a pure cell tracker (cell-tracker.ts) that says when
+ * a pasted command (paste.ts) starts and how it ends. sessions.ts names and limits the sessions; socket.ts is the WebSocket between
  * a session and its page, and the only way anything is sent to a page.
  */
 
 /** Knobs of a terminal session, named where they are defined. */
 export const SessionLimits = {
-  /** Lines of scrollback kept for restoring the screen after a reload: as many as the page keeps. */
+  /** Lines of scrollback kept to restore the screen after a reload: as many as the page keeps. */
   scrollback: FlowLimits.scrollback,
   /** A session with no page attached ends after this long. */
   idleMs: 15 * 60_000,

@@ -58,6 +58,13 @@ export const streams: { name: string; text: string; skips: boolean | number }[] 
     skips: true,
   },
   {
+    name: 'a prompt with its marks, colour and a new line right after the flood',
+    text:
+      lines(2000, (i) => `flood ${i}\r\n`) +
+      '^C\r\n\x1b]133;D;130\x07\r\n\x1b[1;32mlab\x1b[0m:~# \x1b]133;B\x07',
+    skips: true,
+  },
+  {
     name: 'colour on every line: nothing plain to skip',
     text: lines(2000, (i) => `\x1b[3${i % 8}mc${i}\x1b[0m\r\n`),
     skips: false,

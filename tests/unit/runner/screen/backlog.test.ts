@@ -45,12 +45,34 @@ describe('screen backlog: skipping plain text that scrolls out of reach', () => 
     assert.equal(more.subarray(range.start, range.end).toString(), 'l1\r\nl2\r\n');
   });
 
+  it('skips the plain lines before a prompt that has its own new line, once enough of them came', () => {
+    const prompt = '^C\r\n\x1b]133;D;130\x07\r\n\x1b[1mlab\x1b[0m# ';
+    const flood = (count: number) => Buffer.from(lines(count, (i) => `f${i}\r\n`) + prompt);
+    const range = skippableRange(flood(keepLines + 3), keepLines);
+    assert.ok(range, 'the flood before the prompt');
+    // The ^C line is plain too: keepLines + 4 plain lines, the first of which may be partial.
+    assert.equal(
+      flood(keepLines + 3)
+        .subarray(range.start, range.end)
+        .toString(),
+      'f1\r\nf2\r\nf3\r\n',
+    );
+    assert.equal(skippableRange(flood(keepLines), keepLines), undefined, 'too few before it');
+  });
+
   it('never skips across an escape or a C1 control, even one far back', () => {
     for (const enter of ['\x1b[?1049h', '\u009b?1049h']) {
+      // Too few lines after the escape, and too few before it: nothing.
       const text = Buffer.from(
-        lines(50, (i) => `a${i}\r\n`) + enter + lines(keepLines, (i) => `b${i}\r\n`),
+        lines(20, (i) => `a${i}\r\n`) + enter + lines(keepLines, (i) => `b${i}\r\n`),
       );
       assert.equal(skippableRange(text, keepLines), undefined, JSON.stringify(enter));
+      // Enough before it: lines before the escape only.
+      const more = Buffer.from(
+        lines(50, (i) => `a${i}\r\n`) + enter + lines(keepLines, (i) => `b${i}\r\n`),
+      );
+      const range = skippableRange(more, keepLines);
+      assert.ok(range && range.end <= more.indexOf(enter), JSON.stringify(enter));
     }
     const ranged = skippableRange(
       Buffer.from(lines(50, (i) => `a${i}\r\n`) + '\x1b[31m' + lines(keepLines + 5, () => 'b\r\n')),

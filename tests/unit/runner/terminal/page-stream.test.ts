@@ -121,6 +121,23 @@ describe('page stream: output for a page, and what a page that is behind can do 
     assert.equal(tail(received), tail(flood));
   });
 
+  it('sends the end of a flood that stopped with a prompt compacted: only the lines kept', () => {
+    const keep = pageKeepLines(40);
+    const { stream, sent, catchUp } = page(keep);
+    const line = (i: number) => `${String(i).padStart(8, '0')} ${'p'.repeat(69)}\r\n`;
+    // As a pty hands it over: the last compaction while it came in was well before its end.
+    stream.write(windowFull);
+    const flood = Buffer.from(lines(keep * 2, line));
+    for (let at = 0; at < flood.length; at += 64 << 10)
+      stream.write(flood.subarray(at, at + (64 << 10)));
+    stream.write(Buffer.from('^C\r\n\x1b]133;D;130\x07\r\n\x1b[1mlab\x1b[0m# '));
+    const first = Buffer.concat(sent).length;
+    catchUp();
+    const after = Buffer.concat(sent).length - first;
+    assert.ok(after < (keep + 2) * 80, `${after} bytes sent after the first window`);
+    assert.ok(stream.skipped >= keep * 80 - 80);
+  });
+
   it('holds the pty when more than the backlog waits and nothing can be skipped', () => {
     const { stream, sent, pty, catchUp } = page();
     const colours = Buffer.from(lines(300_000, (i) => `\x1b[3${i % 8}m${i}\x1b[0m\r\n`));
