@@ -5,11 +5,11 @@
 // Plain JavaScript, its types checked by tsc from the JSDoc: a worker that loads TypeScript loads
 // Node's type stripper into its own isolate too, which costs the runner about 17 MiB of memory
 // (docs/performance.md). host.ts is imported for its types only.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { memoryReducingCollection } from '../memory.js';
 /** @typedef {import('./host.ts').ScreenRequest} ScreenRequest */
 /** @typedef {import('./host.ts').ScreenReply} ScreenReply */
 /** @typedef {import('./host.ts').SerializedScreen} SerializedScreen */
@@ -37,17 +37,8 @@ const { SerializeAddon } = serializeAddon;
  * objects but keeps their pages pooled for reuse, and after the bench's floods those pooled pages
  * were 20–35 MiB of the runner's RSS. It takes a few collections in a row, in this thread, after
  * the answer has been sent: about 30 ms with two full screens here, against 15 for a plain one.
- * `gc` is exposed through a new context, as the flag takes effect only for contexts made after it.
  */
-const collect = /** @type {() => (() => void) | undefined} */ (
-  () => {
-    setFlagsFromString('--expose-gc');
-    /** @type {unknown} */
-    const gc = runInNewContext('typeof gc === "function" ? gc : undefined');
-    if (typeof gc !== 'function') return undefined;
-    return () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-  }
-)();
+const collect = memoryReducingCollection();
 /** @type {NodeJS.Timeout | undefined} */
 let collectTimer;
 /** From `ScreenLimits`, handed over by the host (host.ts stays out of the worker). */

@@ -3,6 +3,7 @@ import pty, { type IPty } from 'node-pty';
 import { ErrorCode } from '../../src/lib/error-codes.ts';
 import type { RunTarget, ScreenMessage, ServerMessage } from '../../src/lib/protocol.ts';
 import { killProcessSession } from '../checks/process-group.ts';
+import { quietCollector } from '../memory.js';
 import type { ProcessLedger } from '../checks/process-ledger.ts';
 import { Screen } from '../screen/host.ts';
 import { CellTracker, type TrackerEffect } from './cell-tracker.ts';
@@ -62,6 +63,9 @@ export interface SessionOptions {
   ledger?: ProcessLedger;
   onEnd: (session: TerminalSession) => void;
 }
+
+/** One for the process: the main thread's heap is collected once every session's output stops. */
+let afterFloods: ReturnType<typeof quietCollector> | undefined;
 
 /** Why the pty is paused: too much waiting for a page, a screen behind on parsing, an attach. */
 type PauseReason = 'page' | 'screen' | 'attach';
@@ -290,6 +294,7 @@ export class TerminalSession {
 
   /** A batch of output: into the kept screen, and to the page. */
   #deliver(data: Buffer): void {
+    (afterFloods ??= quietCollector()).streamed(data.length);
     this.#screen.write(data);
     this.#stream?.write(data);
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { memoryReducingCollection, quietCollector } from '../../../runner/memory.js';
 
 const root = new URL('../../..', import.meta.url);
 
@@ -35,5 +36,36 @@ describe("the runner's heap settings", () => {
       settled.after <= 4 * 2 ** 20 && settled.after * 8 <= plain.after,
       `from ${settled.before} bytes, it went to ${settled.after} with them, ${plain.after} without`,
     );
+  });
+});
+
+describe("the main thread's collection after a flood", () => {
+  it('collects once output has stopped for a while, and only after a flood', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let collections = 0;
+    const after = quietCollector({
+      collect: () => collections++,
+      afterQuietMs: 1000,
+      minBytes: 100,
+    });
+    after.streamed(60);
+    t.mock.timers.tick(5000);
+    assert.equal(collections, 0, 'too little output for a collection');
+    after.streamed(60);
+    t.mock.timers.tick(900);
+    after.streamed(10);
+    t.mock.timers.tick(900);
+    assert.equal(collections, 0, 'output that goes on puts it off');
+    t.mock.timers.tick(100);
+    assert.equal(collections, 1);
+    after.streamed(99);
+    t.mock.timers.tick(5000);
+    assert.equal(collections, 1, 'the count starts again after a collection');
+  });
+
+  it("has V8's memory-reducing collection to call in this process", () => {
+    const collect = memoryReducingCollection();
+    assert.equal(typeof collect, 'function');
+    collect?.();
   });
 });
