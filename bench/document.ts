@@ -169,7 +169,12 @@ dock were changed as follows.
   compare the two with a headless xterm; an end-to-end test checks the scrollback in Chromium).
   The pty is paused only when more than 2 MiB still wait (colour on every line, very long lines).
   In alternating probe runs of a 64 MiB flood, our page went from 1.0× to 3.3× of wetty's with
-  the same renderer.`;
+  the same renderer.
+- **The main thread collects after a flood** (\`runner/memory.js\`, \`runner/terminal/session.ts\`).
+  Once output has stopped for a second after 8 MiB or more, the main thread runs V8's
+  memory-reducing collection, as the worker already did after parsing: V8 kept the pages of the
+  flood's dead Buffers pooled. In the memory probe (two sessions, three floods each, then one
+  session under \`yes\`), the runner held 146–147 MiB idle instead of 155–156.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;

@@ -52,7 +52,8 @@ const memoryProfile =
   "through, in as many arenas as threads, and the main thread loaded Node's type stripper too " +
   '(12–18 MiB). runner/start.js now starts the runner with malloc told to keep less ' +
   '(runner/memory.js) and with its TypeScript stripped ahead by another process ' +
-  '(runner/stripped-sources.js): the same run ends at 153–158 MiB. What is left is mostly ' +
+  '(runner/stripped-sources.js): the same run ends at 153–158 MiB, and at 146–147 MiB since ' +
+  'the main thread also collects once a flood has stopped (runner/memory.js). What is left is mostly ' +
   "fixed: node's own code mapped from its binary (about 50 MiB; a bare node process is 41 MiB in " +
   "all), V8's heaps, and each screen's cells, which xterm keeps outside the heap, 12 bytes a " +
   "cell: 17 MiB for 10,040 lines of 148 columns. A closed screen's cells stay with malloc, " +
