@@ -10,6 +10,7 @@ import { HubLearners } from './hub/learners.ts';
 import { hubPage } from './hub/page.ts';
 import { reportRoute } from './hub/reports.ts';
 import { freshState, HubStateFile, loadHubState } from './hub/state.ts';
+import { spacedCollector } from '../memory.js';
 import { pickLanguage, type HubLang } from './hub/strings.ts';
 import { checkCounts, parseTableQuery, type BookOrder, type TableQuery } from './hub/table.ts';
 import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
@@ -105,12 +106,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const tick = setInterval(push, options.tickMs ?? 30_000);
   tick.unref();
 
+  // The state file and the tables written for every burst of reports are garbage by the next.
+  const collector = spacedCollector();
   const report = reportRoute({
     joinToken,
     learners,
     log,
     stored: async () => {
       schedulePush();
+      collector.worked();
       await saver?.save();
     },
   });

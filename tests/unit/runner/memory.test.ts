@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { memoryReducingCollection, quietCollector } from '../../../runner/memory.js';
+import {
+  memoryReducingCollection,
+  quietCollector,
+  spacedCollector,
+} from '../../../runner/memory.js';
 
 const root = new URL('../../..', import.meta.url);
 
@@ -61,6 +65,24 @@ describe("the main thread's collection after a flood", () => {
     after.streamed(99);
     t.mock.timers.tick(5000);
     assert.equal(collections, 1, 'the count starts again after a collection');
+  });
+
+  it('collects while work goes on, at most once a spell, on the turn after the work', (t) => {
+    t.mock.timers.enable({ apis: ['setImmediate'] });
+    let now = 0;
+    let collections = 0;
+    const busy = spacedCollector({ collect: () => collections++, everyMs: 5000, now: () => now });
+    busy.worked();
+    assert.equal(collections, 0, 'not during the work itself');
+    t.mock.timers.tick(0);
+    assert.equal(collections, 1);
+    for (now = 1000; now < 5000; now += 1000) busy.worked();
+    t.mock.timers.tick(0);
+    assert.equal(collections, 1, 'once a spell');
+    now = 5000;
+    busy.worked();
+    t.mock.timers.tick(0);
+    assert.equal(collections, 2);
   });
 
   it("has V8's memory-reducing collection to call in this process", () => {
