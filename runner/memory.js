@@ -101,15 +101,16 @@ export function quietCollector(options = {}) {
 }
 
 /** How often the hub collects while a room reports (see spacedCollector). */
-export const BusyCollect = { everyMs: 5000 };
+export const BusyCollect = { everyMs: 2000 };
 
 /**
  * Collects the main thread's heap now and then while work goes on without a pause, at most once
  * every `everyMs`, on the turn after the work that asked. A room reporting to the hub is such
  * work: each burst of reports writes the whole table to the state file and to every open table
  * as JSON, and V8 let the dead strings' pages pile up. In the bench's room of 200 learners, the
- * hub grew by 40–50 MiB from the first half of the minute to the second; collecting every 1.5 s
- * in a probe kept it within 7 MiB.
+ * hub grew by 40–50 MiB from the first half of the minute to the second. Collecting every 5 s
+ * kept it within 12–20 MiB, over the bench's bound of 16; every 2 s, within 9 MiB, for about 3%
+ * more of a core.
  * @param {{ collect?: (() => void) | undefined; everyMs?: number; now?: () => number }} [options]
  * @returns {{ worked(): void }}
  */
