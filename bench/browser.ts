@@ -66,9 +66,9 @@ export async function exposeDockTerminal(page: Page): Promise<void> {
 /** Bytes of output each of our pages was sent, counted off its WebSockets' binary frames. */
 const received = new WeakMap<Page, { bytes: number }>();
 
-/** The output bytes `page` has been sent since it opened (see openOurTerminal). */
-export function bytesReceived(page: Page): number {
-  return received.get(page)?.bytes ?? 0;
+/** The output bytes `page` has been sent since it opened, for our pages (see openOurTerminal). */
+export function bytesReceived(page: Page): number | undefined {
+  return received.get(page)?.bytes;
 }
 
 /** A chapter of our book, signed in to the runner, with its dock connected. */

@@ -98,7 +98,8 @@ async function throughputOf(system: System, file: Setup['flood'], pids: readonly
     throw new Error(`${system.name}'s page: ${errorMessage(error)}`, { cause: error });
   });
   // What our runner sent the page for it (only our pages are counted).
-  const pageBytes = bytesReceived(system.page) - before;
+  const after = bytesReceived(system.page);
+  const pageBytes = before === undefined || after === undefined ? undefined : after - before;
   if (!system.socket) return { page, pageBytes };
   await waitIdle(pids);
   await quiet(system.socket);
@@ -133,8 +134,7 @@ export async function measureTerminals(
       const into = runs.get(system.name) as SystemRuns;
       const measured = await throughputOf(system, setup.flood, pids);
       into.pageThroughput.push(measured.page);
-      if (system.name === 'ours' || system.name === 'ours-webgl')
-        (into.pageBytes ??= []).push(measured.pageBytes);
+      if (measured.pageBytes !== undefined) (into.pageBytes ??= []).push(measured.pageBytes);
       if (measured.socket !== undefined) into.socketThroughput.push(measured.socket);
     }
   }

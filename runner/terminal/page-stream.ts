@@ -57,9 +57,12 @@ export class PageStream {
   /** How far into the tail the search for bytes that are not plain has gone, and what it found. */
   #searched = 0;
   #barrier = -1;
-  /** Bytes added to the tail since it was last compacted. */
+  /**
+   * Bytes added to the tail since it was last compacted: it is compacted again once they are at
+   * least as many as what is left of the last compaction (and `#minCompact`), so that a flood is
+   * compacted a number of times that grows with its logarithm, not its length.
+   */
   #fresh = 0;
-  #compactAt: number;
   #minCompact: number;
 
   constructor(sink: PageSink, pty: PtyHold, keepLines: number, compactBytes = minCompactBytes) {
@@ -67,7 +70,6 @@ export class PageStream {
     this.#pty = pty;
     this.keepLines = keepLines;
     this.#minCompact = compactBytes;
-    this.#compactAt = compactBytes;
     this.#flow = new FlowControl(
       () => {
         this.#sending = false;
@@ -101,13 +103,16 @@ export class PageStream {
       this.#searched = 0;
       this.#barrier = -1;
       this.#fresh = 0;
-      this.#compactAt = this.#minCompact;
     }
     this.#tail.bytes.push(data);
     this.#tail.size += data.length;
     this.#fresh += data.length;
     this.#waiting += data.length;
-    if (this.#tail.size >= this.#compactAt || this.#waiting > FlowLimits.backlogBytes)
+    const compacted = this.#tail.size - this.#fresh;
+    if (
+      this.#fresh >= Math.max(this.#minCompact, compacted) ||
+      this.#waiting > FlowLimits.backlogBytes
+    )
       this.#compact();
     if (!this.#holding && this.#waiting > FlowLimits.backlogBytes) {
       this.#holding = true;
@@ -176,7 +181,6 @@ export class PageStream {
         // The tail's offsets count from its start, which has moved.
         this.#searched = Math.max(0, this.#searched - piece.length);
         this.#barrier = this.#barrier >= piece.length ? this.#barrier - piece.length : -1;
-        this.#compactAt = Math.max(this.#minCompact, this.#compactAt - piece.length);
       }
       if (first.size === 0) {
         this.#queue.shift();
@@ -223,7 +227,6 @@ export class PageStream {
       if (this.#barrier >= range.end) this.#barrier -= skipped;
     }
     this.#fresh = 0;
-    this.#compactAt = Math.max(this.#minCompact, 2 * tail.size);
   }
 }
 
