@@ -1,5 +1,6 @@
 import { classroomSection } from './classroom-report.ts';
 import { findings } from './findings.ts';
+import { describeMonitor } from './machine.ts';
 import { markdownTable, wrap } from './stats.ts';
 import { resultRows, resultsTable, type ResultRow } from './report.ts';
 import type { Results } from './results.ts';
@@ -52,6 +53,8 @@ again, measuring nothing: after a change to the text that explains the numbers.
   than wetty's, which keeps none).
 - **Keystroke echo**: at an idle prompt, \`a\` and Backspace in turn; each timed from the keystroke
   entering the terminal to its echo parsed by the page's xterm (or arriving at the socket client).
+  In the page, 200 keys in every repetition, once each server is idle after its Ctrl-C run; over
+  the socket, 200 keys before the Ctrl-C runs.
 - **Check overhead**: \`POST /api/checks/bench/true\` (bench/labs/bench.yaml, a check of \`true\`)
   against \`bash -c true\` spawned the same way (own process group, piped output) by the bench;
   the overhead is the difference of the medians.
@@ -181,7 +184,15 @@ dock were changed as follows.
   as JSON, and V8 let the dead strings' pages pile up (with a collection every 1.5 s, in a probe,
   it grew by 7 MiB). The hub now runs the same memory-reducing collection at most every 2 s while
   reports come in. In \`--only classroom\` runs, 95 → 136 MiB before became 93–95 → 102–104 MiB,
-  for 2–3% more of a core and a p99 delay 10–20 ms longer; every 5 s, it grew by 12–20 MiB.`;
+  for 2–3% more of a core and a p99 delay 10–20 ms longer; every 5 s, it grew by 12–20 MiB.
+- **The echo, in every repetition** (\`bench/terminals.ts\`, \`bench/machine.ts\`). The page's echo
+  was measured once, 200 keys after all the Ctrl-C runs, so its p99 was the second slowest key of
+  one second of the run; over the runs of December it went from 6.0 to 10.2–12.4 ms. A
+  \`perf sched\` profile found the slow keys every 540 ms, each when the kernel's DAMON thread
+  (a memory monitor of this virtual machine, sampling all physical memory every 500 ms) held one
+  of the two cores for 11–19 ms. In alternating probe runs, the book that had measured 6.0 ms
+  gave p99s of 9.4–11.0 ms, this one 6.8–8.1. The page's echo is now measured in every repetition, the systems taking
+  turns, and the machine's table names such a monitor and the CPU it took during the run.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;
@@ -198,6 +209,10 @@ function machineTable(results: Results): string {
       ['Book', results.commit],
       ['Run', `${results.date}, ${results.repetitions} repetitions`],
       ['Load before measuring', `${results.load.toFixed(2)} (1-minute average)`],
+      ...(machine.memoryMonitors ?? []).map((monitor) => [
+        "Kernel's memory monitor",
+        describeMonitor(monitor),
+      ]),
     ],
   );
 }

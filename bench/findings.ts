@@ -1,6 +1,7 @@
 import { FlowLimits } from '../src/lib/flow-limits.ts';
 import { formatBytes, formatNumber, median } from './stats.ts';
 import { runnerRssIdle, runnerRssPeak } from './report.ts';
+import { msPerSample } from './machine.ts';
 import { visibleTimes, type Results } from './results.ts';
 
 /*
@@ -20,6 +21,22 @@ function wettyShare(results: Results): string {
   const share = median(results.wetty.runs.socketThroughput) / median(results.rawPty);
   const percent = Math.round(share * 100);
   return ` Even wetty, which forwards bytes and keeps nothing, reaches ${percent}% here.`;
+}
+
+/** What the kernel's memory monitor took from the echo, where one ran (bench/machine.ts). */
+function monitorSpells(results: Results): string {
+  const monitor = results.machine.memoryMonitors?.[0];
+  if (!monitor) return '';
+  return (
+    ` Here the kernel's DAMON thread woke every ${monitor.sampleMs} ms and took one of the ` +
+    `${results.machine.cores} cores for about ${msPerSample(monitor).toFixed(0)} ms of CPU each ` +
+    'time. In a `perf sched` profile of 800 echoes on this machine, the slow ones came every ' +
+    '540 ms, each with kdamond on one core, and the other shared between Chromium and the ' +
+    "runner: either the key's WebSocket frame reached the runner 8–14 ms after the page sent it, " +
+    'or the runner, having read it, waited 4–7 ms for the core. Alternating probe runs of the ' +
+    'book measured at 6.0 ms before (40e00ad) and of this one, 800 echoes each after two ' +
+    'floods, gave p99s of 9.4–11.0 and 6.8–8.1 ms.'
+  );
 }
 
 function webglShare(results: Results): string {
@@ -104,10 +121,10 @@ export const findings: Record<string, (results: Results) => string> = {
     `Idle before each flood, its one session's screen full, the runner holds ${idle(results)}, ` +
     "with the cells of the screen that the socket client's session filled before it ended. " +
     memoryProfile,
-  pageEcho: () =>
+  pageEcho: (results) =>
     "A key's echo is written at once, with no batching; a p99 over the target means the page " +
     'or the runner waited for a core (compare the socket echo, which has no browser, and ' +
-    "wetty's page in the same run).",
+    `wetty's page in the same run).${monitorSpells(results)}`,
   checkOverhead: () =>
     "A check's answer waits for bash to start and exit; the runner adds the HTTP round trip and " +
     'the progress file. Forking pgrep (to find what the check left in its session) used to hold ' +

@@ -9,7 +9,13 @@ import * as prettier from 'prettier';
 import { launchBrowser } from './browser.ts';
 import { testBook, timeBookBuild } from './build.ts';
 import { performanceDocument } from './document.ts';
-import { describeCommit, describeMachine, load, waitForQuiet } from './machine.ts';
+import {
+  describeCommit,
+  describeMachine,
+  load,
+  waitForQuiet,
+  watchMemoryMonitors,
+} from './machine.ts';
 import { root, startOurRunner, type OurRunner } from './our-runner.ts';
 import {
   measureChecks,
@@ -162,7 +168,9 @@ async function main(scope: Scope): Promise<void> {
     live.defer('close the second Chromium', () => noWebgl.close());
     systems.push(await openSystem(setup, { name: 'wetty-dom', wetty, install, browser: noWebgl }));
   }
+  const monitors = watchMemoryMonitors();
   const { runs, rawPty } = await measureTerminals(setup, systems);
+  const memoryMonitors = monitors.stop();
   const { check, bareSpawn } = await measureChecks(setup);
   const restore = await measureRestore(setup);
   const weight = await measurePageWeights(setup, dist);
@@ -186,7 +194,10 @@ async function main(scope: Scope): Promise<void> {
   const oursWebgl = runs.get('ours-webgl');
   const results: Results = {
     date: new Date().toISOString().slice(0, 10),
-    machine: describeMachine(),
+    machine: {
+      ...describeMachine(),
+      ...(memoryMonitors.length > 0 ? { memoryMonitors } : {}),
+    },
     chromium,
     commit: describeCommit(root),
     repetitions,

@@ -195,6 +195,26 @@ describe('bench report', () => {
     assert.doesNotMatch(document, /not yet investigated/);
   });
 
+  it("names the kernel's memory monitor on the machine, and what it took from a missed echo", () => {
+    const slowEcho = system({ pageEcho: [...system().pageEcho, 30, 30] });
+    const monitor = { operations: 'paddr', sampleMs: 500, cpuMs: 600, wallMs: 20_000 };
+    const watched = run({
+      ours: slowEcho,
+      machine: { ...run().machine, memoryMonitors: [monitor] },
+    });
+    assert.equal(row(watched, 'pageEcho').met, false);
+    const document = flat(performanceDocument(watched));
+    assert.match(
+      document,
+      /\| Kernel's memory monitor \| DAMON \(kdamond\) on all physical memory/,
+    );
+    assert.match(document, /woke every 500 ms and took one of the 2 cores for about 15 ms of CPU/);
+    const unwatched = flat(performanceDocument(run({ ours: slowEcho })));
+    assert.ok(!unwatched.includes("| Kernel's memory monitor |"), 'a monitor row with none found');
+    assert.ok(!/DAMON thread woke/.test(unwatched), 'a monitor blamed with none found');
+    assert.match(unwatched, /a p99 over the target means the page or the runner waited for a core/);
+  });
+
   it('--render writes the page again from the results a run kept, and refuses what is not', () => {
     const dir = mkdtempSync(join(tmpdir(), 'istio-lab-render-'));
     try {
