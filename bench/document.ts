@@ -19,7 +19,8 @@ end-to-end tests use), the npm registry (to install wetty), and builds \`dist-te
 is missing or stale. Everything it starts runs on loopback and is stopped at the end; its
 temporary folders are removed. These are benchmarks, not tests: \`npm test\` asserts on no time.
 The classroom section, a room of learners reporting to one hub, takes one more minute; it can be
-measured alone, its section replaced in this page: \`npm run bench -- --only classroom\` (with
+measured alone, its section replaced in this page and its results kept with the full run's:
+\`npm run bench -- --only classroom\` (with
 \`--learners <n>\` and \`--seconds <s>\`; 200 and 60 by default). A full run also keeps its
 results in \`docs/performance.json\`, from which \`npm run bench -- --render\` writes this page
 again, measuring nothing: after a change to the text that explains the numbers.
@@ -230,6 +231,15 @@ function missedSection(rows: readonly ResultRow[], results: Results): string {
   return `## Targets missed and why\n\n${items.join('\n')}`;
 }
 
+/** The classroom's section: the room measured apart if there is one, else the run's own. */
+function roomSection(results: Results): string[] {
+  const apart = results.classroomApart;
+  if (apart) return [classroomSection(apart.run, apart.measured)];
+  return results.classroom
+    ? [classroomSection(results.classroom, 'Measured in the same run.')]
+    : [];
+}
+
 /** The whole of docs/performance.md (before Prettier). */
 export function performanceDocument(results: Results): string {
   const rows = resultRows(results);
@@ -253,9 +263,7 @@ export function performanceDocument(results: Results): string {
     resultsTable(rows),
     wrap(terminals),
     missedSection(rows, results),
-    ...(results.classroom
-      ? [classroomSection(results.classroom, 'Measured in the same run.')]
-      : []),
+    ...roomSection(results),
     changes,
     '',
   ].join('\n\n');

@@ -56,6 +56,11 @@ export interface Results {
   build: number[];
   /** A room of learners reporting to one hub (bench/classroom.ts). */
   classroom?: ClassroomRun;
+  /**
+   * A room measured later on its own (\`npm run bench -- --only classroom\`), and the sentence
+   * that says when and where: the page shows it instead of \`classroom\`, and \`--render\` keeps it.
+   */
+  classroomApart?: { run: ClassroomRun; measured: string };
 }
 
 /** The targets of issues 8 and 17, in one place, with the unit each is stated in. */

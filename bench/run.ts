@@ -84,30 +84,41 @@ async function writePage(results: Results): Promise<void> {
   writeFileSync(values.out, await formatted(performanceDocument(results), values.out));
 }
 
-/** `--render`: the page written again from the last full run's results, with nothing measured. */
-async function render(): Promise<void> {
+/**
+ * The last full run's results, from \`resultsFile\`; or, where there are none to read, the reason,
+ * in a sentence that says how to get them.
+ */
+function keptResults(): Results | string {
   let results: unknown;
   try {
     results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   } catch (error) {
-    console.error(
-      `bench: --render writes the page from ${resultsFile}, which a full run writes ` +
-        `(npm run bench), and it could not be read: ${errorMessage(error)}`,
+    return (
+      `${resultsFile}, which a full run writes (npm run bench), could not be read: ` +
+      errorMessage(error)
     );
-    process.exit(2);
   }
   const fields = ['date', 'machine', 'ours', 'wetty', 'restore'];
   const missing = fields.filter(
     (field) => !(typeof results === 'object' && results && field in results),
   );
   if (missing.length > 0) {
-    console.error(
-      `bench: ${resultsFile} is not the results of a full run (no ${missing.join(', ')}); ` +
-        'run npm run bench to measure again',
+    return (
+      `${resultsFile} is not the results of a full run (no ${missing.join(', ')}); ` +
+      'run npm run bench to measure again'
     );
+  }
+  return results as Results;
+}
+
+/** \`--render\`: the page written again from the last full run's results, with nothing measured. */
+async function render(): Promise<void> {
+  const results = keptResults();
+  if (typeof results === 'string') {
+    console.error(`bench: --render writes the page from the results of a full run: ${results}`);
     process.exit(2);
   }
-  await writePage(results as Results);
+  await writePage(results);
   log(`wrote ${values.out} from ${resultsFile}`);
 }
 
@@ -256,6 +267,16 @@ async function classroomOnly(scope: Scope): Promise<void> {
     `Measured on ${new Date().toISOString().slice(0, 10)} at ${describeCommit(root)}, on ` +
     `${machine.cpu} with ${machine.cores} cores, by \`npm run bench -- --only classroom\`, apart ` +
     'from the run above.';
+  const kept = keptResults();
+  if (typeof kept !== 'string') {
+    // Kept with the full run's results, so that a later --render shows this room, not that one.
+    const results: Results = { ...kept, classroomApart: { run, measured } };
+    await writePage(results);
+    writeFileSync(resultsFile, await formatted(JSON.stringify(results), resultsFile));
+    log(`wrote the classroom section of ${values.out}, and kept it in ${resultsFile}`);
+    return;
+  }
+  log(`${kept}; the section is replaced in the page alone`);
   const page = mergeClassroomSection(
     readFileSync(values.out, 'utf8'),
     classroomSection(run, measured),

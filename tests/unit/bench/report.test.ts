@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { performanceDocument } from '../../../bench/document.ts';
+import type { ClassroomRun } from '../../../bench/classroom.ts';
 import type { InterruptRun } from '../../../bench/interrupt.ts';
 import { resultRows } from '../../../bench/report.ts';
 import type { RestoreRun } from '../../../bench/restore.ts';
@@ -213,6 +214,41 @@ describe('bench report', () => {
     assert.ok(!unwatched.includes("| Kernel's memory monitor |"), 'a monitor row with none found');
     assert.ok(!/DAMON thread woke/.test(unwatched), 'a monitor blamed with none found');
     assert.match(unwatched, /a p99 over the target means the page or the runner waited for a core/);
+  });
+
+  it("shows a room measured apart instead of the run's own, so that --render keeps it", () => {
+    const room = (rssPeakSecondHalf: number): ClassroomRun => ({
+      learners: 200,
+      seconds: 60,
+      sent: 4000,
+      stored: 4000,
+      toTable: [150, 200, 250],
+      neverShown: 0,
+      learnersListed: 200,
+      rssBefore: 90 * mib,
+      rssPeakFirstHalf: 96 * mib,
+      rssPeakSecondHalf,
+      cpuShare: 0.2,
+    });
+    /** The page's classroom section alone. */
+    const section = (results: Results) => {
+      const page = flat(performanceDocument(results));
+      const start = page.indexOf('## A classroom');
+      assert.ok(start >= 0, 'a classroom section');
+      return page.slice(start, page.indexOf('## ', start + 3));
+    };
+    const same = section(run({ classroom: room(173 * mib) }));
+    assert.match(same, /Measured in the same run\./);
+    assert.match(same, /173 MiB/);
+    const apart = section(
+      run({
+        classroom: room(173 * mib),
+        classroomApart: { run: room(111 * mib), measured: 'Measured apart, on 2026-12-06.' },
+      }),
+    );
+    assert.match(apart, /Measured apart, on 2026-12-06\./);
+    assert.match(apart, /111 MiB/);
+    assert.doesNotMatch(apart, /Measured in the same run|173 MiB/);
   });
 
   it('--render writes the page again from the results a run kept, and refuses what is not', () => {
