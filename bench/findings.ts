@@ -143,10 +143,13 @@ export const findings: Record<string, (results: Results) => string> = {
       'quiet for half a second and keeps that copy (runner/screen/host.ts), and it sends the ' +
       "screen's visible rows first, on their own; the page draws them in the terminal that " +
       'measured the dock, then replays the whole screen, some 750 KB, into its own terminal ' +
-      '(src/client/terminal-connection.ts). What the page waits for is its own main thread, still ' +
-      'loading the chapter: the runner had sent both messages within 10–50 ms of the upgrade in ' +
-      'probe runs, and the socket opened in the page 55–95 ms after it was made. On two cores that ' +
-      'the browser shares with the runner, that varies with the load from run to run.'
+      '(src/client/terminal-connection.ts). What the page waits for is itself: the runner had ' +
+      'sent both messages within 10–50 ms of the upgrade in probe runs. In a Chromium trace of one ' +
+      'reload here, the visible rows arrived 23 ms after the socket was made and were parsed at ' +
+      '49–61 ms, just after a frame had begun; the next frame, which drew them, could only begin ' +
+      'at 131 ms, once the one before it had been rastered (64 ms of tiles, on the CPU, as ' +
+      'Chromium does with no GPU) and composited (30 ms). On two cores that the browser shares ' +
+      'with the runner, that varies with the load from run to run.'
     );
   },
 };
