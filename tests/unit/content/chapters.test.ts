@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadLabDirs, readPins } from '../../../src/lib/lab-files.ts';
+import type { Lab } from '../../../src/lib/lab-schema.ts';
 import { manifestsIn, type FoundManifest } from '../../../src/lib/manifests.ts';
 import { findPlacements } from '../../../src/lib/placements.ts';
 import { modelFor } from './model-registry.ts';
@@ -144,5 +145,55 @@ describe('pinned versions', () => {
     const steps = renderSteps(root, pins);
     assert.doesNotMatch(steps, /%\{/);
     assert.match(steps, new RegExp(pins.kindNodeImage?.replace(/[.@:/]/g, '\\$&') ?? 'missing'));
+  });
+});
+
+/**
+ * Sample outputs that show one of a cell's commands exiting with an error: kubectl's line for a
+ * command it ran with `kubectl exec` that failed, and istioctl analyze's last line when it found
+ * an error (it then exits non-zero, as a CI gate would want).
+ */
+const failureShown = [
+  /^command terminated with exit code \d+$/m,
+  /^Error: Analyzers found issues/m,
+];
+
+/** A command that may fail on purpose says so (docs/lab-format.md): `|| …`, `if …` or `! …`. */
+const failureMeant = /\|\|\s*\S|^\s*(?:if|!)\s/m;
+
+/** `<lab>/<cell>` of each cell whose sample shows a command failing, unannounced in its run. */
+function failingUnsaid(all: ReadonlyMap<string, Lab>): string[] {
+  return [...all].flatMap(([slug, lab]) =>
+    Object.entries(lab.cells)
+      .filter(([, cell]) => failureShown.some((shown) => shown.test(cell.output ?? '')))
+      .filter(([, cell]) => !failureMeant.test(cell.run))
+      .map(([id]) => `${slug}/${id}`),
+  );
+}
+
+describe('cells that show a command failing', () => {
+  it('say that the failure is meant, so that the page does not call the step failed', () => {
+    assert.deepEqual(
+      failingUnsaid(labs),
+      [],
+      'a cell fails when any of its commands does: end the one meant to fail with `|| true`',
+    );
+  });
+
+  it('are told apart from cells that say so (the check above can fail)', () => {
+    const [slug, lab] = [...labs][0] ?? [];
+    assert.ok(slug && lab);
+    const cell = { run: 'kubectl exec deploy/curl -- curl -s http://nowhere', lang: 'bash' };
+    const output = 'command terminated with exit code 6\n';
+    const probing = (run: string) =>
+      new Map([[slug, { ...lab, cells: { probe: { ...cell, run, output } } }]]) as Map<string, Lab>;
+    assert.deepEqual(failingUnsaid(probing(cell.run)), [`${slug}/probe`]);
+    assert.deepEqual(failingUnsaid(probing(`${cell.run} || true`)), []);
+    assert.deepEqual(failingUnsaid(probing(`if ${cell.run}; then echo reached; fi`)), []);
+    assert.deepEqual(
+      failingUnsaid(new Map([[slug, { ...lab, cells: { probe: { ...cell, output: 'ok\n' } } }]])),
+      [],
+      'a sample with no failure asks for nothing',
+    );
   });
 });
