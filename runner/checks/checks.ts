@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../../src/lib/lab-schema.ts';
 import { causeLine, recognise } from '../../src/lib/failure-reasons.ts';
@@ -51,6 +52,19 @@ export interface AttemptResult {
   truncated: boolean;
 }
 
+/**
+ * The bash text that runs \`script\` once the runner has recorded the check's session in its
+ * ledger, and never otherwise. A check's bash would start its script at once, before the runner
+ * could write its record: a runner killed hard in between would leave it running, with nothing
+ * to tell the next start that it was the runner's. So it first waits on descriptor 3 for the
+ * runner's word that the record is written; if the runner ends before that, the descriptor
+ * closes with no word and the check ends. Descriptor 3 is then closed with everything else the
+ * check inherited (runner/terminal/descriptors.ts).
+ */
+export function afterRecorded(script: string): string {
+  return `read -r -u 3 __lab_go || exit 125; unset __lab_go; ${closeInherited}; ${script}`;
+}
+
 /** Runs one attempt of a bash script in its own process group, never in the learner's shell. */
 export function runAttempt(
   script: string,
@@ -69,14 +83,19 @@ export function runAttempt(
       });
       return;
     }
-    // Nothing inherited above fd 2, a pty master least of all (runner/terminal/descriptors.ts);
-    // on the same line as the script, so its line numbers in bash's messages stay true.
-    const child = spawn('bash', ['-c', `${closeInherited}; ${script}`], {
+    // Nothing inherited above fd 2, a pty master least of all (runner/terminal/descriptors.ts),
+    // and nothing run before the ledger has the check (afterRecorded); on the same line as the
+    // script, so its line numbers in bash's messages stay true.
+    const child = spawn('bash', ['-c', afterRecorded(script)], {
       cwd: context.cwd,
       env: context.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
+    // Piped as asked: with a fourth descriptor, the types no longer say that they are there.
+    const out = child.stdout as Readable;
+    const err = child.stderr as Readable;
+    const go = child.stdio[3] as Writable;
     const stdout: Buffer[] = [];
     const output: Buffer[] = [];
     let captured = 0;
@@ -94,8 +113,11 @@ export function runAttempt(
       if (isStdout) stdout.push(part);
     };
     context.ledger?.add(child.pid, 'check');
-    child.stdout.on('data', (chunk: Buffer) => take(chunk, true));
-    child.stderr.on('data', (chunk: Buffer) => take(chunk, false));
+    // A check that ended before reading it (killed, or bash missing) cannot take the word.
+    go.on('error', () => undefined);
+    go.end('go\n');
+    out.on('data', (chunk: Buffer) => take(chunk, true));
+    err.on('data', (chunk: Buffer) => take(chunk, false));
     const timer = setTimeout(() => {
       timedOut = true;
       killProcessSession(child.pid);
@@ -147,8 +169,8 @@ export function runAttempt(
       killGroup(child.pid, 'SIGKILL');
       sweep = setTimeout(() => sweepProcessSession(child.pid), CheckLimits.sweepMs);
       grace = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        out.destroy();
+        err.destroy();
         finish();
       }, CheckLimits.pipeGraceMs);
     });
