@@ -57,8 +57,8 @@ export interface Results {
   /** A room of learners reporting to one hub (bench/classroom.ts). */
   classroom?: ClassroomRun;
   /**
-   * A room measured later on its own (\`npm run bench -- --only classroom\`), and the sentence
-   * that says when and where: the page shows it instead of \`classroom\`, and \`--render\` keeps it.
+   * A room measured later on its own (`npm run bench -- --only classroom`), and the sentence
+   * that says when and where: the page shows it instead of `classroom`, and `--render` keeps it.
    */
   classroomApart?: { run: ClassroomRun; measured: string };
 }

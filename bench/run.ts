@@ -85,7 +85,7 @@ async function writePage(results: Results): Promise<void> {
 }
 
 /**
- * The last full run's results, from \`resultsFile\`; or, where there are none to read, the reason,
+ * The last full run's results, from `resultsFile`; or, where there are none to read, the reason,
  * in a sentence that says how to get them.
  */
 function keptResults(): Results | string {
@@ -111,7 +111,7 @@ function keptResults(): Results | string {
   return results as Results;
 }
 
-/** \`--render\`: the page written again from the last full run's results, with nothing measured. */
+/** `--render`: the page written again from the last full run's results, with nothing measured. */
 async function render(): Promise<void> {
   const results = keptResults();
   if (typeof results === 'string') {

@@ -53,7 +53,7 @@ export interface AttemptResult {
 }
 
 /**
- * The bash text that runs \`script\` once the runner has recorded the check's session in its
+ * The bash text that runs `script` once the runner has recorded the check's session in its
  * ledger, and never otherwise. A check's bash would start its script at once, before the runner
  * could write its record: a runner killed hard in between would leave it running, with nothing
  * to tell the next start that it was the runner's. So it first waits on descriptor 3 for the
