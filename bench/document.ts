@@ -192,8 +192,9 @@ dock were changed as follows.
   \`perf sched\` profile found the slow keys every 540 ms, each when the kernel's DAMON thread
   (a memory monitor of this virtual machine, sampling all physical memory every 500 ms) held one
   of the two cores for 11–19 ms. In alternating probe runs, the book that had measured 6.0 ms
-  gave p99s of 9.4–11.0 ms, this one 6.8–8.1. The page's echo is now measured in every repetition, the systems taking
-  turns, and the machine's table names such a monitor and the CPU it took during the run.`;
+  (40e00ad) gave p99s of 9.4–11.0 ms, and 06ff418 6.8–8.1. The page's echo is now measured in
+  every repetition, the systems taking turns, and the machine's table names such a monitor and
+  the CPU it took during the run.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;

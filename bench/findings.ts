@@ -30,12 +30,13 @@ function monitorSpells(results: Results): string {
   return (
     ` Here the kernel's DAMON thread woke every ${monitor.sampleMs} ms and took one of the ` +
     `${results.machine.cores} cores for about ${msPerSample(monitor).toFixed(0)} ms of CPU each ` +
-    'time. In a `perf sched` profile of 800 echoes on this machine, the slow ones came every ' +
-    '540 ms, each with kdamond on one core, and the other shared between Chromium and the ' +
-    "runner: either the key's WebSocket frame reached the runner 8–14 ms after the page sent it, " +
-    'or the runner, having read it, waited 4–7 ms for the core. Alternating probe runs of the ' +
-    'book measured at 6.0 ms before (40e00ad) and of this one, 800 echoes each after two ' +
-    'floods, gave p99s of 9.4–11.0 and 6.8–8.1 ms.'
+    'time. A `perf sched` profile of 800 echoes on this machine put the slow ones every 540 ms, ' +
+    'each while kdamond ran on one core; an strace of the runner in another such run showed the ' +
+    "rest, the other core shared by Chromium and the runner: either the key's WebSocket frame " +
+    'reached the runner 8–14 ms after the page sent it, or the runner, having read it, waited ' +
+    '4–7 ms for the core. Alternating probe runs of the book measured at 6.0 ms before (40e00ad) ' +
+    'and of 06ff418, 800 echoes each after two floods, gave p99s of 9.4–11.0 and 6.8–8.1 ms: ' +
+    'the code did not get slower.'
   );
 }
 
