@@ -23,7 +23,10 @@ export const CheckLimits = {
   attemptTimeoutMs: 30_000,
   /** Pause between attempts while polling with `waitUpTo`. */
   intervalMs: 2_000,
-  /** Output kept per attempt for matching; past it the rest is dropped and the reason says so. */
+  /**
+   * Output kept per attempt, of stdout and of stderr each: past it the rest is dropped, and the
+   * reason says so when it was stdout, which the expectation is matched on.
+   */
   captureBytes: 1 << 20,
   /** Output returned to the page: the tail, which is where errors are. */
   tailBytes: 64 << 10,
@@ -49,6 +52,7 @@ export interface AttemptResult {
   stdout: string;
   output: string;
   timedOut: boolean;
+  /** Whether stdout went over `CheckLimits.captureBytes` and its end was dropped. */
   truncated: boolean;
 }
 
@@ -98,26 +102,24 @@ export function runAttempt(
     const go = child.stdio[3] as Writable;
     const stdout: Buffer[] = [];
     const output: Buffer[] = [];
-    let captured = 0;
+    // Each stream up to its own cap: what stderr says never crowds out the stdout matched on.
+    const captured = { stdout: 0, stderr: 0 };
     let truncated = false;
     let timedOut = false;
-    const take = (chunk: Buffer, isStdout: boolean) => {
-      if (captured >= CheckLimits.captureBytes) {
-        truncated = true;
-        return;
-      }
-      const part = chunk.subarray(0, CheckLimits.captureBytes - captured);
-      captured += part.length;
-      if (part.length < chunk.length) truncated = true;
+    const take = (chunk: Buffer, stream: keyof typeof captured) => {
+      const part = chunk.subarray(0, Math.max(0, CheckLimits.captureBytes - captured[stream]));
+      captured[stream] += part.length;
+      if (part.length < chunk.length && stream === 'stdout') truncated = true;
+      if (part.length === 0) return;
       output.push(part);
-      if (isStdout) stdout.push(part);
+      if (stream === 'stdout') stdout.push(part);
     };
     context.ledger?.add(child.pid, 'check');
     // A check that ended before reading it (killed, or bash missing) cannot take the word.
     go.on('error', () => undefined);
     go.end('go\n');
-    out.on('data', (chunk: Buffer) => take(chunk, true));
-    err.on('data', (chunk: Buffer) => take(chunk, false));
+    out.on('data', (chunk: Buffer) => take(chunk, 'stdout'));
+    err.on('data', (chunk: Buffer) => take(chunk, 'stderr'));
     const timer = setTimeout(() => {
       timedOut = true;
       killProcessSession(child.pid);
@@ -245,7 +247,7 @@ function judge(
     };
   }
   const match = matchExpect(attempt.stdout, check.expect);
-  const note = attempt.truncated ? ` (output over ${CheckLimits.captureBytes} bytes was cut)` : '';
+  const note = attempt.truncated ? ` (stdout over ${CheckLimits.captureBytes} bytes was cut)` : '';
   return { status: match.ok ? 'pass' : 'fail', reason: match.reason + note, why: match.why };
 }
 

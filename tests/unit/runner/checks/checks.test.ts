@@ -172,4 +172,19 @@ describe('checks', () => {
     assert.equal(result.output.length, CheckLimits.tailBytes);
     assert.match(result.reason, /was cut/);
   });
+
+  it('keeps stdout whole however much stderr says first: each stream has its own cap', async () => {
+    // Twice the cap on stderr, so that at least the cap of it has been read before stdout speaks.
+    const noise = 2 * CheckLimits.captureBytes;
+    const result = await runCheck(
+      check({
+        run: `head -c ${noise} /dev/zero | tr "\\0" w >&2; echo ready`,
+        expect: { equals: 'ready' },
+      }),
+      context,
+    );
+    assert.equal(result.status, 'pass', result.reason);
+    assert.doesNotMatch(result.reason, /was cut/, 'only stderr was cut, and nothing matches it');
+    assert.match(result.output, /w+\nready\n$|ready\n/);
+  });
 });
