@@ -18,6 +18,14 @@
  * scroll region, lines do not scroll but overwrite the last row, and a skipped line longer than
  * the kept ones would have left its end there.
  */
+/**
+ * The plain lines that must follow a skipped range for a terminal of `rows` rows keeping
+ * `scrollback` lines: they scroll everything before them out of reach (see ScreenBacklog).
+ */
+export function keepLinesFor(scrollback: number, rows: number): number {
+  return scrollback + 2 * rows;
+}
+
 export class ScreenBacklog {
   #chunks: Buffer[] = [];
   #bytes = 0;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { ScreenBacklog } from './backlog.ts';
+import { keepLinesFor, ScreenBacklog } from './backlog.ts';
 
 /**
  * What a terminal session keeps of its screen, so that a reload restores it exactly: a headless
@@ -369,7 +369,7 @@ export class Screen {
     this.#host = host;
     this.#flow = flow;
     this.#scrollback = size.scrollback;
-    this.#backlog = new ScreenBacklog(size.scrollback + 2 * size.rows);
+    this.#backlog = new ScreenBacklog(keepLinesFor(size.scrollback, size.rows));
     this.#id = host.open(size, () => this.#parsed());
   }
 
@@ -400,7 +400,7 @@ export class Screen {
     this.#feed();
     this.cols = cols;
     this.rows = rows;
-    this.#backlog.keepLines = this.#scrollback + 2 * rows;
+    this.#backlog.keepLines = keepLinesFor(this.#scrollback, rows);
     this.#host.resize(this.#id, cols, rows);
   }
 

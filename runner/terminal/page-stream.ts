@@ -1,5 +1,5 @@
 import type { ServerMessage } from '../../src/lib/protocol.ts';
-import { lastNotPlainIn, skippableRange } from '../screen/backlog.ts';
+import { keepLinesFor, lastNotPlainIn, skippableRange } from '../screen/backlog.ts';
 import { FlowControl, FlowLimits } from './flow-control.ts';
 
 /** Where a page stream sends: the page's end of the WebSocket. */
@@ -230,7 +230,7 @@ export class PageStream {
   }
 }
 
-/** The lines a page must be sent after anything skipped: its scrollback and twice its rows. */
+/** The lines a page must be sent after anything skipped, for a page of `rows` rows. */
 export function pageKeepLines(rows: number): number {
-  return FlowLimits.scrollback + 2 * rows;
+  return keepLinesFor(FlowLimits.scrollback, rows);
 }

@@ -16,14 +16,15 @@ import { MarkParser } from './shell-integration.ts';
 import type { ShellCommand } from './shell.ts';
 
 /**
- * The terminal: what a page's docked terminal is on the runner's side. A session (this module)
- * is one named shell in a pty (shell.ts picks bash or zsh with the rc files in shell/), with its
- * output gathered into batches (output-batch.ts) for the kept screen (runner/screen/) and the
- * page, which it reaches through a page stream (page-stream.ts) that waits for the page's window
+ * The terminal: what a page's docked terminal is on the runner's side. A session (this module) is
+ * one named shell in a pty (shell.ts picks bash or zsh with the rc files in shell/), with its
+ * output gathered into batches (output-batch.ts) for the kept screen (runner/screen/) and the page,
+ * which it reaches through a page stream (page-stream.ts) that waits for the page's window
  * (flow-control.ts) and skips what the page's scrollback would lose when the page is behind. The
- * shell's marks (shell-integration.ts) drive a pure cell tracker (cell-tracker.ts) that says when
- * a pasted command (paste.ts) starts and how it ends. sessions.ts names and limits the sessions; socket.ts is the WebSocket between
- * a session and its page, and the only way anything is sent to a page.
+ * shell's marks (shell-integration.ts) drive a pure cell tracker (cell-tracker.ts) that says when a
+ * pasted command (paste.ts) starts and how it ends. sessions.ts names and limits the sessions;
+ * socket.ts is the WebSocket between a session and its page, and the only way anything is sent to a
+ * page.
  */
 
 /** Knobs of a terminal session, named where they are defined. */

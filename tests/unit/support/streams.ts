@@ -1,5 +1,6 @@
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { keepLinesFor } from '../../../runner/screen/backlog.ts';
 
 /**
  * Output streams a learner's terminal sees, and how to read what a terminal ends with after them:
@@ -12,7 +13,7 @@ const { SerializeAddon } = serializeAddon;
 
 /** A small terminal, so that a few hundred lines fill its scrollback many times over. */
 export const size = { cols: 40, rows: 6, scrollback: 30 };
-export const keepLines = size.scrollback + 2 * size.rows;
+export const keepLines = keepLinesFor(size.scrollback, size.rows);
 
 /** What a terminal shows, scrollback included, after parsing `chunks` in order. */
 export async function screenAfter(chunks: readonly Buffer[]): Promise<string> {
