@@ -13,17 +13,69 @@ describe('CSV fields', () => {
     assert.equal(csvField('two\nlines'), '"two\nlines"');
     assert.equal(csvField('two\r\nlines'), '"two\r\nlines"');
     assert.equal(csvField(''), '');
-    assert.equal(csvField('Ada; Bo'), 'Ada; Bo');
+    assert.equal(csvField('Ada; Bo'), '"Ada; Bo"', 'a semicolon is a list separator too');
+    assert.equal(csvField('tab\there'), '"tab\there"');
   });
 
   it('defuses a field a spreadsheet would take for a formula with a leading apostrophe', () => {
-    for (const start of ['=', '+', '-', '@', '\t'])
+    for (const start of ['=', '+', '-', '@'])
       assert.equal(csvField(`${start}1+1`), `'${start}1+1`, JSON.stringify(start));
+    assert.equal(csvField('\t1+1'), `"'\t1+1"`, 'a tab is defused and quoted');
     assert.equal(csvField('\rcmd'), `"'\rcmd"`, 'a CR is defused and quoted');
     assert.equal(csvField('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
-    assert.equal(csvField('Ada=1'), 'Ada=1', 'only the first character counts');
-    assert.equal(csvField(' =1'), ' =1');
+    assert.equal(csvField('Ada=1'), 'Ada=1', 'a formula sign inside a part is text');
+    assert.equal(csvField(' =1'), `' =1`, 'a space before the sign does not hide it');
   });
+
+  /**
+   * How a spreadsheet may cut a line into cells: by `,` (English) or `;` (Italian, Russian, the
+   * hub's other languages), honouring RFC 4180 quotes, or (a plain text import) not.
+   */
+  const cells = (line: string, separator: ',' | ';', quotes: boolean): string[] => {
+    if (!quotes) return line.split(separator);
+    const found: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const char = line[i];
+      if (quoted && char === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = !quoted;
+      else if (char === separator && !quoted) {
+        found.push(cell);
+        cell = '';
+      } else cell += char;
+    }
+    return [...found, cell];
+  };
+  const formulaCell = /^\s*[=+\-@]/;
+
+  for (const separator of [',', ';'] as const)
+    it(`leaves no cell a formula when a spreadsheet splits on "${separator}", with or without quotes`, () => {
+      const names = [
+        'Ada;=1+1',
+        'Ada,=1+1',
+        'Ada;+cmd|"/c calc"!A1',
+        'Ada, -2+3',
+        'Ada; @SUM(A1)',
+        'Ada\t=1',
+        'Ada;"=1"',
+        '"x";=1',
+      ];
+      const text = csvText(names.map((name) => [name, 'traffic']));
+      for (const line of text
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .filter(Boolean))
+        for (const quotes of [true, false])
+          for (const cell of cells(line, separator, quotes))
+            assert.doesNotMatch(
+              cell,
+              formulaCell,
+              `${JSON.stringify(line)} → ${JSON.stringify(cell)}`,
+            );
+    });
 
   it('writes a document with a byte order mark and CRLF line ends', () => {
     assert.equal(
