@@ -27,11 +27,19 @@ export const labId = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lab and check ids are lower-case words joined by dashes');
 
 /**
- * Characters a display name may not hold: control characters, line and paragraph separators, and
- * every format character (zero-width spaces and joiners, bidirectional marks and overrides, soft
- * hyphens), which could make one name look like another in the instructor's table.
+ * Characters a display name may not hold, by Unicode property rather than by list, so that one
+ * name cannot be made to look like another (or like none) in the instructor's table: control
+ * characters, line and paragraph separators, format characters (zero-width spaces and joiners,
+ * bidirectional marks and overrides, soft hyphens), every default-ignorable code point (variation
+ * selectors, the combining grapheme joiner, Hangul fillers, Khmer inherent vowels, tags), every
+ * space but the plain one (the others draw like it or like nothing), Braille patterns (U+2800 is a
+ * blank), surrogates, private-use and unassigned code points.
  */
-const forbiddenInName = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const forbiddenInName =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}\p{Default_Ignorable_Code_Point}\p{Script=Braille}[\p{White_Space}--[ ]]]/v;
+
+/** Something a reader sees as a name: at least one letter or digit. */
+const visibleInName = /[\p{L}\p{N}]/u;
 
 /** A display name as the hub keeps it: compatibility forms folded (NFKC), trimmed. */
 export function displayName(name: string): string {
@@ -47,6 +55,8 @@ export function displayNameProblem(name: string): string | undefined {
     return `the name has ${length} characters: give at most ${HubLimits.nameChars}`;
   if (forbiddenInName.test(trimmed))
     return 'the name holds control, invisible or text-direction characters: use letters, digits, spaces and punctuation';
+  if (!visibleInName.test(trimmed))
+    return 'the name has no letter or digit: give the name the instructor should see';
   return undefined;
 }
 

@@ -218,6 +218,18 @@ describe('look-alike names', () => {
         JSON.stringify(name),
       );
     assert.equal(displayNameProblem('Ａｄａ'), undefined);
+  });
+
+  it('refuses every blank-looking or default-ignorable character, before, inside or after a name', () => {
+    // Braille blank, combining grapheme joiner, Khmer inherent vowel, variation selector, Hangul
+    // choseong filler, Hangul filler: each draws nothing and none is a format character.
+    for (const blank of ['\u2800', '\u034f', '\u17b5', '\ufe00', '\u115f', '\u3164'])
+      for (const name of [`${blank}Ada`, `A${blank}da`, `Ada${blank}`, blank])
+        assert.ok(displayNameProblem(name), `${JSON.stringify(name)} is refused`);
+    for (const name of ['\u3000', '\u00a0\u00a0', ' . ', '\u0301'])
+      assert.ok(displayNameProblem(name), `${JSON.stringify(name)} shows no letter`);
+    for (const name of ['Ada Lovelace', 'Иван', '李雷', 'Zoë', 'O’Brien', 'José-María', 'Ada 2'])
+      assert.equal(displayNameProblem(name), undefined, name);
     assert.equal(displayName(' Ａｄａ '), 'Ada', 'full-width letters are folded (NFKC)');
   });
 
