@@ -70,6 +70,7 @@ lab_istio_demo() {
     if [ "$found" -gt 0 ] || kubectl get namespace istio-system >/dev/null 2>&1; then
       lab_say "removing the other installation of Istio (ambient, or a partial one)"
       lab_remove_ambient_demo || return
+      lab_remove_upgrade_demo || return
       istioctl uninstall --purge -y || return
       kubectl delete namespace istio-system --ignore-not-found --wait=true >/dev/null || return
     fi
@@ -140,12 +141,38 @@ lab_mesh_clean() {
 # "default" (Bookinfo, curl, httpbin, which would keep sidecars with no control plane), then Istio.
 lab_no_istio() {
   lab_remove_ambient_demo || return
+  lab_remove_upgrade_demo || return
   kubectl label namespace default istio-injection- >/dev/null 2>&1
   kubectl -n default delete deployment,service -l 'app in (productpage,details,ratings,reviews,curl,httpbin)' --ignore-not-found >/dev/null || return
   if kubectl get namespace istio-system >/dev/null 2>&1; then
     lab_say "removing the installation of Istio"
     istioctl uninstall --purge -y || return
     kubectl delete namespace istio-system --ignore-not-found --wait=true >/dev/null || return
+  fi
+}
+
+# istioctl %{istioPrevious}, the previous minor's newest patch, which the upgrade chapter starts from:
+# its release next to the book's own in the workspace, its istioctl on PATH as
+# istioctl-%{istioPrevious} (the book's istioctl stays the plain "istioctl").
+lab_istioctl_previous() {
+  local release="$ISTIO_LAB_HOME/istio-%{istioPrevious}"
+  if [ -x "$release/bin/istioctl" ]; then
+    lab_say "istioctl %{istioPrevious} is downloaded"
+  else
+    lab_say "downloading Istio %{istioPrevious}"
+    (cd "$ISTIO_LAB_HOME" && curl -fsSL https://istio.io/downloadIstio | ISTIO_VERSION=%{istioPrevious} sh -) || return
+    [ -x "$release/bin/istioctl" ] || lab_fail "the download of Istio %{istioPrevious} left no istioctl in $release" || return
+  fi
+  mkdir -p "$ISTIO_LAB_HOME/bin"
+  ln -sf "$release/bin/istioctl" "$ISTIO_LAB_HOME/bin/istioctl-%{istioPrevious}"
+}
+
+# The upgrade chapter's namespace gone: its pods carry sidecars of whichever revision injected
+# them, and would outlive the control planes that are about to be replaced.
+lab_remove_upgrade_demo() {
+  if kubectl get namespace upgrade-demo >/dev/null 2>&1; then
+    lab_say "removing the upgrade-demo namespace"
+    kubectl delete namespace upgrade-demo --ignore-not-found --wait=true >/dev/null || return
   fi
 }
 
@@ -161,6 +188,8 @@ lab_step_title() {
     lab_bookinfo_ingress) printf 'Bookinfo through the ingress gateway' ;;
     lab_gateway_api_crds) printf 'the Gateway API CRDs' ;;
     lab_no_istio) printf 'no Istio installed' ;;
+    lab_istioctl_previous) printf 'istioctl %{istioPrevious}, the previous minor' ;;
+    lab_remove_upgrade_demo) printf 'no upgrade-demo namespace' ;;
     *) printf '%s' "$1" ;;
   esac
 }
@@ -175,6 +204,7 @@ lab_step_title() {
 #   mesh     - + Bookinfo's own routing only: Bookinfo through the ingress gateway, its
 #              DestinationRules, the Gateway API CRDs (where traffic, resilience, egress, security, observability and troubleshooting start)
 #   ambient  - the cluster and istioctl, with no Istio installed
+#   upgrade  - + istioctl %{istioPrevious} next to it, and still no Istio installed
 lab_reach() {
   local steps
   case "$1" in
@@ -183,6 +213,7 @@ lab_reach() {
     gateways) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean) ;;
     mesh) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean lab_bookinfo_ingress lab_gateway_api_crds) ;;
     ambient) steps=(lab_cluster lab_istioctl lab_no_istio) ;;
+    upgrade) steps=(lab_cluster lab_istioctl lab_istioctl_previous lab_no_istio) ;;
     *)
       lab_fail "unknown state '$1': use cluster, install, gateways, mesh or ambient"
       return
