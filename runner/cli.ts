@@ -13,13 +13,13 @@ import { sweepLeftovers } from './checks/process-ledger.ts';
 import { isLoopback } from './http/auth.ts';
 import { startRunner, type RunningRunner } from './http/server.ts';
 import { chooseShell } from './terminal/shell.ts';
-import { isAlive } from './checks/process-group.ts';
+import { lockWorkspace, type LockHolder } from './workspace-lock.ts';
 import {
   ensureWorkspace,
   readRunnerFile,
   workspaceAt,
+  workspaceFault,
   writeRunnerFile,
-  type RunnerFile,
   type Workspace,
 } from './workspace.ts';
 
@@ -30,23 +30,30 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Fails with what went wrong: the workspace's own paragraph when it could not be written. */
+function failOn(error: unknown, context = ''): never {
+  fail(workspaceFault(error, workspaceAt().root) ?? `${context}${errorMessage(error)}`);
+}
+
 /**
- * The runner this workspace's runner.json names, if it is alive and answers with its token. A
- * runner.json left by a crashed runner names a dead pid or does not answer, and is replaced.
+ * Another runner holds this workspace: say which, where, and what to do, and exit 1. Its sign-in
+ * link is shown too when its runner.json is its own (that file is the learner's, mode 0600).
  */
-async function runningRunner(workspace: Workspace): Promise<RunnerFile | undefined> {
+function heldBy(workspace: Workspace, holder: LockHolder | undefined): never {
+  const who = holder ? `pid ${holder.pid}` : 'a process that did not say which';
+  const where = holder?.url
+    ? `at ${holder.url}`
+    : 'still starting, so its address is not known yet';
+  console.error(
+    `istio-lab: Istio Lab Book is already running on the workspace ${workspace.root} (${who}, ${where}). ` +
+      'One workspace takes one runner: use that one, or stop it' +
+      (holder ? ` (kill ${holder.pid})` : '') +
+      ' and start again. To run a second runner, give it a workspace of its own: ISTIO_LAB_HOME=<another folder> npm start.',
+  );
   const file = readRunnerFile(workspace);
-  if (!file || file.pid === process.pid || !isAlive(file.pid)) return undefined;
-  try {
-    const response = await fetch(new URL('api/health', file.url), {
-      headers: { Authorization: `Bearer ${file.token}` },
-      signal: AbortSignal.timeout(2000),
-    });
-    return response.ok ? file : undefined;
-  } catch {
-    // Nothing answers there: a stale file.
-    return undefined;
-  }
+  if (holder && file?.pid === holder.pid)
+    console.error(`\nIts link (it signs this browser in):\n\n  ${file.url}?token=${file.token}\n`);
+  process.exit(1);
 }
 
 /**
@@ -78,17 +85,13 @@ async function main(): Promise<void> {
   const shell = chooseShell(args.shell);
   if ('problem' in shell) fail(shell.problem);
 
+  // The workspace is proved writable and locked before anything else is done in it, the build
+  // of the book included: a second start must not build, sweep or write anything there.
   const workspace = workspaceAt();
   ensureWorkspace(workspace);
-  const running = await runningRunner(workspace);
-  if (running) {
-    log(
-      `Istio Lab Book is already running (pid ${running.pid}). Open this link:\n\n  ${running.url}?token=${running.token}\n`,
-    );
-    if (args.hub || args.reportTo)
-      log('--hub and --report-to take effect on a new start: stop that runner, then start again.');
-    return;
-  }
+  const locked = await lockWorkspace(workspace);
+  if (!locked.ok) heldBy(workspace, locked.holder);
+  const { lock } = locked;
 
   // A runner killed hard could not end its shells and checks: end what they left running.
   const swept = sweepLeftovers(workspace.processes);
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
         first: !existsSync(join(dist, stampName)),
       });
     } catch (error) {
-      fail(errorMessage(error));
+      failOn(error);
     }
   }
   const pinsFile = join(projectRoot, 'content', 'versions.yaml');
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
       pinsFile,
     );
   } catch (error) {
-    fail(errorMessage(error));
+    failOn(error);
   }
   const pins = readPins(pinsFile);
   installSteps(projectRoot, workspace, pins);
@@ -144,13 +147,18 @@ async function main(): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       fail(`port ${args.port} is in use: stop what uses it, or start with --port <another>`);
-    fail(`could not start: ${errorMessage(error)}`);
+    failOn(error, 'could not start: ');
   }
   writeRunnerFile(workspace, {
     url: runner.url,
+    book: runner.book,
     port: runner.port,
     token: runner.token,
     pid: process.pid,
+  });
+  lock.update({
+    pid: process.pid,
+    url: args.publicUrl === undefined ? runner.url : `${args.publicUrl}/`,
   });
   if (!isLoopback(args.host)) {
     log(
@@ -158,7 +166,7 @@ async function main(): Promise<void> {
     );
   }
   // Behind a forwarded port, the browser reaches the runner only by its public address.
-  const shown = args.publicUrl === undefined ? runner.url : `${args.publicUrl}/`;
+  const shown = args.publicUrl === undefined ? runner.book : `${args.publicUrl}/`;
   log(
     `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${shown}?token=${runner.token}\n`,
   );
@@ -168,7 +176,7 @@ async function main(): Promise<void> {
   try {
     classroom = await startClassroom(args, runner.progress, workspace, log, labs);
   } catch (error) {
-    fail(errorMessage(error));
+    failOn(error);
   }
   log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
 
@@ -188,4 +196,10 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // A workspace that cannot be written is the learner's to fix, and a stack trace would not help.
+  if (workspaceFault(error, workspaceAt().root) === undefined) throw error;
+  failOn(error);
+}

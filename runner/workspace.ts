@@ -1,6 +1,17 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, sep } from 'node:path';
+import { dirname, isAbsolute, join, sep } from 'node:path';
 
 /** The learner's workspace: pinned kubeconfig, downloaded tools, progress and the runner file. */
 export interface Workspace {
@@ -34,13 +45,93 @@ export function workspaceAt(
   };
 }
 
+/**
+ * Makes the workspace's folders and proves that a file can be written there and reach the disk,
+ * before anything else is written: a read-only or full workspace fails here, with an errno code
+ * that `workspaceFault` explains, and not halfway through a start.
+ */
 export function ensureWorkspace(workspace: Workspace): void {
-  mkdirSync(workspace.bin, { recursive: true, mode: 0o700 });
+  makeFolder(workspace.bin);
+  const probe = join(workspace.root, `.write-test-${process.pid}`);
+  try {
+    writeDurable(probe, 'x'.repeat(4096), 0o600);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * `mkdir -p` that fails with the true reason: Node's recursive mkdir reports ENOENT for a folder
+ * it cannot make on a read-only file system, where the parent is there and the problem is EROFS.
+ */
+function makeFolder(folder: string): void {
+  if (statSync(folder, { throwIfNoEntry: false })?.isDirectory()) return;
+  const parent = dirname(folder);
+  if (parent !== folder) makeFolder(parent);
+  try {
+    mkdirSync(folder, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/** What a failed write in the workspace means, and what to do about it, by errno code. */
+const faults: Record<string, { problem: string; fix: string }> = {
+  EROFS: {
+    problem: 'it is on a read-only file system',
+    fix: 'remount it read-write, or',
+  },
+  ENOSPC: {
+    problem: 'the disk it is on is full',
+    fix: 'free some space on that disk (df -h shows how much is left), or',
+  },
+  EDQUOT: {
+    problem: 'your disk quota there is used up',
+    fix: 'free some of your files on that disk, or',
+  },
+  EACCES: {
+    problem: 'your user may not write there',
+    fix: 'give it back to your user (sudo chown -R "$USER" <folder>), or',
+  },
+  EPERM: {
+    problem: 'your user may not write there',
+    fix: 'give it back to your user (sudo chown -R "$USER" <folder>), or',
+  },
+  EIO: {
+    problem: 'the disk it is on reported an input/output error',
+    fix: 'check that disk (dmesg names the error), or',
+  },
+  ENOTDIR: {
+    problem: 'a file stands where a folder should be',
+    fix: 'move that file away, or',
+  },
+};
+
+/**
+ * One paragraph for a workspace the runner (or the hub) cannot write: the folder, the problem
+ * and the fix, with no stack trace. Undefined when `error` (or an error it was caused by) is not
+ * one of the file system's refusals, so that other errors are reported as they are.
+ */
+export function workspaceFault(error: unknown, folder: string): string | undefined {
+  let code: string | undefined;
+  for (let cause = error; cause instanceof Error && !code; cause = cause.cause)
+    code = (cause as NodeJS.ErrnoException).code;
+  const fault = code === undefined ? undefined : faults[code];
+  if (!fault) return undefined;
+  return (
+    `cannot write to the workspace ${folder}: ${fault.problem} (${code}). ` +
+    'The runner keeps your progress, its tools and the record of the processes it starts there, ' +
+    `so it cannot start without it. Fix: ${fault.fix.replace('<folder>', folder)} ` +
+    'start with ISTIO_LAB_HOME set to a folder you can write (ISTIO_LAB_HOME=~/istio-lab npm start).'
+  );
 }
 
 /** What `<workspace>/runner.json` holds, for tools and tests that talk to a running runner. */
 export interface RunnerFile {
+  /** Where a program on this machine reaches the runner (127.0.0.1 on loopback). */
   url: string;
+  /** The book's address for the browser: this start's own origin (docs/security.md). */
+  book?: string;
   port: number;
   token: string;
   pid: number;
@@ -65,6 +156,41 @@ export function writeAtomic(path: string, text: string, mode = 0o644): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text, { mode });
   renameSync(temporary, path);
+}
+
+/**
+ * Writes atomically and durably: the temporary file is flushed to the disk before the rename,
+ * and the folder after it, so that once this returns the new text survives a crash of the
+ * machine as well as of the process, on file systems that honour fsync. A failed write leaves
+ * the old file as it was, and its temporary file is removed.
+ */
+export function writeDurable(path: string, text: string, mode = 0o644): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(temporary, 'w', mode);
+    try {
+      const bytes = Buffer.from(text, 'utf8');
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  syncFolder(dirname(path));
+}
+
+/** Flushes a folder's entries (a rename in it) to the disk. */
+function syncFolder(folder: string): void {
+  const fd = openSync(folder, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

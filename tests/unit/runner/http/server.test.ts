@@ -402,7 +402,8 @@ describe('runner command line', () => {
     const first = startCli(['--port', '0']);
     await first.started();
     const second = startCli(['--port', '0'], first.home);
-    assert.equal(await second.exited(), 0);
+    // One runner per workspace (tests/unit/runner/workspace-lock.test.ts): the second exits 1.
+    assert.equal(await second.exited(), 1);
     const file = JSON.parse(readFileSync(join(first.home, 'runner.json'), 'utf8')) as {
       url: string;
       pid: number;
