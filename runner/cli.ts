@@ -95,9 +95,16 @@ async function main(): Promise<void> {
 
   // A runner killed hard could not end its shells and checks: end what they left running.
   const swept = sweepLeftovers(workspace.processes);
-  if (swept > 0)
+  if (swept.ended > 0)
     log(
-      `Ended ${swept} process${swept === 1 ? '' : 'es'} left running by a runner that was stopped hard.`,
+      `Ended ${swept.ended} process${swept.ended === 1 ? '' : 'es'} left running by a runner that was stopped hard.`,
+    );
+  if (swept.unreadable)
+    log(
+      `WARNING: the record of the processes an earlier runner started could not be read (${swept.unreadable.problem}). ` +
+        `It is kept as ${swept.unreadable.aside}, and nothing it named was ended: shells or checks of a runner ` +
+        'stopped hard may still be running. Look with ps -u "$USER" -o pid,lstart,args, end what is left, ' +
+        'then delete that file (npm run doctor reports it until then).',
     );
 
   const dist = resolve(args.dist);

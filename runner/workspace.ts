@@ -10,6 +10,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 
@@ -221,6 +222,13 @@ const inherited = [
   'no_proxy',
 ] as const;
 
+/**
+ * This runner's mark, in the environment of every shell and check it starts and so of everything
+ * they start: how a later sweep tells a job a shell left behind from a stranger's process in a
+ * session of the same number (runner/checks/process-ledger.ts). It names, it does not guard.
+ */
+export const runnerMark = randomBytes(12).toString('hex');
+
 /** The environment for shells and checks alike: allow-listed, with the workspace pinned. */
 export function labEnvironment(
   workspace: Workspace,
@@ -237,6 +245,7 @@ export function labEnvironment(
   env.KUBECONFIG = workspace.kubeconfig;
   env.ISTIO_LAB_HOME = workspace.root;
   env.ISTIO_LAB_STEPS = workspace.steps;
+  env.ISTIO_LAB_RUNNER = runnerMark;
   env.TERM = 'xterm-256color';
   env.COLORTERM = 'truecolor';
   env.LANG ??= 'C.UTF-8';

@@ -114,10 +114,12 @@ export function runAttempt(
       output.push(part);
       if (stream === 'stdout') stdout.push(part);
     };
-    context.ledger?.add(child.pid, 'check');
+    // A check the ledger cannot record is killed before its script runs (it waits for the word).
+    const refused = context.ledger?.add(child.pid, 'check');
     // A check that ended before reading it (killed, or bash missing) cannot take the word.
     go.on('error', () => undefined);
-    go.end('go\n');
+    if (refused === undefined) go.end('go\n');
+    else go.destroy();
     out.on('data', (chunk: Buffer) => take(chunk, 'stdout'));
     err.on('data', (chunk: Buffer) => take(chunk, 'stderr'));
     const timer = setTimeout(() => {
@@ -152,14 +154,19 @@ export function runAttempt(
       clearTimeout(sweep);
       clearTimeout(grace);
       context.signal?.removeEventListener('abort', abort);
-      resolve({
-        exitCode: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        stdout: Buffer.concat(stdout).toString('utf8'),
-        output: Buffer.concat(output).toString('utf8'),
-        timedOut,
-        truncated,
-      });
+      resolve(
+        refused === undefined
+          ? {
+              exitCode: exit?.code ?? null,
+              signal: exit?.signal ?? null,
+              stdout: Buffer.concat(stdout).toString('utf8'),
+              output: Buffer.concat(output).toString('utf8'),
+              timedOut,
+              truncated,
+            }
+          : // Not started: judged as bash missing is, an error that names why.
+            { exitCode: null, signal: null, stdout: '', output: refused, timedOut, truncated },
+      );
       setImmediate(() => {
         sweepProcessSession(child.pid);
         context.ledger?.remove(child.pid);

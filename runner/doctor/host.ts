@@ -186,9 +186,27 @@ export async function portsFinding(context: DoctorContext): Promise<Finding> {
  * next `npm start` ends them; the doctor names them meanwhile, with the command that ends them.
  */
 export function processesFinding(context: DoctorContext): Finding {
-  const left = context.system.leftovers(join(context.paths.home, 'processes.json'));
+  const ledger = join(context.paths.home, 'processes.json');
+  const left = context.system.leftovers(ledger);
   const pids = left.flatMap((leftover) => leftover.pids);
   const detail = left.map((leftover) => `${leftover.kind}: ${leftover.pids.join(' ')}`).join('; ');
+  // A ledger that cannot be read hides what it named: that is said first, never "nothing left".
+  const unreadable = context.system.unreadableLedgers(ledger);
+  if (unreadable.length > 0)
+    return {
+      id: 'processes',
+      status: 'warn',
+      code: 'unreadable',
+      params: { file: unreadable.map((found) => found.file).join(', ') },
+      detail: [...unreadable.map((found) => `${found.file}: ${found.problem}`), detail]
+        .filter(Boolean)
+        .join('; '),
+      commands: [
+        'ps -u "$USER" -o pid,lstart,args',
+        ...(pids.length > 0 ? [`kill -KILL ${pids.join(' ')}`] : []),
+        `rm ${unreadable.map((found) => found.file).join(' ')}`,
+      ],
+    };
   if (pids.length === 0)
     return { id: 'processes', status: 'ok', code: 'ok', params: {}, detail, commands: [] };
   return {

@@ -1,4 +1,4 @@
-import { findLeftovers } from '../checks/process-ledger.ts';
+import { findLeftovers, unreadableLedgers } from '../checks/process-ledger.ts';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
@@ -41,6 +41,7 @@ export function realSystem(env: NodeJS.ProcessEnv): DoctorSystem {
     devContainer: () => devContainerIn(process.env),
     leftovers: (ledger) =>
       findLeftovers(ledger).map(({ entry, pids }) => ({ kind: entry.kind, pids })),
+    unreadableLedgers,
     imageList: (pins, home) =>
       resolveImages({
         pins,

@@ -39,6 +39,8 @@ export interface DoctorSystem {
   devContainer: () => DevContainer | undefined;
   /** Processes a runner killed hard left running (runner/checks/process-ledger.ts). */
   leftovers: (ledger: string) => { kind: 'terminal' | 'check'; pids: number[] }[];
+  /** Ledgers that could not be read, the ledger itself or those kept aside (process-ledger.ts). */
+  unreadableLedgers: (ledger: string) => { file: string; problem: string }[];
   /** The images the labs run (runner/images), resolved offline from the workspace. */
   imageList: (pins: Pins, home: string) => Promise<ImageList>;
 }

@@ -128,7 +128,8 @@ export class TerminalSession {
       this.#output(data as unknown as Buffer);
     });
     const shell = this.#pty.pid;
-    options.ledger?.add(shell, 'terminal');
+    // A shell the ledger cannot record is killed at once (process-ledger.ts), and says why.
+    const refused = options.ledger?.add(shell, 'terminal');
     this.exited = new Promise((resolve) => {
       this.#pty.onExit(() => {
         // Whatever the shell left running in its session goes with it: nothing outlives a terminal.
@@ -143,7 +144,12 @@ export class TerminalSession {
           const quiet = now - lastOutput >= SessionLimits.exitFlushMs;
           if (this.#ended || quiet || now - exitedAt >= SessionLimits.exitFlushMaxMs) {
             resolve();
-            this.#end('the shell exited');
+            // A close reason holds 123 bytes: the ledger's path would not fit.
+            this.#end(
+              refused === undefined
+                ? 'the shell exited'
+                : 'the shell was stopped: the runner could not record it in its process ledger',
+            );
           } else setTimeout(settle, SessionLimits.exitFlushMs);
         };
         setTimeout(settle, SessionLimits.exitFlushMs);

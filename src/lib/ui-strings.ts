@@ -262,6 +262,8 @@ export const uiStrings = {
   'lab.doctor.processes.ok': 'Doctor finding: nothing left running by an earlier runner',
   'lab.doctor.processes.left':
     'Doctor finding: processes a runner stopped hard left running; {{count}}; before the commands',
+  'lab.doctor.processes.unreadable':
+    'Doctor finding: the process ledger could not be read and was kept aside; {{file}} is its path; before the commands',
   'lab.doctor.ports.ok': 'Doctor finding: every port free; {{ports}}',
   'lab.doctor.ports.busy':
     'Doctor finding: ports taken by something else; {{busy}}; before the commands',

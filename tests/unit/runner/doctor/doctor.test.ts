@@ -106,6 +106,7 @@ async function doctorOn(machine: Machine = {}, ownPort: number | undefined = 432
       freeMemory: () => 6 * gib,
       portBusy: () => Promise.resolve(false),
       leftovers: () => [],
+      unreadableLedgers: () => [],
       devContainer: () => undefined,
       imageList: () => imageList(['istio/pilot:1.31.1']),
       ...machine.system,
@@ -563,6 +564,21 @@ describe('doctor', () => {
       );
       assert.equal(found.detail, 'terminal: 4242 4243; check: 5151');
       assert.match(found.fix, /next npm start ends them/);
+    });
+
+    it('says when the record of them could not be read, never that nothing is left', async () => {
+      const aside = '/home/ada/.istio-lab/processes.json.unreadable-2026-12-07T20-00-00-000Z';
+      const { item } = await doctorOn({
+        system: { unreadableLedgers: () => [{ file: aside, problem: 'it is empty' }] },
+      });
+      const found = item('processes');
+      assert.deepEqual(
+        [found.status, found.code, found.params],
+        ['warn', 'unreadable', { file: aside }],
+      );
+      assert.deepEqual(found.commands, ['ps -u "$USER" -o pid,lstart,args', `rm ${aside}`]);
+      assert.match(found.detail, /it is empty/);
+      assert.ok(found.fix.includes(aside), found.fix);
     });
   });
   describe('images in the cluster', () => {
