@@ -36,8 +36,9 @@ export function parseGlossary(text: string): Glossary {
 
 /** The pattern an `avoid` entry stands for (see `glossaryTermSchema`). */
 export function avoidPattern(entry: string): RegExp {
-  const literal = /^\/(.+)\/([a-z]*)$/s.exec(entry);
-  if (literal) return new RegExp(literal[1], `${literal[2].replace('g', '')}gu`);
+  const literal = /^\/(?<source>.+)\/(?<flags>[a-z]*)$/s.exec(entry)?.groups;
+  if (literal?.source !== undefined)
+    return new RegExp(literal.source, `${(literal.flags ?? '').replace('g', '')}gu`);
   const escaped = entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
   return new RegExp(escaped, 'giu');
 }
