@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { errorMessage } from '../src/lib/error-codes.ts';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 
@@ -77,36 +78,55 @@ function makeFolder(folder: string): void {
 }
 
 /** What a failed write in the workspace means, and what to do about it, by errno code. */
-const faults: Record<string, { problem: string; fix: string }> = {
+const faults: Record<string, { short: string; problem: string; fix: string }> = {
   EROFS: {
+    short: 'the workspace is read-only',
     problem: 'it is on a read-only file system',
     fix: 'remount it read-write, or',
   },
   ENOSPC: {
+    short: 'the disk is full',
     problem: 'the disk it is on is full',
     fix: 'free some space on that disk (df -h shows how much is left), or',
   },
   EDQUOT: {
+    short: 'the disk quota is used up',
     problem: 'your disk quota there is used up',
     fix: 'free some of your files on that disk, or',
   },
   EACCES: {
+    short: 'the workspace is not writable by this user',
     problem: 'your user may not write there',
     fix: 'give it back to your user (sudo chown -R "$USER" <folder>), or',
   },
   EPERM: {
+    short: 'the workspace is not writable by this user',
     problem: 'your user may not write there',
     fix: 'give it back to your user (sudo chown -R "$USER" <folder>), or',
   },
   EIO: {
+    short: 'the disk reported an input/output error',
     problem: 'the disk it is on reported an input/output error',
     fix: 'check that disk (dmesg names the error), or',
   },
+  EISDIR: {
+    short: 'a folder stands where a file should be',
+    problem: 'a folder stands where one of its files should be',
+    fix: 'move that folder away, or',
+  },
   ENOTDIR: {
+    short: 'a file stands where a folder should be',
     problem: 'a file stands where a folder should be',
     fix: 'move that file away, or',
   },
 };
+
+/** What a failed write means, in a few words: `the disk is full (ENOSPC)`. */
+export function writeProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const fault = code === undefined ? undefined : faults[code];
+  return fault ? `${fault.short} (${code})` : errorMessage(error);
+}
 
 /**
  * One paragraph for a workspace the runner (or the hub) cannot write: the folder, the problem

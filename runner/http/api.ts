@@ -45,13 +45,17 @@ export function createApi(context: ApiContext): Api {
         signal: stop.signal,
         ...(context.ledger ? { ledger: context.ledger } : {}),
         onAttempt: (attempt) => context.broadcast({ type: 'check', lab, check: id, attempt }),
-      }).finally(() => inFlight.delete(key));
+      })
+        // The answer waits for the result to be saved, and says whether it was: a pass that the
+        // next start would not know of must not look like one that it will. A run cut short by
+        // shutdown proved nothing: it is not recorded as a failure.
+        .then(async (result) =>
+          stop.signal.aborted
+            ? result
+            : { ...result, ...(await context.progress.record(lab, id, result)) },
+        )
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, run);
-      run.then(
-        // A run cut short by shutdown proved nothing: it is not recorded as a failure.
-        (result) => (stop.signal.aborted ? undefined : context.progress.record(lab, id, result)),
-        () => undefined,
-      );
     }
     const result = await run;
     context.broadcast({

@@ -78,7 +78,14 @@ class LabCheck extends HTMLElement {
     this.#details(undefined);
     try {
       const verdict = await requestCheck(lab, check);
-      this.#verdict(verdict.status, t(`lab.check.${verdict.status}`));
+      const said = t(`lab.check.${verdict.status}`);
+      // A result the runner could not save is shown as such: the next start will not know of it.
+      this.#verdict(
+        verdict.status,
+        verdict.saved === false
+          ? t('lab.check.notSaved', { verdict: said, reason: verdict.saveError ?? '' })
+          : said,
+      );
       this.#details(verdict);
     } finally {
       this.#running = false;

@@ -205,6 +205,9 @@ export interface CheckVerdict {
   why?: Why | undefined;
   cause?: string | undefined;
   hint?: Hint | undefined;
+  /** False when the runner could not save the result (docs/runner-api.md), with why. */
+  saved?: boolean | undefined;
+  saveError?: string | undefined;
 }
 
 /**

@@ -205,6 +205,13 @@ export const checkResultSchema = z.strictObject({
   output: z.string(),
   ms: z.number().check(z.gte(0)),
   attempts: z.number().check(z.int(), z.gte(0)),
+  /**
+   * Whether the result reached progress.json (fsync'd) before this answer: false when writing
+   * failed, with why in `saveError`. Absent from a run that is not recorded (cut short by shutdown).
+   */
+  saved: z.optional(z.boolean()),
+  /** Why the result was not saved, in a few words: `the disk is full (ENOSPC)`. */
+  saveError: z.optional(z.string()),
 });
 export type CheckResult = z.output<typeof checkResultSchema>;
 

@@ -38,6 +38,8 @@ export const uiStrings = {
   'lab.check.cause': "Label before the last meaningful line of a failed check's output",
   'lab.check.lastRun':
     'Verdict line on load, from the saved progress; {{verdict}} is Passed/Failed, {{time}} when it ran',
+  'lab.check.notSaved':
+    'Check verdict when the runner could not save the result; {{verdict}} is the verdict (Passed, Not yet), {{reason}} why, in English (the disk is full)',
   'lab.hint.missingTool': 'A failure printed "command not found"; {{tool}} is the command',
   'lab.hint.missingTool.link': 'Link to the Doctor page after lab.hint.missingTool',
   'lab.hint.noCluster': 'A failure shows that no Kubernetes API server answered',

@@ -62,6 +62,20 @@ describe('runner-link', () => {
     assert.equal((await requestCheck('fixture', 'x')).status, 'error');
   });
 
+  it('keeps whether the runner saved the result, and why not', async () => {
+    const result = {
+      status: 'pass',
+      reason: 'ok',
+      output: '',
+      ms: 3,
+      attempts: 1,
+      saved: false,
+      saveError: 'the disk is full (ENOSPC)',
+    };
+    answer = json(result);
+    assert.deepEqual(await requestCheck('fixture', 'always-passes'), result);
+  });
+
   it('turns a check result that does not parse into an error with the internal text', async () => {
     for (const body of [
       { status: 'passed', reason: '', output: '', ms: 1, attempts: 1 },

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +113,26 @@ describe('runner API', () => {
     assert.equal(JSON.parse(progress.body).labs.fixture['always-passes'].status, 'pass');
     const file = JSON.parse(readFileSync(runner.workspace.progress, 'utf8'));
     assert.equal(file.labs.fixture['always-passes'].status, 'pass');
+    assert.equal(JSON.parse(result.body).saved, true, 'answered once saved');
+  });
+
+  it("says in the check's answer when its result could not be saved, and why", async () => {
+    // A folder where progress.json goes: every write of it fails, as on a full disk.
+    rmSync(runner.workspace.progress, { force: true });
+    mkdirSync(join(runner.workspace.progress, 'in-the-way'), { recursive: true });
+    try {
+      const result = await call(runner, '/api/checks/fixture/always-passes', {
+        method: 'POST',
+        headers: runner.headers,
+      });
+      const body = JSON.parse(result.body) as { status: string; saved: boolean; saveError: string };
+      assert.deepEqual(
+        [body.status, body.saved, body.saveError],
+        ['pass', false, 'a folder stands where a file should be (EISDIR)'],
+      );
+    } finally {
+      rmSync(runner.workspace.progress, { recursive: true, force: true });
+    }
   });
 
   it('with wait=0 makes one attempt of a polling check, and refuses other wait values', async () => {
