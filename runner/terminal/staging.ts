@@ -11,8 +11,8 @@ import { sanitizeForPaste } from './paste.ts';
  * came out garbled), and the up arrow then recalls all of it. A staged cell is a file in the
  * workspace that prints the cell's text and then runs it in the learner's shell: the screen shows
  * exactly the text whatever the terminal's height, and the line the shell reads and keeps in its
- * history is one short `. <file>` that runs the same cell again. Short one-line cells are still
- * pasted as they are, so that the up arrow recalls them as written.
+ * history is one short `. <file>` that runs the same cell again. Short one-line cells without a
+ * pipe are still pasted as they are, so that the up arrow recalls them as written.
  */
 
 /** A one-line cell longer than this is staged too: a long line wraps over many rows as well. */
@@ -38,8 +38,33 @@ function delimiterFor(text: string): string {
   }
 }
 
-/** A staged file: prints the text (in bold, exactly as written), then runs it. */
-function writeStaged(file: string, about: string, body: string): void {
+/**
+ * A cell runs with pipefail, so that `curl -fsSL … | sh -` fails when curl does, and then puts the
+ * option back as the learner had it: the staged file is read by the learner's own shell, bash or
+ * zsh (whose PIPE_FAIL came in 5.3: an older zsh runs the cell without it). The cell's status is
+ * that of its last command, as if it had been typed.
+ */
+const withPipefail = {
+  before:
+    'if [[ -o pipefail ]] 2>/dev/null; then __lab_pipefail=-o; else __lab_pipefail=+o; set -o pipefail 2>/dev/null; fi',
+  after: [
+    '__lab_cell_status=$?',
+    'set "$__lab_pipefail" pipefail 2>/dev/null',
+    'unset __lab_pipefail',
+    'return "$__lab_cell_status"',
+  ],
+} as const;
+
+/**
+ * A staged file: prints the text (in bold, exactly as written), then runs it between `around`'s
+ * lines.
+ */
+function writeStaged(
+  file: string,
+  about: string,
+  body: string,
+  around: { before: string; after: readonly string[] },
+): void {
   const delimiter = delimiterFor(body);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeAtomic(
@@ -51,19 +76,29 @@ function writeStaged(file: string, about: string, body: string): void {
       body,
       delimiter,
       "printf '\\033[0m'",
+      around.before,
       body,
+      ...around.after,
       '',
     ].join('\n'),
     0o600,
   );
 }
 
-/** The line to run a cell: the cell itself when short, else `. <file>` for a staged copy. */
+/** Whether a cell has a pipe (`a | b`, not `a || b`): it then needs pipefail, so it is staged. */
+export function hasPipe(text: string): boolean {
+  return text.replaceAll('||', '').includes('|');
+}
+
+/**
+ * The line to run a cell: the cell itself when short and free of pipes, else `. <file>` for a
+ * staged copy (which also runs it with pipefail).
+ */
 export function cellCommand(folder: string, lab: string, cell: string, text: string): string {
   const body = sanitizeForPaste(text).replace(/\n+$/, '');
-  if (!body.includes('\n') && body.length <= inlineLimit) return body;
+  if (!body.includes('\n') && body.length <= inlineLimit && !hasPipe(body)) return body;
   const file = join(folder, `${fileSafe(lab)}.${fileSafe(cell)}.sh`);
-  writeStaged(file, `The cell ${lab}/${cell} of the book`, body);
+  writeStaged(file, `The cell ${lab}/${cell} of the book`, body, withPipefail);
   return `. ${shellPath(file)}`;
 }
 
@@ -75,6 +110,10 @@ export function cellCommand(folder: string, lab: string, cell: string, text: str
  */
 export function scriptCommand(folder: string, lab: string, script: string, text: string): string {
   const file = join(folder, `${fileSafe(lab)}.${fileSafe(script)}.sh`);
-  writeStaged(file, `The ${script} of the lab ${lab}`, sanitizeForPaste(text).replace(/\n+$/, ''));
+  // In its own subshell: pipefail is set for the script alone.
+  writeStaged(file, `The ${script} of the lab ${lab}`, sanitizeForPaste(text).replace(/\n+$/, ''), {
+    before: 'set -o pipefail 2>/dev/null',
+    after: [],
+  });
   return `( . ${shellPath(file)} )`;
 }

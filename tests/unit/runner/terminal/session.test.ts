@@ -165,6 +165,15 @@ for (const kind of ['bash', 'zsh'] as const)
       assert.deepEqual(last.failed, { command: '( exit 7 )', exitCode: 7 });
     });
 
+    it('a pipeline fails with any of its commands, and pipefail stays as the learner had it', async () => {
+      const done = (await runCell('pipe-fails')) as { exitCode?: number; failed?: unknown };
+      assert.equal(done.exitCode, 6, 'the first command of the pipeline failed');
+      assert.match(client.output, /Could not resolve host/);
+      await runCell('pipefail-state');
+      assert.match(client.output, /pipefail is off\r\n/);
+      assert.doesNotMatch(client.output, /pipefail is on\r\n/);
+    });
+
     it('a failure the cell handles itself does not fail it', async () => {
       const done = (await runCell('tolerated-failure')) as { exitCode?: number; failed?: unknown };
       assert.equal(done.exitCode, 0);
