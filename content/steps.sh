@@ -43,11 +43,37 @@ lab_istioctl() {
     lab_say "istioctl %{istio} is downloaded"
   else
     lab_say "downloading Istio %{istio}"
-    (cd "$ISTIO_LAB_HOME" && curl -sSL https://istio.io/downloadIstio | ISTIO_VERSION=%{istio} sh -) || return
+    # -f: an HTTP error fails curl, and pipefail (set above) fails the pipeline with it, instead
+    # of sh running an error page.
+    (cd "$ISTIO_LAB_HOME" && curl -fsSL https://istio.io/downloadIstio | ISTIO_VERSION=%{istio} sh -) || return
+    [ -x "$ISTIO_LAB_HOME/istio-%{istio}/bin/istioctl" ] || lab_fail "the download of Istio %{istio} left no istioctl in $ISTIO_LAB_HOME/istio-%{istio}" || return
   fi
   ln -sfn "istio-%{istio}" "$LAB_ISTIO_DIR"
   mkdir -p "$ISTIO_LAB_HOME/bin"
   ln -sf "$LAB_ISTIO_DIR/bin/istioctl" "$ISTIO_LAB_HOME/bin/istioctl"
+  lab_release_images || return
+}
+
+# The images the release's samples name, made pullable and fixed. Istio retired the registries
+# registry.istio.io and gcr.io/istio-release in December 2026 (istio.io blog, 2026-08-21: the
+# move off Google Cloud); its images stay on Docker Hub as docker.io/istio/..., but the samples of
+# the 1.31 release still name registry.istio.io/release/... (Bookinfo among them). Fortio's sample
+# client floats on :latest_release with imagePullPolicy Always, so it changes under the book and
+# cannot start without a network: it is pinned to %{fortio} and pulled only when missing. Safe to
+# run again; the cells, Catch up, the cluster harness and `npm run images` all call this one step.
+lab_release_images() {
+  local samples="$ISTIO_LAB_HOME/istio-%{istio}/samples" file
+  [ -d "$samples" ] || lab_fail "no Istio %{istio} release in $ISTIO_LAB_HOME: download it first" || return
+  while IFS= read -r -d '' file; do
+    if grep -qE 'registry\.istio\.io/release/|gcr\.io/istio-release/' "$file"; then
+      sed -i -E 's#(registry\.istio\.io/release|gcr\.io/istio-release)/#docker.io/istio/#g' "$file" || return
+    fi
+  done < <(find "$samples" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0)
+  file="$samples/httpbin/sample-client/fortio-deploy.yaml"
+  if [ -f "$file" ] && grep -qE 'fortio/fortio:latest|imagePullPolicy: Always' "$file"; then
+    sed -i -E -e 's#(fortio/fortio):latest[A-Za-z_]*#\1:%{fortio}#' -e 's#imagePullPolicy: Always#imagePullPolicy: IfNotPresent#' "$file" || return
+  fi
+  lab_say "the samples' images: from docker.io/istio, Fortio pinned to %{fortio}"
 }
 
 # The demo profile installed, with the default outbound traffic policy, and its three deployments
@@ -55,7 +81,7 @@ lab_istioctl() {
 # one) is removed first, with the ambient-demo namespace enrolled in it: only the demo profile has
 # the ingress and egress gateways the sidecar chapters use.
 lab_istio_demo() {
-  local deployment found=0
+  local deployment found=0 fresh=0
   for deployment in istiod istio-ingressgateway istio-egressgateway; do
     kubectl -n istio-system get deployment "$deployment" >/dev/null 2>&1 && found=$((found + 1))
   done
@@ -76,9 +102,30 @@ lab_istio_demo() {
     fi
     lab_say "installing Istio %{istio} (demo profile)"
     istioctl install --set profile=demo -y || return
+    fresh=1
   fi
   for deployment in istiod istio-ingressgateway istio-egressgateway; do
     kubectl -n istio-system rollout status deployment "$deployment" --timeout 5m >/dev/null || return
+  done
+  # A new control plane makes a new self-signed root. Pods that outlived the old one keep
+  # certificates it signed, and mutual TLS between them and new pods fails: restart them.
+  [ "$fresh" = 1 ] && lab_restart_meshed default
+  return 0
+}
+
+# Restarts the Deployments of a namespace whose pods carry a sidecar, and waits for them.
+lab_restart_meshed() {
+  local namespace=$1 deployments deployment containers
+  deployments=$(kubectl -n "$namespace" get deployments -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}') || return
+  [ -n "$deployments" ] || return 0
+  containers=$(kubectl -n "$namespace" get pods -o jsonpath='{.items[*].spec.containers[*].name}') || return
+  [[ " $containers " == *" istio-proxy "* ]] || return 0
+  lab_say "restarting the workloads in $namespace onto the new control plane's certificates"
+  for deployment in $deployments; do
+    kubectl -n "$namespace" rollout restart deployment "$deployment" >/dev/null || return
+  done
+  for deployment in $deployments; do
+    kubectl -n "$namespace" rollout status deployment "$deployment" --timeout 5m >/dev/null || return
   done
 }
 
@@ -121,11 +168,11 @@ lab_bookinfo_ingress() {
 }
 
 # The mesh configuration other chapters leave when their Reset is skipped (routes, policies, service
-# entries, Gateway API gateways, the egress chapter's curl-direct), removed so that a chapter starts
+# entries, Telemetry, Gateway API gateways, the egress chapter's curl-direct), removed so that a chapter starts
 # from Bookinfo's own workloads only. The demo profile creates none of these, so removing them all
 # takes nothing of Istio's own.
 lab_mesh_clean() {
-  local kinds=virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io,serviceentries.networking.istio.io,sidecars.networking.istio.io,envoyfilters.networking.istio.io,peerauthentications.security.istio.io,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io
+  local kinds=virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io,serviceentries.networking.istio.io,sidecars.networking.istio.io,envoyfilters.networking.istio.io,peerauthentications.security.istio.io,authorizationpolicies.security.istio.io,requestauthentications.security.istio.io,telemetries.telemetry.istio.io
   local namespace
   for namespace in default istio-system; do
     kubectl -n "$namespace" delete "$kinds" --all --ignore-not-found >/dev/null || return
@@ -143,9 +190,14 @@ lab_no_istio() {
   lab_remove_ambient_demo || return
   lab_remove_upgrade_demo || return
   kubectl label namespace default istio-injection- >/dev/null 2>&1
-  kubectl -n default delete deployment,service -l 'app in (productpage,details,ratings,reviews,curl,httpbin)' --ignore-not-found >/dev/null || return
+  # Bookinfo's objects carry app labels; curl's, httpbin's and the other chapters' Deployments
+  # carry none of their own (only their pod templates do), so those go by name.
+  kubectl -n default delete deployment,service -l 'app in (productpage,details,ratings,reviews)' --ignore-not-found >/dev/null || return
+  kubectl -n default delete deployment curl httpbin httpbin-v2 fortio-deploy curl-direct --ignore-not-found >/dev/null || return
+  kubectl -n default delete service curl httpbin fortio --ignore-not-found >/dev/null || return
   if kubectl get namespace istio-system >/dev/null 2>&1; then
     lab_say "removing the installation of Istio"
+    command -v istioctl >/dev/null || lab_istioctl || return
     istioctl uninstall --purge -y || return
     kubectl delete namespace istio-system --ignore-not-found --wait=true >/dev/null || return
   fi
@@ -190,6 +242,7 @@ lab_step_title() {
     lab_no_istio) printf 'no Istio installed' ;;
     lab_istioctl_previous) printf 'istioctl %{istioPrevious}, the previous minor' ;;
     lab_remove_upgrade_demo) printf 'no upgrade-demo namespace' ;;
+    lab_release_images) printf "the samples' images pullable and pinned" ;;
     *) printf '%s' "$1" ;;
   esac
 }
@@ -198,7 +251,8 @@ lab_step_title() {
 # ("==> [2/4] istioctl ..."), and stops at the first step that fails, naming it. The states
 # build on each other:
 #   cluster  - nothing (a machine with Docker and kind)
-#   install  - the book's kind cluster
+#   install  - the book's kind cluster, with no Istio in it (the install chapter starts there)
+#   teardown - the book's kind cluster, whatever it holds
 #   gateways - + istioctl, Istio's demo profile, Bookinfo, curl and httpbin with sidecars, and no
 #              ingress configuration or policy at all (the gateways chapter builds it)
 #   mesh     - + Bookinfo's own routing only: Bookinfo through the ingress gateway, its
@@ -209,13 +263,14 @@ lab_reach() {
   local steps
   case "$1" in
     cluster) steps=() ;;
-    install) steps=(lab_cluster) ;;
+    install) steps=(lab_cluster lab_no_istio) ;;
+    teardown) steps=(lab_cluster) ;;
     gateways) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean) ;;
     mesh) steps=(lab_cluster lab_istioctl lab_istio_demo lab_samples lab_mesh_clean lab_bookinfo_ingress lab_gateway_api_crds) ;;
     ambient) steps=(lab_cluster lab_istioctl lab_no_istio) ;;
     upgrade) steps=(lab_cluster lab_istioctl lab_istioctl_previous lab_no_istio) ;;
     *)
-      lab_fail "unknown state '$1': use cluster, install, gateways, mesh or ambient"
+      lab_fail "unknown state '$1': use cluster, install, teardown, gateways, mesh or ambient"
       return
       ;;
   esac
@@ -227,3 +282,13 @@ lab_reach() {
   done
   printf '==> ready: the cluster is where the "%s" state starts\n' "$1"
 }
+
+# Run as a command rather than sourced (bash "$ISTIO_LAB_STEPS" lab_release_images), the file runs
+# the one step it is given: how a cell or `npm run images` takes a step without sourcing this file
+# into the learner's shell.
+if [ -n "${BASH_VERSION:-}" ] && [ "${BASH_SOURCE[0]}" = "$0" ] && [ "$#" -gt 0 ]; then
+  case "$1" in
+    lab_*) "$@" ;;
+    *) lab_fail "not a step: '$1' (the steps are the lab_* functions of this file)" ;;
+  esac
+fi

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../../src/lib/error-codes.ts';
 import { readPins, type Pins } from '../../src/lib/lab-files.ts';
 import { projectRoot } from '../book-build.ts';
+import { renderSteps } from '../lab-catalog.ts';
 import { labEnvironment, workspaceAt } from '../workspace.ts';
 import {
   bookTexts,
@@ -141,6 +142,7 @@ async function resolve(pins: Pins, online: boolean): Promise<ImageList> {
   return resolveImages({
     pins,
     texts: bookTexts(projectRoot, pins),
+    steps: renderSteps(projectRoot, pins),
     home: workspace.root,
     online,
     deps: { run: (command, args) => quiet(command, args), fetchText },

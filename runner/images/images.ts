@@ -227,11 +227,37 @@ export interface ResolveOptions {
   pins: Pins;
   /** Every lab's and the shared steps' text, pins filled in. */
   texts: readonly string[];
+  /**
+   * The shared steps (content/steps.sh, pins filled in). When given, their lab_release_images
+   * step makes the release's samples pullable before their images are read, as Catch up does.
+   */
+  steps?: string;
   /** The learner's workspace: Istio's release is there, and fetched manifests are kept there. */
   home: string;
   /** Fetch manifests from the network (and keep them); offline, only what was kept is read. */
   online: boolean;
   deps: ResolveDeps;
+}
+
+/**
+ * Registries Istio retired in December 2026 (istio.io blog, 2026-08-21, and the 1.31 upgrade
+ * notes): nothing can be pulled from them. Its images stay on Docker Hub as docker.io/istio/….
+ */
+export const retiredRegistries = ['registry.istio.io', 'gcr.io/istio-release'] as const;
+
+/** Tags that name whatever is newest today: the image changes under the book and needs a network. */
+const floatingTags = new Set(['latest', 'latest_release', 'master', 'main', 'nightly']);
+
+/** Why an image cannot serve the book as pinned: a retired registry or a floating tag; or undefined. */
+export function unpinnable(ref: string): string | undefined {
+  const name = parseImageName(ref);
+  if (!name) return undefined;
+  const full = `${name.registry}/${name.repository}`;
+  const retired = retiredRegistries.find((registry) => full.startsWith(`${registry}/`));
+  if (retired) return `${ref} is on ${retired}, which Istio retired in December 2026`;
+  if (!name.digest && (!name.tag || floatingTags.has(name.tag)))
+    return `${ref} floats on :${name.tag ?? 'latest'}: it changes under the book and cannot start offline`;
+  return undefined;
 }
 
 /** Istio's release folder in the workspace, as the shared steps download it. */
@@ -292,7 +318,7 @@ export async function resolveImages(options: ResolveOptions): Promise<ImageList>
 
   const release = releaseDir(options.home, pins);
   const istioctl = join(release, 'bin', 'istioctl');
-  const missingRelease = `Istio ${pins.istio ?? ''}'s release is not in ${release}: download it with (cd "${options.home}" && curl -sSL https://istio.io/downloadIstio | ISTIO_VERSION=${pins.istio ?? ''} sh -)`;
+  const missingRelease = `Istio ${pins.istio ?? ''}'s release is not in ${release}: download it with (cd "${options.home}" && curl -fsSL https://istio.io/downloadIstio | ISTIO_VERSION=${pins.istio ?? ''} sh -)`;
   const haveRelease = existsSync(istioctl);
   if (!haveRelease && (references.profiles.length > 0 || references.samples.length > 0))
     problems.push(missingRelease);
@@ -307,6 +333,25 @@ export async function resolveImages(options: ResolveOptions): Promise<ImageList>
       for (const image of imagesInManifest(manifest)) add(image, 'cluster', `profile ${profile}`);
     } catch (error) {
       problems.push(`istioctl could not generate the ${profile} profile: ${errorMessage(error)}`);
+    }
+  }
+  if (haveRelease && options.steps !== undefined && references.samples.length > 0) {
+    // The same step as the cells and Catch up: the samples as they will really be applied.
+    const file = join(options.home, 'images', 'steps.sh');
+    try {
+      mkdirSync(join(options.home, 'images'), { recursive: true });
+      writeFileSync(file, options.steps);
+      await options.deps.run('bash', [
+        '-c',
+        'ISTIO_LAB_HOME="$1" exec bash "$2" lab_release_images',
+        'bash',
+        options.home,
+        file,
+      ]);
+    } catch (error) {
+      problems.push(
+        `the samples could not be made pullable (lab_release_images): ${errorMessage(error)}`,
+      );
     }
   }
   for (const sample of haveRelease ? references.samples : []) {
@@ -335,6 +380,10 @@ export async function resolveImages(options: ResolveOptions): Promise<ImageList>
     } catch (error) {
       problems.push(errorMessage(error));
     }
+  }
+  for (const listed of byRef.values()) {
+    const why = unpinnable(listed.ref);
+    if (why) problems.push(`${why} (asked for by ${listed.sources.join(', ')})`);
   }
   const images = [...byRef.values()].sort((a, b) =>
     a.target === b.target ? a.ref.localeCompare(b.ref) : a.target === 'cluster' ? -1 : 1,

@@ -80,7 +80,7 @@ const recognisers: {
   {
     code: 'dockerDown',
     find: (text) =>
-      /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon|failed to connect to the docker API|docker daemon is not running|Is the docker daemon running\?/i.test(
+      /Cannot connect to the Docker daemon|permission denied while trying to connect to the Docker daemon|failed to connect to the docker API|docker daemon is not running|Is the docker daemon running\?|failed to list clusters: command "docker /i.test(
         text,
       )
         ? {}

@@ -56,6 +56,13 @@ describe('what a failure printed', () => {
       )?.code,
       'dockerDown',
     );
+    // kind says only that its docker command failed when Docker is down.
+    assert.equal(
+      recognise(
+        'ERROR: failed to list clusters: command "docker ps -a --filter label=io.x-k8s.kind.cluster" failed with error: exit status 1',
+      )?.code,
+      'dockerDown',
+    );
     assert.equal(recognise('Error from server (NotFound): pods "x" not found'), undefined);
     assert.equal(recognise('all good'), undefined);
   });

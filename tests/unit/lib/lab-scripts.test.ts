@@ -74,6 +74,7 @@ describe('lab scripts', () => {
       // The real steps replaced by stand-ins that say they ran; lab_samples fails.
       const fakes = [
         'lab_cluster() { echo cluster-ran; }',
+        'lab_no_istio() { echo no-istio-ran; }',
         'lab_istioctl() { echo istioctl-ran; }',
         'lab_istio_demo() { echo demo-ran; }',
         'lab_samples() { echo samples-ran; return 3; }',
@@ -89,8 +90,14 @@ describe('lab scripts', () => {
         });
       const install = run('install');
       assert.equal(install.status, 0, install.stderr);
-      assert.match(install.stdout, /==> \[1\/1\] the kind cluster istio-lab\ncluster-ran\n/);
+      assert.match(
+        install.stdout,
+        /==> \[1\/2\] the kind cluster istio-lab\ncluster-ran\n==> \[2\/2\] no Istio installed\nno-istio-ran\n/,
+      );
       assert.match(install.stdout, /==> ready: the cluster is where the "install" state starts/);
+      const teardown = run('teardown');
+      assert.equal(teardown.status, 0, teardown.stderr);
+      assert.match(teardown.stdout, /==> \[1\/1\] the kind cluster istio-lab\ncluster-ran\n/);
       const gateways = run('gateways');
       assert.notEqual(gateways.status, 0);
       assert.match(gateways.stdout, /\[3\/5\] Istio [\d.]+, demo profile\ndemo-ran\n==> \[4\/5\]/);
