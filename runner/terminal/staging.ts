@@ -103,6 +103,24 @@ export function cellCommand(folder: string, lab: string, cell: string, text: str
 }
 
 /**
+ * A prepare or cleanup has failed when any of its own commands failed, as a cell has, not only
+ * when its last one did: a Reset whose `kind delete cluster` was not found showed "Done · exit 0".
+ * It runs in its own subshell, which does not inherit the shell's ERR trap, so it sets its own:
+ * the first failure of a command of the script itself (not one inside a function of the shared
+ * steps, which test their own failures; zsh runs ERR traps there too, hence `funcstack`) becomes
+ * the script's exit code. Pipefail is set for the script alone.
+ */
+const scriptFailures = {
+  before: [
+    'set -o pipefail 2>/dev/null',
+    // zsh counts the sourced file itself in funcstack: deeper than here is inside a function.
+    '__lab_failure=0 __lab_depth=${#funcstack[@]}',
+    `trap '__lab_code=$?; (( \${#funcstack[@]} > __lab_depth )) || [ "$__lab_failure" != 0 ] || __lab_failure=$__lab_code' ERR`,
+  ].join('\n'),
+  after: ['exit "$__lab_failure"'],
+} as const;
+
+/**
  * The line to run a lab's prepare or cleanup: the script staged, then read in a subshell, so
  * that nothing it does (`exit 1` when a step fails, `set -o pipefail` from the shared steps, a
  * `cd`) can end or change the learner's shell. Its text and its output stay on the screen; its
@@ -110,10 +128,9 @@ export function cellCommand(folder: string, lab: string, cell: string, text: str
  */
 export function scriptCommand(folder: string, lab: string, script: string, text: string): string {
   const file = join(folder, `${fileSafe(lab)}.${fileSafe(script)}.sh`);
-  // In its own subshell: pipefail is set for the script alone.
   writeStaged(file, `The ${script} of the lab ${lab}`, sanitizeForPaste(text).replace(/\n+$/, ''), {
-    before: 'set -o pipefail 2>/dev/null',
-    after: [],
+    before: scriptFailures.before,
+    after: scriptFailures.after,
   });
   return `( . ${shellPath(file)} )`;
 }

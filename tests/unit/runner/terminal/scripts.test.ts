@@ -29,10 +29,12 @@ describe('lab scripts in the learner’s shell', () => {
         '  cd /',
         '  exit 1',
         'cleanup: |',
+        '  no-such-tool-in-the-lab delete cluster',
+        '  ls /no/such/folder 2>/dev/null || echo "a failure it handles itself"',
         '  echo cleaned',
         'cells:',
         '  where:',
-        '    run: echo "still here in $PWD, pipefail $(set -o | grep pipefail | tr -s " ")"',
+        '    run: echo "still here in $PWD, pipefail $(shopt -qo pipefail && echo on || echo off)"',
         '',
       ].join('\n'),
     );
@@ -68,7 +70,26 @@ describe('lab scripts in the learner’s shell', () => {
     await client.until('the cell to end', () =>
       client.messages.slice(next).some((m) => m.type === 'cell' && m.state === 'done'),
     );
-    assert.match(client.output, /still here in \/tmp\/istio-lab-unit-\S+, pipefail pipefail\s+off/);
+    assert.match(client.output, /still here in \/tmp\/istio-lab-unit-\S+, pipefail off/);
+    client.close();
+  });
+
+  it('a cleanup fails when any of its commands failed, not only its last one', async () => {
+    const client = new TerminalClient(runner, 'session=cleanup&cols=120&rows=30');
+    await client.opened();
+    await client.message('screen');
+    const from = client.messages.length;
+    client.send({ type: 'script', lab: 'failing', script: 'cleanup' });
+    await client.until('the cleanup to end', () =>
+      client.messages.slice(from).some((m) => m.type === 'script' && m.state !== 'running'),
+    );
+    const ended = client.messages
+      .slice(from)
+      .find((m) => m.type === 'script' && m.state !== 'running');
+    assert.ok(ended?.type === 'script');
+    assert.equal(ended.exitCode, 127, 'the command that was not found');
+    assert.match(client.output, /a failure it handles itself/);
+    assert.match(client.output, /cleaned/, 'the rest of the script still ran');
     client.close();
   });
 });
