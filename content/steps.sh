@@ -220,12 +220,14 @@ lab_istioctl_previous() {
 }
 
 # The upgrade chapter's namespace gone: its pods carry sidecars of whichever revision injected
-# them, and would outlive the control planes that are about to be replaced.
+# them, and would outlive the control planes that are about to be replaced. Its revision tag's
+# webhook goes too, in case an uninstall leaves it: it would inject from a revision that is gone.
 lab_remove_upgrade_demo() {
   if kubectl get namespace upgrade-demo >/dev/null 2>&1; then
     lab_say "removing the upgrade-demo namespace"
     kubectl delete namespace upgrade-demo --ignore-not-found --wait=true >/dev/null || return
   fi
+  kubectl delete mutatingwebhookconfigurations -l istio.io/tag --ignore-not-found >/dev/null || return
 }
 
 # What each step is called in the progress line Catch up prints before it.
