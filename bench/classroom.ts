@@ -146,12 +146,12 @@ export async function measureClassroom(
   await instructor.started;
   const printed = await waitFor('the hub to print its links', () => {
     const text = instructor.output();
-    const view = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(text);
+    const view = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(text);
     const join = /--report-to (\S+) --name/.exec(text);
     return view?.[1] && join?.[1] ? { view: new URL(view[1]), join: join[1] } : undefined;
   });
   const pid = instructor.child.pid ?? 0;
-  const viewToken = printed.view.searchParams.get('token') ?? '';
+  const viewToken = new URLSearchParams(printed.view.hash.slice(1)).get('token') ?? '';
   const reportUrl = new URL(`${printed.join.replace(/\/$/, '')}/report`);
   await sleep(1000);
   const rssBefore = rssBytes(pid);

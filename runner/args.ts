@@ -1,6 +1,11 @@
 import { errorMessage } from '../src/lib/error-codes.ts';
 import { parseArgs } from 'node:util';
-import { displayName, displayNameProblem, joinPathPattern } from './classroom/hub/report.ts';
+import {
+  displayName,
+  displayNameProblem,
+  HubLimits,
+  joinPathPattern,
+} from './classroom/hub/report.ts';
 
 export interface RunnerArgs {
   host: string;
@@ -26,8 +31,8 @@ export interface RunnerArgs {
   /** The terminal's shell; unset means bash if recent enough, else zsh. */
   shell: 'bash' | 'zsh' | undefined;
   help: boolean;
-  /** Serve the instructor hub beside the runner (--hub, --hub-host, --hub-port). */
-  hub: { host: string; port: number } | undefined;
+  /** Serve the instructor hub beside the runner (--hub, --hub-host, --hub-port, --hub-capacity). */
+  hub: { host: string; port: number; capacity: number } | undefined;
   /** Send check results to an instructor's hub (--report-to with --name); `name` is trimmed. */
   reportTo: { url: string; name: string } | undefined;
 }
@@ -57,6 +62,8 @@ In a classroom:
                           shows only the names and check results they send
   --hub-port <n>          the hub's port (default 4322)
   --hub-host <address>    the hub's address (default 0.0.0.0: every network of this machine)
+  --hub-capacity <n>      how many learners the hub follows (default 1000); more are told
+                          the hub is full and to ask you
   --report-to <link>      send your check results (only verdicts and your name) to the
                           instructor's hub: the join link their runner printed,
                           http://<address>:4322/join/<token>
@@ -83,6 +90,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
         hub: { type: 'boolean', default: false },
         'hub-port': { type: 'string' },
         'hub-host': { type: 'string' },
+        'hub-capacity': { type: 'string' },
         'report-to': { type: 'string' },
         name: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -122,7 +130,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     idleMinutes,
     shell,
     help: values.help,
-    hub: hubArgs(values.hub, values['hub-host'], values['hub-port'], port),
+    hub: hubArgs(values.hub, values['hub-host'], values['hub-port'], port, values['hub-capacity']),
     reportTo: reportArgs(values['report-to'], values.name),
   };
 }
@@ -132,9 +140,17 @@ function hubArgs(
   host: string | undefined,
   portText: string | undefined,
   runnerPort: number,
+  capacityText?: string,
 ): RunnerArgs['hub'] {
   if (!hub) {
-    const stray = host !== undefined ? '--hub-host' : portText !== undefined ? '--hub-port' : '';
+    const stray =
+      host !== undefined
+        ? '--hub-host'
+        : portText !== undefined
+          ? '--hub-port'
+          : capacityText !== undefined
+            ? '--hub-capacity'
+            : '';
     if (stray) throw new Error(`${stray} configures the hub: add --hub to start one`);
     return undefined;
   }
@@ -143,7 +159,12 @@ function hubArgs(
     throw new Error(`--hub-port ${portText} is not a port: give a whole number from 0 to 65535`);
   if (port !== 0 && port === runnerPort)
     throw new Error(`--hub-port ${port} is the runner's own --port: give the hub another one`);
-  return { host: host ?? '0.0.0.0', port };
+  const capacity = Number(capacityText ?? HubLimits.learners);
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > HubLimits.maxCapacity)
+    throw new Error(
+      `--hub-capacity ${capacityText} is not a number of learners: give a whole number from 1 to ${HubLimits.maxCapacity}`,
+    );
+  return { host: host ?? '0.0.0.0', port, capacity };
 }
 
 function reportArgs(link: string | undefined, name: string | undefined): RunnerArgs['reportTo'] {

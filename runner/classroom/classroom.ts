@@ -1,5 +1,6 @@
 import { errorMessage } from '../../src/lib/error-codes.ts';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import type { RunnerArgs } from '../args.ts';
 import { startHub, type RunningHub } from './hub.ts';
 import type { ProgressStore } from '../checks/progress.ts';
@@ -52,15 +53,18 @@ export async function startClassroom(
     }
     const hosts = joinHosts(args.hub.host);
     log(
-      `Instructor hub: open this link to follow the room (it signs this browser in):\n\n  ${hub.url}?token=${hub.viewToken}\n`,
+      `Instructor hub: open this link to follow the room (this browser then remembers it):\n\n  ${hub.url}#token=${hub.viewToken}\n`,
     );
     log(
-      `The hub keeps its links and the table in ${hub.stateFile ?? 'memory'}: a restart takes the same links. ` +
-        'To make new links (one was shared too widely), stop the hub and move that file away.',
+      hub.database
+        ? `The hub keeps the table in ${hub.database} and its links in ${join(workspace.root, 'hub-tokens.json')}: ` +
+            'a restart takes the same links. To make new links (one was shared too widely), stop the hub and move hub-tokens.json away.'
+        : 'The hub keeps its links and the table in memory: a restart makes new links.',
     );
     log(
       `The hub listens on ${args.hub.host}:${hub.port}: machines on that network can reach it. It runs no commands; ` +
-        'it shows the display names and check results that learners send, to whoever holds the link above.',
+        'it shows the display names and check results that learners send, to whoever holds the link above. ' +
+        `It follows up to ${hub.learners.capacity} learners (--hub-capacity).`,
     );
     log(
       `Learners join by starting the book with${hosts.length > 1 ? ' (one line per address of this machine)' : ''}:\n\n` +

@@ -1,16 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { ErrorCode } from '../../src/lib/error-codes.ts';
 import { boundedServer, sendError, sendJson } from '../http/reply.ts';
-import { tokensEqual } from '../http/auth.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
-import { cookieName, hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
+import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
 import { hubPage } from './hub/page.ts';
+import { HubLimits } from './hub/report.ts';
 import { reportRoute } from './hub/reports.ts';
-import { freshState, HubStateFile, loadHubState } from './hub/state.ts';
-import { spacedCollector } from '../memory.js';
+import { GroupCommit } from './hub/saving.ts';
+import { HubStore, newTokens, type StoredLearner } from './hub/store.ts';
 import { pickLanguage, type HubLang } from './hub/strings.ts';
 import { checkCounts, parseTableQuery, type BookOrder, type TableQuery } from './hub/table.ts';
 import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
@@ -19,8 +18,9 @@ import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
  * The instructor hub (`--hub`): a second server in the instructor's runner process that learners'
  * runners report check results to, and that shows the instructor a live table of them. It runs no
  * command. Two tokens of its own, unrelated to any runner's: the join token (learners report with
- * it) and the view token (the table). With a workspace it keeps both tokens, the learners and
- * their latest verdicts in `hub-state.json` there (hub/state.ts), so a restart forgets nothing.
+ * it) and the view token (the table). With a workspace it keeps both tokens in `hub-tokens.json`
+ * and the learners and their latest verdicts in the SQLite database `hub.sqlite` there
+ * (hub/store.ts), so a restart forgets nothing it acknowledged.
  */
 export interface HubOptions {
   host: string;
@@ -31,10 +31,15 @@ export interface HubOptions {
    * everything in memory and makes new tokens at each start.
    */
   stateDir?: string;
+  /**
+   * How many learners the hub follows (--hub-capacity); more are told the hub is full.
+   * @default 1000
+   */
+  capacity?: number;
   /** The book's chapters and their checks in order, asked at each view (the lab catalog). */
   bookOrder?: () => BookOrder;
   /**
-   * How long a report waits for others to share one write of the state file.
+   * How long a report waits for others to share one commit of the database.
    * @default 50
    */
   saveDelayMs?: number;
@@ -54,8 +59,8 @@ export interface RunningHub {
   joinToken: string;
   viewToken: string;
   learners: HubLearners;
-  /** The state file, when the hub has a workspace. */
-  stateFile: string | undefined;
+  /** The database, when the hub has a workspace. */
+  database: string | undefined;
   close(): Promise<void>;
 }
 
@@ -65,21 +70,16 @@ const joinRoute = /^\/join\/([^/]+)\/report$/;
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const log = options.log ?? ((message: string) => console.log(message));
-  const stateFile = options.stateDir ? join(options.stateDir, 'hub-state.json') : undefined;
-  const loaded = stateFile ? loadHubState(stateFile, log) : undefined;
-  const state = loaded?.state ?? freshState();
-  const { joinToken, viewToken } = state;
-  const startedAt = Date.parse(state.startedAt);
-  const learners = new HubLearners(startedAt, state.learners);
-  const saver =
-    stateFile && loaded?.writable
-      ? new HubStateFile(
-          stateFile,
-          () => ({ ...state, learners: learners.saved() }),
-          log,
-          options.saveDelayMs,
-        )
-      : undefined;
+  const opened = options.stateDir ? await HubStore.open(options.stateDir, log) : undefined;
+  const tokens = opened?.tokens ?? newTokens();
+  const { joinToken, viewToken } = tokens;
+  const startedAt = Date.parse(tokens.startedAt);
+  const saved: StoredLearner[] = opened?.learners ?? [];
+  const learners = new HubLearners(startedAt, saved, options.capacity ?? HubLimits.learners);
+  const store = opened?.store;
+  const saver = store
+    ? new GroupCommit(store, learners, log, () => schedulePush(), options.saveDelayMs)
+    : undefined;
   const viewers = new Set<{ response: ServerResponse; lang: HubLang; query: TableQuery }>();
   let port = options.port;
   let pushTimer: NodeJS.Timeout | undefined;
@@ -88,9 +88,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const room = (now: number) => {
     const order = options.bookOrder?.() ?? [];
     const counts = checkCounts(learners.verdicts(now), order);
+    const room = { capacity: learners.capacity, waiting: learners.waiting };
+    const notSaved = saver?.failure?.problem;
     return {
       list: learners.list(now),
-      as: (query: TableQuery): ViewOptions => ({ query, order, counts }),
+      as: (query: TableQuery): ViewOptions => ({
+        query,
+        order,
+        counts,
+        room,
+        ...(notSaved ? { notSaved } : {}),
+      }),
     };
   };
   const rows = (lang: HubLang, query: TableQuery, now: number, at = room(now)) =>
@@ -106,57 +114,68 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const tick = setInterval(push, options.tickMs ?? 30_000);
   tick.unref();
 
-  // The state file and the tables written for every burst of reports are garbage by the next.
-  const collector = spacedCollector();
+  /** The book's lab and check ids, when the hub knows the book: reports of others are dropped. */
+  const known = options.bookOrder
+    ? (lab: string, check: string) => {
+        const order = options.bookOrder?.() ?? [];
+        return (
+          order.length === 0 ||
+          order.some((chapter) => chapter.lab === lab && chapter.checks.includes(check))
+        );
+      }
+    : undefined;
   const report = reportRoute({
     joinToken,
     learners,
     log,
-    stored: async () => {
+    ...(known ? { known } : {}),
+    stored: async (learner, keys) => {
       schedulePush();
-      collector.worked();
-      await saver?.save();
+      return saver?.save(learner, keys);
     },
   });
 
   const view = (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const offered = url.searchParams.get('token');
-    if (offered !== null) {
-      // Trade the token in the link for a cookie, then drop it from the address bar and history.
-      if (tokensEqual(offered, viewToken))
-        response.setHeader(
-          'Set-Cookie',
-          `${cookieName(port)}=${viewToken}; HttpOnly; SameSite=Strict; Path=/`,
-        );
+    if (offered !== null && url.pathname === '/') {
+      // A link of an older hub: the token goes to the fragment, which no server ever receives.
       url.searchParams.delete('token');
-      // One leading slash: `//host` would send the browser to another site.
-      response.writeHead(302, { Location: `/${url.pathname.replace(/^\/+/, '')}${url.search}` });
+      response.writeHead(302, {
+        Location: `/${url.search}#token=${encodeURIComponent(offered)}`,
+      });
       response.end();
+      return;
+    }
+    const lang = pickLanguage(url.searchParams.get('lang'), request.headers['accept-language']);
+    if (url.pathname === '/') {
+      // The page holds nothing of the room's: its script reads the token from the fragment (or
+      // localStorage) and asks for the rows with it.
+      const asked = parseTableQuery(url.searchParams);
+      const html = hubPage([], lang, Date.now(), {
+        ...(asked.ok ? { query: asked.query } : {}),
+        shell: true,
+      });
+      response.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': Buffer.byteLength(html),
+      });
+      response.end(html);
       return;
     }
     if (!ownOrigin(request))
       return sendError(response, 403, ErrorCode.badOrigin, 'the table is for its own page only');
-    if (!hasViewToken(request, port, viewToken))
+    if (!hasViewToken(request, viewToken))
       return sendError(
         response,
         401,
         ErrorCode.unauthorized,
         'no view token: open the hub link that the instructor’s runner printed',
       );
-    const lang = pickLanguage(url.searchParams.get('lang'), request.headers['accept-language']);
     const asked = parseTableQuery(url.searchParams);
     if (!asked.ok) return sendError(response, 400, ErrorCode.badRequest, asked.message);
     const { query } = asked;
     const now = Date.now();
-    if (url.pathname === '/') {
-      const at = room(now);
-      const html = hubPage(at.list, lang, now, at.as(query));
-      response.writeHead(200, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Length': Buffer.byteLength(html),
-      });
-      response.end(html);
-    } else if (url.pathname === '/api/learners') {
+    if (url.pathname === '/api/learners') {
       sendJson(response, 200, { now: new Date(now).toISOString(), learners: learners.list(now) });
     } else if (url.pathname === '/api/learners.csv') {
       const at = room(now);
@@ -207,8 +226,6 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  // The tokens are on disk before any link is printed: a restart takes the links printed now.
-  saver?.write();
   const local = ['0.0.0.0', '::'].includes(options.host)
     ? '127.0.0.1'
     : options.host.includes(':')
@@ -221,7 +238,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     joinToken,
     viewToken,
     learners,
-    stateFile,
+    database: store?.file,
     close: async () => {
       clearInterval(tick);
       clearTimeout(pushTimer);
@@ -229,6 +246,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       for (const viewer of viewers) viewer.response.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      store?.close();
     },
   };
 }

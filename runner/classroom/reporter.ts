@@ -34,18 +34,31 @@ export interface Reporter {
   stop(): void;
 }
 
-/** The learner id: random, kept in the workspace so that a restarted runner is the same learner. */
-export function learnerId(workspace: Workspace): string {
-  const file = join(workspace.root, 'hub-learner-id');
+/** A random value kept in the workspace (mode 0600), made the first time it is asked for. */
+function kept(workspace: Workspace, name: string, pattern: RegExp, bytes: number): string {
+  const file = join(workspace.root, name);
   try {
-    const kept = readFileSync(file, 'utf8').trim();
-    if (/^[A-Za-z0-9_-]{16,64}$/.test(kept)) return kept;
+    const value = readFileSync(file, 'utf8').trim();
+    if (pattern.test(value)) return value;
   } catch {
     // None yet: this workspace has never joined a hub.
   }
-  const fresh = randomBytes(16).toString('base64url');
+  const fresh = randomBytes(bytes).toString('base64url');
   writeAtomic(file, `${fresh}\n`, 0o600);
   return fresh;
+}
+
+/** The learner id: random, kept in the workspace so that a restarted runner is the same learner. */
+export function learnerId(workspace: Workspace): string {
+  return kept(workspace, 'hub-learner-id', /^[A-Za-z0-9_-]{16,64}$/, 16);
+}
+
+/**
+ * The learner's secret, kept beside the id: the hub binds the id to the first secret it sees, so
+ * that nobody else in the room can report as this learner.
+ */
+export function learnerSecret(workspace: Workspace): string {
+  return kept(workspace, 'hub-learner-secret', /^[A-Za-z0-9_-]{22,64}$/, 24);
 }
 
 /**
@@ -62,6 +75,14 @@ export function startReporter(options: ReporterOptions): Reporter {
   const { firstMs, maxMs } = options.retry ?? { firstMs: 1000, maxMs: 30_000 };
   const endpoint = `${options.joinUrl.replace(/\/+$/, '')}/report`;
   const learner = learnerId(options.workspace);
+  const secret = learnerSecret(options.workspace);
+  /** What the log has said about the hub's answers, so that each is said once. */
+  const said = new Set<number>();
+  const sayOnce = (status: number, message: string) => {
+    if (said.has(status)) return;
+    said.add(status);
+    log(message);
+  };
   const name = options.name.trim();
   /** Latest unsent result per check: a newer verdict replaces an unsent older one. */
   const pending = new Map<string, ReportedResult>();
@@ -95,7 +116,7 @@ export function startReporter(options: ReporterOptions): Reporter {
     if (sending || stopped) return;
     sending = true;
     const batch = [...pending.entries()].slice(0, HubLimits.resultsPerReport);
-    const body: Report = { name, learner, results: batch.map(([, result]) => result) };
+    const body: Report = { name, learner, secret, results: batch.map(([, result]) => result) };
     let status = 0;
     try {
       const response = await fetch(endpoint, {
@@ -116,6 +137,8 @@ export function startReporter(options: ReporterOptions): Reporter {
     sending = false;
     if (status >= 200 && status < 300) {
       if (outage) log('hub: reached the hub again; results sent');
+      if (said.has(403)) log('hub: the hub has room now; your results are sent');
+      said.clear();
       outage = false;
       delay = 0;
       greeted = true;
@@ -128,17 +151,38 @@ export function startReporter(options: ReporterOptions): Reporter {
       );
       greeted = true;
       for (const [key, result] of batch) if (pending.get(key) === result) pending.delete(key);
-    } else if (status === 401) {
+    } else if (status === 409) {
       log(
-        'hub: the hub does not know this join link (401): it was mistyped, or the hub was reset ' +
-          'with new links. Restart with the join command the instructor gives now. No more reports will be sent.',
+        'hub: the hub knows this learner id under another runner (409): was this workspace copied? ' +
+          'Delete hub-learner-id and hub-learner-secret from the workspace and restart to join as yourself. ' +
+          'No more reports will be sent.',
       );
       stopped = true;
       unsubscribe();
     } else {
-      if (status !== 0 && !outage) log(`hub: the hub answered ${status}; will keep trying`);
+      if (status === 401)
+        sayOnce(
+          401,
+          'hub: the hub does not know this join link (401): it was mistyped, or the hub was reset ' +
+            'with new links. Ask the instructor for the join command and restart with it; until then ' +
+            'this runner keeps your results and tries again now and then.',
+        );
+      else if (status === 403)
+        sayOnce(
+          403,
+          'hub: the hub is full: it follows as many learners as the instructor allowed. Ask the ' +
+            'instructor to make room (--hub-capacity); your results are kept and sent once there is room.',
+        );
+      else if (status === 503)
+        sayOnce(
+          503,
+          'hub: the hub cannot save results right now (503); they are kept here and sent again.',
+        );
+      else if (status !== 0 && !outage) log(`hub: the hub answered ${status}; will keep trying`);
       if (status !== 0) outage = true;
-      delay = Math.min(maxMs, delay ? delay * 2 : firstMs);
+      // A wrong link or a full room is not over in seconds: try again at the slowest pace.
+      delay =
+        status === 401 || status === 403 ? maxMs : Math.min(maxMs, delay ? delay * 2 : firstMs);
       timer = setTimeout(() => void send(), jittered(delay));
       return;
     }

@@ -15,6 +15,8 @@ export const ErrorCode = {
   /** A query parameter the API does not understand. */
   badRequest: 'bad-request',
   unknownLab: 'unknown-lab',
+  /** The lab's file does not load (bad YAML, a key the schema refuses): the message says where. */
+  brokenLab: 'broken-lab',
   unknownCell: 'unknown-cell',
   unknownCheck: 'unknown-check',
   /** A lab's prepare or cleanup asked for, and the lab has none. */
@@ -34,8 +36,14 @@ export const ErrorCode = {
   badSession: 'bad-session',
   /** The hub: a report that is not JSON, or not the report schema (runner/classroom/hub/report.ts). */
   badReport: 'bad-report',
-  /** The hub: the room has as many learners as it takes. */
+  /** The hub: the room has as many learners as it takes (--hub-capacity). */
   hubFull: 'hub-full',
+  /** The hub: the learner id is bound to another runner's secret. */
+  learnerTaken: 'learner-taken',
+  /** The hub: this address sent more joins or reports than the hub takes from one source. */
+  rateLimited: 'rate-limited',
+  /** The hub could not commit the report (read-only, full disk, I/O error): send it again later. */
+  hubNotSaved: 'hub-not-saved',
   /** The hub: a learner reported more distinct checks than the book has. */
   tooManyChecks: 'too-many-checks',
   /** The hub: too many pages watch the table at once. */

@@ -114,6 +114,16 @@ export const uiStrings = {
   'lab.hub.language': 'Instructor hub: accessible name of the language switch',
   'lab.hub.live': 'Instructor hub: status when the table updates live',
   'lab.hub.offline': 'Instructor hub: status after the page lost the hub, while it reconnects',
+  'lab.hub.signedOut':
+    'Instructor hub: shown when the page has no view token (opened without the #token= link)',
+  'lab.hub.notSaved.read-only':
+    'Instructor hub: alert while the hub cannot save reports because its folder is read-only',
+  'lab.hub.notSaved.full':
+    'Instructor hub: alert while the hub cannot save reports because the disk is full',
+  'lab.hub.notSaved.io-error':
+    'Instructor hub: alert while the hub cannot save reports because the disk fails',
+  'lab.hub.notSaved.failed':
+    'Instructor hub: alert while the hub cannot save reports for another reason',
   'lab.hub.column.name': "Instructor hub: column of learners' display names",
   'lab.hub.name.same':
     'Instructor hub: beside a name that another learner also uses (letter case aside)',
@@ -180,6 +190,7 @@ export const uiStrings = {
   'lab.doctor.item.inotify': 'Doctor page: name of the inotify item',
   'lab.doctor.item.ports': 'Doctor page: name of the ports item',
   'lab.doctor.item.processes': 'Doctor page: name of the left-over processes item',
+  'lab.doctor.item.labs': 'Doctor page: name of the lab files item',
   'lab.doctor.item.place':
     'Doctor page: name of the item that says where the labs run (this machine or a dev container)',
   'lab.doctor.about.docker':
@@ -202,6 +213,8 @@ export const uiStrings = {
     'Doctor page: what the ports item checks, shown with or without a runner',
   'lab.doctor.about.processes':
     'Doctor page: what the left-over processes item checks, shown with or without a runner',
+  'lab.doctor.about.labs':
+    'Doctor page: what the lab files item checks, shown with or without a runner',
   'lab.doctor.docker.ok': 'Doctor finding: Docker answers; {{version}} of its engine',
   'lab.doctor.docker.missing': 'Doctor finding: no docker command',
   'lab.doctor.docker.denied':
@@ -266,6 +279,9 @@ export const uiStrings = {
     'Doctor finding: processes a runner stopped hard left running; {{count}}; before the commands',
   'lab.doctor.processes.unreadable':
     'Doctor finding: the process ledger could not be read and was kept aside; {{file}} is its path; before the commands',
+  'lab.doctor.labs.ok': 'Doctor finding: every lab file loads',
+  'lab.doctor.labs.broken':
+    'Doctor finding: lab files that do not load; {{count}}; before the list of files with their line and fix',
   'lab.doctor.ports.ok': 'Doctor finding: every port free; {{ports}}',
   'lab.doctor.ports.busy':
     'Doctor finding: ports taken by something else; {{busy}}; before the commands',
@@ -294,7 +310,7 @@ export const pluralStrings = {
   'lab.hub.seenAgo':
     'Instructor hub: when the hub last heard from a learner; {{count}} minutes ago',
   'lab.hub.summary':
-    'Instructor hub: above the table; {{count}} learners, {{stuck}} of them stuck on a check',
+    'Instructor hub: above the table; {{count}} learners of the {{capacity}} the hub takes, {{waiting}} refused because it is full, {{stuck}} stuck on a check',
   'lab.hub.shown':
     'Instructor hub: beside the summary while one chapter is shown; {{shown}} of {{count}} learners',
 } as const satisfies Record<string, string>;

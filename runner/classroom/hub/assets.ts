@@ -11,6 +11,7 @@ tr[data-stuck] { background: #fff1e6; }
 td[data-status="pass"] { color: #17663a; }
 td[data-status="fail"], td[data-status="error"] { color: #a12a1d; }
 #connection, #shown { color: #5c5c66; }
+#problem { border-inline-start: 4px solid #a12a1d; padding: 0.5rem 0.75rem; background: #fdeceb; }
 #table-controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 0.75rem; margin: 1rem 0; }
 #table-controls select, #table-controls button { font: inherit; padding: 0.2rem 0.4rem; }
 #table-controls a { margin-inline-start: auto; }
@@ -25,6 +26,7 @@ h2 { font-size: 1.15rem; margin-top: 2rem; }
   td[data-status="pass"] { color: #7fd19b; }
   td[data-status="fail"], td[data-status="error"] { color: #ff9d8f; }
   #connection, #shown { color: #a4a4b0; }
+  #problem { background: #3b1a17; border-color: #ff9d8f; }
   a { color: #9db4ff; }
   :focus-visible { outline-color: #9db4ff; }
   .name-note { color: #ffb86b; }
@@ -32,15 +34,18 @@ h2 { font-size: 1.15rem; margin-top: 2rem; }
 `;
 
 /**
- * The page's script: follows the live channel and rebuilds the rows, the counts and the chapter
- * choices with textContent only, so a name is never parsed as HTML. The controls' form works
- * without it (a GET of the page); with it, a change applies at once: the address, the CSV link and
- * the language links take the new query, and the live channel reopens with it. Plain JavaScript,
- * since the browser runs it as it is.
+ * The page's script. The view token comes as the runner's does: from the link's fragment
+ * (`#token=`), which it moves to `localStorage` and drops from the address bar, then with every
+ * request as a Bearer header; no cookie. It follows the live channel (a `fetch` stream, since an
+ * EventSource cannot send a header) and rebuilds the rows, the counts and the chapter choices with
+ * textContent only, so a name is never parsed as HTML. A change of the controls applies at once:
+ * the address and the language links take the new query, and the live channel reopens with it.
+ * The CSV link downloads through the same header. Plain JavaScript, run as it is.
  */
 export const hubScript = `const body = document.body;
 const status = document.getElementById('connection');
 const summary = document.getElementById('summary');
+const problem = document.getElementById('problem');
 const shown = document.getElementById('shown');
 const tbody = document.getElementById('learners');
 const countsSection = document.getElementById('counts-section');
@@ -51,8 +56,19 @@ const chapter = document.getElementById('chapter');
 const csv = document.getElementById('csv');
 const columns = ${JSON.stringify(columns)};
 const defaultSort = ${JSON.stringify(defaultQuery.sort)};
-let events;
+const storageKey = 'istio-lab-hub-token';
+let live;
 let chapterList = '';
+
+const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromFragment) {
+  try { localStorage.setItem(storageKey, fromFragment); } catch {}
+  history.replaceState(null, '', location.pathname + location.search);
+}
+const token = () => {
+  try { return localStorage.getItem(storageKey) || fromFragment; } catch { return fromFragment; }
+};
+const authorized = () => ({ Authorization: 'Bearer ' + token() });
 
 const query = () => {
   const params = new URLSearchParams({ lang: body.dataset.lang });
@@ -117,19 +133,67 @@ const renderChapters = (list) => {
   }));
 };
 
-const connect = () => {
-  events?.close();
-  events = new EventSource('/api/events?' + query());
-  events.addEventListener('open', () => { status.textContent = body.dataset.live; });
-  events.addEventListener('error', () => { status.textContent = body.dataset.offline; });
-  events.addEventListener('rows', (event) => {
-    const view = JSON.parse(event.data);
-    summary.textContent = view.summary;
-    shown.textContent = view.shown;
-    renderRows(view.rows);
-    renderCounts(view.counts);
-    renderChapters(view.chapters);
+const render = (view) => {
+  summary.textContent = view.summary;
+  shown.textContent = view.shown;
+  problem.textContent = view.problem;
+  problem.hidden = !view.problem;
+  renderRows(view.rows);
+  renderCounts(view.counts);
+  renderChapters(view.chapters);
+};
+
+const signedOut = () => {
+  status.textContent = '';
+  problem.textContent = body.dataset.signedOut;
+  problem.hidden = false;
+};
+
+/** Reads the event stream: blocks split by a blank line, each an event name and its data. */
+const follow = async (controller) => {
+  const answer = await fetch('/api/events?' + query(), {
+    headers: authorized(),
+    signal: controller.signal,
+    cache: 'no-store',
   });
+  if (answer.status === 401) return 'signed-out';
+  if (!answer.ok || !answer.body) throw new Error('status ' + answer.status);
+  status.textContent = body.dataset.live;
+  const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('closed');
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf('\\n\\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      let data = '';
+      for (const line of block.split('\\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data += line.slice(6);
+      }
+      if (event === 'rows') render(JSON.parse(data));
+    }
+  }
+};
+
+const connect = () => {
+  live?.abort();
+  const controller = new AbortController();
+  live = controller;
+  if (!token()) return signedOut();
+  const attempt = () => follow(controller).then(
+    (outcome) => { if (outcome === 'signed-out') signedOut(); },
+    () => {
+      if (controller.signal.aborted) return;
+      status.textContent = body.dataset.offline;
+      setTimeout(() => { if (live === controller) attempt(); }, 2000);
+    },
+  );
+  attempt();
 };
 
 const apply = () => {
@@ -144,6 +208,18 @@ const apply = () => {
   connect();
 };
 
+csv.addEventListener('click', async (event) => {
+  event.preventDefault();
+  const answer = await fetch(csv.href, { headers: authorized(), cache: 'no-store' });
+  if (answer.status === 401) return signedOut();
+  if (!answer.ok) return;
+  const name = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') || '');
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await answer.blob());
+  link.download = name ? name[1] : 'classroom.csv';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+});
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   apply();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../../src/lib/error-codes.ts';
 import { sendError } from '../../http/reply.ts';
-import { readBearer, readCookies, tokensEqual } from '../../http/auth.ts';
+import { readBearer, tokensEqual } from '../../http/auth.ts';
 import { HubLimits } from './report.ts';
 
 /**
@@ -17,11 +17,6 @@ export const hubHeaders = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 } as const;
-
-/** The view cookie's name carries the port, like the runner's: cookies ignore ports. */
-export function cookieName(port: number): string {
-  return `istio_lab_hub_${port}`;
-}
 
 export function sendText(response: ServerResponse, type: string, text: string): void {
   response.writeHead(200, {
@@ -68,14 +63,12 @@ export function ownOrigin(request: IncomingMessage): boolean {
   return origin === undefined || origin === `http://${request.headers.host ?? ''}`;
 }
 
-/** Whether the request carries the view token: Bearer, or the cookie on the page's own requests. */
-export function hasViewToken(request: IncomingMessage, port: number, viewToken: string): boolean {
-  const site = request.headers['sec-fetch-site'];
-  // As on the runner (auth.ts `decide`): another site's <script src> must not ride on the cookie.
-  const cookieAllowed = site === undefined || site === 'same-origin' || site === 'none';
-  const offered = [
-    readBearer(request.headers.authorization),
-    ...(cookieAllowed ? readCookies(request.headers.cookie, cookieName(port)) : []),
-  ];
-  return offered.some((token) => token !== undefined && tokensEqual(token, viewToken));
+/**
+ * Whether the request carries the view token, as a Bearer header only: the runner's scheme
+ * (fragment → localStorage → Bearer). A cookie would go to every server on this host, whatever its
+ * port, and ride on any request a page can make.
+ */
+export function hasViewToken(request: IncomingMessage, viewToken: string): boolean {
+  const offered = readBearer(request.headers.authorization);
+  return offered !== undefined && tokensEqual(offered, viewToken);
 }

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../../src/lib/error-codes.ts';
 import type { CheckStatus } from '../../../src/lib/protocol.ts';
 import { displayName, HubLimits, type Report } from './report.ts';
 import { nameWarnings, type NameWarning } from './names.ts';
-import type { SavedLearner } from './state.ts';
+import type { StoredLearner } from './store.ts';
 import { sortLearners, type LearnerVerdicts } from './table.ts';
 
 /** One check of one learner as the hub keeps it; times are epoch milliseconds. */
@@ -21,6 +22,8 @@ interface Learner {
   name: string;
   /** When the hub last heard from this learner, by the hub's clock. */
   lastSeen: number;
+  /** The SHA-256 of the secret the learner's runner sent first: the id is bound to it. */
+  secretHash?: string;
   checks: Map<string, CheckState>;
 }
 
@@ -45,7 +48,19 @@ export interface LearnerSummary {
 }
 
 export type ApplyOutcome =
-  { ok: true } | { ok: false; status: 400 | 429; code: ErrorCode; message: string };
+  | {
+      ok: true;
+      /** The check keys (`lab/check`) of the report that the hub keeps: what it must save. */
+      keys: string[];
+    }
+  | { ok: false; status: 400 | 403 | 409; code: ErrorCode; message: string };
+
+/** Which lab and check ids the hub takes: the book's (hub/table.ts BookOrder), or any. */
+export type KnownCheck = (lab: string, check: string) => boolean;
+
+export function secretHash(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
 
 /**
  * The hub's memory: learners and their latest result per check. Times come from the learners'
@@ -56,44 +71,60 @@ export type ApplyOutcome =
 export class HubLearners {
   #learners = new Map<string, Learner>();
   #startedAt: number;
+  #capacity: number;
+  /** Learners refused because the room was full, until they get in: "K waiting". */
+  #waiting = new Set<string>();
 
   /**
    * `startedAt`: when the hub first started; no reported time is taken as earlier. `saved`: the
-   * learners a restarted hub kept (hub/state.ts), taken as they were.
+   * learners a restarted hub kept (hub/store.ts), taken as they were. `capacity`: how many
+   * learners the hub follows (--hub-capacity).
    */
-  constructor(startedAt = Number.NEGATIVE_INFINITY, saved: readonly SavedLearner[] = []) {
+  constructor(
+    startedAt = Number.NEGATIVE_INFINITY,
+    saved: readonly StoredLearner[] = [],
+    capacity: number = HubLimits.learners,
+  ) {
     this.#startedAt = startedAt;
+    this.#capacity = capacity;
     for (const learner of saved)
       this.#learners.set(learner.id, {
         id: learner.id,
         name: learner.name,
-        lastSeen: Date.parse(learner.lastSeen),
-        checks: new Map(
-          learner.checks.map(({ failingSince, ...check }) => [
-            keyOf(check),
-            {
-              ...check,
-              at: Date.parse(check.at),
-              ...(failingSince === undefined ? {} : { failingSince: Date.parse(failingSince) }),
-            },
-          ]),
-        ),
+        lastSeen: learner.lastSeen,
+        ...(learner.secretHash ? { secretHash: learner.secretHash } : {}),
+        checks: new Map(learner.checks.map((check) => [keyOf(check), { ...check }])),
       });
   }
 
-  /** Every learner and check as hub/state.ts keeps them, times as ISO 8601. */
-  saved(): SavedLearner[] {
-    const iso = (time: number) => new Date(time).toISOString();
-    return [...this.#learners.values()].map((learner) => ({
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** How many learners were refused because the room was full and have not got in since. */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /** Every learner and check as hub/store.ts keeps them. */
+  saved(): StoredLearner[] {
+    return [...this.#learners.keys()].flatMap((id) => this.stored(id) ?? []);
+  }
+
+  /** One learner as hub/store.ts keeps them, with every check or only those of `keys`. */
+  stored(id: string, keys?: Iterable<string>): StoredLearner | undefined {
+    const learner = this.#learners.get(id);
+    if (!learner) return undefined;
+    const checks = keys
+      ? [...keys].flatMap((key) => learner.checks.get(key) ?? [])
+      : [...learner.checks.values()];
+    return {
       id: learner.id,
       name: learner.name,
-      lastSeen: iso(learner.lastSeen),
-      checks: [...learner.checks.values()].map(({ failingSince, ...check }) => ({
-        ...check,
-        at: iso(check.at),
-        ...(failingSince === undefined ? {} : { failingSince: iso(failingSince) }),
-      })),
-    }));
+      lastSeen: learner.lastSeen,
+      ...(learner.secretHash ? { secretHash: learner.secretHash } : {}),
+      checks: checks.map((check) => ({ ...check })),
+    };
   }
 
   /** Each learner's latest verdict per check and where they are stuck, for hub/table.ts counts. */
@@ -108,19 +139,45 @@ export class HubLearners {
     return this.#learners.size;
   }
 
-  apply(report: Report, now = Date.now()): ApplyOutcome {
+  /**
+   * Takes a report into memory. Refused: a new learner past the capacity (403 hub-full), an id
+   * bound to another secret (409), two verdicts of one check in a report, or more distinct checks
+   * than a learner may have (400). Results of labs and checks that `known` does not take are
+   * dropped. The outcome names the checks the caller must save.
+   */
+  apply(report: Report, now = Date.now(), known: KnownCheck = () => true): ApplyOutcome {
     let learner = this.#learners.get(report.learner);
+    const hash = report.secret === undefined ? undefined : secretHash(report.secret);
+    if (learner?.secretHash !== undefined && learner.secretHash !== hash)
+      return {
+        ok: false,
+        status: 409,
+        code: ErrorCode.learnerTaken,
+        message:
+          'this learner id belongs to another runner: delete hub-learner-id and hub-learner-secret from the workspace and restart to join as yourself',
+      };
+    const keys = report.results.map(keyOf);
+    if (new Set(keys).size !== keys.length)
+      return {
+        ok: false,
+        status: 400,
+        code: ErrorCode.badReport,
+        message: 'a report may hold at most one verdict per check',
+      };
     if (!learner) {
-      if (this.#learners.size >= HubLimits.learners)
+      if (this.#learners.size >= this.#capacity) {
+        if (this.#waiting.size < HubLimits.waitingKept) this.#waiting.add(report.learner);
         return {
           ok: false,
-          status: 429,
+          status: 403,
           code: ErrorCode.hubFull,
-          message: `the hub already follows ${HubLimits.learners} learners`,
+          message: `the hub is full: it follows ${this.#capacity} learners. Ask the instructor to make room (--hub-capacity)`,
         };
+      }
       learner = { id: report.learner, name: '', lastSeen: now, checks: new Map() };
     }
-    const added = new Set(report.results.map(keyOf).filter((key) => !learner.checks.has(key))).size;
+    const taken = report.results.filter((result) => known(result.lab, result.check));
+    const added = taken.map(keyOf).filter((key) => !learner.checks.has(key)).length;
     if (learner.checks.size + added > HubLimits.checksPerLearner)
       return {
         ok: false,
@@ -128,10 +185,12 @@ export class HubLearners {
         code: ErrorCode.tooManyChecks,
         message: `a learner may report at most ${HubLimits.checksPerLearner} distinct checks`,
       };
+    this.#waiting.delete(learner.id);
+    if (hash !== undefined) learner.secretHash = hash;
     this.#learners.set(learner.id, learner);
     learner.name = displayName(report.name);
     learner.lastSeen = now;
-    const results = report.results
+    const results = taken
       .map((result) => ({
         ...result,
         at: Math.min(Math.max(Date.parse(result.at), this.#startedAt), now),
@@ -154,7 +213,7 @@ export class HubLearners {
           known && known.status !== 'pass' ? (known.failingSince ?? known.at) : result.at;
       learner.checks.set(key, state);
     }
-    return { ok: true };
+    return { ok: true, keys: taken.map(keyOf) };
   }
 
   /** Every learner, stuck ones first (longest stuck first), then by name. */

@@ -95,13 +95,14 @@ export function hubPage(
 <link rel="stylesheet" href="/hub.css">
 <script type="module" src="/hub.js"></script>
 </head>
-<body data-lang="${lang}" data-live="${t('lab.hub.live')}" data-offline="${t('lab.hub.offline')}">
+<body data-lang="${lang}" data-live="${t('lab.hub.live')}" data-offline="${t('lab.hub.offline')}" data-signed-out="${t('lab.hub.signedOut')}">
 <header>
 <h1>${t('lab.hub.title')}</h1>
 <nav aria-label="${t('lab.hub.language')}">${switcher}</nav>
 </header>
 <p>${t('lab.hub.intro')}</p>
 ${controlsHtml(view, lang, query)}
+<p id="problem" role="alert"${view.problem ? '' : ' hidden'}>${escapeHtml(view.problem)}</p>
 <p><span id="summary">${escapeHtml(view.summary)}</span> <span id="shown">${escapeHtml(view.shown)}</span> <span id="connection" role="status"></span></p>
 <table>
 <thead><tr>${columns.map((column) => `<th scope="col">${t(`lab.hub.column.${column}`)}</th>`).join('')}</tr></thead>

@@ -12,8 +12,12 @@ export const HubLimits = {
   reportBytes: 64 * 1024,
   /** Results in one report; the reporter sends a larger backlog in several reports. */
   resultsPerReport: 100,
-  /** Learners the hub keeps; a new one beyond this is refused. */
-  learners: 200,
+  /** Learners the hub follows unless --hub-capacity says otherwise; a new one beyond is refused. */
+  learners: 1000,
+  /** The largest --hub-capacity. */
+  maxCapacity: 10_000,
+  /** Refused learners the hub counts as waiting, at most. */
+  waitingKept: 10_000,
   /** Distinct checks kept per learner, over all chapters. */
   checksPerLearner: 500,
   /** Display name length, in characters, after trimming. */
@@ -73,6 +77,14 @@ export const reportSchema = z.strictObject({
   }),
   /** A random id kept in the learner's workspace: a restarted runner is the same learner. */
   learner: learnerIdSchema(),
+  /**
+   * A random secret kept beside the id (reporter.ts `learnerSecret`): the hub binds the id to the
+   * first secret it sees, so nobody else can report as this learner with the join token alone.
+   */
+  secret: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22,64}$/, 'secret is 22-64 letters, digits, - or _')
+    .optional(),
   results: z
     .array(
       z.strictObject({

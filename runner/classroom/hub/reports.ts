@@ -3,8 +3,9 @@ import { ErrorCode, errorDetail } from '../../../src/lib/error-codes.ts';
 import { tokensEqual } from '../../http/auth.ts';
 import { sendError } from '../../http/reply.ts';
 import { readBody } from './http.ts';
-import type { HubLearners } from './learners.ts';
+import type { HubLearners, KnownCheck } from './learners.ts';
 import { reportSchema } from './report.ts';
+import type { StoreFailure } from './store.ts';
 
 /**
  * `POST /join/<join token>/report`: the only way anything enters the hub. The order of the
@@ -14,11 +15,14 @@ export interface ReportRoute {
   joinToken: string;
   learners: HubLearners;
   log: (message: string) => void;
+  /** The book's lab and check ids: results of others are dropped. */
+  known?: KnownCheck;
   /**
-   * Called after a report changed the table; the answer (204) waits for the promise, so that a
-   * report the hub acknowledged is one it has saved (hub/state.ts).
+   * Called after a report was taken into memory, with the learner and the checks to save; the
+   * answer waits for the promise: 204 once the commit that holds the report is done (hub/saving.ts),
+   * 503 `hub-not-saved` when it failed, so that a report the hub acknowledged is one it has saved.
    */
-  stored: () => Promise<void>;
+  stored: (learner: string, keys: readonly string[]) => Promise<StoreFailure | undefined>;
 }
 
 export function reportRoute(route: ReportRoute) {
@@ -38,17 +42,24 @@ export function reportRoute(route: ReportRoute) {
         .map((issue) => `${issue.path.join('.') || 'report'}: ${issue.message}`);
       return sendError(response, 400, ErrorCode.badReport, `bad report: ${issues.join('; ')}`);
     }
-    const outcome = route.learners.apply(parsed.data);
+    const outcome = route.learners.apply(parsed.data, Date.now(), route.known);
     if (!outcome.ok) {
       if (outcome.code === 'hub-full' && !warnedFull) {
         warnedFull = true;
-        route.log(`hub: ${outcome.message}; refusing new learners`);
+        route.log(`hub: ${outcome.message}; new learners are told so and wait`);
       }
       return sendError(response, outcome.status, outcome.code, outcome.message);
     }
-    void route.stored().then(() => {
+    void route.stored(parsed.data.learner, outcome.keys).then((failure) => {
       // The hub may have closed meanwhile: the learner's runner then sends it again.
       if (response.writableEnded || response.destroyed) return;
+      if (failure)
+        return sendError(
+          response,
+          503,
+          ErrorCode.hubNotSaved,
+          `the hub cannot save reports now (${failure.problem}): send it again later`,
+        );
       response.writeHead(204);
       response.end();
     });

@@ -1,5 +1,6 @@
 import { columns } from './assets.ts';
 import { csvText } from './csv.ts';
+import { HubLimits } from './report.ts';
 import type { LearnerSummary } from './learners.ts';
 import { hubStrings, type HubLang, type HubStrings } from './strings.ts';
 import {
@@ -33,8 +34,10 @@ export interface HubRow {
 
 /** What the page shows above, in and beside the table. */
 export interface HubView {
-  /** The whole room: how many learners, how many stuck. */
+  /** The whole room: how many learners of how many the hub takes, how many waiting, how many stuck. */
   summary: string;
+  /** Why the hub cannot save reports now (read-only, full disk, I/O error), or empty. */
+  problem: string;
   /** How many of them the chapter filter shows, or empty without a filter. */
   shown: string;
   rows: HubRow[];
@@ -49,6 +52,12 @@ export interface ViewOptions {
   query?: TableQuery;
   counts?: readonly CheckCount[];
   order?: BookOrder;
+  /** How many learners the hub takes (--hub-capacity) and how many were refused and wait. */
+  room?: { capacity: number; waiting: number };
+  /** Why the hub's latest commit failed (hub/store.ts StoreProblem), while it fails. */
+  notSaved?: string;
+  /** The page before its script has the rows: no summary yet. */
+  shell?: boolean;
 }
 
 function rowOf(learner: LearnerSummary, strings: HubStrings, now: number): HubRow {
@@ -93,10 +102,18 @@ export function hubView(
   const shown = arranged(learners, options);
   const counts = options.counts ?? [];
   const stuckCount = learners.filter((learner) => learner.stuck).length;
+  const room = options.room ?? { capacity: HubLimits.learners, waiting: 0 };
   return {
-    summary: learners.length
-      ? plural('lab.hub.summary', learners.length, { stuck: stuckCount })
-      : text('lab.hub.empty'),
+    summary: options.shell
+      ? ''
+      : learners.length || room.waiting
+        ? plural('lab.hub.summary', learners.length, {
+            capacity: room.capacity,
+            waiting: room.waiting,
+            stuck: stuckCount,
+          })
+        : text('lab.hub.empty'),
+    problem: options.notSaved ? text(`lab.hub.notSaved.${options.notSaved}`) : '',
     shown:
       chapter === undefined
         ? ''

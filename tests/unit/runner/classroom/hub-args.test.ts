@@ -11,10 +11,22 @@ describe('classroom arguments', () => {
   });
 
   it('serves the hub on every address, port 4322, unless told otherwise', () => {
-    assert.deepEqual(parseRunnerArgs(['--hub']).hub, { host: '0.0.0.0', port: 4322 });
+    assert.deepEqual(parseRunnerArgs(['--hub']).hub, {
+      host: '0.0.0.0',
+      port: 4322,
+      capacity: 1000,
+    });
     assert.deepEqual(
-      parseRunnerArgs(['--hub', '--hub-host', '10.0.0.5', '--hub-port', '5000']).hub,
-      { host: '10.0.0.5', port: 5000 },
+      parseRunnerArgs([
+        '--hub',
+        '--hub-host',
+        '10.0.0.5',
+        '--hub-port',
+        '5000',
+        '--hub-capacity',
+        '40',
+      ]).hub,
+      { host: '10.0.0.5', port: 5000, capacity: 40 },
     );
   });
 
@@ -60,6 +72,9 @@ describe('classroom arguments', () => {
       ['--report-to', link, '--name', 'Ada\nBob'],
       /--name: .*control, invisible or text-direction characters/,
     ],
+    [['--hub', '--hub-capacity', '0'], /--hub-capacity 0 is not a number of learners/],
+    [['--hub', '--hub-capacity', 'many'], /--hub-capacity many is not a number of learners/],
+    [['--hub-capacity', '40'], /--hub-capacity configures the hub: add --hub/],
     [
       ['--report-to', link, '--name', 'Ada\u202eboB'],
       /--name: .*control, invisible or text-direction characters/,

@@ -19,6 +19,8 @@ describe('classroom from the command line', () => {
       '0',
       '--hub-host',
       '127.0.0.1',
+      '--labs',
+      labs,
     ]);
     let learner: ReturnType<typeof startCli> | undefined;
     try {
@@ -26,13 +28,13 @@ describe('classroom from the command line', () => {
       const printed = instructor.output();
       assert.match(printed, /runs no commands/);
       assert.match(printed, /display names and check results/);
-      const viewLink = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(
+      const viewLink = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(
         printed,
       )?.[1];
       const command = /npm start -- --report-to (\S+) --name "<your name>"/.exec(printed);
       assert.ok(viewLink && command?.[1], printed);
       const hub = new URL(viewLink);
-      const viewToken = hub.searchParams.get('token') ?? '';
+      const viewToken = new URLSearchParams(hub.hash.slice(1)).get('token') ?? '';
 
       learner = startCli([
         '--port',

@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
-import { hubStateSchema } from '../../../../runner/classroom/hub/state.ts';
 import { jittered, startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
 import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
@@ -67,8 +59,7 @@ describe('a hub restarted in the same workspace', () => {
   it('takes the same links, shows the same table, and receives what learners did while it was down', async () => {
     first = await hubIn(home, () => undefined);
     const hub = first;
-    const file = join(home, 'hub-state.json');
-    assert.equal(hub.stateFile, file);
+    const file = join(home, 'hub-tokens.json');
     assert.equal(
       statSync(file).mode & 0o777,
       0o600,
@@ -108,9 +99,6 @@ describe('a hub restarted in the same workspace', () => {
     assert.deepEqual([again.joinToken, again.viewToken], [joinToken, viewToken]);
 
     // The same view link signs a browser in, and the same token reads the table.
-    const signIn = await fetch(new URL(`/?token=${viewToken}`, again.url), { redirect: 'manual' });
-    assert.equal(signIn.status, 302);
-    assert.match(signIn.headers.get('set-cookie') ?? '', new RegExp(`=${viewToken};`));
     await learnersOf(again, viewToken);
 
     // The reporter, untouched, delivers what it missed, each with the time it ran.
@@ -128,7 +116,10 @@ describe('a hub restarted in the same workspace', () => {
       at: missed['always-passes']?.at,
     });
     const kept = again.learners.saved()[0]?.checks.find((entry) => entry.check === 'tool-missing');
-    assert.deepEqual([kept?.status, kept?.at], ['fail', missed['tool-missing']?.at]);
+    assert.deepEqual(
+      [kept?.status, kept?.at],
+      ['fail', Date.parse(missed['tool-missing']?.at ?? '')],
+    );
     await reporter.idle();
     assert.equal(said.filter((line) => line.includes('reached the hub again')).length, 1);
     assert.ok(!said.some((line) => line.includes('401')), said.join('\n'));
@@ -139,7 +130,7 @@ describe('a hub restarted in the same workspace', () => {
   });
 });
 
-describe('the state file', () => {
+describe('the database', () => {
   const homes: string[] = [];
   const hubs: RunningHub[] = [];
   const fresh = () => {
@@ -157,69 +148,228 @@ describe('the state file', () => {
     for (const home of homes) rmSync(home, { recursive: true, force: true });
   });
 
-  it('holds a report by the time the hub acknowledges it', async () => {
-    const home = fresh();
-    const hub = await start(home);
-    const result = { lab: 'traffic', check: 'canary', status: 'fail', attempts: 2 };
-    const at = new Date().toISOString();
-    const body = { name: 'Cy', learner: 'cy-learner-000000001', results: [{ ...result, at }] };
-    assert.equal((await report(hub, body)).status, 204);
-    const saved = hubStateSchema.parse(
-      JSON.parse(readFileSync(join(home, 'hub-state.json'), 'utf8')),
-    );
-    assert.deepEqual(saved.learners[0]?.checks, [{ ...result, at, failingSince: at }]);
-    assert.equal(saved.learners[0]?.name, 'Cy');
+  /** The rows as another process would read them: a connection of its own. */
+  const rowsIn = (home: string) => {
+    const db = new DatabaseSync(join(home, 'hub.sqlite'), { readOnly: true });
+    try {
+      return {
+        learners: db.prepare('SELECT id, name FROM learners ORDER BY id').all(),
+        checks: db
+          .prepare('SELECT learner, lab, check_id, status FROM checks ORDER BY learner')
+          .all(),
+      };
+    } finally {
+      db.close();
+    }
+  };
+  const learnerBody = (n: number, results: unknown[] = []) => ({
+    name: `Learner ${n}`,
+    learner: `learner-${String(n).padStart(12, '0')}`,
+    results,
+  });
+  const result = (check: string) => ({
+    lab: 'traffic',
+    check,
+    status: 'pass',
+    at: new Date().toISOString(),
+    attempts: 1,
   });
 
-  for (const [what, spoil, reason] of [
-    ['is not JSON', (file: string) => writeFileSync(file, '{"version": 1, "joinTo'), /not JSON/],
-    [
-      'is not a hub state',
-      (file: string) => writeFileSync(file, JSON.stringify({ version: 2, learners: 'many' })),
-      /not a hub state file \(version: .*\)/,
-    ],
-    ['cannot be read', (file: string) => mkdirSync(file), /cannot be read \(.*EISDIR/],
-  ] as const)
-    it(`starts afresh when the file ${what}, saying where it was and keeping it aside`, async () => {
-      const home = fresh();
-      const file = join(home, 'hub-state.json');
-      spoil(file);
-      const isFile = statSync(file).isFile();
-      const content = isFile ? readFileSync(file, 'utf8') : '';
-      const said: string[] = [];
-      const hub = await start(home, (message) => said.push(message));
-      const log = said.join('\n');
-      assert.match(log, reason);
-      const aside = readdirSync(home).filter((name) => name.startsWith('hub-state.json.corrupt-'));
-      assert.equal(aside.length, 1, readdirSync(home).join(', '));
-      assert.ok(log.includes(file), 'the log names the file');
-      assert.ok(log.includes(join(home, aside[0] ?? '')), 'and where it went');
-      if (isFile) assert.equal(readFileSync(join(home, aside[0] ?? ''), 'utf8'), content);
-      // The hub works, with new links that a next start takes again.
-      const body = { name: 'Di', learner: 'di-learner-000000001', results: [] };
-      assert.equal((await report(hub, body)).status, 204);
-      assert.equal(
-        hubStateSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).joinToken,
-        hub.joinToken,
-      );
-    });
-
-  it('goes on in memory, saying so, when the file cannot be written', async () => {
+  it('holds a report by the time the hub acknowledges it, in WAL mode, readable by the instructor only', async () => {
     const home = fresh();
-    const said: string[] = [];
-    const hub = await start(home, (message) => said.push(message));
-    rmSync(home, { recursive: true, force: true });
-    const body = { name: 'Ed', learner: 'ed-learner-000000001', results: [] };
+    const hub = await start(home);
+    assert.equal(hub.database, join(home, 'hub.sqlite'));
+    const at = new Date().toISOString();
+    const body = {
+      name: 'Cy',
+      learner: 'cy-learner-000000001',
+      results: [{ lab: 'traffic', check: 'canary', status: 'fail', attempts: 2, at }],
+    };
     assert.equal((await report(hub, body)).status, 204);
-    assert.equal((await report(hub, body)).status, 204);
+    const rows = rowsIn(home);
     assert.deepEqual(
-      (await learnersOf(hub)).map((row) => row.name),
-      ['Ed'],
+      rows.learners.map((row) => ({ ...row })),
+      [{ id: 'cy-learner-000000001', name: 'Cy' }],
     );
-    const failures = said.filter((line) => line.includes('cannot save the table'));
-    assert.equal(failures.length, 1, 'said once, not at every report');
-    assert.ok(failures[0]?.includes(join(home, 'hub-state.json')));
-    assert.ok(!existsSync(home));
+    assert.deepEqual(
+      rows.checks.map((row) => ({ ...row })),
+      [{ learner: 'cy-learner-000000001', lab: 'traffic', check_id: 'canary', status: 'fail' }],
+    );
+    const db = new DatabaseSync(join(home, 'hub.sqlite'), { readOnly: true });
+    assert.equal(
+      (db.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode,
+      'wal',
+    );
+    db.close();
+    for (const name of ['hub.sqlite', 'hub-tokens.json'])
+      assert.equal(statSync(join(home, name)).mode & 0o777, 0o600, name);
+  });
+
+  it('imports an older hub-state.json once, keeping its links, and moves it aside', async () => {
+    const home = fresh();
+    const joinToken = 'j'.repeat(32);
+    const viewToken = 'v'.repeat(32);
+    const at = '2026-03-01T09:00:00.000Z';
+    writeFileSync(
+      join(home, 'hub-state.json'),
+      JSON.stringify({
+        version: 1,
+        joinToken,
+        viewToken,
+        startedAt: at,
+        learners: [
+          { id: 'ada-learner-00000001', name: 'Ada', lastSeen: at, checks: [] },
+          { id: 'bad-learner-00000001', name: '', lastSeen: at, checks: [] },
+        ],
+      }),
+    );
+    const said: string[] = [];
+    const hub = await start(home, (line) => said.push(line));
+    assert.deepEqual([hub.joinToken, hub.viewToken], [joinToken, viewToken]);
+    assert.deepEqual(
+      hub.learners.saved().map((learner) => learner.name),
+      ['Ada'],
+    );
+    assert.ok(!existsSync(join(home, 'hub-state.json')));
+    assert.equal(
+      readdirSync(home).filter((name) => name.startsWith('hub-state.json.imported-')).length,
+      1,
+    );
+    assert.match(said.join('\n'), /imported 1 learner.*bad-learner-00000001/s);
+    await hub.close();
+    const again = await start(home);
+    assert.deepEqual([again.joinToken, again.viewToken], [joinToken, viewToken]);
+    assert.deepEqual(
+      again.learners.saved().map((learner) => learner.name),
+      ['Ada'],
+    );
+  });
+
+  it('skips a damaged row, naming it, and keeps the links and every other learner', async () => {
+    const home = fresh();
+    const hub = await start(home);
+    for (const n of [1, 2, 3])
+      assert.equal((await report(hub, learnerBody(n, [result('canary')]))).status, 204);
+    const { joinToken, viewToken } = hub;
+    await hub.close();
+    const db = new DatabaseSync(join(home, 'hub.sqlite'));
+    db.exec(`UPDATE learners SET name = 'Ada' || char(0) WHERE id = 'learner-000000000002'`);
+    db.exec(`UPDATE checks SET status = 'maybe' WHERE learner = 'learner-000000000003'`);
+    db.close();
+    const said: string[] = [];
+    const again = await start(home, (line) => said.push(line));
+    assert.deepEqual([again.joinToken, again.viewToken], [joinToken, viewToken], 'same links');
+    assert.deepEqual(
+      again.learners.saved().map((learner) => [learner.id, learner.checks.length]),
+      [
+        ['learner-000000000001', 1],
+        ['learner-000000000003', 0],
+      ],
+    );
+    const log = said.join('\n');
+    assert.match(log, /skipped 2 damaged row.*learner-000000000002.*learner-000000000003/s);
+    // The skipped learner's runner sends again with the same link, and is back.
+    assert.equal((await report(again, learnerBody(2, [result('canary')]))).status, 204);
+    assert.equal(again.learners.size, 3);
+  });
+
+  it('moves a file that is not a database aside, keeping the links', async () => {
+    const home = fresh();
+    const hub = await start(home);
+    const { joinToken } = hub;
+    await hub.close();
+    for (const suffix of ['-wal', '-shm'])
+      rmSync(join(home, `hub.sqlite${suffix}`), { force: true });
+    writeFileSync(join(home, 'hub.sqlite'), 'not a database, not at all'.repeat(200));
+    const said: string[] = [];
+    const again = await start(home, (line) => said.push(line));
+    assert.equal(again.joinToken, joinToken);
+    assert.match(said.join('\n'), /moved to .*hub\.sqlite\.corrupt-/);
+    assert.equal((await report(again, learnerBody(1))).status, 204);
+  });
+
+  /** Runs `mount` with these arguments; false (and the test skipped, saying why) when refused. */
+  const mount = (t: TestContext, ...args: string[]): boolean => {
+    try {
+      execFileSync('mount', args, { stdio: 'pipe' });
+      return true;
+    } catch (error) {
+      t.skip(
+        `mount ${args.join(' ')} was refused (${String((error as Error).message).split('\n')[0]}): this needs root`,
+      );
+      return false;
+    }
+  };
+  const unmount = (dir: string) => execFileSync('umount', [dir], { stdio: 'pipe' });
+
+  it('answers 503 on a read-only workspace, shows why, and the reporter keeps its results', async (t) => {
+    const home = fresh();
+    const first = await start(home);
+    assert.equal((await report(first, learnerBody(1, [result('canary')]))).status, 204);
+    await first.close();
+    if (!mount(t, '--bind', home, home)) return;
+    let hub: RunningHub | undefined;
+    try {
+      if (!mount(t, '-o', 'remount,ro,bind', home)) return;
+      const said: string[] = [];
+      hub = await hubIn(home, (line) => said.push(line));
+      assert.equal(hub.learners.size, 1, 'what was saved is shown');
+      const answer = await report(hub, learnerBody(2, [result('canary')]));
+      assert.equal(answer.status, 503);
+      assert.equal(((await answer.json()) as { code: string }).code, 'hub-not-saved');
+      assert.match(said.join('\n'), /read-only/);
+      const events = await fetch(new URL('/api/events?lang=en', hub.url), {
+        headers: { Authorization: `Bearer ${hub.viewToken}` },
+      });
+      const reader = events.body?.getReader();
+      const opening = new TextDecoder().decode((await reader?.read())?.value);
+      await reader?.cancel();
+      assert.match(opening, /cannot save reports: the workspace is read-only/);
+    } finally {
+      await hub?.close();
+      unmount(home);
+    }
+    const again = await start(home);
+    assert.deepEqual(
+      again.learners.saved().map((learner) => learner.id),
+      ['learner-000000000001'],
+      'the acknowledged report, not the refused one',
+    );
+  });
+
+  it('answers 503 on a full disk and loses nothing it acknowledged', async (t) => {
+    const home = fresh();
+    if (!mount(t, '-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', home)) return;
+    const acknowledged: string[] = [];
+    let refused: { code: string } | undefined;
+    let hub: RunningHub | undefined;
+    try {
+      hub = await hubIn(home, () => undefined);
+      // Fill what is left, then report until the database has no room.
+      try {
+        writeFileSync(join(home, 'filler'), Buffer.alloc(64 * 1024));
+      } catch {
+        // Full, as meant.
+      }
+      for (let n = 1; n <= 400 && !refused; n++) {
+        const body = learnerBody(n, [result('canary'), result('mtls'), result('gateway')]);
+        const answer = await report(hub, body);
+        if (answer.status === 204) acknowledged.push(body.learner);
+        else {
+          assert.equal(answer.status, 503);
+          refused = (await answer.json()) as { code: string };
+        }
+      }
+      assert.equal(refused?.code, 'hub-not-saved', 'the disk filled up within 400 reports');
+      await hub.close();
+      rmSync(join(home, 'filler'), { force: true });
+      hub = await hubIn(home, () => undefined);
+      const kept = new Set(hub.learners.saved().map((learner) => learner.id));
+      for (const id of acknowledged) assert.ok(kept.has(id), `${id} was acknowledged and is kept`);
+    } finally {
+      await hub?.close();
+      unmount(home);
+    }
   });
 });
 

@@ -67,7 +67,10 @@ describe('hub state', () => {
     const hub = new HubLearners();
     hub.apply(report([result('canary', 'fail', 1)]), t0 + minute);
     hub.apply(report([result('canary', 'fail', 4)]), t0 + 4 * minute);
-    hub.apply(report([result('canary', 'pass', 2), result('canary', 'fail', 4)]), t0 + 6 * minute);
+    hub.apply(report([result('canary', 'pass', 2)]), t0 + 6 * minute);
+    hub.apply(report([result('canary', 'fail', 4)]), t0 + 6 * minute);
+    const twice = hub.apply(report([result('canary', 'pass', 2), result('canary', 'fail', 4)]));
+    assert.deepEqual(twice.ok ? undefined : [twice.status, twice.code], [400, 'bad-report']);
     const [row] = hub.list(t0 + 6 * minute);
     assert.deepEqual([row?.latest?.status, row?.stuck?.since], ['fail', at(1)]);
     assert.equal(row?.lastSeen, at(6), 'last seen is the hub’s own clock');
@@ -97,7 +100,8 @@ describe('hub state', () => {
     for (let index = 0; index < HubLimits.learners; index += 1)
       assert.equal(hub.apply(report([], `learner-${String(index).padStart(12, '0')}`)).ok, true);
     const full = hub.apply(report([], 'learner-one-too-many'));
-    assert.deepEqual(full.ok ? undefined : [full.status, full.code], [429, 'hub-full']);
+    assert.deepEqual(full.ok ? undefined : [full.status, full.code], [403, 'hub-full']);
+    assert.equal(hub.waiting, 1, 'counted as waiting');
     assert.equal(hub.size, HubLimits.learners);
     assert.equal(hub.apply(report([result('a', 'pass', 0)], `learner-${'0'.repeat(12)}`)).ok, true);
 
@@ -144,7 +148,7 @@ describe('hub page', () => {
     assert.equal(stuck('it', 7), 'canary non passa da 7 minuti');
     assert.equal(stuck('zh-CN', 7), '卡在 canary 已 7 分钟');
     const view = hubView(hub.list(t0 + 2 * minute), 'en', t0 + 2 * minute);
-    assert.equal(view.summary, '1 learner, 1 stuck');
+    assert.equal(view.summary, '1 of 1000 learners, 0 waiting, 1 stuck');
     assert.deepEqual(
       [view.rows[0]?.latest, view.rows[0]?.lastSeen],
       ['canary: failed', '2 minutes ago'],

@@ -208,7 +208,7 @@ describe('the view of an arranged room', () => {
       view.rows.map((row) => row.name),
       ['Ada', 'Cy'],
     );
-    assert.equal(view.summary, '5 learners, 2 stuck');
+    assert.equal(view.summary, '5 of 1000 learners, 0 waiting, 2 stuck');
     assert.equal(view.shown, '2 of 5 learners shown');
     assert.deepEqual(
       view.counts.map((row) => `${row.check} ${row.past} ${row.stuck}`),
