@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { startHub } from '../../runner/classroom/hub.ts';
-import { expect, test } from './fixtures.ts';
+import { type ChapterPage, expect, type Runner, test } from './fixtures.ts';
+import { windowSizes } from './widths.ts';
 
 const locales = ['en', 'it', 'zh-cn', 'ru'] as const;
 const themes = ['light', 'dark'] as const;
@@ -79,11 +80,32 @@ for (const theme of themes)
     }
   });
 
-test('the whole lab works by keyboard alone: Run, Check, Catch up, dock resize and collapse', async ({
-  page,
-  runner,
-  chapter,
-}) => {
+for (const size of windowSizes)
+  test(`at ${size.width}×${size.height} the chapter and the progress page have no serious accessibility violation of the book's own`, async ({
+    page,
+    runner,
+  }) => {
+    await page.setViewportSize(size);
+    await runner.signIn(page, '/en/fixture/');
+    await expect(page.locator('lab-dock .lab-dock-terminal .xterm')).toBeVisible();
+    const found = (await violations(page)).map((line) => `chapter: ${line}`);
+    await page.goto(new URL('/en/progress/', runner.url).href);
+    await expect(page.locator('.lab-report-bar')).toBeVisible();
+    found.push(...(await violations(page)).map((line) => `progress: ${line}`));
+    expect(found).toEqual([]);
+  });
+
+for (const size of windowSizes)
+  test(`at ${size.width}×${size.height} the whole lab works by keyboard alone: Run, Check, Catch up, dock resize and collapse`, async ({
+    page,
+    runner,
+    chapter,
+  }) => {
+    await page.setViewportSize(size);
+    await keyboardWalk(page, runner, chapter);
+  });
+
+async function keyboardWalk(page: Page, runner: Runner, chapter: ChapterPage): Promise<void> {
   await runner.signIn(page, '/en/fixture/');
   await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
 
@@ -140,7 +162,7 @@ test('the whole lab works by keyboard alone: Run, Check, Catch up, dock resize a
   await expect(dock.getByRole('button', { name: 'Show terminal' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(dock).not.toHaveAttribute('collapsed', '');
-});
+}
 
 test("the terminal offers xterm's screen-reader mode from a visible control, remembered", async ({
   page,
