@@ -8,7 +8,8 @@ import { errorMessage } from '../../src/lib/error-codes.ts';
 
 /**
  * Every container image the book uses, derived, never typed: Istio's profiles as the pinned
- * istioctl generates them, the release's samples the labs apply, the manifests the labs apply
+ * istioctl generates them (and as another release's istioctl does, for the upgrade chapter's
+ * previous minor), the release's samples the labs apply, the manifests the labs apply
  * from a URL at a pinned version, the images a lab names itself, the kind node image and the
  * Envoy image cloud-provider-kind starts on the host. `npm run images` (cli.ts) pulls them, loads
  * them into the book's cluster, carries them on a file or points the cluster at a room's
@@ -44,6 +45,20 @@ export interface LabReferences {
   profiles: string[];
   /** Whether a lab starts cloud-provider-kind, which runs Envoy containers on the host. */
   cloudProviderKind: boolean;
+  /** Installs made with the istioctl of another release than the pinned one. */
+  otherReleases: OtherReleaseInstall[];
+}
+
+/**
+ * An install by another release's istioctl, called `istioctl-<version>` (the upgrade chapter
+ * installs the previous minor that way): that release's profiles name that release's images.
+ */
+export interface OtherReleaseInstall {
+  version: string;
+  /** The profile it installs (`default` when the command names none). */
+  profile: string;
+  /** The registry it sets with `--set hub=`, which replaces the release's own default. */
+  hub: string | undefined;
 }
 
 /** A reference split as Docker and containerd read it. */
@@ -109,7 +124,20 @@ export function labReferences(texts: readonly string[]): LabReferences {
   const images = new Set<string>();
   const profiles = new Set<string>();
   let cloudProviderKind = false;
+  const otherReleases = new Map<string, OtherReleaseInstall>();
   for (const text of texts) {
+    // One command a line: a command continued with a backslash is joined first.
+    for (const command of text.replace(/\\\n\s*/g, ' ').split('\n')) {
+      const install = /\bistioctl-(\d+\.\d+\.\d+[\w.-]*)\s+install\b(.*)/.exec(command);
+      if (!install) continue;
+      const args = install[2] ?? '';
+      const found: OtherReleaseInstall = {
+        version: install[1] as string,
+        profile: /\bprofile=([a-z][\w-]*)/.exec(args)?.[1] ?? 'default',
+        hub: /\bhub=([^\s"']+)/.exec(args)?.[1],
+      };
+      otherReleases.set(`${found.version} ${found.profile} ${found.hub ?? ''}`, found);
+    }
     for (const match of text.matchAll(/\bsamples\/[\w./-]+\.ya?ml\b/g)) samples.add(match[0]);
     for (const match of text.matchAll(/https:\/\/[^\s"'()<>]+\.ya?ml\b/g)) manifests.add(match[0]);
     for (const match of text.matchAll(/\bprofile=([a-z][\w-]*)/g)) profiles.add(match[1] as string);
@@ -130,6 +158,7 @@ export function labReferences(texts: readonly string[]): LabReferences {
     images: [...images].sort(),
     profiles: [...profiles].sort(),
     cloudProviderKind,
+    otherReleases: [...otherReleases.values()],
   };
 }
 
@@ -302,6 +331,30 @@ function readText(file: string): string | undefined {
   }
 }
 
+/** The images another release's istioctl installs, with the profile and hub the lab gives it. */
+async function otherReleaseImages(
+  options: ResolveOptions,
+  install: OtherReleaseInstall,
+): Promise<{ images: string[]; problem?: string }> {
+  const release = join(options.home, `istio-${install.version}`);
+  const istioctl = join(release, 'bin', 'istioctl');
+  if (!existsSync(istioctl))
+    return {
+      images: [],
+      problem: `Istio ${install.version}'s release is not in ${release}: download it with (cd "${options.home}" && curl -fsSL https://istio.io/downloadIstio | ISTIO_VERSION=${install.version} sh -)`,
+    };
+  const args = ['manifest', 'generate', '--set', `profile=${install.profile}`];
+  if (install.hub) args.push('--set', `hub=${install.hub}`);
+  try {
+    return { images: imagesInManifest(await options.deps.run(istioctl, args)) };
+  } catch (error) {
+    return {
+      images: [],
+      problem: `istioctl ${install.version} could not generate the ${install.profile} profile: ${errorMessage(error)}`,
+    };
+  }
+}
+
 /** Resolves the book's image list. Never throws: what it cannot look at is in `problems`. */
 export async function resolveImages(options: ResolveOptions): Promise<ImageList> {
   const { pins } = options;
@@ -353,6 +406,12 @@ export async function resolveImages(options: ResolveOptions): Promise<ImageList>
         `the samples could not be made pullable (lab_release_images): ${errorMessage(error)}`,
       );
     }
+  }
+  for (const install of references.otherReleases) {
+    const found = await otherReleaseImages(options, install);
+    if (found.problem) problems.push(found.problem);
+    for (const image of found.images)
+      add(image, 'cluster', `profile ${install.profile} of Istio ${install.version}`);
   }
   for (const sample of haveRelease ? references.samples : []) {
     const text = readText(join(release, sample));

@@ -103,8 +103,23 @@ describe('image references', () => {
     assert.deepEqual(new Set(references.manifests), urls);
     const listed = new Set(references.images.map(canonicalRef));
     for (const image of images) assert.ok(listed.has(image), `${image} is on the list`);
-    assert.deepEqual(references.profiles, ['ambient', 'demo']);
+    assert.deepEqual(references.profiles, ['ambient', 'demo', 'minimal']);
     assert.equal(references.cloudProviderKind, true);
+  });
+
+  it("finds the installs made with another release's istioctl, with their profile and hub", () => {
+    const previous = pins.istioPrevious ?? '';
+    assert.deepEqual(labReferences(bookTexts(root, pins)).otherReleases, [
+      { version: previous, profile: 'minimal', hub: 'docker.io/istio' },
+    ]);
+    assert.deepEqual(
+      labReferences([
+        `istioctl-${previous} install -y \\\n  --set revision=old --set hub=example.test/istio`,
+        `istioctl-${previous} version --remote=false`,
+        'istioctl install -y --set profile=minimal',
+      ]).otherReleases,
+      [{ version: previous, profile: 'default', hub: 'example.test/istio' }],
+    );
   });
 
   it('leaves out what sample outputs show and what a dry run names', () => {
@@ -179,6 +194,10 @@ function workspaceWithRelease(): { home: string; sampleImages: Map<string, strin
   const release = releaseDir(home, pins);
   mkdirSync(join(release, 'bin'), { recursive: true });
   writeFileSync(join(release, 'bin', 'istioctl'), '#!/bin/sh\n', { mode: 0o755 });
+  // The upgrade chapter's previous release, whose istioctl installs that release's images.
+  const previous = join(home, `istio-${pins.istioPrevious ?? ''}`, 'bin');
+  mkdirSync(previous, { recursive: true });
+  writeFileSync(join(previous, 'istioctl'), '#!/bin/sh\n', { mode: 0o755 });
   const sampleImages = new Map<string, string>();
   for (const [index, sample] of labReferences(bookTexts(root, pins)).samples.entries()) {
     const image = `example.test/sample-${index}:1.0`;
@@ -237,6 +256,12 @@ describe('the book image list', () => {
     }
     expectCluster(`docker.io/istio/demo-only:${pins.istio}`);
     expectCluster(`docker.io/istio/ambient-only:${pins.istio}`);
+    assert.ok(
+      calls.includes(
+        `${join(home, `istio-${pins.istioPrevious ?? ''}`, 'bin', 'istioctl')} manifest generate --set profile=minimal --set hub=docker.io/istio`,
+      ),
+      calls.join('\n'),
+    );
     expectCluster(`quay.io/metallb/controller:${pins.metallb}`);
     for (const image of labReferences(bookTexts(root, pins)).images) {
       if (canonicalRef(image) !== canonicalRef(pins.kindNodeImage ?? '')) expectCluster(image);
