@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../../src/lib/lab-schema.ts';
-import { causeLine, recognise } from '../../src/lib/failure-reasons.ts';
+import { causeLine, recognise, type HintCode, type Why } from '../../src/lib/failure-reasons.ts';
 import { matchExpect } from '../../src/lib/matchers.ts';
 import type { CheckResult } from '../../src/lib/protocol.ts';
 import { killGroup, killProcessSession, sweepProcessSession } from './process-group.ts';
@@ -39,8 +39,11 @@ export const CheckLimits = {
 export interface CheckContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Called before every attempt after the first, for pages that show polling live. */
-  onAttempt?: (attempt: number, last: AttemptResult) => void;
+  /**
+   * Called before every attempt after the first, for pages that show polling live, with why the
+   * last one did not pass.
+   */
+  onAttempt?: (attempt: number, last: AttemptResult, why: Why | undefined) => void;
   signal?: AbortSignal;
   /** Where each attempt's process session is recorded while it lives (a sweep after a crash). */
   ledger?: ProcessLedger;
@@ -189,7 +192,22 @@ export function runAttempt(
   });
 }
 
-/** Runs a check: attempts until it passes, or until `waitUpTo` has gone by (one attempt without it). */
+/**
+ * Causes that waiting cannot change: no cluster answers, a tool is missing, the wrong kube
+ * context, Docker is down. A check that fails for one of them ends at once with its reason and
+ * hint, instead of polling until its `waitUpTo` runs out (two minutes for some).
+ */
+export const lastingCauses: ReadonlySet<HintCode> = new Set([
+  'noCluster',
+  'missingTool',
+  'wrongContext',
+  'dockerDown',
+]);
+
+/**
+ * Runs a check: attempts until it passes, until `waitUpTo` has gone by (one attempt without it),
+ * or until it fails for a cause that waiting cannot change.
+ */
 export async function runCheck(check: Check, context: CheckContext): Promise<CheckResult> {
   const started = performance.now();
   const deadline = started + (check.waitUpTo ?? 0);
@@ -198,8 +216,11 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
   for (let attempts = 1; ; attempts++) {
     const attempt = await runAttempt(check.run, timeout, context);
     const verdict = judge(check, attempt, timeout);
+    const lasting =
+      verdict.status !== 'pass' && lastingCauses.has(recognise(attempt.output)?.code as HintCode);
     const done =
       verdict.status === 'pass' ||
+      lasting ||
       performance.now() + interval > deadline ||
       context.signal?.aborted;
     if (done) {
@@ -215,7 +236,7 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
         attempts,
       };
     }
-    context.onAttempt?.(attempts + 1, attempt);
+    context.onAttempt?.(attempts + 1, attempt, verdict.why);
     await sleep(interval, undefined, { signal: context.signal }).catch(() => undefined);
   }
 }

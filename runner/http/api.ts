@@ -44,7 +44,8 @@ export function createApi(context: ApiContext): Api {
         cwd: context.cwd,
         signal: stop.signal,
         ...(context.ledger ? { ledger: context.ledger } : {}),
-        onAttempt: (attempt) => context.broadcast({ type: 'check', lab, check: id, attempt }),
+        onAttempt: (attempt, _last, why) =>
+          context.broadcast({ type: 'check', lab, check: id, attempt, ...(why ? { why } : {}) }),
       })
         // The answer waits for the result to be saved, and says whether it was: a pass that the
         // next start would not know of must not look like one that it will. A run cut short by

@@ -44,7 +44,16 @@ class LabCheck extends HTMLElement {
           this.#running &&
           !message.status
         ) {
-          this.#verdict('running', t('lab.check.attempt', { attempt: message.attempt }));
+          // Polling for a cause that can still change: say what the last attempt found.
+          const last = message.why
+            ? t(`lab.check.why.${message.why.code}`, message.why.params)
+            : '';
+          this.#verdict(
+            'running',
+            last
+              ? t('lab.check.attemptBecause', { attempt: message.attempt, why: last })
+              : t('lab.check.attempt', { attempt: message.attempt }),
+          );
         }
         // A check written with `after: <cell>` runs by itself when that cell exits 0 with none
         // of its commands failed.

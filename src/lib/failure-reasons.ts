@@ -27,8 +27,8 @@ export interface Why {
 
 /**
  * Common causes the book recognises in what a failed command printed, each with a fix the page
- * links to: a tool that is not installed (the Doctor), no cluster or the wrong kube context (the
- * cluster chapter's Catch up), Docker not running (the Doctor).
+ * links to: a tool that is not installed (the Doctor), no cluster (the cells that create it), the
+ * wrong kube context (the cluster chapter's tools), Docker not running (the Doctor).
  */
 export const hintCodes = ['missingTool', 'noCluster', 'wrongContext', 'dockerDown'] as const;
 export type HintCode = (typeof hintCodes)[number];
@@ -42,7 +42,9 @@ export interface Hint {
 /** Where each hint's fix is, relative to a page of the book (`<lang>/<page>/`). */
 export const hintLinks: Record<HintCode, string> = {
   missingTool: '../doctor/',
-  noCluster: '../cluster/#lab-tools',
+  // The cells that write the kind config and create the cluster; the cluster chapter's Catch up
+  // starts from no cluster, so it creates nothing.
+  noCluster: '../cluster/#cell-write-kind-config',
   wrongContext: '../cluster/#lab-tools',
   dockerDown: '../doctor/',
 };

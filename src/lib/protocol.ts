@@ -144,6 +144,8 @@ const checkMessage = z.strictObject({
   check: id,
   attempt: z.number().check(z.int(), z.gte(0)),
   status: z.optional(checkStatusSchema),
+  /** While it polls: why the attempt before this one did not pass, so the page can say it. */
+  why: z.optional(whySchema),
 });
 
 /**

@@ -21,6 +21,8 @@ export const uiStrings = {
   'lab.check.button': 'Button: run the check',
   'lab.check.running': 'Verdict line while the first attempt runs',
   'lab.check.attempt': 'Verdict line while polling; {{attempt}}',
+  'lab.check.attemptBecause':
+    'Verdict line while polling, with why the last attempt failed (a lab.check.why sentence); {{attempt}}, {{why}}',
   'lab.check.pass': 'Verdict: the step worked',
   'lab.check.fail': 'Verdict: the step has not worked yet',
   'lab.check.error': 'Verdict: the check itself could not run',
@@ -43,7 +45,7 @@ export const uiStrings = {
   'lab.hint.missingTool': 'A failure printed "command not found"; {{tool}} is the command',
   'lab.hint.missingTool.link': 'Link to the Doctor page after lab.hint.missingTool',
   'lab.hint.noCluster': 'A failure shows that no Kubernetes API server answered',
-  'lab.hint.noCluster.link': "Link to the cluster chapter's Catch up",
+  'lab.hint.noCluster.link': 'Link to the cells of the cluster chapter that create the cluster',
   'lab.hint.wrongContext': 'A failure shows a kube context that does not exist; {{context}}',
   'lab.hint.wrongContext.link': "Link to the cluster chapter's Catch up",
   'lab.hint.dockerDown': 'A failure shows that the Docker daemon cannot be reached',

@@ -224,14 +224,14 @@ test('a failed check shows its cause in one line, and a known cause with its fix
   );
   await expect(cluster.locator('.lab-check-hint a')).toHaveAttribute(
     'href',
-    '../cluster/#lab-tools',
+    '../cluster/#cell-write-kind-config',
   );
 
   // A cell that meets the same cause says the same.
   await chapter.run('no-cluster-cell');
   await expect(chapter.cell('no-cluster-cell').locator('.lab-cell-hint a')).toHaveAttribute(
     'href',
-    '../cluster/#lab-tools',
+    '../cluster/#cell-write-kind-config',
   );
 });
 

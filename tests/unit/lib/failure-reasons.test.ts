@@ -69,6 +69,6 @@ describe('what a failure printed', () => {
 
   it('links each cause to the page with its fix', () => {
     assert.equal(hintLinks.missingTool, '../doctor/');
-    assert.equal(hintLinks.noCluster, '../cluster/#lab-tools');
+    assert.equal(hintLinks.noCluster, '../cluster/#cell-write-kind-config');
   });
 });

@@ -152,6 +152,47 @@ describe('checks', () => {
     assert.match(result.reason, new RegExp(`after ${result.attempts} attempts`));
   });
 
+  it('stops at once when waiting cannot help: no cluster, a missing tool, the wrong context', async () => {
+    const causes = {
+      noCluster: 'echo "The connection to the server 127.0.0.1:6443 was refused" >&2; exit 1',
+      missingTool: 'no-such-tool-in-the-lab get pods',
+      wrongContext: 'echo \'error: context "kind-istio-lab" does not exist\' >&2; exit 1',
+      dockerDown:
+        'echo "Cannot connect to the Docker daemon. Is the docker daemon running?" >&2; exit 1',
+    };
+    for (const [code, run] of Object.entries(causes)) {
+      const attempts: number[] = [];
+      const result = await runCheck(
+        // Polling would go on for ten minutes; a cause that cannot change ends it at the first.
+        check({ run, expect: { contains: 'ready' }, waitUpTo: '10m', interval: '100ms' }),
+        { ...context, onAttempt: (attempt) => attempts.push(attempt) },
+      );
+      assert.equal(result.status, 'fail', code);
+      assert.equal(result.attempts, 1, `${code}: ${result.attempts} attempts`);
+      assert.deepEqual(attempts, [], code);
+      assert.equal(result.hint?.code, code);
+    }
+  });
+
+  it('while it polls for a cause that can change, tells each attempt why the last one failed', async () => {
+    const counter = join(dir, 'counter-why');
+    const told: unknown[] = [];
+    const result = await runCheck(
+      check({
+        run: `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; [ $n -ge 3 ] && echo ready || exit 4`,
+        expect: { contains: 'ready' },
+        waitUpTo: '10s',
+        interval: '100ms',
+      }),
+      { ...context, onAttempt: (_attempt, _last, why) => told.push(why) },
+    );
+    assert.equal(result.status, 'pass');
+    assert.deepEqual(told, [
+      { code: 'exited', params: { code: 4 } },
+      { code: 'exited', params: { code: 4 } },
+    ]);
+  });
+
   it('returns all of a 20 KB output, 100 runs out of 100', async () => {
     const twenty = check({ run: 'head -c 20480 /dev/zero | tr "\\0" x; printf end' });
     for (let run = 1; run <= 100; run++) {
