@@ -60,11 +60,16 @@ const storageKey = 'istio-lab-hub-token';
 let live;
 let chapterList = '';
 
-const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromFragment) {
-  try { localStorage.setItem(storageKey, fromFragment); } catch {}
+let fromFragment;
+const takeFragment = () => {
+  const given = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!given) return false;
+  fromFragment = given;
+  try { localStorage.setItem(storageKey, given); } catch {}
   history.replaceState(null, '', location.pathname + location.search);
-}
+  return true;
+};
+takeFragment();
 const token = () => {
   try { return localStorage.getItem(storageKey) || fromFragment; } catch { return fromFragment; }
 };
@@ -226,5 +231,7 @@ form.addEventListener('submit', (event) => {
 });
 sort.addEventListener('change', apply);
 chapter.addEventListener('change', apply);
+// The view link opened on a page already open here: take its token and follow again.
+window.addEventListener('hashchange', () => { if (takeFragment()) connect(); });
 connect();
 `;
