@@ -162,6 +162,34 @@ describe('Catch up from any chapter', () => {
     assert.ok(gone >= 0 && uninstalled > gone, again.log.join('\n'));
   });
 
+  it('the upgrade prepare removes its namespace and tag before any Istio, and fetches the previous istioctl', () => {
+    const prepare = labs.get('upgrade')?.prepare ?? '';
+    const { run, log, left } = runIn(
+      { 'ns-istio-system': '', 'deploy-istiod-1-31-1': '', 'ns-upgrade-demo': '' },
+      `lab_istioctl_previous() { echo "previous istioctl" >> "$WORLD/log"; }\n${prepare.replace(/source "\$ISTIO_LAB_STEPS" && /, '')}`,
+    );
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const gone = position(log, /^kubectl delete namespace upgrade-demo/);
+    const tag = position(log, /^kubectl delete mutatingwebhookconfigurations -l istio\.io\/tag/);
+    const uninstalled = position(log, /^istioctl uninstall --purge -y/);
+    assert.ok(gone >= 0 && tag > gone && uninstalled > tag, log.join('\n'));
+    assert.ok(position(log, /^previous istioctl$/) >= 0, 'the previous istioctl is fetched');
+    assert.deepEqual(left, [], 'no Istio and no upgrade-demo namespace left');
+  });
+
+  it('leaving the upgrade chapter for a sidecar chapter removes its namespace before Istio', () => {
+    const { run, log, left } = runIn(
+      { 'ns-istio-system': '', 'deploy-istiod-1-31-1': '', 'ns-upgrade-demo': '' },
+      'lab_reach mesh',
+    );
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const gone = position(log, /^kubectl delete namespace upgrade-demo/);
+    const uninstalled = position(log, /^istioctl uninstall --purge -y/);
+    const installed = position(log, /^istioctl install --set profile=demo -y/);
+    assert.ok(gone >= 0 && uninstalled > gone && installed > uninstalled, log.join('\n'));
+    assert.ok(!left.includes('ns-upgrade-demo'));
+  });
+
   it('applies the Gateway API CRDs server-side with --force-conflicts, in the steps and in the cells', () => {
     assert.match(
       steps,
