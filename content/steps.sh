@@ -272,7 +272,7 @@ lab_reach() {
     ambient) steps=(lab_cluster lab_istioctl lab_no_istio) ;;
     upgrade) steps=(lab_cluster lab_istioctl lab_istioctl_previous lab_no_istio) ;;
     *)
-      lab_fail "unknown state '$1': use cluster, install, teardown, gateways, mesh or ambient"
+      lab_fail "unknown state '$1': use cluster, install, teardown, gateways, mesh, ambient or upgrade"
       return
       ;;
   esac
