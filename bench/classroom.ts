@@ -1,4 +1,5 @@
 import { request, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnRunner } from '../tests/servers.ts';
 import { root } from './our-runner.ts';
@@ -34,6 +35,14 @@ export interface ClassroomRun {
   /** Reports the table never showed, and learners it did not list at the end. */
   neverShown: number;
   learnersListed: number;
+  /**
+   * Acknowledged reports missing from the hub's database after the run (read in it), and
+   * learners whose last acknowledged check the CSV export does not show as their latest.
+   */
+  missingInDatabase?: number;
+  missingInCsv?: number;
+  /** Bytes the table's event stream carried over the run. */
+  tableBytes?: number;
   /** Bytes of the hub process's RSS: before the room, and its peak in each half of the minute. */
   rssBefore: number;
   rssPeakFirstHalf: number;
@@ -82,7 +91,10 @@ export class ReportClock {
   }
 }
 
-/** Splits a text/event-stream into its `rows` events' data, as they complete. */
+/**
+ * Splits a text/event-stream into the data of its `rows` events (the whole table) and `delta`
+ * events (the rows that changed), as they complete: each as the rows it carries.
+ */
 export class RowsEvents {
   #buffer = '';
 
@@ -94,7 +106,7 @@ export class RowsEvents {
       const block = this.#buffer.slice(0, end);
       this.#buffer = this.#buffer.slice(end + 2);
       const lines = block.split('\n');
-      if (!lines.includes('event: rows')) continue;
+      if (!lines.includes('event: rows') && !lines.includes('event: delta')) continue;
       events.push(
         lines
           .filter((line) => line.startsWith('data: '))
@@ -139,7 +151,7 @@ export async function measureClassroom(
   const instructor = spawnRunner({
     home,
     dist: options.dist,
-    labs: [`${root}tests/fixtures/labs`],
+    labs: [`${root}tests/fixtures/labs`, `${root}bench/labs`],
     extraArgs: ['--hub', '--hub-port', '0', '--hub-host', '127.0.0.1'],
   });
   scope.defer('stop the hub', instructor.stop);
@@ -172,8 +184,10 @@ export async function measureClassroom(
     table.destroy();
   });
   table.setEncoding('utf8');
+  let tableBytes = 0;
   table.on('data', (chunk: string) => {
     const at = performance.now();
+    tableBytes += Buffer.byteLength(chunk);
     for (const data of events.push(chunk)) {
       const view = JSON.parse(data) as { rows: { id: string; latest: string }[] };
       for (const row of view.rows) clock.shown(row.id, row.latest.split(':')[0] ?? '', at);
@@ -198,6 +212,8 @@ export async function measureClassroom(
 
   let sent = 0;
   let stored = 0;
+  /** Each learner's acknowledged reports, by sequence number. */
+  const acknowledged = new Map<string, number[]>();
   const [low, high] = options.intervalMs;
   const learner = async (n: number) => {
     const id = learnerId(n);
@@ -209,7 +225,7 @@ export async function measureClassroom(
         learner: id,
         results: [
           {
-            lab: 'traffic',
+            lab: 'room',
             check: `step-${seq}`,
             status: seq % 4 === 3 ? 'fail' : 'pass',
             at: new Date().toISOString(),
@@ -220,7 +236,10 @@ export async function measureClassroom(
       clock.sent(id, seq, performance.now());
       sent += 1;
       const status = await post(reportUrl, body);
-      if (status >= 200 && status < 300) stored += 1;
+      if (status >= 200 && status < 300) {
+        stored += 1;
+        acknowledged.set(id, [...(acknowledged.get(id) ?? []), seq]);
+      }
       await sleep(low + Math.random() * (high - low));
     }
   };
@@ -237,6 +256,40 @@ export async function measureClassroom(
   });
   const learnersListed = ((await listed.json()) as { learners: unknown[] }).learners.length;
   table.destroy();
+
+  // Every acknowledged report in the database, read by a connection of its own as the hub runs,
+  // and each learner's last acknowledged check as their latest in the CSV export.
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(home, 'hub.sqlite'), { readOnly: true });
+  const kept = new Set(
+    (
+      db.prepare("SELECT learner, check_id FROM checks WHERE lab = 'room'").all() as Array<{
+        learner: string;
+        check_id: string;
+      }>
+    ).map((row) => `${row.learner}/${row.check_id}`),
+  );
+  db.close();
+  let missingInDatabase = 0;
+  for (const [id, seqs] of acknowledged)
+    for (const seq of seqs) if (!kept.has(`${id}/step-${seq}`)) missingInDatabase += 1;
+  const csv = await (
+    await fetch(new URL('/api/learners.csv?lang=en', printed.view), {
+      headers: { Authorization: `Bearer ${viewToken}` },
+    })
+  ).text();
+  const latestInCsv = new Map(
+    csv
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(','))
+      .map((fields) => [fields[0] ?? '', (fields[3] ?? '').split(':')[0] ?? '']),
+  );
+  let missingInCsv = 0;
+  for (const [id, seqs] of acknowledged) {
+    const name = `Learner ${Number(id.slice(-6))}`;
+    if (latestInCsv.get(name) !== `step-${seqs[seqs.length - 1]}`) missingInCsv += 1;
+  }
   return {
     learners: options.learners,
     seconds: options.seconds,
@@ -245,6 +298,9 @@ export async function measureClassroom(
     toTable: clock.toTable,
     neverShown: clock.unshown(),
     learnersListed,
+    missingInDatabase,
+    missingInCsv,
+    tableBytes,
     rssBefore,
     rssPeakFirstHalf,
     rssPeakSecondHalf,

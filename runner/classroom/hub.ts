@@ -5,12 +5,13 @@ import { boundedServer, sendError, sendJson } from '../http/reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
+import { LiveViewer } from './hub/live.ts';
 import { hubPage } from './hub/page.ts';
 import { HubLimits } from './hub/report.ts';
 import { reportRoute } from './hub/reports.ts';
 import { GroupCommit } from './hub/saving.ts';
 import { HubStore, newTokens, type StoredLearner } from './hub/store.ts';
-import { pickLanguage, type HubLang } from './hub/strings.ts';
+import { pickLanguage } from './hub/strings.ts';
 import { checkCounts, parseTableQuery, type BookOrder, type TableQuery } from './hub/table.ts';
 import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
 
@@ -80,7 +81,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const saver = store
     ? new GroupCommit(store, learners, log, () => schedulePush(), options.saveDelayMs)
     : undefined;
-  const viewers = new Set<{ response: ServerResponse; lang: HubLang; query: TableQuery }>();
+  const viewers = new Set<LiveViewer>();
   let port = options.port;
   let pushTimer: NodeJS.Timeout | undefined;
 
@@ -101,13 +102,20 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       }),
     };
   };
-  const rows = (lang: HubLang, query: TableQuery, now: number, at = room(now)) =>
-    `event: rows\ndata: ${JSON.stringify(hubView(at.list, lang, now, at.as(query)))}\n\n`;
   const push = () => {
     pushTimer = undefined;
+    if (viewers.size === 0) return;
     const now = Date.now();
     const at = room(now);
-    for (const viewer of viewers) viewer.response.write(rows(viewer.lang, viewer.query, now, at));
+    // Viewers with the same language and query share one view.
+    const views = new Map<string, ReturnType<typeof hubView>>();
+    for (const viewer of viewers) {
+      const key = `${viewer.lang} ${viewer.query.sort} ${viewer.query.chapter ?? ''}`;
+      let view = views.get(key);
+      if (!view) views.set(key, (view = hubView(at.list, viewer.lang, now, at.as(viewer.query))));
+      const event = viewer.next(view);
+      if (event) viewer.response.write(event);
+    }
   };
   // Reports arrive in bursts (a room pressing "Check my step" together): one push per burst.
   const schedulePush = () => (pushTimer ??= setTimeout(push, 200));
@@ -192,10 +200,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
           'close other tabs of the hub table',
         );
       response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
-      const viewer = { response, lang, query };
+      const viewer = new LiveViewer(response, lang, query);
       viewers.add(viewer);
       response.on('close', () => viewers.delete(viewer));
-      response.write(`retry: 2000\n${rows(lang, query, now)}`);
+      const at = room(now);
+      response.write(`retry: 2000\n${viewer.first(hubView(at.list, lang, now, at.as(query)))}`);
     } else {
       sendError(response, 404, ErrorCode.notFound, `the hub has nothing at ${url.pathname}`);
     }

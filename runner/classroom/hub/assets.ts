@@ -37,8 +37,9 @@ h2 { font-size: 1.15rem; margin-top: 2rem; }
  * The page's script. The view token comes as the runner's does: from the link's fragment
  * (`#token=`), which it moves to `localStorage` and drops from the address bar, then with every
  * request as a Bearer header; no cookie. It follows the live channel (a `fetch` stream, since an
- * EventSource cannot send a header) and rebuilds the rows, the counts and the chapter choices with
- * textContent only, so a name is never parsed as HTML. A change of the controls applies at once:
+ * EventSource cannot send a header): a first `rows` event with the whole table, then `delta` events
+ * with the rows that changed and their order (hub/live.ts). It builds rows, counts and chapter
+ * choices with textContent only, so a name is never parsed as HTML. A change of the controls applies at once:
  * the address and the language links take the new query, and the live channel reopens with it.
  * The CSV link downloads through the same header. Plain JavaScript, run as it is.
  */
@@ -88,7 +89,10 @@ const cell = (text) => {
   return td;
 };
 
-const renderRows = (rows) => tbody.replaceChildren(...rows.map((row) => {
+/** The table's rows by learner id, so that a delta replaces only the rows that changed. */
+const rowsById = new Map();
+
+const rowElement = (row) => {
   const tr = document.createElement('tr');
   tr.dataset.learner = row.id;
   if (row.stuck) tr.dataset.stuck = '';
@@ -109,7 +113,25 @@ const renderRows = (rows) => tbody.replaceChildren(...rows.map((row) => {
     tr.append(td);
   }
   return tr;
-}));
+};
+
+const renderRows = (rows) => {
+  rowsById.clear();
+  for (const row of rows) rowsById.set(row.id, rowElement(row));
+  tbody.replaceChildren(...rowsById.values());
+};
+
+const applyRows = (rows, order) => {
+  for (const row of rows) {
+    const fresh = rowElement(row);
+    rowsById.get(row.id)?.replaceWith(fresh);
+    rowsById.set(row.id, fresh);
+  }
+  if (!order) return;
+  const kept = new Set(order);
+  for (const id of [...rowsById.keys()]) if (!kept.has(id)) rowsById.delete(id);
+  tbody.replaceChildren(...order.map((id) => rowsById.get(id)).filter(Boolean));
+};
 
 const renderCounts = (list) => {
   countsSection.hidden = list.length === 0;
@@ -148,6 +170,18 @@ const render = (view) => {
   renderChapters(view.chapters);
 };
 
+const renderDelta = (delta) => {
+  if ('summary' in delta) summary.textContent = delta.summary;
+  if ('shown' in delta) shown.textContent = delta.shown;
+  if ('problem' in delta) {
+    problem.textContent = delta.problem;
+    problem.hidden = !delta.problem;
+  }
+  applyRows(delta.rows, delta.order);
+  if (delta.counts) renderCounts(delta.counts);
+  if (delta.chapters) renderChapters(delta.chapters);
+};
+
 const signedOut = () => {
   status.textContent = '';
   problem.textContent = body.dataset.signedOut;
@@ -181,6 +215,7 @@ const follow = async (controller) => {
         else if (line.startsWith('data: ')) data += line.slice(6);
       }
       if (event === 'rows') render(JSON.parse(data));
+      if (event === 'delta') renderDelta(JSON.parse(data));
     }
   }
 };
