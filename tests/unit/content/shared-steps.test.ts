@@ -281,6 +281,16 @@ describe('the shared steps', () => {
     );
   });
 
+  it('no lab or step finds curl, httpbin or fortio by a label their Deployments do not carry', () => {
+    for (const text of bookTexts(root, pins))
+      for (const match of text.matchAll(/-l '?app in \(([^)]*)\)/g))
+        assert.doesNotMatch(
+          match[1] ?? '',
+          /\b(curl|httpbin|fortio)\b/,
+          `${match[0]}: those Deployments have no app label of their own; delete them by name`,
+        );
+  });
+
   it('the install chapter starts with no Istio: Catch up removes one that is there', () => {
     const { run, log } = runSteps(
       { 'istio-system': '' },
