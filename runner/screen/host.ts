@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { keepLinesFor, ScreenBacklog } from './backlog.ts';
+import { SkipEngine, type ScanState } from './backlog.ts';
 
 /**
  * What a terminal session keeps of its screen, so that a reload restores it exactly: a headless
@@ -348,9 +348,8 @@ export class Screen {
   rows: number;
   readonly #id: number;
   readonly #host: ScreenHost;
-  readonly #backlog: ScreenBacklog;
+  readonly #backlog: SkipEngine;
   readonly #flow: { pause(): void; resume(): void };
-  readonly #scrollback: number;
   #paused = false;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -368,8 +367,7 @@ export class Screen {
     this.rows = size.rows;
     this.#host = host;
     this.#flow = flow;
-    this.#scrollback = size.scrollback;
-    this.#backlog = new ScreenBacklog(keepLinesFor(size.scrollback, size.rows));
+    this.#backlog = new SkipEngine(size);
     this.#id = host.open(size, () => this.#parsed());
   }
 
@@ -381,6 +379,14 @@ export class Screen {
   /** Bytes skipped by compaction so far (runner/screen/backlog.ts). */
   get skipped(): number {
     return this.#backlog.skipped;
+  }
+
+  /**
+   * What the skip engine knows of the terminal after all output so far, bytes of an unfinished
+   * escape or character included: for a page stream that starts here.
+   */
+  scanState(): ScanState {
+    return this.#backlog.state();
   }
 
   write(data: Buffer): void {
@@ -400,7 +406,7 @@ export class Screen {
     this.#feed();
     this.cols = cols;
     this.rows = rows;
-    this.#backlog.keepLines = keepLinesFor(this.#scrollback, rows);
+    this.#backlog.resize(rows);
     this.#host.resize(this.#id, cols, rows);
   }
 

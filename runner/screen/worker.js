@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
 import { memoryReducingCollection } from '../memory.js';
+import { serializeScreen } from './restore.js';
 /** @typedef {import('./host.ts').ScreenRequest} ScreenRequest */
 /** @typedef {import('./host.ts').ScreenReply} ScreenReply */
 /** @typedef {import('./host.ts').SerializedScreen} SerializedScreen */
@@ -180,7 +181,7 @@ function serialized(screen, at) {
   if (screen.serialized?.changes === at) return screen.serialized.screen;
   const { serializer, terminal } = screen;
   /** @type {SerializedScreen} */
-  const made = { data: flat(serializer.serialize({ scrollback: screen.scrollback })) };
+  const made = { data: flat(serializeScreen(terminal, serializer, screen.scrollback)) };
   if (terminal.buffer.normal.baseY >= visibleFirstLines)
     made.visible = flat(serializer.serialize({ scrollback: 0 }));
   if (screen.changes === at) screen.serialized = { changes: at, screen: made };

@@ -3,28 +3,31 @@ import { FlowLimits } from '../../src/lib/flow-limits.ts';
 export { FlowLimits };
 
 /**
- * Stops a sender (page-stream.ts) above the high watermark of unacknowledged bytes and lets it go
- * on below the low one (see FlowLimits). The high watermark is the large streaming one until a key
- * arrives, and the small one for `FlowLimits.typingMs` after each key: a key pressed in a flood
- * stops sending at once if more than the small window is in flight, so that its answer (Ctrl-C's
- * prompt) waits behind no more than what the page already has and what waits in the runner.
+ * The window of unacknowledged bytes a sender (page-stream.ts) may have in flight: it stops above
+ * the high watermark and may go on below the low one (see FlowLimits). The high watermark is the
+ * large streaming one until a key arrives, and the small one for `FlowLimits.typingMs` after each
+ * key: a key pressed in a flood stops sending at once if more than the small window is in flight,
+ * so that its answer (Ctrl-C's prompt) waits behind no more than what the page already has and
+ * what waits in the runner. Each event returns the decision, whether the sender may send; nothing
+ * is called back.
  */
 export class FlowControl {
   #unacked = 0;
-  #paused = false;
-  #pause: () => void;
-  #resume: () => void;
+  #stopped = false;
   #now: () => number;
   #typedAt = -Infinity;
 
-  constructor(pause: () => void, resume: () => void, now: () => number = () => performance.now()) {
-    this.#pause = pause;
-    this.#resume = resume;
+  constructor(now: () => number = () => performance.now()) {
     this.#now = now;
   }
 
   get unacknowledged(): number {
     return this.#unacked;
+  }
+
+  /** Whether the sender may send now. */
+  get open(): boolean {
+    return !this.#stopped;
   }
 
   /** The high watermark now: small while the learner types, large while output only streams. */
@@ -34,38 +37,36 @@ export class FlowControl {
       : FlowLimits.streamingHighWatermark;
   }
 
-  sent(bytes: number): void {
+  /** Bytes sent; returns whether more may be sent. */
+  sent(bytes: number): boolean {
     this.#unacked += bytes;
-    this.#pauseAbove(this.window);
+    return this.#stopAbove(this.window);
   }
 
-  /** A key from the page: the small window holds from now. */
-  typed(): void {
+  /** A key from the page: the small window holds from now. Returns whether more may be sent. */
+  typed(): boolean {
     this.#typedAt = this.#now();
-    this.#pauseAbove(FlowLimits.highWatermark);
+    return this.#stopAbove(FlowLimits.highWatermark);
   }
 
-  acknowledged(bytes: number): void {
+  /** Bytes the page has drawn; returns whether the sender may send again (having been stopped). */
+  acknowledged(bytes: number): boolean {
     this.#unacked = Math.max(0, this.#unacked - bytes);
-    if (this.#paused && this.#unacked < FlowLimits.lowWatermark) {
-      this.#paused = false;
-      this.#resume();
+    if (this.#stopped && this.#unacked < FlowLimits.lowWatermark) {
+      this.#stopped = false;
+      return true;
     }
+    return false;
   }
 
-  /** No page is attached: nobody will acknowledge, so let the pty run (the headless screen keeps up). */
+  /** No page is attached: nobody will acknowledge; the window starts again empty and open. */
   reset(): void {
     this.#unacked = 0;
-    if (this.#paused) {
-      this.#paused = false;
-      this.#resume();
-    }
+    this.#stopped = false;
   }
 
-  #pauseAbove(limit: number): void {
-    if (!this.#paused && this.#unacked > limit) {
-      this.#paused = true;
-      this.#pause();
-    }
+  #stopAbove(limit: number): boolean {
+    if (!this.#stopped && this.#unacked > limit) this.#stopped = true;
+    return !this.#stopped;
   }
 }

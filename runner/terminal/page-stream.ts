@@ -1,5 +1,5 @@
 import type { ServerMessage } from '../../src/lib/protocol.ts';
-import { keepLinesFor, lastNotPlainIn, skippableRange } from '../screen/backlog.ts';
+import { keepLinesFor, SkipEngine, type ScanState } from '../screen/backlog.ts';
 import { FlowControl, FlowLimits } from './flow-control.ts';
 
 /** Where a page stream sends: the page's end of the WebSocket. */
@@ -14,9 +14,6 @@ export interface PtyHold {
   release(): void;
 }
 
-/** Bytes, or a message, waiting for the page in the order they came. */
-type Waiting = { bytes: Buffer[]; size: number } | { message: ServerMessage };
-
 /** Bytes sent in one frame when what waited is sent. */
 const frameBytes = 64 << 10;
 /** The smallest backlog worth searching for lines to skip, unless a test says otherwise. */
@@ -27,11 +24,13 @@ const minCompactBytes = 256 << 10;
  *
  * While the page keeps up, output is sent as it comes. When the page's window is full, output
  * waits here rather than the pty being paused, and plain lines that the output after them pushes
- * out of the page's scrollback anyway are skipped: runner/screen/backlog.ts says which, and why the
- * page's screen and scrollback end the same as if it had drawn every line. A flood then reaches its
- * end at the speed the runner reads it, not at the speed the page draws every line of it, and the
- * page draws the lines a learner can scroll back to.
+ * out of the page's scrollback anyway are skipped: the skip engine (runner/screen/backlog.ts, the
+ * kept screen's too) says which, and why the page's screen and scrollback end the same as if it
+ * had drawn every line. A flood then reaches its end at the speed the runner reads it, not at the
+ * speed the page draws every line of it, and the page draws the lines a learner can scroll back to.
  *
+ * - Every byte goes through the engine, sent or not, so that it knows the terminal's scroll
+ *   regions; a stream starts from what the kept screen's engine knew when the page attached.
  * - A message (a cell's start or end) waits behind the output that came before it.
  * - The pty is held once more than `FlowLimits.backlogBytes` wait after skipping, and released
  *   below half of that: this bounds the runner's memory for a page that is behind, and what a key
@@ -40,50 +39,50 @@ const minCompactBytes = 256 << 10;
  *   (the page left: the kept screen has every byte for the next one).
  */
 export class PageStream {
-  /** Bytes skipped since this stream began (for the tests and the bench). */
-  skipped = 0;
-  /** Plain lines that must follow a skipped range: the page's scrollback and twice its rows. */
-  keepLines: number;
   #sink: PageSink;
   #pty: PtyHold;
-  #flow: FlowControl;
-  #sending = true;
+  #flow = new FlowControl();
+  #engine: SkipEngine<ServerMessage>;
   #holding = false;
-  #queue: Waiting[] = [];
-  /** Bytes waiting, in all. */
-  #waiting = 0;
-  /** The open run of bytes at the end of the queue: where output is added and lines skipped. */
-  #tail: { bytes: Buffer[]; size: number } | undefined;
-  /** How far into the tail the search for bytes that are not plain has gone, and what it found. */
-  #searched = 0;
-  #barrier = -1;
   /**
-   * Bytes added to the tail since it was last compacted: it is compacted again once they are at
-   * least as many as what is left of the last compaction (and `#minCompact`), so that a flood is
-   * compacted a number of times that grows with its logarithm, not its length.
+   * Bytes added since the engine last compacted: it compacts again once they are at least as many
+   * as what is left of the last compaction (and `#minCompact`), so that a flood is compacted a
+   * number of times that grows with its logarithm, not its length.
    */
   #fresh = 0;
   #minCompact: number;
 
-  constructor(sink: PageSink, pty: PtyHold, keepLines: number, compactBytes = minCompactBytes) {
+  /**
+   * `from`: what the kept screen's engine knew when the page attached (its scroll regions, and the
+   * bytes of an unfinished escape or character, which are sent first: the restored screen lacks them).
+   */
+  constructor(
+    sink: PageSink,
+    pty: PtyHold,
+    size: { scrollback: number; rows: number },
+    from?: ScanState,
+    compactBytes = minCompactBytes,
+  ) {
     this.#sink = sink;
     this.#pty = pty;
-    this.keepLines = keepLines;
+    this.#engine = new SkipEngine(size, from);
     this.#minCompact = compactBytes;
-    this.#flow = new FlowControl(
-      () => {
-        this.#sending = false;
-      },
-      () => {
-        this.#sending = true;
-        this.#drain();
-      },
-    );
+    if (from?.pending?.length) this.#sendBytes(Buffer.from(from.pending));
+  }
+
+  /** Bytes skipped since this stream began (for the tests and the bench). */
+  get skipped(): number {
+    return this.#engine.skipped;
+  }
+
+  /** Plain lines that must follow a skipped range: the page's scrollback and twice its rows. */
+  get keepLines(): number {
+    return this.#engine.keepLines;
   }
 
   /** Bytes waiting for the page's window. */
   get waiting(): number {
-    return this.#waiting;
+    return this.#engine.bytes;
   }
 
   /** Bytes sent and not yet acknowledged by the page. */
@@ -91,30 +90,27 @@ export class PageStream {
     return this.#flow.unacknowledged;
   }
 
+  /** The page's terminal was resized. */
+  resize(rows: number): void {
+    this.#engine.resize(rows);
+  }
+
   write(data: Buffer): void {
     if (data.length === 0) return;
-    if (this.#sending && this.#queue.length === 0) {
+    if (this.#flow.open && this.#engine.empty) {
+      this.#engine.pass(data);
       this.#sendBytes(data);
       return;
     }
-    if (!this.#tail) {
-      this.#tail = { bytes: [], size: 0 };
-      this.#queue.push(this.#tail);
-      this.#searched = 0;
-      this.#barrier = -1;
-      this.#fresh = 0;
-    }
-    this.#tail.bytes.push(data);
-    this.#tail.size += data.length;
+    this.#engine.push(data);
     this.#fresh += data.length;
-    this.#waiting += data.length;
-    const compacted = this.#tail.size - this.#fresh;
+    const compacted = this.#engine.bytes - this.#fresh;
     if (
       this.#fresh >= Math.max(this.#minCompact, compacted) ||
-      this.#waiting > FlowLimits.backlogBytes
+      this.#engine.bytes > FlowLimits.backlogBytes
     )
       this.#compact();
-    if (!this.#holding && this.#waiting > FlowLimits.backlogBytes) {
+    if (!this.#holding && this.#engine.bytes > FlowLimits.backlogBytes) {
       this.#holding = true;
       this.#pty.hold();
     }
@@ -122,12 +118,8 @@ export class PageStream {
 
   /** A message for the page, sent after the output before it. */
   message(message: ServerMessage): void {
-    if (this.#queue.length === 0) {
-      this.#sink.sendMessage(message);
-      return;
-    }
-    this.#tail = undefined;
-    this.#queue.push({ message });
+    if (this.#engine.empty) this.#sink.sendMessage(message);
+    else this.#engine.mark(message);
   }
 
   /** A key from the page: the flow's small window holds from now (flow-control.ts). */
@@ -136,97 +128,51 @@ export class PageStream {
   }
 
   acknowledged(bytes: number): void {
-    this.#flow.acknowledged(bytes);
+    if (this.#flow.acknowledged(bytes)) this.#drain();
   }
 
   /** Sends everything that waits, whatever the window. */
   flush(): void {
-    this.#sending = true;
-    this.#drain();
+    this.#drain(true);
   }
 
   /** Drops everything that waits and releases the pty: the page is gone. */
   reset(): void {
-    this.#queue = [];
-    this.#tail = undefined;
-    this.#waiting = 0;
+    this.#engine.clear();
+    this.#fresh = 0;
     this.#flow.reset();
     this.#release();
   }
 
-  #sendBytes(data: Buffer): void {
+  #sendBytes(data: Buffer): boolean {
     this.#sink.sendBytes(data);
-    this.#flow.sent(data.length);
+    return this.#flow.sent(data.length);
   }
 
-  /** Sends what waits, in order, while the window has room. */
-  #drain(): void {
-    while (this.#sending && this.#queue.length > 0) {
-      const first = this.#queue[0]!;
-      if ('message' in first) {
-        this.#queue.shift();
-        this.#sink.sendMessage(first.message);
-        continue;
-      }
-      // What was added since the last compaction is compacted before any of it is sent: the end of
-      // a flood, which no later output made the tail large enough to compact, above all.
-      if (first === this.#tail && this.#fresh > 0) this.#compact();
-      const chunk = first.bytes[0]!;
-      const piece = chunk.length > frameBytes ? chunk.subarray(0, frameBytes) : chunk;
-      if (piece === chunk) first.bytes.shift();
-      else first.bytes[0] = chunk.subarray(frameBytes);
-      first.size -= piece.length;
-      this.#waiting -= piece.length;
-      if (first === this.#tail) {
-        // The tail's offsets count from its start, which has moved.
-        this.#searched = Math.max(0, this.#searched - piece.length);
-        this.#barrier = this.#barrier >= piece.length ? this.#barrier - piece.length : -1;
-      }
-      if (first.size === 0) {
-        this.#queue.shift();
-        if (first === this.#tail) this.#tail = undefined;
-      }
-      this.#sendBytes(piece);
+  #compact(): void {
+    this.#engine.compact();
+    this.#fresh = 0;
+  }
+
+  /** Sends what waits, in order, while the window has room (or all of it, `whatever`). */
+  #drain(whatever = false): void {
+    // What was added since the last compaction is compacted before any of it is sent: the end of
+    // a flood, which no later output made the backlog large enough to compact, above all.
+    if (this.#fresh > 0) this.#compact();
+    let open = this.#flow.open;
+    while (open || whatever) {
+      const next = this.#engine.next(frameBytes);
+      if (!next) break;
+      if ('mark' in next) this.#sink.sendMessage(next.mark);
+      else open = this.#sendBytes(next.bytes);
     }
-    if (this.#waiting <= FlowLimits.backlogBytes / 2) this.#release();
+    if (this.#engine.bytes <= FlowLimits.backlogBytes / 2) this.#release();
   }
 
   #release(): void {
     if (!this.#holding) return;
     this.#holding = false;
     this.#pty.release();
-  }
-
-  /**
-   * Skips what the tail allows. The search for bytes that are not plain goes on from where the last
-   * one stopped, so that a flood is searched once, not once per compaction.
-   */
-  #compact(): void {
-    const tail = this.#tail;
-    if (!tail) return;
-    const data = tail.bytes.length === 1 ? tail.bytes[0]! : Buffer.concat(tail.bytes);
-    tail.bytes = [data];
-    const range = skippableRange(data, this.keepLines, (to) => {
-      if (to > this.#searched) {
-        const found = lastNotPlainIn(data, Math.max(0, this.#searched - 1), to);
-        if (found >= 0) this.#barrier = found;
-        this.#searched = to;
-      }
-      return this.#barrier;
-    });
-    if (range) {
-      const skipped = range.end - range.start;
-      tail.bytes = [data.subarray(0, range.start), data.subarray(range.end)].filter(
-        (part) => part.length > 0,
-      );
-      tail.size -= skipped;
-      this.#waiting -= skipped;
-      this.skipped += skipped;
-      this.#searched -= skipped;
-      // A range found before the last byte that is not plain (see skippableRange) moves it.
-      if (this.#barrier >= range.end) this.#barrier -= skipped;
-    }
-    this.#fresh = 0;
   }
 }
 

@@ -10,7 +10,7 @@ import { CellTracker, type TrackerEffect } from './cell-tracker.ts';
 import { withoutInherited } from './descriptors.ts';
 import { FlowLimits } from './flow-control.ts';
 import { OutputBatch } from './output-batch.ts';
-import { pageKeepLines, PageStream } from './page-stream.ts';
+import { PageStream } from './page-stream.ts';
 import { pasteCommand } from './paste.ts';
 import { MarkParser } from './shell-integration.ts';
 import type { ShellCommand } from './shell.ts';
@@ -63,6 +63,8 @@ export interface SessionOptions {
   /** Where the shell's process session is recorded while it lives (a sweep after a crash). */
   ledger?: ProcessLedger;
   onEnd: (session: TerminalSession) => void;
+  /** Starts the pty: node-pty's own, unless a test replays recorded output through a fake one. */
+  spawn?: typeof pty.spawn;
 }
 
 /** One for the process: the main thread's heap is collected once every session's output stops. */
@@ -114,7 +116,7 @@ export class TerminalSession {
     const { env } = options.shell;
     // The shell starts with no descriptor of the runner's but its own pty (descriptors.ts).
     const { file, args } = withoutInherited(options.shell.file, options.shell.args);
-    this.#pty = pty.spawn(file, args, {
+    this.#pty = (options.spawn ?? pty.spawn)(file, args, {
       name: 'xterm-256color',
       cols: options.cols,
       rows: options.rows,
@@ -183,6 +185,8 @@ export class TerminalSession {
     this.#pause('attach');
     try {
       if (size) this.resize(size.cols, size.rows);
+      // What the skip engine knows at the end of the output the screen is serialized with.
+      const scanned = this.#screen.scanState();
       const { data, visible } = await this.#screen.serialize();
       if (this.#attaching !== client) return;
       if (this.#ended) {
@@ -204,7 +208,8 @@ export class TerminalSession {
       this.#stream = new PageStream(
         client,
         { hold: () => this.#pause('page'), release: () => this.#resume('page') },
-        pageKeepLines(this.#screen.rows),
+        { scrollback: FlowLimits.scrollback, rows: this.#screen.rows },
+        scanned,
       );
     } finally {
       if (this.#attaching === client) {
@@ -248,7 +253,7 @@ export class TerminalSession {
     if (this.#ended || this.#exited) return;
     this.#pty.resize(cols, rows);
     this.#screen.resize(cols, rows);
-    if (this.#stream) this.#stream.keepLines = pageKeepLines(rows);
+    this.#stream?.resize(rows);
   }
 
   acknowledge(bytes: number): void {

@@ -48,9 +48,24 @@ export const streams: { name: string; text: string; skips: boolean | number }[] 
     skips: true,
   },
   {
-    name: 'the flood inside the alternate screen, with a scroll region',
+    name: 'the flood inside the alternate screen, with a scroll region above its last row',
+    // The cursor could be below the region, where lines do not scroll: nothing may be skipped.
     text:
       '\x1b[?1049h\x1b[2;5r\x1b[3;1H' + lines(2000, (i) => `alt ${i}\r\n`) + '\x1b[r\x1b[?1049l',
+    skips: false,
+  },
+  {
+    name: 'the flood inside the alternate screen, with a scroll region down to its last row',
+    text:
+      '\x1b[?1049h\x1b[2;6r\x1b[3;1H' + lines(2000, (i) => `alt ${i}\r\n`) + '\x1b[r\x1b[?1049l',
+    skips: true,
+  },
+  {
+    name: 'a flood under a scroll region, the cursor home above it',
+    text:
+      lines(40, (i) => `above ${i}\r\n`) +
+      '\x1b[3;6r\x1b[H' +
+      lines(2000, (i) => `region ${i}\r\n`),
     skips: true,
   },
   {

@@ -21,7 +21,7 @@ const size = { cols: 60, rows: 10, scrollback: 200 };
 
 /** The text of a serialized screen, escape sequences left out. */
 const text = (serialized: string) =>
-  serialized.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+  serialized.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]|\x1b\][^\x07]*\x07/g, '').replace(/\r/g, '');
 
 /** The text a screen shows once everything written to it is parsed, scrollback included. */
 const shownText = async (screen: Screen) => text((await screen.serialize()).data);

@@ -8,72 +8,53 @@ describe('flow control', () => {
     assert.ok(FlowLimits.lowWatermark < FlowLimits.highWatermark);
   });
 
-  it('pauses above the high watermark and resumes below the low one, once each', () => {
-    const events: string[] = [];
-    const flow = new FlowControl(
-      () => events.push('pause'),
-      () => events.push('resume'),
+  it('stops above the high watermark and opens below the low one, saying so once each', () => {
+    const flow = new FlowControl();
+    assert.equal(flow.typed(), true);
+    assert.equal(flow.sent(FlowLimits.highWatermark), true);
+    assert.equal(flow.sent(1), false, 'stopped');
+    assert.equal(flow.sent(1000), false);
+    assert.equal(flow.open, false);
+    assert.equal(
+      flow.acknowledged(FlowLimits.highWatermark - FlowLimits.lowWatermark),
+      false,
+      'still at the low watermark',
     );
-    flow.typed();
-    flow.sent(FlowLimits.highWatermark);
-    assert.deepEqual(events, []);
-    flow.sent(1);
-    flow.sent(1000);
-    assert.deepEqual(events, ['pause']);
-    flow.acknowledged(FlowLimits.highWatermark - FlowLimits.lowWatermark);
-    assert.deepEqual(events, ['pause'], 'still at the low watermark');
-    flow.acknowledged(2000);
-    assert.deepEqual(events, ['pause', 'resume']);
+    assert.equal(flow.acknowledged(2000), true, 'open again');
+    assert.equal(flow.open, true);
+    assert.equal(flow.acknowledged(10), false, 'already open: nothing to do');
   });
 
-  it('resumes when the page goes away', () => {
-    const events: string[] = [];
-    const flow = new FlowControl(
-      () => events.push('pause'),
-      () => events.push('resume'),
-    );
-    flow.sent(FlowLimits.streamingHighWatermark + 1);
+  it('opens when the page goes away', () => {
+    const flow = new FlowControl();
+    assert.equal(flow.sent(FlowLimits.streamingHighWatermark + 1), false);
     flow.reset();
-    assert.deepEqual(events, ['pause', 'resume']);
+    assert.equal(flow.open, true);
     assert.equal(flow.unacknowledged, 0);
   });
+
   it('keeps the large window while output streams, and the small one from a key on', () => {
     assert.ok(FlowLimits.streamingHighWatermark > FlowLimits.highWatermark);
     let now = 0;
-    const events: string[] = [];
-    const flow = new FlowControl(
-      () => events.push('pause'),
-      () => events.push('resume'),
-      () => now,
-    );
+    const flow = new FlowControl(() => now);
     assert.equal(flow.window, FlowLimits.streamingHighWatermark);
-    flow.sent(FlowLimits.highWatermark * 2);
-    assert.deepEqual(events, [], 'streaming: more may be in flight');
+    assert.equal(flow.sent(FlowLimits.highWatermark * 2), true, 'streaming: more may be in flight');
     now = 10;
-    flow.typed();
-    assert.deepEqual(events, ['pause'], 'a key in a flood pauses at once');
+    assert.equal(flow.typed(), false, 'a key in a flood stops sending at once');
     assert.equal(flow.window, FlowLimits.highWatermark);
-    flow.acknowledged(FlowLimits.highWatermark * 2);
-    assert.deepEqual(events, ['pause', 'resume']);
-    flow.sent(FlowLimits.highWatermark + 1);
-    assert.deepEqual(events, ['pause', 'resume', 'pause'], 'still typing: the small window');
-    flow.acknowledged(FlowLimits.highWatermark + 1);
+    assert.equal(flow.acknowledged(FlowLimits.highWatermark * 2), true);
+    assert.equal(flow.sent(FlowLimits.highWatermark + 1), false, 'still typing: the small window');
+    assert.equal(flow.acknowledged(FlowLimits.highWatermark + 1), true);
     now = 10 + FlowLimits.typingMs;
     assert.equal(flow.window, FlowLimits.streamingHighWatermark, 'no key for a while');
-    flow.sent(FlowLimits.streamingHighWatermark);
-    assert.deepEqual(events, ['pause', 'resume', 'pause', 'resume']);
-    flow.sent(1);
-    assert.deepEqual(events, ['pause', 'resume', 'pause', 'resume', 'pause']);
+    assert.equal(flow.sent(FlowLimits.streamingHighWatermark), true);
+    assert.equal(flow.sent(1), false);
   });
 
-  it('a key pauses nothing when little is in flight', () => {
-    const events: string[] = [];
-    const flow = new FlowControl(
-      () => events.push('pause'),
-      () => events.push('resume'),
-    );
+  it('a key stops nothing when little is in flight', () => {
+    const flow = new FlowControl();
     flow.sent(FlowLimits.highWatermark);
-    flow.typed();
-    assert.deepEqual(events, []);
+    assert.equal(flow.typed(), true);
+    assert.equal(flow.open, true);
   });
 });

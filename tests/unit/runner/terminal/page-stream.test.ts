@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import type { ServerMessage } from '../../../../src/lib/protocol.ts';
 import { FlowLimits } from '../../../../runner/terminal/flow-control.ts';
 import { pageKeepLines, PageStream } from '../../../../runner/terminal/page-stream.ts';
-import { keepLines, lines, screenAfter, streams } from '../../support/streams.ts';
+import { lines, screenAfter, size, streams } from '../../support/streams.ts';
 
 /** A page stream whose page records what it is sent, and the pty's holds and releases. */
-function page(keep = keepLines, compactBytes?: number) {
+function page(terminal: { scrollback: number; rows: number } = size, compactBytes?: number) {
   const sent: Buffer[] = [];
   const order: string[] = [];
   const pty: string[] = [];
@@ -19,7 +19,8 @@ function page(keep = keepLines, compactBytes?: number) {
       sendMessage: (message) => order.push(`message ${JSON.stringify(message)}`),
     },
     { hold: () => pty.push('hold'), release: () => pty.push('release') },
-    keep,
+    terminal,
+    undefined,
     compactBytes,
   );
   /** The page takes in everything, as a page that has caught up does. */
@@ -58,7 +59,7 @@ describe('page stream: output for a page, and what a page that is behind can do 
       const output = Buffer.from(text, 'utf8');
       const whole = await screenAfter([windowFull, output]);
       for (const step of [97, 4096]) {
-        const { stream, sent, catchUp } = page(keepLines, 4096);
+        const { stream, sent, catchUp } = page(size, 4096);
         stream.write(windowFull);
         for (let at = 0; at < output.length; at += step)
           stream.write(output.subarray(at, at + step));
@@ -77,7 +78,7 @@ describe('page stream: output for a page, and what a page that is behind can do 
     // the plain lines' colour is the last one set, so no coloured line may be skipped.
     const coloured = Buffer.from(lines(60_000, (i) => `\x1b[3${i % 8}mc${i}\r\n`));
     const plain = Buffer.from(lines(100_000, (i) => `plain ${i}\r\n`));
-    const { stream, sent, catchUp } = page(keepLines, 4096);
+    const { stream, sent, catchUp } = page(size, 4096);
     stream.write(windowFull);
     stream.write(coloured);
     stream.acknowledged(stream.unacknowledged);
@@ -101,7 +102,7 @@ describe('page stream: output for a page, and what a page that is behind can do 
 
   it('reads a plain flood to its end with no acknowledgement, and sends its last lines whole', () => {
     const keep = pageKeepLines(40);
-    const { stream, sent, pty, catchUp } = page(keep);
+    const { stream, sent, pty, catchUp } = page({ scrollback: FlowLimits.scrollback, rows: 40 });
     const flood = Buffer.from(
       lines(200_000, (i) => `${String(i).padStart(8, '0')} ${'p'.repeat(69)}\r\n`),
     );
@@ -123,7 +124,7 @@ describe('page stream: output for a page, and what a page that is behind can do 
 
   it('sends the end of a flood that stopped with a prompt compacted: only the lines kept', () => {
     const keep = pageKeepLines(40);
-    const { stream, sent, catchUp } = page(keep);
+    const { stream, sent, catchUp } = page({ scrollback: FlowLimits.scrollback, rows: 40 });
     const line = (i: number) => `${String(i).padStart(8, '0')} ${'p'.repeat(69)}\r\n`;
     // As a pty hands it over: the last compaction while it came in was well before its end.
     stream.write(windowFull);
