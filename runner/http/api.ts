@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, errorMessage } from '../../src/lib/error-codes.ts';
 import type { CheckResult, ServerMessage } from '../../src/lib/protocol.ts';
+import { protocolVersion } from '../../src/lib/protocol-version.ts';
 import { runCheck } from '../checks/checks.ts';
 import { diagnose } from '../doctor/doctor.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
@@ -82,7 +83,9 @@ export function createApi(context: ApiContext): Api {
       if (!response.headersSent) sendError(response, 500, ErrorCode.internal, errorMessage(error));
     };
     if (path === '/api/health') {
-      if (only('GET')) sendJson(response, 200, { ok: true, version: context.version });
+      // `protocol` lets a page of another version say when it cannot work with this runner.
+      if (only('GET'))
+        sendJson(response, 200, { ok: true, version: context.version, protocol: protocolVersion });
     } else if (path === '/api/progress') {
       if (only('GET')) sendJson(response, 200, context.progress.snapshot);
     } else if (path === '/api/doctor') {

@@ -4,6 +4,7 @@ import './lab-cell.ts';
 import './lab-chapter-tools.ts';
 import './lab-check.ts';
 import { probeRunner } from './runner-link.ts';
+import { showProtocolMismatch } from './runner-version.ts';
 
 /**
  * A chapter's page code. It asks whether a runner answers; only then does it load the terminal
@@ -13,7 +14,8 @@ async function start(): Promise<void> {
   const state = await probeRunner();
   bus.emit('state', state);
   document.documentElement.dataset.labRunner = state;
-  for (const banner of document.querySelectorAll<HTMLElement>('lab-runtime .lab-banner')) {
+  const stateBanners = 'lab-runtime .lab-banner:not([data-kind="protocol"])';
+  for (const banner of document.querySelectorAll<HTMLElement>(stateBanners)) {
     banner.hidden = banner.dataset.kind !== state;
   }
   // The command that lets this very site use a local runner: its origin, or, for a book published
@@ -22,6 +24,8 @@ async function start(): Promise<void> {
   for (const origin of document.querySelectorAll<HTMLElement>('lab-runtime [data-origin]'))
     origin.textContent = base === '/' ? location.origin : location.origin + base;
   if (state === 'connected') {
+    const protocol = document.querySelector<HTMLElement>('lab-runtime [data-kind="protocol"]');
+    if (protocol) showProtocolMismatch(protocol);
     const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;
     if (lab) void showChapterProgress(lab);
     const { openDock } = await import('./lab-dock.ts');

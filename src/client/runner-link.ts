@@ -75,6 +75,10 @@ export function terminalTarget(params: Record<string, string>): {
 }
 
 let probing: Promise<RunnerState> | undefined;
+let health: unknown;
+
+/** What the runner's `GET /api/health` last answered (its version and protocol), once probed. */
+export const runnerHealth = (): unknown => health;
 
 /**
  * Asks the runner whether it is there and whether this browser holds its token; asked once per
@@ -112,7 +116,8 @@ async function probe(): Promise<RunnerState> {
       return 'unpaired';
     }
     if (!response.ok) return 'absent';
-    return healthy(await response.json()) ? 'connected' : 'absent';
+    health = await response.json();
+    return healthy(health) ? 'connected' : 'absent';
   } catch {
     // No server, or a static host that is not the runner: the book is read-only.
     return 'absent';

@@ -127,11 +127,10 @@ export class TerminalConnection {
         this.#onOutput(new Uint8Array(event.data));
         return;
       }
+      // A runner from another version of the book may send what this page does not know:
+      // parseServerMessage drops unknown fields, and ignores (and logs once) unknown types.
       const message = parseServerMessage(event.data);
-      // A runner from another version of the book may send what this page does not know.
       if (message) this.#onMessage(message);
-      else
-        console.warn('istio-lab: ignored a terminal message this page does not know', event.data);
     });
     socket.addEventListener('close', (event) => {
       if (this.#socket !== socket || this.#disposed) return;

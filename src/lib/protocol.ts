@@ -7,10 +7,15 @@ import { hintCodes, whyCodes } from './failure-reasons.ts';
  * The terminal WebSocket protocol, both ways: text frames carry the JSON messages below, binary
  * frames carry the terminal's bytes (keystrokes in, output out). Both ends import this file. The
  * runner parses every inbound frame with `clientMessageSchema` and answers anything else with an
- * `error` message; the page parses every inbound frame with `serverMessageSchema` and ignores
- * (and logs) what does not parse, so a runner and a page from different versions never crash
- * each other. docs/runner-api.md describes the same messages for people.
+ * `error` message. The page reads the runner's messages tolerantly, so that a hosted page and a
+ * runner of another version work together: fields it does not know are dropped (the schemas
+ * below are plain objects, not strict ones), and a message type it does not know is ignored and
+ * logged once. What a page cannot work with is a `protocolVersion` outside the range it speaks,
+ * which `/api/health` announces (src/lib/protocol-version.ts; the page says so in a banner).
+ * docs/runner-api.md describes the same messages for people.
  */
+
+export { oldestRunnerProtocol, protocolVersion } from './protocol-version.ts';
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 
@@ -65,8 +70,19 @@ export const checkStatusSchema = z.enum(['pass', 'fail', 'error']);
 export type CheckStatus = z.output<typeof checkStatusSchema>;
 
 const reasonParams = z.record(z.string(), z.union([z.string(), z.number()]));
-const whySchema = z.strictObject({ code: z.enum(whyCodes), params: reasonParams });
-const hintSchema = z.strictObject({ code: z.enum(hintCodes), params: reasonParams });
+/**
+ * A reason or a hint that a newer runner may word with a code this page does not know: then it
+ * reads as absent (the page shows the runner's English `reason`, or no hint) rather than
+ * making the whole message unreadable.
+ */
+const whySchema = z.catch(
+  z.optional(z.object({ code: z.enum(whyCodes), params: reasonParams })),
+  undefined,
+);
+const hintSchema = z.catch(
+  z.optional(z.object({ code: z.enum(hintCodes), params: reasonParams })),
+  undefined,
+);
 
 /** How a run ended, when it ran to its end: the shell's exit code and the time it took. */
 const runEnd = {
@@ -76,7 +92,7 @@ const runEnd = {
   /** With `done`: from the command line starting to its end, in milliseconds. */
   ms: z.optional(z.number().check(z.gte(0))),
   /** With a failed `done`: a common cause that its output showed (a missing tool, no cluster). */
-  hint: z.optional(hintSchema),
+  hint: hintSchema,
 };
 
 /**
@@ -84,16 +100,13 @@ const runEnd = {
  * `running` names what is running in it now, if a cell or script is. `lost`: the runner lost
  * the terminal's earlier output (its screens' worker ended), so the screen starts after it.
  */
-const screenMessage = z.strictObject({
+const screenMessage = z.object({
   type: z.literal('screen'),
   data: z.string(),
   cols: z.number().check(z.int(), z.positive()),
   rows: z.number().check(z.int(), z.positive()),
   running: z.optional(
-    z.union([
-      z.strictObject({ lab: id, cell: id }),
-      z.strictObject({ lab: id, script: scriptNameSchema }),
-    ]),
+    z.union([z.object({ lab: id, cell: id }), z.object({ lab: id, script: scriptNameSchema })]),
   ),
   lost: z.optional(z.literal(true)),
 });
@@ -102,7 +115,7 @@ const screenMessage = z.strictObject({
  * On attach, right before a `screen` with a long scrollback: the same screen's visible rows alone,
  * which the page can draw while it replays the whole screen (docs/runner-api.md).
  */
-const visibleMessage = z.strictObject({
+const visibleMessage = z.object({
   type: z.literal('visible'),
   data: z.string(),
 });
@@ -112,13 +125,13 @@ const visibleMessage = z.strictObject({
  * `failed`: the first of its commands that failed (as `set -e` sees failures), even when a later
  * one succeeded and the exit code is 0; its text is cut to 200 characters.
  */
-const cellMessage = z.strictObject({
+const cellMessage = z.object({
   type: z.literal('cell'),
   lab: id,
   cell: id,
   ...runEnd,
   failed: z.optional(
-    z.strictObject({
+    z.object({
       command: z.string().check(z.maxLength(200)),
       exitCode: z.number().check(z.int()),
     }),
@@ -129,7 +142,7 @@ const cellMessage = z.strictObject({
  * A lab's prepare or cleanup, reported as a cell is. `step`: the last step it announced
  * (`==> [2/4] istioctl <version>` gives `2/4 istioctl <version>`), so that a failure says where.
  */
-const scriptMessage = z.strictObject({
+const scriptMessage = z.object({
   type: z.literal('script'),
   lab: id,
   script: scriptNameSchema,
@@ -138,14 +151,14 @@ const scriptMessage = z.strictObject({
 });
 
 /** A check in progress (each new attempt while it polls) or finished (with its status). */
-const checkMessage = z.strictObject({
+const checkMessage = z.object({
   type: z.literal('check'),
   lab: id,
   check: id,
   attempt: z.number().check(z.int(), z.gte(0)),
   status: z.optional(checkStatusSchema),
   /** While it polls: why the attempt before this one did not pass, so the page can say it. */
-  why: z.optional(whySchema),
+  why: whySchema,
 });
 
 /**
@@ -153,7 +166,7 @@ const checkMessage = z.strictObject({
  * language); `message` is the runner's English, for tools and as a fallback. An error in
  * answer to a run or script names that run.
  */
-const errorMessageSchema = z.strictObject({
+const errorMessageSchema = z.object({
   type: z.literal('error'),
   code: z.enum(errorCodes),
   message: z.string(),
@@ -177,32 +190,54 @@ export type ScreenMessage = z.output<typeof screenMessage>;
 export type RunMessage = z.output<typeof cellMessage> | z.output<typeof scriptMessage>;
 export type ErrorMessage = z.output<typeof errorMessageSchema>;
 
+const serverTypes: readonly string[] = serverMessageSchema.def.options.flatMap(
+  (option) => option.def.shape.type.def.values,
+);
+const ignoredTypes = new Set<string>();
+
 /**
- * A text frame from the runner, parsed; `undefined` when it is not JSON or not a message this
- * page knows (a newer runner's), which the page then ignores.
+ * A text frame from the runner, parsed; `undefined` when it is not JSON, not a message this page
+ * knows (a newer runner's type) or a known type with fields it cannot read, which the page then
+ * ignores. Fields it does not know are dropped. `warn` hears about each ignored message type
+ * once, however often it comes (a newer runner's message may come with every keystroke), and
+ * about every malformed frame.
  */
-export function parseServerMessage(text: string): ServerMessage | undefined {
+export function parseServerMessage(
+  text: string,
+  warn: (message: string) => void = (message) => console.warn(message),
+): ServerMessage | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
+    warn(`istio-lab: ignored a terminal message that is not JSON: ${text.slice(0, 200)}`);
     return undefined;
   }
   const parsed = serverMessageSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
+  if (parsed.success) return parsed.data;
+  const type = raw && typeof raw === 'object' && 'type' in raw ? String(raw.type) : '';
+  if (serverTypes.includes(type)) {
+    warn(`istio-lab: ignored a "${type}" message this page cannot read: ${text.slice(0, 200)}`);
+  } else if (!ignoredTypes.has(type)) {
+    ignoredTypes.add(type);
+    warn(
+      `istio-lab: ignored "${type}" messages: a runner newer than this page sends them (logged once)`,
+    );
+  }
+  return undefined;
 }
 
 /** `POST /api/checks/<lab>/<check>` answers with this. */
-export const checkResultSchema = z.strictObject({
+export const checkResultSchema = z.object({
   status: checkStatusSchema,
   /** Why it passed or failed, in plain words (English: for tools, and the page's fallback). */
   reason: z.string(),
   /** The same reason as a code and parameters, which the page words in its language. */
-  why: z.optional(whySchema),
+  why: whySchema,
   /** After a failure: the last line of its output that says something. */
   cause: z.optional(z.string().check(z.maxLength(300))),
   /** After a failure: a common cause that the output shows, with a fix the page links to. */
-  hint: z.optional(hintSchema),
+  hint: hintSchema,
   /** The tail of the check's output, stdout and stderr interleaved. */
   output: z.string(),
   ms: z.number().check(z.gte(0)),

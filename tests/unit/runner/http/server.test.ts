@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startCli } from '../../support/cli.ts';
 import { liveRunner, root, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
 import { doctorItemIds } from '../../../../src/lib/doctor-report.ts';
+import { protocolVersion } from '../../../../src/lib/protocol-version.ts';
 
 /** An HTTP request with full control of Host and Origin (fetch would not let a test set Host). */
 function call(
@@ -47,7 +48,10 @@ describe('runner API', () => {
 
   it('answers health with the token, and 401 with a code without it', async () => {
     const ok = await call(runner, '/api/health', { headers: runner.headers });
-    assert.deepEqual([ok.status, JSON.parse(ok.body)], [200, { ok: true, version: 'test' }]);
+    assert.deepEqual(
+      [ok.status, JSON.parse(ok.body)],
+      [200, { ok: true, version: 'test', protocol: protocolVersion }],
+    );
     const missing = await call(runner, '/api/health');
     assert.equal(missing.status, 401);
     assert.equal(JSON.parse(missing.body).code, 'unauthorized');
