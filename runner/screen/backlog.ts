@@ -99,6 +99,8 @@ export interface ScanState {
 }
 
 const pendingLimit = 4096;
+/** No pending bytes (shared: never written to). */
+const none = Buffer.alloc(0);
 
 export function initialScanState(rows: number): ScanState {
   return {
@@ -149,7 +151,9 @@ export class SkipEngine<T = never> {
   #tail = 0;
   /** Runs that ended and are long enough to try, then the open run (if in text). */
   #closed: Run[] = [];
-  #open: Run | undefined;
+  /** The open run, reused from one escape to the next (a colour flood has one on every line). */
+  #open: Run = { start: 0, end: undefined, keepFirst: 1 };
+  #openActive = false;
   #marks: Mark<T>[] = [];
 
   constructor(size: { scrollback: number; rows: number }, from?: ScanState) {
@@ -157,7 +161,7 @@ export class SkipEngine<T = never> {
     this.keepLines = keepLinesFor(size.scrollback, size.rows);
     this.#state = from ? copyState(from) : initialScanState(size.rows);
     this.#state.maxRows = Math.max(this.#state.maxRows, size.rows);
-    this.#open = this.#state.parse === Parse.ground ? this.#newRun(0) : undefined;
+    if (this.#state.parse === Parse.ground) this.#newRun(0);
   }
 
   /** Bytes waiting. */
@@ -182,9 +186,9 @@ export class SkipEngine<T = never> {
     this.#state.normal.bottom = false;
     this.#state.alt.bottom = false;
     // What comes next is written at the new size, from where the region now lets it skip.
-    if (this.#open) {
+    if (this.#openActive) {
       this.#closeRun(this.#tail);
-      this.#open = this.#newRun(this.#tail);
+      this.#newRun(this.#tail);
     }
   }
 
@@ -205,7 +209,7 @@ export class SkipEngine<T = never> {
   /** Adds a mark after the bytes that wait: no skipped range spans it. */
   mark(value: T): void {
     this.#closeRun(this.#tail);
-    this.#open = this.#state.parse === Parse.ground ? this.#newRun(this.#tail) : undefined;
+    if (this.#state.parse === Parse.ground) this.#newRun(this.#tail);
     this.#marks.push({ at: this.#tail, value });
   }
 
@@ -254,7 +258,7 @@ export class SkipEngine<T = never> {
   compact(): number {
     const runs = [...this.#closed];
     this.#closed = [];
-    if (this.#open) runs.push(this.#open);
+    if (this.#openActive) runs.push(this.#open);
     if (runs.length === 0 || this.bytes === 0) return 0;
     let data = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     let skipped = 0;
@@ -283,7 +287,6 @@ export class SkipEngine<T = never> {
     this.#tail -= length;
     const move = (position: number) => (position >= at + length ? position - length : position);
     for (const run of [...this.#closed, this.#open]) {
-      if (!run) continue;
       run.start = move(run.start);
       if (run.end !== undefined) run.end = move(run.end);
     }
@@ -296,26 +299,26 @@ export class SkipEngine<T = never> {
     this.#closed = this.#closed.filter((run) => run.end! > this.#head);
     // What is left of a run starts where the queue does; it keeps its first lines all the same.
     for (const run of [...this.#closed, this.#open])
-      if (run && run.start < this.#head) run.start = this.#head;
+      if (run.start < this.#head) run.start = this.#head;
   }
 
-  #newRun(start: number): Run {
+  /** A run of plain bytes opens at `start`, with the first lines the region makes it keep. */
+  #newRun(start: number): void {
     const region = this.#state.alternate ? this.#state.alt : this.#state.normal;
-    return {
-      start,
-      end: undefined,
-      keepFirst: region.bottom ? Infinity : region.top ? this.#state.maxRows + 1 : 1,
-    };
+    this.#open.start = start;
+    this.#open.end = undefined;
+    this.#open.keepFirst = region.bottom ? Infinity : region.top ? this.#state.maxRows + 1 : 1;
+    this.#openActive = true;
   }
 
   /** The open run ends at `at` (a byte that is not plain, or a mark). */
   #closeRun(at: number): void {
-    const run = this.#open;
-    this.#open = undefined;
-    if (!run) return;
-    run.end = at;
+    if (!this.#openActive) return;
+    this.#openActive = false;
+    const { start, keepFirst } = this.#open;
     // Too short to hold the lines that must follow a skipped range: nothing to try.
-    if (run.keepFirst !== Infinity && at - run.start > 2 * this.keepLines) this.#closed.push(run);
+    if (keepFirst !== Infinity && at - start > 2 * this.keepLines)
+      this.#closed.push({ start, end: at, keepFirst });
   }
 
   /**
@@ -324,8 +327,8 @@ export class SkipEngine<T = never> {
    */
   #scan(chunk: Buffer, at: number | undefined): void {
     const state = this.#state;
-    if (at === undefined) this.#open = undefined;
-    else if (!this.#open && state.parse === Parse.ground) this.#open = this.#newRun(at);
+    if (at === undefined) this.#openActive = false;
+    else if (!this.#openActive && state.parse === Parse.ground) this.#newRun(at);
     /** Where the sequence open at the end began in this chunk; -2: in an earlier one. */
     let pendingFrom = state.parse === Parse.ground ? -1 : -2;
     let i = 0;
@@ -349,7 +352,7 @@ export class SkipEngine<T = never> {
             state.parse = Parse.escape;
             state.params = '';
             pendingFrom = i - 1;
-          } else if (at !== undefined) this.#open = this.#newRun(at + i);
+          } else if (at !== undefined) this.#newRun(at + i);
           break;
         }
         case Parse.c1: {
@@ -381,16 +384,23 @@ export class SkipEngine<T = never> {
           break;
         }
         case Parse.csi: {
+          // Parameters and intermediates are only read for the few sequences that matter here.
+          const from = i;
+          while (i < n && chunk[i]! >= 0x20 && chunk[i]! <= 0x3f) i++;
+          if (i >= n) {
+            state.params += chunk.toString('latin1', from, Math.min(n, from + 64));
+            break;
+          }
           const byte = chunk[i++]!;
-          if (byte >= 0x20 && byte <= 0x3f) {
-            if (state.params.length < 64) state.params += String.fromCharCode(byte);
-          } else if (byte >= 0x40 && byte <= 0x7e) {
-            this.#csi(state.params, byte);
+          if (byte >= 0x40 && byte <= 0x7e) {
+            if (byte === 0x72 || byte === 0x68 || byte === 0x6c || byte === 0x70)
+              this.#csi(state.params + chunk.toString('latin1', from, i - 1), byte);
             this.#ground(at, i);
           } else if (byte === ESC) {
             state.parse = Parse.escape;
             state.params = '';
           } else if (byte === CAN || byte === SUB) this.#ground(at, i);
+          else if (byte < 0x20) state.params += chunk.toString('latin1', from, i - 1);
           break;
         }
         case Parse.string: {
@@ -435,8 +445,8 @@ export class SkipEngine<T = never> {
   #ground(at: number | undefined, i: number): void {
     this.#state.parse = Parse.ground;
     this.#state.params = '';
-    this.#state.pending = Buffer.alloc(0);
-    if (at !== undefined) this.#open = this.#newRun(at + i);
+    this.#state.pending = none;
+    if (at !== undefined) this.#newRun(at + i);
   }
 
   /** A C1 control (from UTF-8) just before `runAt`: CSI, OSC and strings start a sequence. */
@@ -501,15 +511,15 @@ function utf8Tail(previous: Buffer | undefined, chunk: Buffer): Buffer {
   const tail =
     chunk.length >= 3
       ? chunk.subarray(chunk.length - 3)
-      : Buffer.concat([previous ?? Buffer.alloc(0), chunk]).subarray(-3);
+      : Buffer.concat([previous ?? none, chunk]).subarray(-3);
   for (let back = 1; back <= tail.length; back++) {
     const byte = tail[tail.length - back]!;
-    if (byte < 0x80) return Buffer.alloc(0);
+    if (byte < 0x80) return none;
     if (byte < 0xc0) continue;
     const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
-    return needs > back ? Buffer.from(tail.subarray(tail.length - back)) : Buffer.alloc(0);
+    return needs > back ? Buffer.from(tail.subarray(tail.length - back)) : none;
   }
-  return Buffer.alloc(0);
+  return none;
 }
 
 /** The first CR LF that ends in data[from, to): the index just past its LF, or -1. */
