@@ -28,6 +28,9 @@ function chapters() {
 }
 
 export default defineConfig({
+  // Every link Starlight makes ends with a slash: the site title's link to a language's home was
+  // /en, where the home's relative links (its "Start with chapter 1", cluster/) resolve to /cluster/.
+  trailingSlash: 'always',
   outDir: fixtures ? './dist-test' : './dist',
   integrations: [
     starlight({

@@ -7,3 +7,4 @@ export { default as Question } from './Question.astro';
 export { default as Choice } from './Choice.astro';
 export { default as Explain } from './Explain.astro';
 export { default as ProgressReport } from './ProgressReport.astro';
+export { default as ChapterList } from './ChapterList.astro';

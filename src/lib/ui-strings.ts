@@ -60,6 +60,7 @@ export const uiStrings = {
   'lab.check.expect.waitUpTo': 'By-hand note on polling; {{seconds}}',
   'lab.runner.absent': 'Banner when no runner answers: how to start one',
   'lab.runner.unpaired': 'Banner when a runner answers but this browser has no token',
+  'lab.home.chapters': "Home page: heading of the list of the book's chapters, in order",
   'lab.runner.tooOld':
     "Banner when the runner is older than the page can work with, before the command that updates it; {{runner}} is the runner's protocol version, {{oldest}} the oldest this page reads",
   'lab.runner.tooNew':
