@@ -331,26 +331,30 @@ function readText(file: string): string | undefined {
   }
 }
 
-/** The images another release's istioctl installs, with the profile and hub the lab gives it. */
+/**
+ * The images another release's istioctl installs, with the profile and hub the lab gives it.
+ * That release's own istioctl says it best; until the learner has downloaded it, the pinned
+ * istioctl renders the same profile with that release's tag, which names the same images (the
+ * profiles the labs use install the same components from one minor to the next). Neither is a
+ * problem to report: without the pinned release, resolveImages already says how to get it.
+ */
 async function otherReleaseImages(
   options: ResolveOptions,
   install: OtherReleaseInstall,
 ): Promise<{ images: string[]; problem?: string }> {
-  const release = join(options.home, `istio-${install.version}`);
-  const istioctl = join(release, 'bin', 'istioctl');
-  if (!existsSync(istioctl))
-    return {
-      images: [],
-      problem: `Istio ${install.version}'s release is not in ${release}: download it with (cd "${options.home}" && curl -fsSL https://istio.io/downloadIstio | ISTIO_VERSION=${install.version} sh -)`,
-    };
+  const own = join(options.home, `istio-${install.version}`, 'bin', 'istioctl');
+  const pinned = join(releaseDir(options.home, options.pins), 'bin', 'istioctl');
+  const istioctl = existsSync(own) ? own : existsSync(pinned) ? pinned : undefined;
+  if (!istioctl) return { images: [] };
   const args = ['manifest', 'generate', '--set', `profile=${install.profile}`];
   if (install.hub) args.push('--set', `hub=${install.hub}`);
+  if (istioctl === pinned) args.push('--set', `tag=${install.version}`);
   try {
     return { images: imagesInManifest(await options.deps.run(istioctl, args)) };
   } catch (error) {
     return {
       images: [],
-      problem: `istioctl ${install.version} could not generate the ${install.profile} profile: ${errorMessage(error)}`,
+      problem: `istioctl could not generate Istio ${install.version}'s ${install.profile} profile: ${errorMessage(error)}`,
     };
   }
 }

@@ -136,6 +136,9 @@ const clusterImages = [
   'docker.io/curlimages/curl:8.16.0',
   `docker.io/istio/ambient-only:${pins.istio}`,
   `docker.io/istio/demo-only:${pins.istio}`,
+  // The upgrade chapter's minimal profile, of the book's release and of the previous one (this
+  // fake istioctl names the same image for both).
+  `docker.io/istio/minimal-only:${pins.istio}`,
   'docker.io/mccutchen/go-httpbin:v2.15.0',
   'example.test/sample:1',
   `quay.io/metallb/controller:${pins.metallb}`,
@@ -148,7 +151,7 @@ describe('npm run images', () => {
     const m = machine();
     const { code, stdout } = await images(m, ['--list', '--offline']);
     assert.equal(code, 0);
-    assert.match(stdout, /^7 images in the kind cluster:$/m);
+    assert.match(stdout, /^8 images in the kind cluster:$/m);
     assert.match(stdout, /^2 images in the host's Docker:$/m);
     assert.match(stdout, /docker\.io\/istio\/demo-only:\S+ +profile demo$/m);
     assert.match(stdout, /example\.test\/sample:1 +samples\/.*bookinfo\.yaml/m);
@@ -196,7 +199,7 @@ describe('npm run images', () => {
     const { code, stderr } = await images(m, ['--offline']);
     assert.equal(code, 1);
     assert.match(stderr, /could not pull example\.test\/unreachable:1/);
-    assert.match(stderr, /1 of 9 images could not be pulled; run the same command again/);
+    assert.match(stderr, /1 of 10 images could not be pulled; run the same command again/);
     assert.doesNotMatch(m.calls(), /kind load/);
   });
 

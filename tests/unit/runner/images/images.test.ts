@@ -288,6 +288,26 @@ describe('the book image list', () => {
     assert.deepEqual(offline, list);
   });
 
+  it("renders the previous release's profile with the pinned istioctl until that release is downloaded", async () => {
+    const { home } = workspaceWithRelease();
+    rmSync(join(home, `istio-${pins.istioPrevious ?? ''}`), { recursive: true });
+    const calls: string[] = [];
+    const list = await resolveImages({
+      pins,
+      texts: bookTexts(root, pins),
+      home,
+      online: true,
+      deps: fakeDeps(calls),
+    });
+    assert.deepEqual(list.problems, []);
+    assert.ok(
+      calls.includes(
+        `${join(releaseDir(home, pins), 'bin', 'istioctl')} manifest generate --set profile=minimal --set hub=docker.io/istio --set tag=${pins.istioPrevious ?? ''}`,
+      ),
+      calls.join('\n'),
+    );
+  });
+
   it('says what to do when the release or a manifest is missing', async () => {
     const home = mkdtempSync(join(tmpdir(), 'istio-lab-images-'));
     homes.push(home);
