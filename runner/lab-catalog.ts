@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ErrorCode, errorMessage } from '../src/lib/error-codes.ts';
-import { loadLabDirs, readPins, substitutePins, type Pins } from '../src/lib/lab-files.ts';
+import {
+  readLabDirs,
+  readPins,
+  substitutePins,
+  type LabError,
+  type Pins,
+} from '../src/lib/lab-files.ts';
 import type { Cell, Check, Lab } from '../src/lib/lab-schema.ts';
 import type { ScriptName } from '../src/lib/protocol.ts';
 import { writeAtomic, type Workspace } from './workspace.ts';
@@ -12,11 +18,18 @@ type Found<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: 
  * The labs the runner may run, looked up by id. Commands come only from here: a page names a cell
  * or check by id and never sends a command, so a page cannot make the runner run anything else.
  * Lab files edited while the runner is up are picked up at the next lookup.
+ *
+ * A lab file fails alone: one that does not load (bad YAML, a key the schema refuses, an empty
+ * file, a folder named like one) is listed in `problems`, for the log and the Doctor, and the
+ * others are served and reloaded as before. If it loaded before it broke, its last good version
+ * goes on answering until the file is fixed; if it never loaded, a lookup of it answers
+ * `broken-lab` with the file, the line and the fix.
  */
 export class LabCatalog {
   #dirs: readonly string[];
   #pinsFile: string;
   #labs = new Map<string, Lab>();
+  #broken = new Map<string, LabError>();
   #stamp = '';
   #log: (message: string) => void;
 
@@ -28,7 +41,8 @@ export class LabCatalog {
     this.#dirs = dirs;
     this.#pinsFile = pinsFile;
     this.#log = log;
-    this.#labs = loadLabDirs(dirs, readPins(pinsFile));
+    // A folder that cannot be listed or pins that do not read fail the start: every lab needs them.
+    this.#load(readLabDirs(dirs, readPins(pinsFile)));
     this.#stamp = this.#currentStamp();
   }
 
@@ -37,10 +51,18 @@ export class LabCatalog {
     return [...this.#labs.keys()];
   }
 
+  /** The lab files that do not load now, each naming the file, the line and the fix. */
+  get problems(): LabError[] {
+    this.#refresh();
+    return [...this.#broken.values()];
+  }
+
   lab(slug: string): Found<Lab> {
     this.#refresh();
     const lab = this.#labs.get(slug);
     if (lab) return { ok: true, value: lab };
+    const broken = this.#broken.get(slug);
+    if (broken) return { ok: false, code: ErrorCode.brokenLab, message: broken.message };
     return {
       ok: false,
       code: ErrorCode.unknownLab,
@@ -108,10 +130,34 @@ export class LabCatalog {
     if (stamp === this.#stamp) return;
     this.#stamp = stamp;
     try {
-      this.#labs = loadLabDirs(this.#dirs, readPins(this.#pinsFile));
+      this.#load(readLabDirs(this.#dirs, readPins(this.#pinsFile)));
     } catch (error) {
       this.#log(`kept the labs loaded before: ${errorMessage(error)}`);
     }
+  }
+
+  /**
+   * Takes what a reading of the folders found: every lab that loaded, and for each that did not,
+   * its last good version if it had one. A problem is logged once, when it first appears.
+   */
+  #load({ labs, errors }: { labs: Map<string, Lab>; errors: LabError[] }): void {
+    const broken = new Map<string, LabError>();
+    for (const error of errors) {
+      const slug = basename(error.file, '.yaml');
+      broken.set(slug, error);
+      const before = this.#labs.get(slug);
+      if (before && !labs.has(slug)) labs.set(slug, before);
+      if (this.#broken.get(slug)?.message === error.message) continue;
+      this.#log(
+        `${error.message}\n  ${
+          before
+            ? `Its chapter goes on with the version loaded before until the file is fixed.`
+            : `Its chapter cannot run until the file is fixed; the other labs are served.`
+        }`,
+      );
+    }
+    this.#labs = labs;
+    this.#broken = broken;
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPins, type Pins } from '../../src/lib/lab-files.ts';
+import { readLabDirs, readPins, type Pins } from '../../src/lib/lab-files.ts';
 import {
   inotifyFinding,
   memoryFinding,
@@ -56,6 +56,11 @@ export interface DoctorOptions {
   ownPort?: number | undefined;
   /** Host ports the labs need; `labPorts` when not given. */
   ports?: readonly number[];
+  /**
+   * The lab files that do not load, each naming the file, the line and the fix: the runner's own
+   * catalog's (runner/lab-catalog.ts). Without it, the book's content/labs are read here.
+   */
+  labProblems?: readonly string[];
   /** Fakes of the machine, for tests. */
   system?: Partial<DoctorSystem>;
 }
@@ -100,6 +105,7 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
     inotify,
     ports,
     processesFinding(context),
+    labsFinding(options.labProblems ?? bookLabProblems(context.pins)),
   ];
   return findings.map((finding) => ({
     ...finding,
@@ -108,6 +114,35 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
         ? englishText(`lab.doctor.${finding.id}.${finding.code}`, finding.params)
         : '',
   }));
+}
+
+/** The problems of the book's own lab files (content/labs), for a doctor run without a runner. */
+function bookLabProblems(pins: Pins): string[] {
+  try {
+    return readLabDirs([join(projectRoot, 'content/labs')], pins).errors.map(
+      (error) => error.message,
+    );
+  } catch (error) {
+    return [`content/labs: ${error instanceof Error ? error.message : String(error)}`];
+  }
+}
+
+/**
+ * Lab files that do not load: each stops its own chapter only (runner/lab-catalog.ts), and is
+ * listed here with its file, line and fix, one to a line of the detail.
+ */
+export function labsFinding(problems: readonly string[]): Finding {
+  const detail = problems.map((problem) => problem.replace(/\n\s*/g, ' ')).join('\n');
+  if (problems.length === 0)
+    return { id: 'labs', status: 'ok', code: 'ok', params: {}, detail, commands: [] };
+  return {
+    id: 'labs',
+    status: 'warn',
+    code: 'broken',
+    params: { count: problems.length },
+    detail,
+    commands: [],
+  };
 }
 
 let english: Record<string, string> | undefined;

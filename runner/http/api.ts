@@ -95,6 +95,7 @@ export function createApi(context: ApiContext): Api {
           env: context.env,
           kubeContext: context.kubeContext,
           ownPort: request.socket.localPort,
+          labProblems: context.labs.problems.map((problem) => problem.message),
         }).then((items) => sendJson(response, 200, { items }), failed);
     } else if (checkRoute.test(path)) {
       const [, lab = '', id = ''] = checkRoute.exec(path) ?? [];

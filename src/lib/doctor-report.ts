@@ -13,6 +13,7 @@ export const doctorItemIds = [
   'inotify',
   'ports',
   'processes',
+  'labs',
 ] as const;
 export type DoctorItemId = (typeof doctorItemIds)[number];
 

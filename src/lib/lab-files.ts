@@ -1,5 +1,5 @@
 import { errorMessage } from './error-codes.ts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ZodError } from 'zod';
@@ -82,22 +82,92 @@ export function substitutePins(
 /** The raw lab data of one YAML file with pins substituted, before schema validation. */
 export function readLabData(file: string, pins: Pins): unknown {
   const shown = display(file);
+  const text = readLabText(file, shown);
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    data = parseYaml(text);
   } catch (error) {
-    const where = error instanceof YAMLParseError ? `line ${error.linePos?.[0].line ?? '?'}` : '';
+    throw yamlError(error, text, shown);
+  }
+  if (data === null || data === undefined)
+    throw new LabError({
+      file: shown,
+      key: '',
+      problem: 'is empty (nothing but blank lines or comments)',
+      fix: 'write the lab in it: title, order, cells and checks (docs/lab-format.md shows a whole lab), or delete the file',
+    });
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new LabError({
+      file: shown,
+      key: '',
+      problem: `holds ${Array.isArray(data) ? 'a list' : 'a single value'}, not a lab`,
+      fix: 'a lab is a map of keys, one "key: value" per line at the left margin: title, order, cells and checks (docs/lab-format.md)',
+    });
+  return substitutePins(data, pins, shown);
+}
+
+/** A lab file's text; a folder, or a file that cannot be read, is a LabError that says so. */
+function readLabText(file: string, shown: string): string {
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory())
+    throw new LabError({
+      file: shown,
+      key: '',
+      problem: 'is a folder, not a lab file',
+      fix: 'rename the folder so that its name does not end in .yaml, or move it out of the labs folder',
+    });
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
     throw new LabError(
       {
         file: shown,
-        key: where,
-        problem: 'is not valid YAML',
-        fix: errorMessage(error).split('\n')[0] ?? '',
+        key: '',
+        problem: `cannot be read (${code})`,
+        fix: 'make it readable by your user',
       },
       error,
     );
   }
-  return substitutePins(data, pins, shown);
+}
+
+/**
+ * YAML's own error, with the line where the problem is. A quoted value that is never closed is
+ * reported by the parser where the file ends (past its last line); the line to fix is the one
+ * where the quote opened.
+ */
+function yamlError(error: unknown, text: string, shown: string): LabError {
+  const lines = text.split('\n');
+  const lastLine = Math.max(1, lines.length - (lines.at(-1) === '' ? 1 : 0));
+  let line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
+  let fix = errorMessage(error).split('\n')[0] ?? '';
+  const quote = /Missing closing (["'])quote/.exec(fix)?.[1];
+  if (quote && line !== undefined) {
+    const opened = openedQuoteLine(lines, quote, Math.min(line, lastLine));
+    if (opened !== undefined) {
+      line = opened;
+      fix = `close the ${quote === '"' ? 'double' : 'single'} quote opened on this line (a quoted value may span lines only if its quote is closed), or use a block (run: |) for a multi-line value`;
+    }
+  }
+  if (line !== undefined) line = Math.min(line, lastLine);
+  return new LabError(
+    {
+      file: shown,
+      key: line === undefined ? '' : `line ${line}`,
+      problem: 'is not valid YAML',
+      fix,
+    },
+    error,
+  );
+}
+
+/** The last line at or before `before` (1-based) where `quote` opens and does not close. */
+function openedQuoteLine(lines: string[], quote: string, before: number): number | undefined {
+  for (let index = before - 1; index >= 0; index--) {
+    const line = (lines[index] ?? '').replace(quote === '"' ? /\\./g : /''/g, '');
+    if ((line.split(quote).length - 1) % 2 === 1) return index + 1;
+  }
+  return undefined;
 }
 
 /** Validates lab data; a failure names the file, the key and what to write instead. */

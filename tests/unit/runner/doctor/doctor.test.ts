@@ -70,6 +70,7 @@ interface Machine {
   answers?: Record<string, Partial<CommandResult> | 'missing'>;
   proc?: Record<string, string>;
   system?: Partial<DoctorSystem>;
+  labProblems?: string[];
 }
 
 /** Runs the doctor on a made-up machine; unknown commands are not installed. */
@@ -86,6 +87,7 @@ async function doctorOn(machine: Machine = {}, ownPort: number | undefined = 432
     pins,
     ownPort,
     ports: [],
+    ...(machine.labProblems ? { labProblems: machine.labProblems } : {}),
     system: {
       run: (command, args) => {
         const line = [command, ...args].join(' ');
@@ -581,6 +583,33 @@ describe('doctor', () => {
       assert.ok(found.fix.includes(aside), found.fix);
     });
   });
+  describe('lab files', () => {
+    it("are fine when every lab loads (the book's own, read when no runner says)", async () => {
+      const { item } = await doctorOn();
+      assert.deepEqual([item('labs').status, item('labs').code], ['ok', 'ok']);
+    });
+
+    it('lists each lab file that does not load, with its line and fix, one to a line', async () => {
+      const { item } = await doctorOn({
+        labProblems: [
+          'labs/a.yaml: line 5: is not valid YAML\n  Fix: close the double quote',
+          'labs/b.yaml: is empty (nothing but blank lines or comments)\n  Fix: write the lab in it',
+        ],
+      });
+      const found = item('labs');
+      assert.deepEqual(
+        [found?.status, found?.code, found?.params],
+        ['warn', 'broken', { count: 2 }],
+      );
+      assert.equal(
+        found?.detail,
+        'labs/a.yaml: line 5: is not valid YAML Fix: close the double quote\n' +
+          'labs/b.yaml: is empty (nothing but blank lines or comments) Fix: write the lab in it',
+      );
+      assert.match(found?.fix ?? '', /Lab files with an error: 2/);
+    });
+  });
+
   describe('images in the cluster', () => {
     it('waits for the cluster before it looks', async () => {
       const { item, ran } = await doctorOn({
