@@ -8,7 +8,11 @@
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-/** The floor in an `engines.node` range such as ">=22.13" (or ">=22.13.0"), as [major, minor, patch]. */
+/**
+ * The floor in an `engines.node` range such as ">=22.13" (or ">=22.13.0"), as [major, minor, patch].
+ * @param {unknown} range
+ * @returns {[number, number, number] | undefined}
+ */
 function floorOf(range) {
   const match = /^>=\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(String(range).trim());
   if (!match) return undefined;
@@ -18,14 +22,19 @@ function floorOf(range) {
 /**
  * What is wrong with running the book on Node `version` ("v20.20.2") given package.json's
  * `engines.node`: a message for people, or undefined when this Node will do.
+ * @param {string} version
+ * @param {unknown} range
+ * @returns {string | undefined}
  */
 function nodeProblem(version, range) {
   const floor = floorOf(range);
   if (!floor) return undefined;
   const have = String(version).replace(/^v/, '').split('.').map(Number);
   for (let i = 0; i < 3; i++) {
-    if ((have[i] || 0) > floor[i]) return undefined;
-    if ((have[i] || 0) < floor[i]) {
+    const mine = have[i] || 0;
+    const needed = floor[i] || 0;
+    if (mine > needed) return undefined;
+    if (mine < needed) {
       const wanted = floor[2] ? floor.join('.') : floor[0] + '.' + floor[1];
       return [
         'Istio Lab Book needs Node ' +

@@ -17,8 +17,6 @@ export const ErrorCode = {
   unknownLab: 'unknown-lab',
   /** The lab's file does not load (bad YAML, a key the schema refuses): the message says where. */
   brokenLab: 'broken-lab',
-  /** The lab's file does not load (bad YAML, a key the schema refuses): the message says where. */
-  brokenLab: 'broken-lab',
   unknownCell: 'unknown-cell',
   unknownCheck: 'unknown-check',
   /** A lab's prepare or cleanup asked for, and the lab has none. */

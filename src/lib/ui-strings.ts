@@ -198,7 +198,6 @@ export const uiStrings = {
   'lab.doctor.item.ports': 'Doctor page: name of the ports item',
   'lab.doctor.item.processes': 'Doctor page: name of the left-over processes item',
   'lab.doctor.item.labs': 'Doctor page: name of the lab files item',
-  'lab.doctor.item.labs': 'Doctor page: name of the lab files item',
   'lab.doctor.item.place':
     'Doctor page: name of the item that says where the labs run (this machine or a dev container)',
   'lab.doctor.about.docker':
@@ -221,8 +220,6 @@ export const uiStrings = {
     'Doctor page: what the ports item checks, shown with or without a runner',
   'lab.doctor.about.processes':
     'Doctor page: what the left-over processes item checks, shown with or without a runner',
-  'lab.doctor.about.labs':
-    'Doctor page: what the lab files item checks, shown with or without a runner',
   'lab.doctor.about.labs':
     'Doctor page: what the lab files item checks, shown with or without a runner',
   'lab.doctor.docker.ok': 'Doctor finding: Docker answers; {{version}} of its engine',
@@ -289,9 +286,6 @@ export const uiStrings = {
     'Doctor finding: processes a runner stopped hard left running; {{count}}; before the commands',
   'lab.doctor.processes.unreadable':
     'Doctor finding: the process ledger could not be read and was kept aside; {{file}} is its path; before the commands',
-  'lab.doctor.labs.ok': 'Doctor finding: every lab file loads',
-  'lab.doctor.labs.broken':
-    'Doctor finding: lab files that do not load; {{count}}; before the list of files with their line and fix',
   'lab.doctor.labs.ok': 'Doctor finding: every lab file loads',
   'lab.doctor.labs.broken':
     'Doctor finding: lab files that do not load; {{count}}; before the list of files with their line and fix',
