@@ -43,6 +43,8 @@ export interface ClassroomRun {
   missingInCsv?: number;
   /** Bytes the table's event stream carried over the run. */
   tableBytes?: number;
+  /** The instructor's health while another hub is flooded from one address. */
+  flood?: FloodRun;
   /** Bytes of the hub process's RSS: before the room, and its peak in each half of the minute. */
   rssBefore: number;
   rssPeakFirstHalf: number;
@@ -118,13 +120,20 @@ export class RowsEvents {
   }
 }
 
-function post(url: URL, body: string): Promise<number> {
+/**
+ * Each simulated learner's own loopback address (Linux routes all of 127.0.0.0/8 to lo), as each
+ * laptop of a room has its own: the hub limits what one address may send.
+ */
+export const learnerAddress = (n: number) => `127.1.${(n >> 8) & 255}.${(n & 255) + 1}`;
+
+function post(url: URL, body: string, localAddress?: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
       url,
       {
         method: 'POST',
         agent: false,
+        ...(localAddress ? { localAddress } : {}),
         headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
       },
       (res) => {
@@ -142,29 +151,97 @@ const cpuSeconds = (pid: number) => cpuTicks(pid) / 100;
 
 const learnerId = (n: number) => `bench-learner-${String(n).padStart(6, '0')}`;
 
-export async function measureClassroom(
-  scope: Scope,
-  options: ClassroomOptions,
-): Promise<ClassroomRun> {
-  const { log } = options;
+/** The instructor's runner with --hub, in its own process, in a fresh workspace. */
+async function startInstructor(scope: Scope, dist: string) {
   const home = scope.tempDir('istio-lab-bench-hub-');
   const instructor = spawnRunner({
     home,
-    dist: options.dist,
+    dist,
     labs: [`${root}tests/fixtures/labs`, `${root}bench/labs`],
     extraArgs: ['--hub', '--hub-port', '0', '--hub-host', '127.0.0.1'],
   });
   scope.defer('stop the hub', instructor.stop);
-  await instructor.started;
+  const runner = await instructor.started;
   const printed = await waitFor('the hub to print its links', () => {
     const text = instructor.output();
     const view = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(text);
     const join = /--report-to (\S+) --name/.exec(text);
     return view?.[1] && join?.[1] ? { view: new URL(view[1]), join: join[1] } : undefined;
   });
-  const pid = instructor.child.pid ?? 0;
-  const viewToken = new URLSearchParams(printed.view.hash.slice(1)).get('token') ?? '';
-  const reportUrl = new URL(`${printed.join.replace(/\/$/, '')}/report`);
+  return {
+    home,
+    runner,
+    printed,
+    pid: instructor.child.pid ?? 0,
+    viewToken: new URLSearchParams(printed.view.hash.slice(1)).get('token') ?? '',
+    reportUrl: new URL(`${printed.join.replace(/\/$/, '')}/report`),
+  };
+}
+
+/** A hub flooded from one address while the instructor's own runner is asked for its health. */
+export interface FloodRun {
+  seconds: number;
+  /** Reports the flood sent, and how many the hub took (2xx) and refused as too many (429). */
+  sent: number;
+  accepted: number;
+  limited: number;
+  /** ms of each `GET /api/health` of the instructor's runner, one every 50 ms. */
+  health: number[];
+}
+
+export async function measureFlood(
+  scope: Scope,
+  options: { dist: string; seconds: number; log: (message: string) => void },
+): Promise<FloodRun> {
+  const { runner, reportUrl } = await startInstructor(scope, options.dist);
+  options.log(
+    `one address floods a hub for ${options.seconds} s, the instructor's health asked...`,
+  );
+  const deadline = performance.now() + options.seconds * 1000;
+  let sent = 0;
+  let accepted = 0;
+  let limited = 0;
+  // Sixty-four connections at once, each a new invented learner with a full report.
+  const flooder = async (lane: number) => {
+    for (let n = 0; performance.now() < deadline; n++) {
+      const body = JSON.stringify({
+        name: `Flood ${lane}`,
+        learner: `flood-${String(lane).padStart(3, '0')}-${String(n).padStart(9, '0')}`,
+        results: Array.from({ length: 100 }, (_, index) => ({
+          lab: 'room',
+          check: `step-${index}`,
+          status: 'fail',
+          at: new Date().toISOString(),
+          attempts: 1,
+        })),
+      });
+      sent += 1;
+      const status = await post(reportUrl, body);
+      if (status >= 200 && status < 300) accepted += 1;
+      else if (status === 429) limited += 1;
+    }
+  };
+  const health: number[] = [];
+  const prober = async () => {
+    const url = new URL('api/health', runner.url);
+    while (performance.now() < deadline) {
+      const started = performance.now();
+      const answer = await fetch(url, { headers: { Authorization: `Bearer ${runner.token}` } });
+      await answer.arrayBuffer();
+      health.push(performance.now() - started);
+      await sleep(50);
+    }
+  };
+  await Promise.all([prober(), ...Array.from({ length: 64 }, (_, lane) => flooder(lane))]);
+  return { seconds: options.seconds, sent, accepted, limited, health };
+}
+
+export async function measureClassroom(
+  scope: Scope,
+  options: ClassroomOptions,
+): Promise<ClassroomRun> {
+  const { log } = options;
+  const { home, printed, pid, viewToken, reportUrl } = await startInstructor(scope, options.dist);
   await sleep(1000);
   const rssBefore = rssBytes(pid);
 
@@ -235,7 +312,7 @@ export async function measureClassroom(
       });
       clock.sent(id, seq, performance.now());
       sent += 1;
-      const status = await post(reportUrl, body);
+      const status = await post(reportUrl, body, learnerAddress(n));
       if (status >= 200 && status < 300) {
         stored += 1;
         acknowledged.set(id, [...(acknowledged.get(id) ?? []), seq]);

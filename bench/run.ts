@@ -30,7 +30,7 @@ import { Scope } from './scope.ts';
 import { measureTerminals, openSystem, type System } from './terminals.ts';
 import { writeFloodFile } from './throughput.ts';
 import { HubLimits } from '../runner/classroom/hub/report.ts';
-import { measureClassroom, type ClassroomRun } from './classroom.ts';
+import { measureClassroom, measureFlood, type ClassroomRun } from './classroom.ts';
 import { classroomSection, mergeClassroomSection } from './classroom-report.ts';
 import { installWetty, startWetty, type Wetty, type WettyInstall } from './wetty.ts';
 
@@ -40,7 +40,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(root, 'docs/performance.md') },
     only: { type: 'string' },
     render: { type: 'boolean', default: false },
-    learners: { type: 'string', default: '200' },
+    learners: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
   },
 });
@@ -253,8 +253,15 @@ async function main(scope: Scope): Promise<void> {
 }
 
 /** The classroom phase: a room of learners reporting to one hub, with the table open. */
-function room(scope: Scope, dist: string): Promise<ClassroomRun> {
-  return measureClassroom(scope, { learners, seconds, intervalMs: [2000, 4000], dist, log });
+async function room(scope: Scope, dist: string): Promise<ClassroomRun> {
+  const run = await measureClassroom(scope, {
+    learners,
+    seconds,
+    intervalMs: [2000, 4000],
+    dist,
+    log,
+  });
+  return { ...run, flood: await measureFlood(scope, { dist, seconds: 15, log }) };
 }
 
 /** `--only classroom`: that phase alone, its section merged into the page as it is. */

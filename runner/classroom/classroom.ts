@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RunnerArgs } from '../args.ts';
 import { startHub, type RunningHub } from './hub.ts';
 import type { ProgressStore } from '../checks/progress.ts';
-import { startReporter, type Reporter } from './reporter.ts';
+import { startReporter, type HubStatus, type Reporter } from './reporter.ts';
 import type { Workspace } from '../workspace.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
 import type { BookOrder } from './hub/table.ts';
@@ -19,6 +19,11 @@ import type { BookOrder } from './hub/table.ts';
 /** The classroom parts of one runner process: the hub (--hub) and the reporter (--report-to). */
 export interface Classroom {
   hub: RunningHub | undefined;
+  /**
+   * What the learner's reporter knows of the hub (reporter.ts HubStatus), for the learner's page
+   * to say, e.g., that the hub is full and to ask the instructor; undefined without --report-to.
+   */
+  hubStatus(): HubStatus | undefined;
   close(): Promise<void>;
 }
 
@@ -93,6 +98,7 @@ export async function startClassroom(
   }
   return {
     hub,
+    hubStatus: () => reporter?.status(),
     close: async () => {
       reporter?.stop();
       await hub?.close();

@@ -5,6 +5,7 @@ import { boundedServer, sendError, sendJson } from '../http/reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
+import { SourceLimits, type Rate } from './hub/limits.ts';
 import { LiveViewer } from './hub/live.ts';
 import { hubPage } from './hub/page.ts';
 import { HubLimits } from './hub/report.ts';
@@ -51,6 +52,12 @@ export interface HubOptions {
   tickMs?: number;
   /** How long a client may take to send its request headers (runner/http/reply.ts). */
   headersTimeoutMs?: number;
+  /**
+   * How many new learners and reports one source address may send (hub/limits.ts); `false` for
+   * none (tests that play a whole room from one address).
+   * @default SourceRates
+   */
+  rates?: { joins: Rate; reports: Rate } | false;
 }
 
 export interface RunningHub {
@@ -102,9 +109,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       }),
     };
   };
+  /** How long the latest push took: the next waits at least three times that (see below). */
+  let pushCostMs = 0;
   const push = () => {
     pushTimer = undefined;
     if (viewers.size === 0) return;
+    const started = performance.now();
     const now = Date.now();
     const at = room(now);
     // Viewers with the same language and query share one view.
@@ -116,9 +126,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       const event = viewer.next(view);
       if (event) viewer.response.write(event);
     }
+    pushCostMs = performance.now() - started;
   };
-  // Reports arrive in bursts (a room pressing "Check my step" together): one push per burst.
-  const schedulePush = () => (pushTimer ??= setTimeout(push, 200));
+  // Reports arrive in bursts (a room pressing "Check my step" together): one push per burst,
+  // 200 ms after its first report; in a room so big that a push costs more than a sixth of that,
+  // three times the push's cost, so that the table never takes more than a quarter of the hub.
+  const schedulePush = () => (pushTimer ??= setTimeout(push, Math.max(200, 3 * pushCostMs)));
   const tick = setInterval(push, options.tickMs ?? 30_000);
   tick.unref();
 
@@ -136,6 +149,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     joinToken,
     learners,
     log,
+    ...(options.rates === false ? {} : { limits: new SourceLimits(options.rates) }),
     ...(known ? { known } : {}),
     stored: async (learner, keys) => {
       schedulePush();

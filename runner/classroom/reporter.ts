@@ -28,9 +28,18 @@ export interface ReporterOptions {
   retry?: { firstMs: number; maxMs: number };
 }
 
+/**
+ * What the reporter knows of the hub, for the learner's page: `ok` (results reach it), `full`
+ * (the hub follows as many learners as it takes: ask the instructor), `unknown-link` (401: ask for
+ * the join command), `not-saved` (503), `unreachable`, or `stopped` (409).
+ */
+export type HubStatus = 'ok' | 'full' | 'unknown-link' | 'not-saved' | 'unreachable' | 'stopped';
+
 export interface Reporter {
   /** Resolves when every result so far has reached the hub, or reporting has stopped. */
   idle(): Promise<void>;
+  /** The hub as the latest answer showed it. */
+  status(): HubStatus;
   stop(): void;
 }
 
@@ -93,6 +102,7 @@ export function startReporter(options: ReporterOptions): Reporter {
   let delay = 0;
   let timer: NodeJS.Timeout | undefined;
   let outage = false;
+  let hubStatus: HubStatus = 'ok';
   let waiters: Array<() => void> = [];
 
   const queue = (lab: string, check: string, entry: ProgressEntry) =>
@@ -135,6 +145,20 @@ export function startReporter(options: ReporterOptions): Reporter {
       outage = true;
     }
     sending = false;
+    hubStatus =
+      status >= 200 && status < 300
+        ? 'ok'
+        : status === 403
+          ? 'full'
+          : status === 401
+            ? 'unknown-link'
+            : status === 503
+              ? 'not-saved'
+              : status === 409
+                ? 'stopped'
+                : status === 0
+                  ? 'unreachable'
+                  : hubStatus;
     if (status >= 200 && status < 300) {
       if (outage) log('hub: reached the hub again; results sent');
       if (said.has(403)) log('hub: the hub has room now; your results are sent');
@@ -207,6 +231,7 @@ export function startReporter(options: ReporterOptions): Reporter {
       stopped || (greeted && pending.size === 0)
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push(resolve)),
+    status: () => hubStatus,
     stop: () => {
       stopped = true;
       unsubscribe();

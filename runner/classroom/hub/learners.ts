@@ -130,13 +130,17 @@ export class HubLearners {
   /** Each learner's latest verdict per check and where they are stuck, for hub/table.ts counts. */
   verdicts(now = Date.now()): LearnerVerdicts[] {
     return [...this.#learners.values()].map((learner) => ({
-      checks: [...learner.checks.values()],
+      checks: learner.checks.values(),
       stuck: summarize(learner, now).stuck,
     }));
   }
 
   get size(): number {
     return this.#learners.size;
+  }
+
+  has(id: string): boolean {
+    return this.#learners.has(id);
   }
 
   /**
@@ -219,12 +223,26 @@ export class HubLearners {
   /** Every learner, stuck ones first (longest stuck first), then by name. */
   list(now = Date.now()): LearnerSummary[] {
     const learners = [...this.#learners.values()];
-    const warnings = nameWarnings(learners.map((learner) => learner.name));
-    const rows = learners.map((learner, index) => ({
+    const warnings = this.#warnings(learners);
+    const rows = learners.map((learner) => ({
       ...summarize(learner, now),
-      nameWarning: warnings[index] ?? null,
+      nameWarning: warnings.get(learner.id) ?? null,
     }));
     return sortLearners(rows, 'stuck');
+  }
+
+  /** The names' warnings, worked out again only when a name changed or a learner came. */
+  #warningsOf: { names: string; warnings: Map<string, NameWarning | null> } | undefined;
+  #warnings(learners: readonly Learner[]): Map<string, NameWarning | null> {
+    const names = learners.map((learner) => `${learner.id}\u0000${learner.name}`).join('\u0001');
+    if (this.#warningsOf?.names !== names) {
+      const found = nameWarnings(learners.map((learner) => learner.name));
+      this.#warningsOf = {
+        names,
+        warnings: new Map(learners.map((learner, index) => [learner.id, found[index] ?? null])),
+      };
+    }
+    return this.#warningsOf.warnings;
   }
 }
 

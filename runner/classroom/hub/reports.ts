@@ -5,11 +5,13 @@ import { sendError } from '../../http/reply.ts';
 import { readBody } from './http.ts';
 import type { HubLearners, KnownCheck } from './learners.ts';
 import { reportSchema } from './report.ts';
+import type { SourceLimits } from './limits.ts';
 import type { StoreFailure } from './store.ts';
 
 /**
  * `POST /join/<join token>/report`: the only way anything enters the hub. The order of the
- * refusals is the contract: method, Origin, token, content type, size, JSON, schema, limits.
+ * refusals is the contract: method, Origin, token, the source's report rate, content type, size,
+ * JSON, schema, the source's join rate (a new learner), limits.
  */
 export interface ReportRoute {
   joinToken: string;
@@ -17,6 +19,8 @@ export interface ReportRoute {
   log: (message: string) => void;
   /** The book's lab and check ids: results of others are dropped. */
   known?: KnownCheck;
+  /** How many reports and new learners one source address may send (hub/limits.ts). */
+  limits?: SourceLimits;
   /**
    * Called after a report was taken into memory, with the learner and the checks to save; the
    * answer waits for the promise: 204 once the commit that holds the report is done (hub/saving.ts),
@@ -28,7 +32,17 @@ export interface ReportRoute {
 export function reportRoute(route: ReportRoute) {
   let warnedFull = false;
 
-  const store = (response: ServerResponse, text: string) => {
+  const limited = (response: ServerResponse, seconds: number, what: string) => {
+    response.setHeader('Retry-After', String(seconds));
+    sendError(
+      response,
+      429,
+      ErrorCode.rateLimited,
+      `this address sent more ${what} than the hub takes from one source: try again in ${seconds} s`,
+    );
+  };
+
+  const store = (response: ServerResponse, text: string, source: string) => {
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -41,6 +55,10 @@ export function reportRoute(route: ReportRoute) {
         .slice(0, 3)
         .map((issue) => `${issue.path.join('.') || 'report'}: ${issue.message}`);
       return sendError(response, 400, ErrorCode.badReport, `bad report: ${issues.join('; ')}`);
+    }
+    if (route.limits && !route.learners.has(parsed.data.learner)) {
+      const wait = route.limits.join(source);
+      if (wait !== undefined) return limited(response, wait, 'new learners');
     }
     const outcome = route.learners.apply(parsed.data, Date.now(), route.known);
     if (!outcome.ok) {
@@ -81,11 +99,17 @@ export function reportRoute(route: ReportRoute) {
         ErrorCode.unauthorized,
         'wrong join token: this hub does not know this join link; ask the instructor for the join command its runner prints',
       );
+    const source = request.socket.remoteAddress ?? '';
+    const wait = route.limits?.report(source);
+    if (wait !== undefined) {
+      response.setHeader('Connection', 'close');
+      return limited(response, wait, 'reports');
+    }
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
       return sendError(response, 415, ErrorCode.badReport, 'send the report as application/json');
     readBody(request, response, (text) => {
       try {
-        store(response, text);
+        store(response, text, source);
       } catch (error) {
         // Past the server's own try/catch (the body arrives later): answer, never crash.
         route.log(`hub report failed: ${errorDetail(error)}`);

@@ -102,7 +102,7 @@ export function filterLearners(
 
 /** One learner's latest verdict per check, and the check they are stuck on. */
 export interface LearnerVerdicts {
-  checks: ReadonlyArray<{ lab: string; check: string; status: CheckStatus }>;
+  checks: Iterable<{ lab: string; check: string; status: CheckStatus }>;
   stuck: { lab: string; check: string } | null;
 }
 

@@ -13,7 +13,8 @@ import { waitFor } from '../../support/poll.ts';
 
 /** A hub on loopback keeping its state in `home`, as `npm start -- --hub` does in the workspace. */
 function hubIn(home: string, log: (message: string) => void, port = 0): Promise<RunningHub> {
-  return startHub({ host: '127.0.0.1', port, stateDir: home, log, tickMs: 60_000 });
+  // A room from one address: limits per address are hub-limits.test.ts.
+  return startHub({ host: '127.0.0.1', port, stateDir: home, log, tickMs: 60_000, rates: false });
 }
 
 const learnersOf = async (hub: RunningHub, token = hub.viewToken) => {

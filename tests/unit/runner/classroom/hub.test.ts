@@ -322,6 +322,7 @@ describe('instructor hub with two learners on loopback', () => {
       const log = said.join('\n');
       assert.match(log, /does not know this join link \(401\).*tries again now and then/s);
       assert.equal(said.filter((line) => line.includes('(401)')).length, 1, 'said once');
+      assert.equal(reporter.status(), 'unknown-link', 'for the page to say');
       assert.doesNotMatch(log, /No more reports/);
     } finally {
       reporter.stop();

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ProgressStore } from '../../../../runner/checks/progress.ts';
+import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import { SourceLimits } from '../../../../runner/classroom/hub/limits.ts';
+import { startReporter } from '../../../../runner/classroom/reporter.ts';
+import type { Workspace } from '../../../../runner/workspace.ts';
+import { waitFor } from '../../support/poll.ts';
+
+describe('what one source address may send', () => {
+  it('refills each bucket with time, and says how long to wait', () => {
+    const limits = new SourceLimits({
+      joins: { burst: 2, perSecond: 0.5 },
+      reports: { burst: 3, perSecond: 10 },
+    });
+    const t = 1_000_000;
+    assert.equal(limits.join('10.0.0.7', t), undefined);
+    assert.equal(limits.join('10.0.0.7', t), undefined);
+    assert.equal(limits.join('10.0.0.7', t), 2, 'a join is back in 2 s');
+    assert.equal(limits.join('10.0.0.8', t), undefined, 'another address has its own');
+    assert.equal(limits.join('10.0.0.7', t + 2000), undefined);
+    for (let n = 0; n < 3; n++) assert.equal(limits.report('10.0.0.7', t), undefined);
+    assert.equal(limits.report('10.0.0.7', t), 1);
+    assert.equal(limits.report('10.0.0.7', t + 100), undefined);
+  });
+});
+
+describe('a hub flooded from one address', () => {
+  let hub: RunningHub;
+  before(async () => {
+    hub = await startHub({
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+      tickMs: 600_000,
+      // Nothing comes back during the test, so the counts do not depend on the machine's speed.
+      rates: { joins: { burst: 3, perSecond: 1e-9 }, reports: { burst: 8, perSecond: 1e-9 } },
+    });
+  });
+  after(() => hub.close());
+
+  const report = (learner: string) =>
+    fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Probe', learner, results: [] }),
+    });
+
+  it('answers 429 rate-limited past its joins, then past its reports, and keeps the room as it was', async () => {
+    const ids = ['probe-learner-000001', 'probe-learner-000002', 'probe-learner-000003'];
+    for (const id of ids) assert.equal((await report(id)).status, 204);
+    const invented = await report('probe-learner-000004');
+    assert.equal(invented.status, 429);
+    assert.equal(((await invented.json()) as { code: string }).code, 'rate-limited');
+    assert.ok(Number(invented.headers.get('retry-after')) >= 1);
+    assert.equal(hub.learners.size, 3, 'no invented learner');
+    // Known learners still report, until the address has sent its reports.
+    const statuses = [];
+    for (let n = 0; n < 5; n++) statuses.push((await report(ids[0] ?? '')).status);
+    assert.deepEqual(statuses, [204, 204, 204, 204, 429]);
+  });
+});
+
+describe('a learner joining a full hub', () => {
+  let hub: RunningHub;
+  const home = mkdtempSync(join(tmpdir(), 'istio-lab-full-'));
+  before(async () => {
+    hub = await startHub({
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+      tickMs: 600_000,
+      capacity: 1,
+      rates: false,
+    });
+    const first = await fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'First', learner: 'first-learner-000001', results: [] }),
+    });
+    assert.equal(first.status, 204);
+  });
+  after(async () => {
+    await hub.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('is told once, in the log and for the page, that the hub is full and to ask the instructor; the table counts them waiting', async () => {
+    const said: string[] = [];
+    // The reporter reads the workspace's folder and the progress snapshot, and listens for more.
+    const progress = { snapshot: { labs: {} }, onRecord: () => () => undefined };
+    const reporter = startReporter({
+      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
+      name: 'Late',
+      workspace: { root: home } as Workspace,
+      progress: progress as unknown as ProgressStore,
+      log: (message) => said.push(message),
+      retry: { firstMs: 10, maxMs: 20 },
+    });
+    try {
+      await waitFor('three refusals', () => hub.learners.waiting === 1 && said.length > 0);
+      await waitFor('a few more attempts', async () => {
+        const answer = await fetch(new URL('/api/events?lang=en', hub.url), {
+          headers: { Authorization: `Bearer ${hub.viewToken}` },
+        });
+        const reader = answer.body?.getReader();
+        const first = new TextDecoder().decode((await reader?.read())?.value);
+        await reader?.cancel();
+        return first.includes('1 of 1 learners, 1 waiting');
+      });
+      assert.equal(reporter.status(), 'full');
+      const full = said.filter((line) => /hub is full.*Ask the instructor/s.test(line));
+      assert.equal(full.length, 1, said.join('\n'));
+    } finally {
+      reporter.stop();
+    }
+  });
+});
