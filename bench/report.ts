@@ -10,6 +10,7 @@ import {
   summarize,
 } from './stats.ts';
 import type { RestoreRun } from './restore.ts';
+import type { ManyTerminalsRun } from './many-terminals.ts';
 import { Targets, visibleTimes, type Results, type SystemRuns } from './results.ts';
 import { FlowLimits } from '../src/lib/flow-limits.ts';
 
@@ -71,6 +72,43 @@ export function runnerRssIdle(results: Results): number {
 function sentTo(dom: number[], webgl: number[] | undefined): string {
   const mib = (values: number[]) => formatSummary(summarize(values.map((b) => b / 2 ** 20)), 'MiB');
   return webgl?.length ? `DOM ${mib(dom)}; WebGL ${mib(webgl)}` : mib(dom);
+}
+
+/** A server's RSS in the many-terminals run: at its peak, and after the floods. */
+function manyRows(results: Results): ResultRow[] {
+  const many = results.manyTerminals;
+  if (!many) return [];
+  const { ours, wetty } = many;
+  const after = (run: ManyTerminalsRun) =>
+    `${formatBytes(run.rssAfter)} after ${formatNumber(run.afterMs / 1000)} s` +
+    (run.settledMs === undefined
+      ? ''
+      : `; ≤ ${formatBytes(run.bound)} after ${formatNumber(run.settledMs / 1000)} s`);
+  const each = `${ours.terminals} terminals, each \`cat\` of ${formatBytes(ours.bytes)} at once`;
+  return [
+    {
+      key: 'manyPeak',
+      measure: `Server RSS at its peak, ${each}`,
+      ours: formatBytes(ours.rssPeak),
+      wetty: wetty ? formatBytes(wetty.rssPeak) : none,
+      reference: `the ${ours.terminals} open, before: ${formatBytes(ours.rssBefore)}`,
+      comparison:
+        `floods over in ${formatNumber(ours.floodMs / 1000)} s` +
+        (wetty ? ` (wetty ${formatNumber(wetty.floodMs / 1000)} s)` : ''),
+      target: `≤ ${formatBytes(Targets.manyPeakBytes)}`,
+      met: ours.rssPeak <= Targets.manyPeakBytes,
+    },
+    {
+      key: 'manyAfter',
+      measure: 'Server RSS after those floods ended',
+      ours: after(ours),
+      wetty: wetty ? after(wetty) : none,
+      reference: none,
+      comparison: none,
+      target: `≤ ${formatBytes(Targets.manyAfterBytes)} within ${formatNumber(Targets.manyAfterMs / 1000)} s`,
+      met: ours.settledMs !== undefined && ours.settledMs <= Targets.manyAfterMs,
+    },
+  ];
 }
 
 /** The results table's rows, each with its target (if any) judged. */
@@ -217,6 +255,7 @@ export function resultRows(results: Results): ResultRow[] {
       target: `≤ ${formatBytes(Targets.idleRssBytes)}`,
       met: rssIdle <= Targets.idleRssBytes,
     },
+    ...manyRows(results),
     {
       key: 'floodHeap',
       measure: 'Page JS heap during the floods',

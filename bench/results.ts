@@ -1,5 +1,6 @@
 import type { ClassroomRun } from './classroom.ts';
 import type { InterruptRun } from './interrupt.ts';
+import type { ManyTerminalsRun } from './many-terminals.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeight } from './page-weight.ts';
 import type { RestoreRun, RestoreTiming } from './restore.ts';
@@ -54,6 +55,8 @@ export interface Results {
   weight: { bare: PageWeight; readOnly: PageWeight; withRunner: PageWeight };
   /** ms of a full `astro build` of the published book. */
   build: number[];
+  /** Eight terminals of each server flooding at once (bench/many-terminals.ts). */
+  manyTerminals?: { ours: ManyTerminalsRun; wetty?: ManyTerminalsRun };
   /** A room of learners reporting to one hub (bench/classroom.ts). */
   classroom?: ClassroomRun;
   /**
@@ -75,6 +78,11 @@ export const Targets = {
   /** The runner's RSS at its peak in any flood, and idle with one session between floods. */
   floodRssPeakBytes: 200 << 20,
   idleRssBytes: 150 << 20,
+  /** Eight terminals flooding at once: the runner's peak, and where it is back within 10 s. */
+  manyTerminals: 8,
+  manyPeakBytes: 250 << 20,
+  manyAfterBytes: 200 << 20,
+  manyAfterMs: 10_000,
   echoP99Ms: 10,
   /** Median of a check round trip minus the median of a bare `bash -c true`. */
   checkOverheadMs: 15,

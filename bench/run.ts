@@ -29,6 +29,10 @@ import type { Results } from './results.ts';
 import { Scope } from './scope.ts';
 import { measureTerminals, openSystem, type System } from './terminals.ts';
 import { writeFloodFile } from './throughput.ts';
+import { floodMany, type ManyTerminalsRun } from './many-terminals.ts';
+import { connectOurs, connectWetty } from './stream-clients.ts';
+import { Targets } from './results.ts';
+import { waitIdle } from './scope.ts';
 import { HubLimits } from '../runner/classroom/hub/report.ts';
 import { measureClassroom, measureFlood, type ClassroomRun } from './classroom.ts';
 import { classroomSection, mergeClassroomSection } from './classroom-report.ts';
@@ -128,6 +132,7 @@ async function main(scope: Scope): Promise<void> {
   const work = scope.tempDir('istio-lab-bench-');
   const flood = writeFloodFile(work);
   const warmUp = writeFloodFile(work, 4 << 20, 'warm-up.txt');
+  const manyFlood = writeFloodFile(work, 16 << 20, 'many.txt');
   log('installing wetty@3 from the npm registry...');
   let install: WettyInstall | undefined;
   let wettyError = '';
@@ -153,6 +158,22 @@ async function main(scope: Scope): Promise<void> {
     } catch (error) {
       wettyError = errorMessage(error).split('\n')[0] ?? 'start failed';
     }
+  }
+  // First, while each server has no terminal open: eight of them flooding at once.
+  const many = (pid: number, connect: (index: number) => ReturnType<typeof connectOurs>) =>
+    waitIdle([pid]).then(() =>
+      floodMany(connect, pid, manyFlood, {
+        count: Targets.manyTerminals,
+        afterMs: Targets.manyAfterMs,
+        bound: Targets.manyAfterBytes,
+      }),
+    );
+  log(`${Targets.manyTerminals} terminals flooding at once`);
+  const manyOurs = await many(runner.pid, (i) => connectOurs(runner, `bench-many-${i}`));
+  let manyWetty: ManyTerminalsRun | undefined;
+  if (wetty && install) {
+    const [started, installed] = [wetty, install];
+    manyWetty = await many(started.pid, () => connectWetty(installed, started));
   }
   const browser: Browser = await launchBrowser();
   live.defer('close Chromium', () => browser.close());
@@ -241,6 +262,7 @@ async function main(scope: Scope): Promise<void> {
     restore,
     weight,
     build,
+    manyTerminals: { ours: manyOurs, ...(manyWetty ? { wetty: manyWetty } : {}) },
     classroom,
   };
   await writePage(results);
