@@ -85,7 +85,7 @@ export async function openOurTerminal(
       if (typeof payload !== 'string') count.bytes += payload.length;
     }),
   );
-  await page.goto(`${new URL(path, runner.url).href}?token=${runner.token}`);
+  await page.goto(`${new URL(path, runner.book).href}?token=${runner.token}`);
   await page.locator('lab-dock .lab-dock-status[data-state="connected"]').waitFor();
   await exposeDockTerminal(page);
   await waitForPrompt(page);

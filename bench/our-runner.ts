@@ -5,7 +5,10 @@ import { waitFor } from './scope.ts';
 export const root = new URL('..', import.meta.url).pathname;
 
 export interface OurRunner {
+  /** Where this process reaches the runner (127.0.0.1). */
   url: string;
+  /** The book's address for the browser: the runner's own origin at this start. */
+  book: string;
   port: number;
   token: string;
   pid: number;

@@ -84,7 +84,7 @@ export async function measurePageWeights(
   const readOnly = await weighPage(setup.browser, new URL(chapter, host).href);
   const withRunner = await weighPage(
     setup.browser,
-    `${new URL(chapter, setup.runner.url).href}?token=${setup.runner.token}`,
+    `${new URL(chapter, setup.runner.book).href}?token=${setup.runner.token}`,
     (page) => page.locator('lab-dock .lab-dock-status[data-state="connected"]').waitFor(),
   );
   return { bare, readOnly, withRunner };

@@ -52,7 +52,9 @@ function heldBy(workspace: Workspace, holder: LockHolder | undefined): never {
   );
   const file = readRunnerFile(workspace);
   if (holder && file?.pid === holder.pid)
-    console.error(`\nIts link (it signs this browser in):\n\n  ${file.url}?token=${file.token}\n`);
+    console.error(
+      `\nIts link (it signs this browser in):\n\n  ${file.book ?? file.url}?token=${file.token}\n`,
+    );
   process.exit(1);
 }
 

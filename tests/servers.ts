@@ -11,7 +11,10 @@ const root = new URL('..', import.meta.url).pathname;
 
 /** What the runner writes to runner.json once it listens. */
 export interface RunnerFile {
+  /** Where this process reaches the runner (127.0.0.1). */
   url: string;
+  /** The book's address for the browser: the runner's own origin at this start. */
+  book: string;
   port: number;
   token: string;
 }

@@ -23,6 +23,14 @@ export interface AuthPolicy {
    * --allow-origin values.
    */
   origins: ReadonlySet<string>;
+  /**
+   * The host of this start's own origin, `<random id>.localhost:<port>`, when the runner has one
+   * (docs/security.md, "A fresh origin at every start"). Its pages are served there only, and a
+   * page under any other loopback name of this port (127.0.0.1, localhost, an earlier start's
+   * id) is from before this start: it is sent to this host, and its requests get 401.
+   */
+  bookHost?: string;
+  port: number;
 }
 
 export interface RequestFacts {
@@ -84,21 +92,58 @@ export function policyFor(
   allowOrigins: readonly string[],
   extraHost?: string,
   publicUrl?: string,
+  bookHost?: string,
 ): AuthPolicy {
   const hosts = loopbackHosts(port, extraHost);
-  const origins = new Set([...hosts].map((host) => `http://${host}`));
+  // With a fresh origin, the plain loopback origins are no longer the book's: a page there was
+  // served by whatever held the port before (docs/security.md).
+  const origins = new Set(
+    bookHost === undefined ? [...hosts].map((host) => `http://${host}`) : [`http://${bookHost}`],
+  );
+  if (bookHost !== undefined) hosts.add(bookHost);
   if (publicUrl !== undefined) {
     const url = new URL(publicUrl);
     hosts.add(url.host.toLowerCase());
     origins.add(url.origin);
   }
   for (const origin of allowOrigins) origins.add(origin);
-  return { token, hosts, origins };
+  return { token, hosts, origins, port, ...(bookHost === undefined ? {} : { bookHost }) };
+}
+
+/** A name under `.localhost` (RFC 6761 §6.3: browsers resolve every one of them to loopback). */
+const localhostName = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.localhost$/;
+
+/** A random `<id>.localhost` name for this start's own origin: unknown to anyone before it. */
+export function freshBookName(random: Buffer): string {
+  return `${random.toString('hex')}.localhost`;
+}
+
+/**
+ * Whether `host` (a Host header) names this port under a loopback name other than this start's
+ * own: 127.0.0.1, localhost, [::1] or another `<id>.localhost`. Only when the runner has a fresh
+ * origin; such a host is answered, but only to send its pages to the fresh origin.
+ */
+export function isEarlierHost(host: string | undefined, policy: AuthPolicy): boolean {
+  if (policy.bookHost === undefined || host === undefined) return false;
+  const lower = host.toLowerCase();
+  if (lower === policy.bookHost) return false;
+  const suffix = `:${policy.port}`;
+  if (!lower.endsWith(suffix)) return false;
+  const name = lower.slice(0, -suffix.length);
+  return loopbackHosts(policy.port).has(lower) || localhostName.test(name);
+}
+
+/** Whether an Origin is a page that an earlier listener on this port could have served. */
+function isEarlierOrigin(origin: string, policy: AuthPolicy): boolean {
+  return origin.startsWith('http://') && isEarlierHost(origin.slice('http://'.length), policy);
 }
 
 /** Whether a request may see the book's static pages: Host and Origin, no token needed. */
 export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision {
-  if (!facts.host || !policy.hosts.has(facts.host.toLowerCase())) {
+  if (
+    !facts.host ||
+    (!policy.hosts.has(facts.host.toLowerCase()) && !isEarlierHost(facts.host, policy))
+  ) {
     return deny(
       403,
       ErrorCode.badHost,
@@ -106,6 +151,14 @@ export function decidePublic(facts: RequestFacts, policy: AuthPolicy): Decision 
     );
   }
   if (facts.origin !== undefined && !policy.origins.has(facts.origin)) {
+    // A page of an earlier start, or one that whatever held this port before left behind: its
+    // tab is asked to sign in again, through the link this start printed.
+    if (isEarlierOrigin(facts.origin, policy))
+      return deny(
+        401,
+        ErrorCode.unauthorized,
+        'this page is from before the runner started (it has a new address at each start): open the link it printed',
+      );
     return deny(
       403,
       ErrorCode.badOrigin,

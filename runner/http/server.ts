@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
 import { ProcessLedger } from '../checks/process-ledger.ts';
 import { ProgressStore } from '../checks/progress.ts';
@@ -13,6 +13,8 @@ import { createApi } from './api.ts';
 import {
   decide,
   decidePublic,
+  freshBookName,
+  isEarlierHost,
   loopbackNames,
   loopbackHosts,
   policyFor,
@@ -22,6 +24,7 @@ import {
   type Decision,
   type RequestFacts,
 } from './auth.ts';
+import { listenTwice } from './listen.ts';
 import { boundedServer, refuseUpgrade, sendError } from './reply.ts';
 import { runnerMark, serveStatic } from './static-files.ts';
 
@@ -55,7 +58,19 @@ export interface RunnerOptions {
 }
 
 export interface RunningRunner {
+  /**
+   * Where a program on this machine reaches the runner: its listening address, `127.0.0.1` on
+   * loopback. Programs resolve no `.localhost` name (Node asks the system's resolver, which need
+   * not know them); a hosted copy pairs with this address too, which stays the same from one
+   * start to the next.
+   */
   url: string;
+  /**
+   * The book's address for the learner's browser: on loopback, this start's own origin
+   * `http://<id>.localhost:<port>/` (docs/security.md); otherwise `url` (behind --public-url the
+   * printed link names that URL instead).
+   */
+  book: string;
   port: number;
   token: string;
   /** Live terminal sessions: what a refused request must not have added to. */
@@ -149,14 +164,25 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       : decidePublic(facts(request), policy);
     if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
     if (isApi) return api.handle(request, response, url);
+    // One leading slash: "//host/..." would be a redirect to another site.
+    const path = `/${url.pathname.replace(/^\/+/, '')}`;
     const offered = url.searchParams.get('token');
+    url.searchParams.delete('token');
+    if (policy.bookHost !== undefined && isEarlierHost(request.headers.host, policy)) {
+      // The book is served under this start's own origin only: a page under 127.0.0.1 or an
+      // earlier id could be running what an earlier listener on this port left in the browser
+      // (a service worker, cached scripts). A token offered there stays there.
+      response.writeHead(302, {
+        Location: `http://${policy.bookHost}${path}${url.search}`,
+        'Cache-Control': 'no-store',
+      });
+      response.end();
+      return;
+    }
     if (offered !== null) {
       // The token moves from the query into the fragment, which the page keeps in its own
       // origin's storage and then clears: a fragment is never sent to a server, and no cookie is
       // set (a cookie would go to every server on 127.0.0.1, whatever its port).
-      url.searchParams.delete('token');
-      // One leading slash: "//host/..." would be a redirect to another site.
-      const path = `/${url.pathname.replace(/^\/+/, '')}`;
       const fragment = tokensEqual(offered, token) ? `#token=${token}` : '';
       response.writeHead(302, {
         Location: path + url.search + fragment,
@@ -168,17 +194,35 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return sendError(response, 405, ErrorCode.methodNotAllowed, 'the book answers GET and HEAD');
     }
+    if (request.headers['service-worker'] === 'script') {
+      // The book has no service worker: one asked for here was registered by a page the runner
+      // did not serve. Its update check lands here, and the answer removes it with the origin's
+      // storage, where the browser honours Clear-Site-Data.
+      response.writeHead(404, {
+        'Clear-Site-Data': '"storage"',
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
+      response.end('The book has no service worker.\n');
+      return;
+    }
     response.setHeader('Server-Timing', runnerMark);
-    serveStatic(options.dist, url.pathname, response, request.method);
+    serveStatic(options.dist, url.pathname, response, request.method, {
+      // Only this start's fresh origin may cache the book's hashed files for long: under any other
+      // origin, an earlier listener could have served the same paths with a year's cache.
+      longCache: policy.bookHost !== undefined && request.headers.host === policy.bookHost,
+    });
   };
 
-  const server = boundedServer(
-    handle,
-    { log, message: 'the runner failed on this request; see its log' },
-    options.headersTimeoutMs,
+  const servers = [0, 1].map(() =>
+    boundedServer(
+      handle,
+      { log, message: 'the runner failed on this request; see its log' },
+      options.headersTimeoutMs,
+    ),
   );
 
-  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+  const upgrade = (request: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     try {
       const decision = decide(facts(request), policy);
@@ -199,25 +243,44 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
         'the runner failed on this request; see its log',
       );
     }
-  });
+  };
+  for (const server of servers) server.on('upgrade', upgrade);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const actualPort = (server.address() as AddressInfo).port;
+  // On loopback, without a forwarded address, the book gets a fresh origin at every start: a name
+  // under .localhost that nobody could have served before (docs/security.md). Browsers resolve it
+  // to 127.0.0.1 and to ::1, so the runner holds the port on both.
+  const fresh = options.publicUrl === undefined && loopbackNames.includes(options.host);
+  const listening = await listenTwice(
+    servers,
+    fresh ? ['127.0.0.1', '::1'] : [options.host],
+    options.port,
+  );
+  const actualPort = listening.port;
+  const bookHost = fresh ? `${freshBookName(randomBytes(8))}:${actualPort}` : undefined;
   // The usual loopback names are the runner's own hosts already; any other --host is added.
   const extraHost = loopbackNames.includes(options.host) ? undefined : options.host;
-  policy = policyFor(token, actualPort, options.allowOrigins, extraHost, options.publicUrl);
+  policy = policyFor(
+    token,
+    actualPort,
+    options.allowOrigins,
+    extraHost,
+    options.publicUrl,
+    bookHost,
+  );
   const ownOrigins = new Set(
-    [...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`),
+    bookHost !== undefined
+      ? [`http://${bookHost}`]
+      : [...loopbackHosts(actualPort, extraHost)].map((host) => `http://${host}`),
   );
   // Behind a forwarded port the page comes from the public origin: it is the book's own.
   if (options.publicUrl !== undefined) ownOrigins.add(new URL(options.publicUrl).origin);
-  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const listenHost = fresh ? '127.0.0.1' : options.host;
+  const shownHost = listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+  const local = `http://${shownHost}:${actualPort}/`;
 
   return {
-    url: `http://${shownHost}:${actualPort}/`,
+    url: local,
+    book: bookHost === undefined ? local : `http://${bookHost}/`,
     port: actualPort,
     token,
     sessionCount: () => sessions.size,
@@ -226,8 +289,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       terminals.close();
       api.abortChecks();
       await sessions.disposeAll('the runner is stopping');
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

@@ -66,12 +66,18 @@ export function resolveStatic(root: string, pathname: string): string | undefine
  */
 export const runnerMark = 'istio-lab-runner';
 
-/** Streams a static file of the built book, or the book's 404 page. */
+/**
+ * Streams a static file of the built book, or the book's 404 page. The hashed files under
+ * `/_astro/` are cached for a year only with `longCache`: the runner gives it for its own fresh
+ * origin alone, since under an origin that something else served before, a year-long `immutable`
+ * answer it left in the browser would stand in for the book's own file (docs/security.md).
+ */
 export function serveStatic(
   root: string,
   pathname: string,
   response: ServerResponse,
   method: string,
+  options: { longCache?: boolean } = {},
 ): void {
   const file = resolveStatic(root, pathname);
   const status = file ? 200 : 404;
@@ -82,7 +88,7 @@ export function serveStatic(
     return;
   }
   const type = types[extname(chosen)] ?? 'application/octet-stream';
-  const immutable = pathname.startsWith('/_astro/');
+  const immutable = options.longCache === true && pathname.startsWith('/_astro/');
   response.writeHead(status, {
     'Content-Type': type,
     'Content-Length': statSync(chosen).size,

@@ -8,7 +8,10 @@ export const root = new URL('../..', import.meta.url).pathname;
 export const testDist = join(root, 'dist-test');
 
 export interface Runner {
+  /** The book's address for the browser: the runner's own origin at this start. */
   url: string;
+  /** Where this process reaches the runner (127.0.0.1): Node resolves no `.localhost` name. */
+  local: string;
   port: number;
   token: string;
   home: string;
@@ -32,6 +35,8 @@ export async function startRunner(extraArgs: string[] = [], dist = testDist): Pr
   const file = await runner.started;
   return {
     ...file,
+    url: file.book,
+    local: file.url,
     home,
     output: runner.output,
     signIn: async (page, path) => {

