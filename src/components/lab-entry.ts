@@ -2,6 +2,7 @@ import { getCollection } from 'astro:content';
 import { parse } from 'yaml';
 import pinsSource from '../../content/versions.yaml?raw';
 import type { Lab } from '../lib/lab-schema.ts';
+import { bookSources, brokenLabProblem, tolerateBrokenLabs } from '../lib/book-check.ts';
 import { checkSummaries, findPlacements, labSlugFor } from '../lib/placements.ts';
 
 interface RouteLocals {
@@ -16,15 +17,24 @@ export async function currentLab(locals: unknown): Promise<{ slug: string; lab: 
   return found ? { slug, lab: found.data } : undefined;
 }
 
-/** Same, for a component that cannot work without a lab: says which file to create. */
+/**
+ * Same, for a component that cannot work without a lab: says which file to create. In the
+ * runner's build a lab file that does not load is no error of the build: `problem` is its error
+ * (file, line, fix), which the component shows where the cell or check would be.
+ */
 export async function requireLab(
   locals: unknown,
   component: string,
   id: string,
-): Promise<{ slug: string; lab: Lab }> {
+): Promise<{ slug: string; lab: Lab } | { slug: string; problem: string }> {
   const found = await currentLab(locals);
   if (found) return found;
   const { entry } = (locals as RouteLocals).starlightRoute;
+  const slug = labSlugFor(entry.id, entry.data.lab);
+  const problem = tolerateBrokenLabs()
+    ? brokenLabProblem(bookSources(process.cwd(), process.env.ISTIO_LAB_FIXTURES === '1'), slug)
+    : undefined;
+  if (problem !== undefined) return { slug, problem };
   throw new Error(
     `${entry.id}: <${component} id="${id}"> is placed, but this chapter has no lab. ` +
       `Fix: create content/labs/${labSlugFor(entry.id, entry.data.lab)}.yaml, or name a lab with "lab:" in the front matter.`,

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { labBook } from '../../../src/integrations/lab-book.ts';
-import { checkBook } from '../../../src/lib/book-check.ts';
+import {
+  brokenLabProblem,
+  checkBook,
+  tolerateBrokenLabsVariable,
+} from '../../../src/lib/book-check.ts';
 import { labSchema } from '../../../src/lib/lab-schema.ts';
 import { checkSummaries, findPlacements, placementProblems } from '../../../src/lib/placements.ts';
 
@@ -143,5 +147,37 @@ describe('placements', () => {
       build({ root: pathToFileURL(`${copy}/`) }),
       /1 problem\(s\):\n- src\/content\/docs\/en\/cluster\.mdx: line 1: "create-cluster" is a cell in lab "cluster"; write <Cell id="create-cluster"> instead/,
     );
+  });
+
+  it("in the runner's build, lets a broken lab stop only its chapter, which gets the error", () => {
+    const copy = mkdtempSync(join(tmpdir(), 'istio-lab-tolerant-'));
+    cpSync(join(root, 'content'), join(copy, 'content'), { recursive: true });
+    writeFileSync(join(copy, 'content/labs/traffic.yaml'), '');
+    const sources = {
+      root: copy,
+      docDirs: [join(root, 'src/content/docs')],
+      labDirs: [join(copy, 'content/labs')],
+    };
+    assert.match(checkBook(sources).join('\n'), /traffic\.yaml: is empty/, 'a build fails');
+    const warnings: string[] = [];
+    assert.deepEqual(checkBook(sources, { brokenLabs: 'warn', warnings }), []);
+    assert.match(warnings.join('\n'), /traffic\.yaml: is empty/);
+    assert.match(brokenLabProblem(sources, 'traffic') ?? '', /traffic\.yaml: is empty[\s\S]*Fix: /);
+    assert.equal(brokenLabProblem(sources, 'cluster'), undefined, 'a lab that loads');
+
+    const setup = labBook({ fixtures: false }).hooks['astro:config:setup'] as (
+      options: unknown,
+    ) => void;
+    const build = () => setup({ config: { root: pathToFileURL(`${copy}/`) } });
+    assert.throws(build, /traffic\.yaml: is empty/);
+    const warned = mock.method(console, 'warn', () => undefined);
+    process.env[tolerateBrokenLabsVariable] = '1';
+    try {
+      build();
+      assert.match(String(warned.mock.calls[0]?.arguments[0]), /traffic\.yaml: is empty/);
+    } finally {
+      delete process.env[tolerateBrokenLabsVariable];
+      warned.mock.restore();
+    }
   });
 });

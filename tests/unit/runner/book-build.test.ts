@@ -56,6 +56,22 @@ describe('building the book', () => {
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-build-'));
   after(() => rmSync(home, { recursive: true, force: true }));
 
+  it('builds so that a broken lab stops only its own chapter (npm run build still fails on it)', async () => {
+    const said: string[] = [];
+    await buildBook(join(home, 'dist-tolerant'), (line) => said.push(line), {
+      logFile: join(home, 'tolerant.log'),
+      first: true,
+      command: {
+        file: process.execPath,
+        args: [
+          '-e',
+          'process.exitCode = process.env.ISTIO_LAB_TOLERATE_BROKEN_LABS === "1" ? 0 : 3',
+        ],
+      },
+    });
+    assert.match(said.at(-1) ?? '', /Built in/);
+  });
+
   it('shows one line per phase and where the messages went, and keeps them all in the log', async () => {
     const said: string[] = [];
     const logFile = join(home, 'build.log');
