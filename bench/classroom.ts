@@ -124,7 +124,7 @@ export class RowsEvents {
  * Each simulated learner's own loopback address (Linux routes all of 127.0.0.0/8 to lo), as each
  * laptop of a room has its own: the hub limits what one address may send.
  */
-export const learnerAddress = (n: number) => `127.1.${(n >> 8) & 255}.${(n & 255) + 1}`;
+export const learnerAddress = (n: number) => `127.1.${Math.floor(n / 250)}.${(n % 250) + 1}`;
 
 function post(url: URL, body: string, localAddress?: string): Promise<number> {
   return new Promise((resolve) => {
