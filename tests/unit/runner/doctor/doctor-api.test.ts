@@ -42,6 +42,7 @@ describe('doctor through GET /api/doctor', () => {
         'inotify',
         'ports',
         'processes',
+        'labs',
       ],
     );
     const byId = Object.fromEntries(items.map((item) => [item.id, item]));
