@@ -26,8 +26,12 @@ function unmount(folder: string): void {
 }
 
 /** Starts the runner on `home` and holds it to the one-paragraph answer, exit 2. */
-async function assertClearRefusal(home: string, problem: RegExp): Promise<void> {
-  const cli = startCli(['--port', '0'], home);
+async function assertClearRefusal(
+  home: string,
+  problem: RegExp,
+  extra: string[] = [],
+): Promise<void> {
+  const cli = startCli(['--port', '0', ...extra], home);
   const code = await cli.exited();
   const output = cli.output();
   assert.equal(code, 2, output);
@@ -51,6 +55,14 @@ describe('a workspace the runner cannot write', () => {
       const again = mount(['-o', 'remount,ro,bind', home]);
       if (again) return t.skip(again);
       await assertClearRefusal(home, /read-only file system \(EROFS\)/);
+      // The instructor's hub starts in the runner's process: it says the same.
+      await assertClearRefusal(home, /read-only file system \(EROFS\)/, [
+        '--hub',
+        '--hub-host',
+        '127.0.0.1',
+        '--hub-port',
+        '0',
+      ]);
       // A workspace not yet made, under a read-only folder, says the same of that folder.
       await assertClearRefusal(join(home, 'inner'), /read-only file system \(EROFS\)/);
     } finally {
