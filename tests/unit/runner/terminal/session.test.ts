@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import xtermHeadless from '@xterm/headless';
@@ -431,28 +431,28 @@ describe('terminal session lifetime', () => {
 
   it('sends a page that is behind the end of a flood, not every line, and its screen ends as if it drew them all', async () => {
     const runner = await liveRunner();
-    let drawing: NodeJS.Timeout | undefined;
     try {
       const size = { cols: 100, rows: 30 };
       const query = `session=behind&cols=${size.cols}&rows=${size.rows}`;
-      // A page that draws slowly: 32 KiB acknowledged every 10 ms, about as fast as a page draws.
+      // A page that has fallen behind, however fast this machine is: it acknowledges nothing until
+      // the shell has written the flood's last line (and then a file), then catches up,
+      // acknowledging what it has and all that comes after.
       const slow = new TerminalClient(runner, query, { autoAck: false });
-      let unacknowledged = 0;
+      let caughtUp = false;
       slow.socket.on('message', (data, isBinary) => {
-        if (isBinary) unacknowledged += (data as Buffer).length;
+        if (caughtUp && isBinary) slow.send({ type: 'ack', bytes: (data as Buffer).length });
       });
-      drawing = setInterval(() => {
-        const bytes = Math.min(unacknowledged, 32 << 10);
-        if (bytes > 0) slow.send({ type: 'ack', bytes });
-        unacknowledged -= bytes;
-      }, 10);
       await slow.opened();
       await slow.message('screen');
       const count = 300_000;
       const floodBytes = Array.from({ length: count }, (_, i) => String(i + 1).length + 2).reduce(
         (sum, n) => sum + n,
       );
-      slow.type(`seq ${count}; echo flood-ended-$((6 * 7))\r`);
+      const written = join(runner.workspace.root, 'flood-written');
+      slow.type(`seq ${count}; : > '${written}'; echo flood-ended-$((6 * 7))\r`);
+      await slow.until('the shell to write the whole flood', () => existsSync(written), 60_000);
+      caughtUp = true;
+      slow.send({ type: 'ack', bytes: slow.bytes });
       await slow.until(
         'the end of the flood',
         () => slow.output.includes('flood-ended-42'),
@@ -493,7 +493,6 @@ describe('terminal session lifetime', () => {
       assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1));
       reload.close();
     } finally {
-      clearInterval(drawing);
       await runner.stop();
     }
   });
