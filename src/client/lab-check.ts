@@ -96,10 +96,27 @@ class LabCheck extends HTMLElement {
           : said,
       );
       this.#details(verdict);
+      this.#reveal();
     } finally {
       this.#running = false;
       button.disabled = false;
     }
+  }
+
+  /**
+   * Brings the verdict's last line (the hint, the cause or the reason) into sight after a run this
+   * page asked for: it grows below the button, often under the dock. The page's
+   * scroll-padding-bottom (src/styles/lab.css) keeps it above the dock.
+   */
+  #reveal(): void {
+    const lines = [...this.querySelectorAll<HTMLElement>('.lab-check-bar, .lab-check-reason')];
+    const hint = this.querySelector<HTMLElement>('.lab-check-hint');
+    const cause = this.querySelector<HTMLElement>('.lab-check-cause');
+    for (const line of [cause, hint]) if (line && !line.hidden) lines.push(line);
+    lines
+      .filter((line) => !line.hidden)
+      .at(-1)
+      ?.scrollIntoView({ block: 'nearest' });
   }
 
   async #restoreVerdict(lab: string, check: string): Promise<void> {
