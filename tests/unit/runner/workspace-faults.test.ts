@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { startCli } from '../support/cli.ts';
+import { startCli, type Cli } from '../support/cli.ts';
+import { waitFor } from '../support/poll.ts';
 
 /**
  * A workspace the runner cannot write, made for real: a read-only bind mount and a full tmpfs.
@@ -25,6 +26,16 @@ function unmount(folder: string): void {
   execFileSync('umount', [folder], { stdio: 'pipe' });
 }
 
+/** Its exit code; a start that does not end in time (it ran instead of refusing) is killed. */
+async function exitCode(cli: Cli, what: string): Promise<number | null> {
+  try {
+    await waitFor(what, () => cli.child.exitCode !== null || cli.child.signalCode !== null, 20_000);
+  } finally {
+    await cli.stop('SIGKILL');
+  }
+  return cli.child.exitCode;
+}
+
 /** Starts the runner on `home` and holds it to the one-paragraph answer, exit 2. */
 async function assertClearRefusal(
   home: string,
@@ -32,7 +43,7 @@ async function assertClearRefusal(
   extra: string[] = [],
 ): Promise<void> {
   const cli = startCli(['--port', '0', ...extra], home);
-  const code = await cli.exited();
+  const code = await exitCode(cli, 'the runner to refuse the workspace');
   const output = cli.output();
   assert.equal(code, 2, output);
   assert.doesNotMatch(output, /^\s+at /m, 'no stack trace');

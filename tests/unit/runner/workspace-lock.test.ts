@@ -6,10 +6,21 @@ import { describe, it } from 'node:test';
 import { lockWorkspace } from '../../../runner/workspace-lock.ts';
 import { ensureWorkspace, workspaceAt } from '../../../runner/workspace.ts';
 import { startCli, type Cli } from '../support/cli.ts';
+import { waitFor } from '../support/poll.ts';
 
 /** The runner's pid and address as it wrote them, once it runs. */
 const runnerFile = (home: string) =>
   JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')) as { url: string; pid: number };
+
+/** Its exit code; a start that does not end in time (it ran instead of refusing) is killed. */
+async function exitCode(cli: Cli, what: string): Promise<number | null> {
+  try {
+    await waitFor(what, () => cli.child.exitCode !== null || cli.child.signalCode !== null, 20_000);
+  } finally {
+    await cli.stop('SIGKILL');
+  }
+  return cli.child.exitCode;
+}
 
 describe('the workspace lock', () => {
   it('is held by one taker at a time, who answers the others with its pid and address', async () => {
@@ -36,18 +47,23 @@ describe('one runner per workspace', () => {
     const home = mkdtempSync(join(tmpdir(), 'istio-lab-twice-'));
     const both = [startCli(['--port', '0'], home), startCli(['--port', '0'], home)];
     try {
-      // Whichever loses exits; the winner runs on.
-      const loser = await Promise.race(both.map((cli) => cli.exited().then(() => cli)));
+      // Whichever loses exits, in time; the winner runs on.
+      await waitFor(
+        'one of them to exit',
+        () => both.some((cli) => cli.child.exitCode !== null),
+        20_000,
+      );
+      const loser = both.find((cli) => cli.child.exitCode !== null) as Cli;
       const winner = both.find((cli) => cli !== loser) as Cli;
       await winner.started();
-      assert.equal(await loser.exited(), 1, loser.output());
+      assert.equal(await exitCode(loser, 'the loser to exit'), 1, loser.output());
       assert.ok(loser.output().includes(home), `names the workspace:\n${loser.output()}`);
       assert.match(loser.output(), new RegExp(`pid ${winner.child.pid}\\b`));
       assert.doesNotMatch(loser.output(), /^\s+at /m, 'no stack trace');
       assert.equal(runnerFile(home).pid, winner.child.pid, 'the winner keeps its runner.json');
       // Started again now, the loser also names the winner's address.
       const again = startCli(['--port', '0'], home);
-      assert.equal(await again.exited(), 1);
+      assert.equal(await exitCode(again, 'a third start to exit'), 1);
       assert.ok(again.output().includes(runnerFile(home).url), again.output());
       assert.equal(await winner.stop(), 0);
     } finally {
