@@ -49,6 +49,14 @@ export const ScreenLimits = {
    * loaded (docs/performance.md); for fewer than this, the difference is not worth a second step.
    */
   visibleFirstLines: 1000,
+  /**
+   * A screen whose output has gone quiet, once serialized, lets its headless xterm go and keeps
+   * only the serialized copy, from which the worker makes it again at the next output or resize:
+   * a screen of 148 columns with 10,000 lines of scrollback holds about 17 MiB as xterm's buffer
+   * lines, and about 1 MiB as its serialization (docs/performance.md). A restore from that copy is
+   * what a page does on every reload, and the differential tests hold it to the reference.
+   */
+  sleep: true,
 } as const;
 
 /** A screen as escape sequences, for a page's terminal to replay. */
@@ -75,8 +83,12 @@ export type ScreenRequest =
     }
   | { op: 'write'; id: number; data: Uint8Array }
   | { op: 'resize'; id: number; cols: number; rows: number }
-  /** Serialize now and keep it, for a serialize asked for later with nothing written since. */
-  | { op: 'prepare'; id: number }
+  /**
+   * Serialize now and keep it, for a serialize asked for later with nothing written since.
+   * `sleep`: then let the terminal go and keep only that copy, until the next write or resize
+   * (the output stopped between two characters: no parser holds anything).
+   */
+  | { op: 'prepare'; id: number; sleep: boolean }
   | { op: 'serialize'; id: number; request: number }
   | { op: 'close'; id: number }
   /**
@@ -103,6 +115,10 @@ export interface WorkerHeap {
   used: number;
   /** Whether the worker can ask V8 for a full collection (it gives memory back after a flood). */
   collects: boolean;
+  /** Screens kept only as their serialized copy (`ScreenLimits.sleep`). */
+  asleep: number;
+  /** Bytes outside the heap that its objects hold: xterm's buffer lines, above all. */
+  external: number;
 }
 
 interface ScreenState {
@@ -196,9 +212,12 @@ export class ScreenHost {
     this.#post({ op: 'resize', id, cols, rows });
   }
 
-  /** Has the worker serialize the screen ahead of need, once everything written is parsed. */
-  prepare(id: number): void {
-    if (this.#screens.has(id)) this.#post({ op: 'prepare', id });
+  /**
+   * Has the worker serialize the screen ahead of need, once everything written is parsed, and,
+   * with `sleep`, keep only that copy until the next write or resize (see `ScreenLimits.sleep`).
+   */
+  prepare(id: number, sleep = false): void {
+    if (this.#screens.has(id)) this.#post({ op: 'prepare', id, sleep });
   }
 
   /** The screen and its scrollback as escape sequences, once everything written is parsed. */
@@ -422,7 +441,10 @@ export class Screen {
    */
   prepare(): void {
     this.#feed();
-    this.#host.prepare(this.#id);
+    // A terminal's parser that holds part of an escape or a character cannot be let go: a screen
+    // made again from the copy would not have it.
+    const { pending } = this.#backlog.state();
+    this.#host.prepare(this.#id, ScreenLimits.sleep && pending?.length === 0);
   }
 
   dispose(): void {

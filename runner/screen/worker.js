@@ -19,9 +19,15 @@ const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
 
 /**
+ * @typedef {{ terminal: InstanceType<typeof Terminal>; serializer: InstanceType<typeof SerializeAddon> }} Live
+ */
+
+/**
  * @typedef {object} Kept
- * @property {InstanceType<typeof Terminal>} terminal
- * @property {InstanceType<typeof SerializeAddon>} serializer
+ * @property {Live | undefined} live The headless xterm, or undefined while the screen sleeps
+ *   (`ScreenLimits.sleep`): then `serialized` holds the screen, and the terminal is made again
+ *   from it, at `size`, before it is written to or resized.
+ * @property {{ cols: number; rows: number }} size
  * @property {number} scrollback
  * @property {number} changes Counts the writes and resizes received: a serialization is current
  *   while it is unchanged.
@@ -73,7 +79,10 @@ const reply = (message) => port.postMessage(message);
 port.on('message', (/** @type {ScreenRequest} */ request) => {
   if (request.op === 'heap') {
     const done = [...screens.values()].map(
-      ({ terminal }) => new Promise((resolve) => terminal.write('', () => resolve(undefined))),
+      ({ live }) =>
+        new Promise((resolve) =>
+          live ? live.terminal.write('', () => resolve(undefined)) : resolve(undefined),
+        ),
     );
     void Promise.all(done).then(() => {
       if (request.collect) collectNow();
@@ -85,23 +94,17 @@ port.on('message', (/** @type {ScreenRequest} */ request) => {
           total: heap.total_heap_size,
           used: heap.used_heap_size,
           collects: Boolean(collect),
+          asleep: [...screens.values()].filter(({ live }) => !live).length,
+          external: heap.external_memory,
         },
       });
     });
     return;
   }
   if (request.op === 'open') {
-    const terminal = new Terminal({
-      cols: request.cols,
-      rows: request.rows,
-      scrollback: request.scrollback,
-      allowProposedApi: true,
-    });
-    const serializer = new SerializeAddon();
-    terminal.loadAddon(serializer);
     screens.set(request.id, {
-      terminal,
-      serializer,
+      live: newTerminal(request.cols, request.rows, request.scrollback),
+      size: { cols: request.cols, rows: request.rows },
       scrollback: request.scrollback,
       changes: 0,
       serialized: undefined,
@@ -110,9 +113,12 @@ port.on('message', (/** @type {ScreenRequest} */ request) => {
   }
   const screen = screens.get(request.id);
   if (!screen) return;
-  const { terminal } = screen;
+  // Asleep, its copy is current: only a write or a resize needs the terminal.
+  const live = request.op === 'write' || request.op === 'resize' ? wake(screen) : screen.live;
+  const terminal = live?.terminal;
   switch (request.op) {
     case 'write': {
+      if (!terminal) break;
       changed(screen);
       const bytes = request.data.byteLength;
       terminal.write(request.data, () => {
@@ -122,17 +128,26 @@ port.on('message', (/** @type {ScreenRequest} */ request) => {
       break;
     }
     case 'resize':
+      if (!terminal) break;
       changed(screen);
+      screen.size = { cols: request.cols, rows: request.rows };
       // After what is already queued: that output was written for the old size.
       terminal.write('', () => terminal.resize(request.cols, request.rows));
       break;
     case 'prepare': {
+      if (!terminal) break;
       const at = screen.changes;
-      if (screen.serialized?.changes !== at)
-        terminal.write('', () => {
-          serialized(screen, at);
-          collectNow();
-        });
+      terminal.write('', () => {
+        const fresh = screen.serialized?.changes !== at;
+        serialized(screen, at);
+        // Let the terminal go if nothing came since: the copy is all there is of the screen.
+        const sleeping = request.sleep && screen.changes === at && screen.live === live;
+        if (sleeping) {
+          screen.live = undefined;
+          terminal.dispose();
+        }
+        if (fresh || sleeping) collectNow();
+      });
       break;
     }
     case 'serialize': {
@@ -150,16 +165,46 @@ port.on('message', (/** @type {ScreenRequest} */ request) => {
         // The answer is on its way: the garbage of making it can go before anything else.
         if (!reused) collectNow();
       };
-      if (screen.serialized?.changes === at) send();
+      if (screen.serialized?.changes === at || !terminal) send();
       else terminal.write('', send);
       break;
     }
     case 'close':
       screens.delete(request.id);
-      terminal.dispose();
+      terminal?.dispose();
       break;
   }
 });
+
+/**
+ * A headless xterm and its serializer.
+ * @param {number} cols
+ * @param {number} rows
+ * @param {number} scrollback
+ * @returns {Live}
+ */
+function newTerminal(cols, rows, scrollback) {
+  const terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+  const serializer = new SerializeAddon();
+  terminal.loadAddon(serializer);
+  return { terminal, serializer };
+}
+
+/**
+ * Makes a screen's terminal again from its serialized copy, at the size it had, before what comes
+ * next is written into it (xterm parses in order, so nothing needs waiting for).
+ * @param {Kept} screen
+ */
+function wake(screen) {
+  if (screen.live) return screen.live;
+  const live = newTerminal(screen.size.cols, screen.size.rows, screen.scrollback);
+  live.terminal.write(screen.serialized?.screen.data ?? '');
+  screen.live = live;
+  return live;
+}
+
+/** @type {SerializedScreen} What a screen with nothing kept serializes to. */
+const nothing = { data: '' };
 
 /** @param {Kept} screen */
 function changed(screen) {
@@ -178,8 +223,9 @@ function changed(screen) {
  * @returns {SerializedScreen}
  */
 function serialized(screen, at) {
-  if (screen.serialized?.changes === at) return screen.serialized.screen;
-  const { serializer, terminal } = screen;
+  if (screen.serialized?.changes === at || !screen.live)
+    return screen.serialized?.screen ?? nothing;
+  const { serializer, terminal } = screen.live;
   /** @type {SerializedScreen} */
   const made = { data: flat(serializeScreen(terminal, serializer, screen.scrollback)) };
   if (terminal.buffer.normal.baseY >= visibleFirstLines)

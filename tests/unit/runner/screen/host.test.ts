@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { Screen, ScreenHost, ScreenLimits, workerScript } from '../../../../runner/screen/host.ts';
+import xtermHeadless from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
+import { serializeScreen } from '../../../../runner/screen/restore.js';
 import { waitFor } from '../../support/poll.ts';
+
+const { Terminal } = xtermHeadless;
+const { SerializeAddon } = serializeAddon;
 
 /** Counts the pauses and resumes a session would apply to its pty. */
 function flow() {
@@ -243,6 +249,54 @@ describe('kept screen in a worker thread', () => {
       assert.ok(copy < 4 * length, `the copy of ${length} characters takes ${copy} bytes`);
     } finally {
       s.dispose();
+    }
+  });
+  it('lets a quiet screen go for its copy, and makes it again when output comes', async () => {
+    // Two hosts, so that each worker's heap is one screen's: the same screen, one of them ending
+    // in the middle of a character, which keeps its terminal (the parser holds that byte).
+    const hosts = [new ScreenHost(), new ScreenHost()] as const;
+    const [quiet, held] = hosts.map(
+      (own) => new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own),
+    ) as [Screen, Screen];
+    try {
+      const state = '\x1b[3;28r\x1b[5;7H\x1b[1;33m\x1b7\x1b[0m\x1b[?2004h\x1b]2;title\x07';
+      fillColoured(quiet);
+      fillColoured(held);
+      quiet.write(Buffer.from(state + 'at rest'));
+      held.write(Buffer.from(state + 'at rest \xe7', 'latin1'));
+      const before = (await quiet.serialize()).data;
+      quiet.prepare();
+      held.prepare();
+      const [asleep, awake] = await Promise.all(hosts.map((own) => own.heap({ collect: true })));
+      assert.equal(asleep?.asleep, 1, 'the quiet screen sleeps');
+      assert.equal(awake?.asleep, 0, 'the one in the middle of a character does not');
+      const bytes = (heap: typeof asleep) => (heap?.used ?? NaN) + (heap?.external ?? NaN);
+      assert.ok(
+        bytes(asleep) < bytes(awake) - 8 * 2 ** 20,
+        `asleep, the worker holds ${bytes(asleep)} bytes; awake, ${bytes(awake)}`,
+      );
+      // Asleep, it answers from its copy; woken by output, it goes on from where it was.
+      assert.equal((await quiet.serialize()).data, before);
+      const more = '\x1b8 restored\x1b[r\r\nafter\r\n';
+      quiet.write(Buffer.from(more));
+      // The same bytes straight into a terminal that never slept, serialized the same way.
+      const reference = new Terminal({
+        cols: 120,
+        rows: 30,
+        scrollback: 10_000,
+        allowProposedApi: true,
+      });
+      const serializer = new SerializeAddon();
+      reference.loadAddon(serializer);
+      const all = Array.from({ length: 12_000 }, (_, i) => colouredLine(i)).join('');
+      await new Promise<void>((resolve) =>
+        reference.write(all + state + 'at rest' + more, resolve),
+      );
+      assert.equal((await quiet.serialize()).data, serializeScreen(reference, serializer, 10_000));
+      reference.dispose();
+    } finally {
+      quiet.dispose();
+      held.dispose();
     }
   });
 });
