@@ -348,18 +348,23 @@ describe('terminal session lifetime', () => {
       assert.equal((await first.message('screen')).lost, undefined, 'nothing lost yet');
       first.type('echo before-$((1+1))\r');
       await first.until('the first echo', () => first.output.includes('before-2'));
-      // Once quiet, the output goes to the worker: then it is lost with it.
-      await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 300));
-      await screens.crashForTest();
-      first.type('echo after-$((2+2))\r');
-      await first.until('the second echo', () => first.output.includes('after-4'));
+      // A page that attaches gets the screen as the worker serialized it: once it shows the echo,
+      // the output is in the worker, and is lost with it.
       const second = new TerminalClient(runner, 'session=lost');
       await second.opened();
-      const screen = await second.message('screen');
+      const before = await second.message('screen');
+      assert.match(before.data, /before-2/);
+      assert.equal(before.lost, undefined);
+      await screens.crashForTest();
+      second.type('echo after-$((2+2))\r');
+      await second.until('the second echo', () => second.output.includes('after-4'));
+      const third = new TerminalClient(runner, 'session=lost');
+      await third.opened();
+      const screen = await third.message('screen');
       assert.equal(screen.lost, true);
       assert.match(screen.data, /after-4/);
       assert.doesNotMatch(screen.data, /before-2/);
-      second.close();
+      third.close();
     } finally {
       await runner.stop();
     }
@@ -504,10 +509,22 @@ describe('terminal session lifetime', () => {
       await client.opened();
       await client.message('screen');
       client.type('yes\r');
-      await client.until('the flood to start', () => client.bytes > 64 << 10);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await client.until(
+        'the flood to fill the window a key leaves',
+        () => client.bytes > FlowLimits.highWatermark,
+      );
+      // A key with more than the small window in flight stops sending at once, whatever time it
+      // is; a ping's pong is written after every frame sent before the ping was read, so each
+      // round trip gathers all the runner has sent by then.
+      client.type('x');
+      const roundTrip = () =>
+        new Promise((resolve) => {
+          client.socket.once('pong', resolve);
+          client.socket.ping();
+        });
+      await roundTrip();
       const held = client.bytes;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await roundTrip();
       assert.equal(client.bytes, held, 'nothing more is sent without acknowledgements');
       assert.ok(held < 1 << 20, `sent ${held} bytes unacknowledged`);
       client.type('\x03');
