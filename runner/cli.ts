@@ -2,7 +2,7 @@
 // started by runner/start.js, which loads them before this file.
 import './memory.js';
 import { errorMessage } from '../src/lib/error-codes.ts';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
@@ -194,6 +194,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`\nStopping (${signal})...`);
+    // The runner file names a runner that is no more once this one stops: a tool that reads it
+    // (the dev container's start.sh) must not hand out its dead link and token.
+    if (readRunnerFile(workspace)?.pid === process.pid)
+      rmSync(workspace.runnerFile, { force: true });
     Promise.all([classroom.close(), runner.close()]).then(
       () => process.exit(0),
       () => process.exit(1),

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,5 +133,95 @@ esac
       ],
     );
     assert.deepEqual(command({}), ['npm', 'start', '--', '--port', '4321']);
+  });
+
+  it('start waits for its own runner, prints its link in every new terminal and keeps its secrets', (t) => {
+    // Stand-ins for what the container has: sudo and Docker that answer, and an npm whose
+    // `npm start` is a runner that writes runner.json, prints its link with the token and waits.
+    const work = mkdtempSync(join(tmpdir(), 'istio-lab-devcontainer-start-'));
+    t.after(() => {
+      const pid = Number(JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')).pid);
+      try {
+        process.kill(pid);
+      } catch {
+        // Stopped already.
+      }
+      rmSync(work, { recursive: true, force: true });
+    });
+    const fakes = join(work, 'fakes');
+    const home = join(work, 'workspace');
+    const user = join(work, 'home');
+    mkdirSync(join(fakes, 'runner'), { recursive: true });
+    mkdirSync(user);
+    mkdirSync(home, { mode: 0o755 });
+    const token = 'Fresh-Token_0123456789abcdefghijk';
+    writeFileSync(join(fakes, 'sudo'), '#!/bin/sh\nexit 0\n');
+    writeFileSync(join(fakes, 'docker'), '#!/bin/sh\nexit 0\n');
+    writeFileSync(join(fakes, 'npm'), `#!/bin/sh\nexec bash "${fakes}/runner/start.sh" "$@"\n`);
+    writeFileSync(
+      join(fakes, 'runner/start.sh'),
+      `#!/usr/bin/env bash
+printf 'Building the book...\\n'
+printf '{"url":"http://127.0.0.1:4321","book":"http://abc.localhost:4321/","port":4321,"token":"${token}","pid":%s}\\n' $$ > "$ISTIO_LAB_HOME/runner.json.tmp"
+mv "$ISTIO_LAB_HOME/runner.json.tmp" "$ISTIO_LAB_HOME/runner.json"
+printf 'Open http://abc.localhost:4321/?token=${token}\\n'
+printf 'pair: http://site/en/progress/#runner=http://127.0.0.1:4321&token=${token}\\n'
+trap 'kill $!; exit 0' TERM
+sleep 600 &
+wait
+`,
+    );
+    for (const name of ['sudo', 'docker', 'npm', 'runner/start.sh'])
+      chmodSync(join(fakes, name), 0o755);
+    // A runner.json left by a runner that stopped with its codespace: a dead pid, an old token.
+    writeFileSync(
+      join(home, 'runner.json'),
+      JSON.stringify({
+        url: 'http://127.0.0.1:4321',
+        port: 4321,
+        token: 'OldDeadToken',
+        pid: 2 ** 22 + 1,
+      }),
+    );
+    const env = {
+      ...process.env,
+      PATH: `${fakes}:${process.env.PATH}`,
+      HOME: user,
+      ISTIO_LAB_HOME: home,
+      CODESPACE_NAME: '',
+      ISTIO_LAB_START_WAIT: '30',
+    };
+    const start = spawnSync('bash', [join(dir, 'start.sh')], { encoding: 'utf8', env });
+    assert.equal(start.status, 0, start.stderr);
+    assert.match(start.stdout, new RegExp(`open http://abc\\.localhost:4321/\\?token=${token}`));
+    assert.doesNotMatch(start.stdout, /OldDeadToken/);
+    // The workspace and the log are the learner's alone, and the log holds no token.
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+    const log = join(home, 'runner.log');
+    assert.equal(statSync(log).mode & 0o777, 0o600);
+    assert.match(readFileSync(log, 'utf8'), /Building the book/);
+    assert.doesNotMatch(readFileSync(log, 'utf8'), new RegExp(token));
+
+    // Every new terminal prints the link; a second start adds no second line for it.
+    assert.equal(
+      spawnSync('bash', [join(dir, 'start.sh')], { encoding: 'utf8', env }).stdout.includes(
+        'already running',
+      ),
+      true,
+    );
+    for (const rc of ['.bashrc', '.zshrc'])
+      assert.equal(readFileSync(join(user, rc), 'utf8').match(/istio-lab-book link/g)?.length, 1);
+    const terminal = spawnSync('bash', ['--rcfile', join(user, '.bashrc'), '-i', '-c', 'true'], {
+      encoding: 'utf8',
+      env,
+    });
+    assert.match(terminal.stdout, new RegExp(`\\?token=${token}`));
+
+    // Once that runner is gone, a terminal says so instead of handing out its token.
+    process.kill(Number(JSON.parse(readFileSync(join(home, 'runner.json'), 'utf8')).pid));
+    const stopped = spawnSync('bash', [join(dir, 'start.sh'), '--link'], { encoding: 'utf8', env });
+    assert.match(stopped.stdout, /not running yet/);
+    assert.doesNotMatch(stopped.stdout, new RegExp(token));
+    assert.ok(existsSync(log));
   });
 });
