@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, root, startRunner, test } from './fixtures.ts';
 
@@ -179,6 +179,26 @@ test('the Reset dialog is a centred modal: lines wrapped, focus kept inside, Esc
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(reset).toBeFocused();
+});
+
+test('a pass the runner could not save says so: "Passed, not saved"', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, chapterPath);
+  // A folder where progress.json goes: its write fails, as on a full disk.
+  const progress = join(runner.home, 'progress.json');
+  rmSync(progress, { force: true });
+  mkdirSync(join(progress, 'in-the-way'), { recursive: true });
+  await chapter.runCheck('always-passes');
+  const verdict = chapter.check('always-passes').locator('.lab-check-verdict');
+  await expect(verdict).toHaveText(
+    'Passed, not saved: a folder stands where a file should be (EISDIR)',
+  );
+  rmSync(progress, { recursive: true });
+  await chapter.runCheck('always-passes');
+  await expect(verdict).toHaveText('Passed');
 });
 
 test('Check my step passes, and fails with its reason and output', async ({
