@@ -16,7 +16,7 @@ import {
   unreadableLedgers,
 } from '../../../../runner/checks/process-ledger.ts';
 import { startCli } from '../../support/cli.ts';
-import { TerminalClient } from '../../support/live-runner.ts';
+import { liveRunner, TerminalClient } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
 
 /** A lab with one check that runs for a long time and says where it is. */
@@ -239,6 +239,20 @@ describe('a process the ledger cannot record', () => {
       await exited;
     } finally {
       if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('as a terminal: its shell is stopped at once, and the page is told why', async () => {
+    const runner = await liveRunner();
+    try {
+      // A folder where the ledger goes: its write fails, as on a full disk.
+      mkdirSync(join(runner.workspace.processes, 'in-the-way'), { recursive: true });
+      const client = new TerminalClient(runner, 'session=unrecorded');
+      await waitFor('the terminal to close', () => client.closed !== undefined);
+      assert.equal(client.closed?.code, 4002);
+      assert.match(client.closed?.reason ?? '', /could not record it in its process ledger/);
+    } finally {
+      await runner.stop();
     }
   });
 
