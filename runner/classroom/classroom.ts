@@ -2,7 +2,7 @@ import { errorMessage } from '../../src/lib/error-codes.ts';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { RunnerArgs } from '../args.ts';
-import { startHub, type RunningHub } from './hub.ts';
+import { startHubThread, type HubThread } from './hub/thread.ts';
 import type { ProgressStore } from '../checks/progress.ts';
 import { startReporter, type HubStatus, type Reporter } from './reporter.ts';
 import type { Workspace } from '../workspace.ts';
@@ -18,7 +18,7 @@ import type { BookOrder } from './hub/table.ts';
 
 /** The classroom parts of one runner process: the hub (--hub) and the reporter (--report-to). */
 export interface Classroom {
-  hub: RunningHub | undefined;
+  hub: HubThread | undefined;
   /**
    * What the learner's reporter knows of the hub (reporter.ts HubStatus), for the learner's page
    * to say, e.g., that the hub is full and to ask the instructor; undefined without --report-to.
@@ -38,10 +38,10 @@ export async function startClassroom(
   log: (message: string) => void,
   labs?: LabCatalog,
 ): Promise<Classroom> {
-  let hub: RunningHub | undefined;
+  let hub: HubThread | undefined;
   if (args.hub) {
     try {
-      hub = await startHub({
+      hub = await startHubThread({
         ...args.hub,
         log,
         stateDir: workspace.root,
@@ -69,7 +69,7 @@ export async function startClassroom(
     log(
       `The hub listens on ${args.hub.host}:${hub.port}: machines on that network can reach it. It runs no commands; ` +
         'it shows the display names and check results that learners send, to whoever holds the link above. ' +
-        `It follows up to ${hub.learners.capacity} learners (--hub-capacity).`,
+        `It follows up to ${hub.capacity} learners (--hub-capacity).`,
     );
     log(
       `Learners join by starting the book with${hosts.length > 1 ? ' (one line per address of this machine)' : ''}:\n\n` +

@@ -17,7 +17,8 @@ import { checkCounts, parseTableQuery, type BookOrder, type TableQuery } from '.
 import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
 
 /**
- * The instructor hub (`--hub`): a second server in the instructor's runner process that learners'
+ * The instructor hub (`--hub`): a second server in the instructor's runner process (on a thread of
+ * its own when the runner starts it: hub/thread.ts) that learners'
  * runners report check results to, and that shows the instructor a live table of them. It runs no
  * command. Two tokens of its own, unrelated to any runner's: the join token (learners report with
  * it) and the view token (the table). With a workspace it keeps both tokens in `hub-tokens.json`
