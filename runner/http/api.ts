@@ -60,12 +60,20 @@ export function createApi(context: ApiContext): Api {
       inFlight.set(key, run);
     }
     const result = await run;
+    // The whole verdict but its output, for every tab: each shows it on the check's own line.
+    const { status, reason, why, cause, hint, saved, saveError } = result;
     context.broadcast({
       type: 'check',
       lab,
       check: id,
       attempt: result.attempts,
-      status: result.status,
+      status,
+      reason,
+      why,
+      cause,
+      hint,
+      saved,
+      saveError,
     });
     sendJson(response, 200, result);
   };

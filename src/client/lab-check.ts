@@ -37,11 +37,29 @@ class LabCheck extends HTMLElement {
     bus.on(
       'message',
       (message) => {
+        // Another tab's run of this check, or one that was polling when this page loaded: the
+        // runner tells every page how it goes and, at its end, the whole verdict.
         if (
           message.type === 'check' &&
           message.lab === lab &&
           message.check === check &&
-          this.#running &&
+          !this.#running &&
+          message.status
+        ) {
+          this.#show({
+            ...message,
+            status: message.status,
+            reason: message.reason,
+            output: undefined,
+            ms: 0,
+            attempts: message.attempt,
+          });
+          return;
+        }
+        if (
+          message.type === 'check' &&
+          message.lab === lab &&
+          message.check === check &&
           !message.status
         ) {
           // Polling for a cause that can still change: say what the last attempt found.
@@ -86,21 +104,25 @@ class LabCheck extends HTMLElement {
     this.#verdict('running', t('lab.check.running'));
     this.#details(undefined);
     try {
-      const verdict = await requestCheck(lab, check);
-      const said = t(`lab.check.${verdict.status}`);
-      // A result the runner could not save is shown as such: the next start will not know of it.
-      this.#verdict(
-        verdict.status,
-        verdict.saved === false
-          ? t('lab.check.notSaved', { verdict: said, reason: verdict.saveError ?? '' })
-          : said,
-      );
-      this.#details(verdict);
+      this.#show(await requestCheck(lab, check));
       this.#reveal();
     } finally {
       this.#running = false;
       button.disabled = false;
     }
+  }
+
+  /** A finished check's verdict, whichever tab asked for it. */
+  #show(verdict: CheckVerdict): void {
+    const said = t(`lab.check.${verdict.status}`);
+    // A result the runner could not save is shown as such: the next start will not know of it.
+    this.#verdict(
+      verdict.status,
+      verdict.saved === false
+        ? t('lab.check.notSaved', { verdict: said, reason: verdict.saveError ?? '' })
+        : said,
+    );
+    this.#details(verdict);
   }
 
   /**

@@ -5,6 +5,7 @@ import './lab-chapter-tools.ts';
 import './lab-check.ts';
 import { probeRunner } from './runner-link.ts';
 import { showProtocolMismatch } from './runner-version.ts';
+import { relayChecksBetweenTabs } from './tab-relay.ts';
 
 /**
  * A chapter's page code. It asks whether a runner answers; only then does it load the terminal
@@ -24,6 +25,7 @@ async function start(): Promise<void> {
   for (const origin of document.querySelectorAll<HTMLElement>('lab-runtime [data-origin]'))
     origin.textContent = base === '/' ? location.origin : location.origin + base;
   if (state === 'connected') {
+    relayChecksBetweenTabs();
     const protocol = document.querySelector<HTMLElement>('lab-runtime [data-kind="protocol"]');
     if (protocol) showProtocolMismatch(protocol);
     const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;

@@ -150,16 +150,28 @@ const scriptMessage = z.object({
   step: z.optional(z.string().check(z.maxLength(200))),
 });
 
-/** A check in progress (each new attempt while it polls) or finished (with its status). */
+/**
+ * A check in progress (each new attempt while it polls) or finished (with its status). Sent to
+ * every page, not only the one that asked: a finished one carries the whole verdict (its reason,
+ * cause, hint and whether it was saved, all but the output), so that every tab, and a page
+ * reloaded while the check polled, shows the same verdict on the check's own line.
+ */
 const checkMessage = z.object({
   type: z.literal('check'),
   lab: id,
   check: id,
   attempt: z.number().check(z.int(), z.gte(0)),
   status: z.optional(checkStatusSchema),
-  /** While it polls: why the attempt before this one did not pass, so the page can say it. */
+  /** While it polls: why the attempt before this one did not pass; finished: why it ended so. */
   why: whySchema,
+  /** Finished: the runner's English reason (as in `checkResultSchema`). */
+  reason: z.optional(z.string()),
+  cause: z.optional(z.string().check(z.maxLength(300))),
+  hint: hintSchema,
+  saved: z.optional(z.boolean()),
+  saveError: z.optional(z.string()),
 });
+export type CheckMessage = z.output<typeof checkMessage>;
 
 /**
  * Something the page asked for could not be done. `code` is stable (the page words it in its
