@@ -97,7 +97,9 @@ class LabDoctor extends HTMLElement {
     }
     const detail = entry.querySelector<HTMLElement>('.lab-doctor-detail');
     if (detail) {
-      detail.hidden = !item.detail;
+      // What the runner found, as `npm run doctor` shows it: for an item that is not OK (an OK
+      // item's detail is a code, `machine` under "Where the labs run", not words for people).
+      detail.hidden = !item.detail || item.status === 'ok';
       detail.textContent = item.detail;
     }
     entry.querySelector('.lab-doctor-fix')?.remove();

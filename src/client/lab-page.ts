@@ -22,8 +22,18 @@ async function start(): Promise<void> {
   // The command that lets this very site use a local runner: its origin, or, for a book published
   // under a path, the book's folder, where the runner's pairing link must lead.
   const base = import.meta.env.BASE_URL.replace(/\/?$/, '/');
-  for (const origin of document.querySelectorAll<HTMLElement>('lab-runtime [data-origin]'))
+  for (const origin of document.querySelectorAll<HTMLElement>('lab-runtime [data-origin]')) {
     origin.textContent = base === '/' ? location.origin : location.origin + base;
+    // Its Copy button copies the command as shown.
+    const block = origin.closest<HTMLElement>('[data-code]');
+    if (block) block.dataset.code = block.textContent.trim();
+  }
+  document.querySelector('lab-runtime')?.addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>(
+      '.lab-banner [data-action="copy"]',
+    );
+    if (button) void import('./copy-code.ts').then(({ copyCode }) => copyCode(button));
+  });
   if (state === 'connected') {
     relayChecksBetweenTabs();
     const protocol = document.querySelector<HTMLElement>('lab-runtime [data-kind="protocol"]');

@@ -24,6 +24,8 @@ export function showProtocolMismatch(banner: HTMLElement): boolean {
   const paired = currentPairing();
   const text = document.createElement('p');
   const fix = document.createElement('pre');
+  // A long command scrolls: a keyboard can reach it to scroll it.
+  fix.tabIndex = 0;
   const code = fix.appendChild(document.createElement('code'));
   if (mismatch === 'old') {
     text.textContent = t('lab.runner.tooOld', { runner, oldest: oldestRunnerProtocol });

@@ -43,6 +43,9 @@ test('with a runner, the Doctor page shows each item, the fix, and checks again 
   await expect(fix.locator('pre')).toContainText(`https://kind.sigs.k8s.io/dl/${pins.kind}/kind-`);
   await expect(fix.getByRole('button', { name: 'Copy' })).toBeVisible();
   await expect(item(page, 'kubectl').locator('.lab-doctor-status')).toHaveText('✔ OK');
+  // An OK item shows no raw detail: "Where the labs run" says it in words, not `machine`.
+  await expect(item(page, 'place').locator('.lab-doctor-text')).toContainText('On this machine');
+  await expect(item(page, 'place').locator('.lab-doctor-detail')).toBeHidden();
   // Without asking a cluster, the version kubectl is compared with is the pinned one, and says so.
   await expect(item(page, 'kubectl').locator('.lab-doctor-text')).toContainText(
     `Kubernetes ${pins.kubernetes}, the version pinned for the book's cluster`,
