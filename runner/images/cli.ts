@@ -350,6 +350,13 @@ async function main(argv: string[]): Promise<number> {
     return list.problems.length > 0 ? 1 : 0;
   }
   if (options.list) {
+    // A list with problems lacks what they kept out: said where the list is read, not only on
+    // stderr, which a pipe or a redirect may not show.
+    const problems = list.problems.length;
+    if (problems > 0)
+      console.log(
+        `Not complete: ${problems} problem${problems === 1 ? '' : 's'} (below, on stderr) kept images out of this list.`,
+      );
     printList(list);
     printProblems(list);
     return list.problems.length > 0 ? 1 : 0;

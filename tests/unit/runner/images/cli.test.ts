@@ -285,6 +285,18 @@ describe('npm run images', () => {
     assert.doesNotMatch(m.calls(), /docker pull/);
   });
 
+  it('says on stdout when the list it prints is not complete', async () => {
+    const m = machine({ release: false, cluster: true });
+    const { code, stdout } = await images(m, ['--list', '--offline']);
+    assert.equal(code, 1);
+    assert.match(
+      stdout,
+      /^Not complete: 1 problem \(below, on stderr\) kept images out of this list\.$/m,
+    );
+    const complete = await images(machine(), ['--list', '--offline']);
+    assert.doesNotMatch(complete.stdout, /Not complete/);
+  });
+
   it('explains bad options with the usage', async () => {
     for (const [args, message] of [
       [['--bogus'], /Unknown option '--bogus'/],
