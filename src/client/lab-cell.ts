@@ -1,3 +1,4 @@
+import { ErrorCode } from '../lib/error-codes.ts';
 import { bus } from './bus.ts';
 import { copyCode } from './copy-code.ts';
 import { showHint } from './hints.ts';
@@ -11,6 +12,8 @@ import { errorText, runText } from './strings.ts';
 class LabCell extends HTMLElement {
   /** Ends what this element listens to while it is in the page. */
   #connected: AbortController | undefined;
+  /** What the state line said before the runner answered its Run with shell-busy. */
+  #beforeBusy: { state: string; text: string } | undefined;
 
   connectedCallback(): void {
     this.#connected = new AbortController();
@@ -40,12 +43,25 @@ class LabCell extends HTMLElement {
         if (message.type === 'cell' && message.lab === lab && message.cell === cell) {
           const code = this.querySelector<HTMLElement>('.lab-cell-code')?.dataset.code;
           const { state, text } = runText(message, code);
+          this.#beforeBusy = undefined;
           this.#setState(state, text);
           // A failure whose output shows a common cause says what to do about it.
           showHint(this.querySelector('.lab-cell-hint'), message.hint);
         } else if (message.type === 'error' && message.lab === lab && message.cell === cell) {
           // The runner names the run an error answers: shell busy, unknown cell, session ended.
+          const line = this.querySelector<HTMLElement>('.lab-cell-state');
+          if (message.code === ErrorCode.shellBusy && line)
+            this.#beforeBusy ??= { state: line.dataset.state ?? 'idle', text: line.textContent };
           this.#setState('error', errorText(message.code, message.message));
+        } else if (
+          this.#beforeBusy &&
+          (message.type === 'cell' || message.type === 'script') &&
+          message.state !== 'running'
+        ) {
+          // What kept the shell busy has finished: "A command is still running" is no longer
+          // true, and the line says again what it said before.
+          this.#setState(this.#beforeBusy.state, this.#beforeBusy.text);
+          this.#beforeBusy = undefined;
         }
       },
       { signal },

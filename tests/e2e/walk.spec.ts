@@ -28,3 +28,21 @@ test('the home page says the terminal is a full shell', async ({ page, staticHos
   await expect(page.locator('main')).toContainText('Its terminal is a full shell on your machine');
   await expect(page.locator('main')).not.toContainText('it can run only the commands');
 });
+
+test('"A command is still running" goes once that command has finished', async ({
+  page,
+  runner,
+  chapter,
+}) => {
+  await runner.signIn(page, '/en/fixture/');
+  await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
+  await chapter.run('long-sleep');
+  await expect(chapter.cell('long-sleep').locator('.lab-cell-state')).toHaveText(/Running/);
+  await chapter.run('say-hello');
+  const hello = chapter.cell('say-hello').locator('.lab-cell-state');
+  await expect(hello).toContainText('A command is still running');
+  await page.locator('lab-dock .xterm').click();
+  await page.keyboard.press('Control+C');
+  await expect(chapter.cell('long-sleep').locator('.lab-cell-state')).not.toHaveText(/Running/);
+  await expect(hello).not.toContainText('A command is still running');
+});
