@@ -11,11 +11,13 @@ import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
 import { memoryReducingCollection } from '../memory.js';
 import { serializeScreen } from './restore.js';
+import { muteDeadlineWarnings } from './quiet-warnings.js';
 /** @typedef {import('./host.ts').ScreenRequest} ScreenRequest */
 /** @typedef {import('./host.ts').ScreenReply} ScreenReply */
 /** @typedef {import('./host.ts').SerializedScreen} SerializedScreen */
 
 const { Terminal } = xtermHeadless;
+muteDeadlineWarnings();
 const { SerializeAddon } = serializeAddon;
 
 /**
