@@ -27,9 +27,19 @@ function newestMtime(path: string): number {
  * where such a build's links would all miss.
  */
 export function isStale(dist: string): boolean {
+  return staleBase(dist) !== undefined || staleSources(dist);
+}
+
+/** The sub-path `dist` was built for (`/x/`), or undefined for a build at the root or none. */
+export function staleBase(dist: string): string | undefined {
   const stamp = join(dist, stampName);
-  const built = statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (built > 0 && builtBase(readFileSync(stamp, 'utf8')) !== '/') return true;
+  if (!statSync(stamp, { throwIfNoEntry: false })) return undefined;
+  const base = builtBase(readFileSync(stamp, 'utf8'));
+  return base === '/' ? undefined : base;
+}
+
+function staleSources(dist: string): boolean {
+  const built = statSync(join(dist, stampName), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   return sources.some((source) => newestMtime(join(projectRoot, source)) > built);
 }
 
@@ -70,13 +80,23 @@ const errorLines = 8;
 export async function buildBook(
   dist: string,
   log: (message: string) => void,
-  options: { logFile: string; first: boolean; command?: BuildCommand },
+  options: {
+    logFile: string;
+    first: boolean;
+    /** The sub-path the build in `dist` was made for, which is why it is built again. */
+    base?: string | undefined;
+    command?: BuildCommand;
+  },
 ): Promise<void> {
   const started = performance.now();
   log(
-    options.first
-      ? 'Building the book (first start; this takes a minute)...'
-      : 'Building the book (its sources changed since the last build)...',
+    options.base
+      ? `Building the book for the runner: the one in ${dist} was built for a site under ${options.base} ` +
+          '(npm run build -- --base), which the runner cannot serve at its root. Give a site its own ' +
+          'folder next time: npm run build -- --base <path> --outDir dist-site'
+      : options.first
+        ? 'Building the book (first start; this takes a minute)...'
+        : 'Building the book (its sources changed since the last build)...',
   );
   mkdirSync(dirname(options.logFile), { recursive: true });
   const file = createWriteStream(options.logFile);

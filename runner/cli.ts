@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
-import { buildBook, isStale, projectRoot, stampName } from './book-build.ts';
+import { buildBook, isStale, projectRoot, staleBase, stampName } from './book-build.ts';
 import { startClassroom, type Classroom } from './classroom/classroom.ts';
 import { installSteps, LabCatalog } from './lab-catalog.ts';
 import { sweepLeftovers } from './checks/process-ledger.ts';
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
       await buildBook(dist, log, {
         logFile: join(workspace.root, 'build.log'),
         first: !existsSync(join(dist, stampName)),
+        base: staleBase(dist),
       });
     } catch (error) {
       failOn(error);

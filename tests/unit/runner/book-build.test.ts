@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildBook, builtBase, isStale, stampName } from '../../../runner/book-build.ts';
+import { buildBook, builtBase, isStale, staleBase, stampName } from '../../../runner/book-build.ts';
 
 /** A stand-in for Astro's build: as many notices as the real one, its phase lines, an end. */
 function fakeBuild(exitCode: number) {
@@ -45,6 +45,8 @@ describe('whether the book must be built again', () => {
       true,
     );
     assert.equal(builtBase('x\nbase=/a/b/\n'), '/a/b/');
+    assert.equal(staleBase(join(home, 'pages')), '/istio-lab-book/');
+    assert.equal(staleBase(join(home, 'root')), undefined);
   });
 
   it('yes when there is no build', () => {
@@ -93,6 +95,19 @@ describe('building the book', () => {
     assert.equal(said.length, 5);
     const logged = readFileSync(logFile, 'utf8');
     assert.equal(logged.split('\n').filter(Boolean).length, 653);
+  });
+
+  it('says why it builds over a book built for a site under a path, and how to keep that apart', async () => {
+    const said: string[] = [];
+    await buildBook(join(home, 'dist'), (line) => said.push(line), {
+      logFile: join(home, 'base.log'),
+      first: false,
+      base: '/book/',
+      command: fakeBuild(0),
+    });
+    assert.match(said[0] ?? '', /was built for a site under \/book\/ .*cannot serve at its root/);
+    assert.match(said[0] ?? '', /--outDir dist-site/);
+    assert.doesNotMatch(said[0] ?? '', /sources changed/);
   });
 
   it('on failure shows the end of the messages, names the log, and says what to do', async () => {
