@@ -39,7 +39,7 @@ test.describe('instructor hub', () => {
     await expect(row.getByRole('cell').first()).toHaveText(name);
     await expect(page.getByText('1 of 1000 learners, 0 waiting, 0 stuck')).toBeVisible();
 
-    const check = await fetch(new URL('api/checks/fixture/never-passes', learner.url), {
+    const check = await fetch(new URL('api/checks/fixture/never-passes', learner.local), {
       method: 'POST',
       headers: { Authorization: `Bearer ${learner.token}` },
     });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -116,6 +118,55 @@ describe('a learner joining a full hub', () => {
       assert.equal(full.length, 1, said.join('\n'));
     } finally {
       reporter.stop();
+    }
+  });
+});
+
+describe('a reporter whose hub cannot save', () => {
+  it('keeps the batch and sends it again until the hub saves it, saying so once', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-not-saved-'));
+    const bodies: string[] = [];
+    let refusals = 3;
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        bodies.push(body);
+        response.writeHead(refusals-- > 0 ? 503 : 204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const said: string[] = [];
+    const entry = { status: 'pass', at: '2026-03-01T09:00:00.000Z', attempts: 1 };
+    const progress = {
+      snapshot: { labs: { traffic: { canary: entry } } },
+      onRecord: () => () => undefined,
+    };
+    const reporter = startReporter({
+      joinUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/join/${'j'.repeat(32)}`,
+      name: 'Ada',
+      workspace: { root: home } as Workspace,
+      progress: progress as unknown as ProgressStore,
+      log: (message) => said.push(message),
+      retry: { firstMs: 10, maxMs: 20 },
+    });
+    try {
+      await reporter.idle();
+      assert.equal(bodies.length, 4, 'three refusals, then the one the hub saved');
+      const results = bodies.map(
+        (body) => (JSON.parse(body) as { results: Array<{ check: string }> }).results,
+      );
+      for (const batch of results)
+        assert.deepEqual(
+          batch.map((result) => result.check),
+          ['canary'],
+        );
+      assert.equal(said.filter((line) => line.includes('(503)')).length, 1, said.join('\n'));
+      assert.equal(reporter.status(), 'ok');
+    } finally {
+      reporter.stop();
+      server.close();
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
