@@ -4,11 +4,35 @@ import type { Hint, Why } from '../lib/failure-reasons.ts';
 import type { Progress } from '../lib/progress.ts';
 import type { CheckResult, CheckStatus } from '../lib/protocol.ts';
 import type { RunnerState } from './bus.ts';
-import { currentPairing, forgetPairing, takePairingFromFragment, tokenPattern } from './pairing.ts';
-import { errorText } from './strings.ts';
+import {
+  currentPairing,
+  forgetPairing,
+  offeredPairing,
+  servedByRunner,
+  settleOfferedPairing,
+  takePairingFromFragment,
+  tokenPattern,
+} from './pairing.ts';
+import { errorText, t } from './strings.ts';
 
-/** Where this origin keeps the runner's token (the sign-in script in ThemeSelect.astro writes it). */
+/** Where this origin keeps the runner's token, once the runner has accepted it. */
 const localTokenKey = 'istio-lab.token';
+/**
+ * Where the sign-in script in ThemeSelect.astro puts the token of a link just opened: apart from
+ * the token that works, until the runner accepts it, so that a link with a wrong token (anyone
+ * can send one) cannot sign the learner out.
+ */
+const offeredTokenKey = 'istio-lab.token.offered';
+
+function storedToken(key: string): string | undefined {
+  try {
+    const token = localStorage.getItem(key);
+    return token && tokenPattern.test(token) ? token : undefined;
+  } catch {
+    // Storage disabled: not signed in.
+    return undefined;
+  }
+}
 
 /**
  * The token of the runner that serves this page, from this origin's storage: shared by its tabs
@@ -16,13 +40,7 @@ const localTokenKey = 'istio-lab.token';
  * unlike a cookie, which a browser sends to every server on the same host.
  */
 export function localToken(): string | undefined {
-  try {
-    const token = localStorage.getItem(localTokenKey);
-    return token && tokenPattern.test(token) ? token : undefined;
-  } catch {
-    // Storage disabled: not signed in.
-    return undefined;
-  }
+  return storedToken(localTokenKey);
 }
 
 function forgetLocalToken(): void {
@@ -90,22 +108,59 @@ export function probeRunner(options: { fresh?: boolean } = {}): Promise<RunnerSt
   return probing;
 }
 
+/** What `base`'s API says to `token`: accepted, refused (401), or no runner answered. */
+async function accepts(base: string, token: string): Promise<'accepted' | 'refused' | 'absent'> {
+  try {
+    const response = await fetch(`${base}/api/health`, {
+      headers: { Authorization: `Bearer ${token}` },
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+    if (response.ok) return 'accepted';
+    return response.status === 401 ? 'refused' : 'absent';
+  } catch {
+    // No answer: not accepted, and what was stored before stays.
+    return 'absent';
+  }
+}
+
 /**
- * Whether this page came from a runner: the runner marks every answer with a Server-Timing entry
- * (runner/http/static-files.ts), which a static host's answers lack. Unknown (no navigation
- * timing) counts as yes, so the page asks.
+ * A token or a pairing that a link brought replaces the one kept before only once its runner has
+ * accepted it; one it refuses is dropped, and the one before is kept. Returns whether a runner
+ * refused what the link brought.
  */
-function servedByRunner(): boolean {
-  const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
-  if (!navigation) return true;
-  return navigation.serverTiming.some((entry) => entry.name === 'istio-lab-runner');
+async function settleOffered(): Promise<boolean> {
+  const offered = offeredPairing();
+  if (offered) {
+    const answer = await accepts(offered.runner, offered.token);
+    settleOfferedPairing(answer === 'accepted');
+    return answer === 'refused';
+  }
+  if (!servedByRunner()) return false;
+  const token = storedToken(offeredTokenKey);
+  if (token === undefined) return false;
+  const answer = await accepts('', token);
+  try {
+    localStorage.removeItem(offeredTokenKey);
+    if (answer === 'accepted') localStorage.setItem(localTokenKey, token);
+  } catch {
+    // Storage disabled: nothing was kept.
+  }
+  return answer === 'refused';
+}
+
+/** Asks before a hosted copy pairs with a runner address other than the one it paired with. */
+function confirmRunner(runner: string, previous: string): boolean {
+  return window.confirm(t('lab.pairing.otherRunner', { runner, previous }));
 }
 
 async function probe(): Promise<RunnerState> {
-  takePairingFromFragment();
+  takePairingFromFragment(confirmRunner);
+  const refused = await settleOffered();
   // A hosted copy of the book, not paired with a runner: read-only, without asking its host for
-  // an API it does not have (a 404 in the console of every page).
-  if (!currentPairing() && !servedByRunner()) return 'absent';
+  // an API it does not have (a 404 in the console of every page); unless a runner has just
+  // refused the token of its pairing link (restarted since): then the new link is needed.
+  if (!currentPairing() && !servedByRunner()) return refused ? 'unpaired' : 'absent';
   try {
     const response = await apiFetch('/health');
     if (response.status === 401) {

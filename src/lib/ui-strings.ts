@@ -60,11 +60,15 @@ export const uiStrings = {
   'lab.check.expect.waitUpTo': 'By-hand note on polling; {{seconds}}',
   'lab.runner.absent': 'Banner when no runner answers: how to start one',
   'lab.runner.unpaired': 'Banner when a runner answers but this browser has no token',
+  'lab.runner.source':
+    "Read-only banner, before a link to the book's repository: where to get the folder that npm start runs in",
   'lab.home.chapters': "Home page: heading of the list of the book's chapters, in order",
   'lab.runner.tooOld':
     "Banner when the runner is older than the page can work with, before the command that updates it; {{runner}} is the runner's protocol version, {{oldest}} the oldest this page reads",
   'lab.runner.tooNew':
     "Banner when the runner is newer than this (hosted) page, before a link to the same page on the runner; {{runner}} is the runner's protocol version, {{page}} this page's",
+  'lab.pairing.otherRunner':
+    'Confirm dialog when a pairing link names a runner other than the one this site paired with; {{runner}} is the new address, {{previous}} the one before',
   'lab.runner.hosted':
     'No-runner banner, second part: how a hosted copy pairs with a local runner (a command follows)',
   'lab.dock.title': 'Title of the docked terminal',
