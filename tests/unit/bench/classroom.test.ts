@@ -57,6 +57,14 @@ describe('the classroom phase of the bench', () => {
     assert.deepEqual(got, ['{"rows":[1]}', '{"rows":[2]}']);
   });
 
+  it('reads the delta events that follow the first table too', () => {
+    const events = new RowsEvents();
+    const got = events.push(
+      'event: rows\ndata: {"rows":[1]}\n\nevent: delta\ndata: {"rows":[3]}\n\nevent: other\ndata: y\n\n',
+    );
+    assert.deepEqual(got, ['{"rows":[1]}', '{"rows":[3]}']);
+  });
+
   it('judges each target, and misses them when the room is not served', () => {
     assert.deepEqual(results(run()), ['met', 'met', 'met', 'met']);
     assert.equal(results(run({ stored: 3999 }))[0], '**missed**');
