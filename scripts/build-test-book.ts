@@ -10,16 +10,24 @@ const astro = fileURLToPath(new URL('../node_modules/astro/bin/astro.mjs', impor
 export const subpathBase = '/books/istio-lab/';
 export const subpathSite = 'https://book.example.org';
 
-function build(extra: string[]): number {
+/** The repository the sub-path build says it comes from, as GitHub Actions names it. */
+export const subpathRepository = { server: 'https://github.com', name: 'example/istio-lab-book' };
+
+function build(extra: string[], env: NodeJS.ProcessEnv = {}): number {
   const result = spawnSync(process.execPath, [astro, 'build', ...extra], {
     stdio: 'inherit',
-    env: { ...process.env, ISTIO_LAB_FIXTURES: '1', ASTRO_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, ISTIO_LAB_FIXTURES: '1', ASTRO_TELEMETRY_DISABLED: '1', ...env },
   });
   return result.status ?? 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const status =
-    build([]) || build(['--base', subpathBase, '--site', subpathSite, '--outDir', 'dist-subpath']);
+    build([]) ||
+    // Built as pages.yml builds it in GitHub Actions, which names the repository.
+    build(['--base', subpathBase, '--site', subpathSite, '--outDir', 'dist-subpath'], {
+      GITHUB_SERVER_URL: subpathRepository.server,
+      GITHUB_REPOSITORY: subpathRepository.name,
+    });
   process.exit(status);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { subpathBase, subpathSite } from '../../scripts/build-test-book.ts';
+import { subpathBase, subpathRepository, subpathSite } from '../../scripts/build-test-book.ts';
 import { startStaticHost } from '../servers.ts';
 import { expect, root, startRunner, test } from './fixtures.ts';
 import { brokenLinks } from './links.ts';
@@ -53,6 +53,11 @@ test('under a sub-path, the home redirects into the book and a chapter reads as 
     // The command it offers names this book's folder, where the runner's pairing link must lead.
     await expect(page.locator('lab-runtime .lab-runner-command')).toHaveText(
       `npm start -- --allow-origin ${host.url}`,
+    );
+    // And where to get the book's folder: the repository this copy was built from.
+    await expect(page.locator('lab-runtime .lab-runner-source').getByRole('link')).toHaveAttribute(
+      'href',
+      `${subpathRepository.server}/${subpathRepository.name}`,
     );
     await expect(chapter.cell('say-hello').getByRole('button', { name: 'Copy' })).toBeVisible();
     await expect(page.locator('lab-dock')).toHaveCount(0);
