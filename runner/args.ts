@@ -6,8 +6,9 @@ import {
   HubLimits,
   joinPathPattern,
 } from './classroom/hub/report.ts';
+import type { ClassroomArgs } from './classroom/classroom.ts';
 
-export interface RunnerArgs {
+export interface RunnerArgs extends ClassroomArgs {
   host: string;
   port: number;
   /** Origins of hosted copies of the book that may use this runner (--allow-origin). */
@@ -31,10 +32,6 @@ export interface RunnerArgs {
   /** The terminal's shell; unset means bash if recent enough, else zsh. */
   shell: 'bash' | 'zsh' | undefined;
   help: boolean;
-  /** Serve the instructor hub beside the runner (--hub, --hub-host, --hub-port, --hub-capacity). */
-  hub: { host: string; port: number; capacity: number } | undefined;
-  /** Send check results to an instructor's hub (--report-to with --name); `name` is trimmed. */
-  reportTo: { url: string; name: string } | undefined;
 }
 
 export const usage = `Usage: npm start -- [options]

@@ -1,7 +1,6 @@
 import { errorMessage } from '../../src/lib/error-codes.ts';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { RunnerArgs } from '../args.ts';
 import { startHubThread, type HubThread } from './hub/thread.ts';
 import type { ProgressStore } from '../checks/progress.ts';
 import { startReporter, type HubStatus, type Reporter } from './reporter.ts';
@@ -15,6 +14,14 @@ import type { BookOrder } from './hub/table.ts';
  * (reporter.ts), only the fields docs/security.md lists. This module starts either beside the
  * runner and prints how to use it.
  */
+
+/** The classroom's part of the runner's options (runner/args.ts parses them). */
+export interface ClassroomArgs {
+  /** Serve the instructor hub beside the runner (--hub, --hub-host, --hub-port, --hub-capacity). */
+  hub: { host: string; port: number; capacity: number } | undefined;
+  /** Send check results to an instructor's hub (--report-to with --name); `name` is trimmed. */
+  reportTo: { url: string; name: string } | undefined;
+}
 
 /** The classroom parts of one runner process: the hub (--hub) and the reporter (--report-to). */
 export interface Classroom {
@@ -32,7 +39,7 @@ export interface Classroom {
  * throws, with the port in the message; the reporter never throws (an absent hub is retried).
  */
 export async function startClassroom(
-  args: Pick<RunnerArgs, 'hub' | 'reportTo'>,
+  args: ClassroomArgs,
   progress: ProgressStore,
   workspace: Workspace,
   log: (message: string) => void,
