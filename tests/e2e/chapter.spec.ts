@@ -524,7 +524,12 @@ test('the printed link signs in a second tab and a restarted browser, with no co
   }
 });
 
-test('the book refuses to be framed by another origin', async ({ page, runner, staticHost }) => {
+test('the book refuses to be framed by another origin', async ({
+  page,
+  runner,
+  staticHost,
+  policyViolations,
+}) => {
   await page.goto(new URL(chapterPath, staticHost.url).href);
   const answered = page.waitForResponse(`${runner.url}en/fixture/`);
   await page.evaluate((src) => {
@@ -546,6 +551,10 @@ test('the book refuses to be framed by another origin', async ({ page, runner, s
         ),
     )
     .toBe(false);
+  // The refusal is the one violation this test provokes.
+  await expect.poll(() => policyViolations.length).toBe(1);
+  expect(policyViolations).toEqual([expect.stringContaining("frame-ancestors 'self'")]);
+  policyViolations.length = 0;
 });
 
 test("the dock covers neither sidebar's last links", async ({ page, runner }) => {

@@ -99,8 +99,10 @@ export class ChapterPage {
  * Makes every Content-Security-Policy violation in `context` a console error the test collects:
  * a page that the runner or the hub serves must run under its policy with none.
  */
-export async function watchPolicy(context: BrowserContext): Promise<string[]> {
-  const violations: string[] = [];
+export async function watchPolicy(
+  context: BrowserContext,
+  violations: string[] = [],
+): Promise<string[]> {
   await context.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (event) =>
       console.error(
@@ -120,11 +122,19 @@ export const test = base.extend<{
   runner: Runner;
   staticHost: { url: string };
   chapter: ChapterPage;
+  /**
+   * The policy violations seen so far in the test's context; a test that provokes one on purpose
+   * takes it out of this list, and any other fails the test.
+   */
+  policyViolations: string[];
 }>({
-  context: async ({ context }, use) => {
-    const violations = await watchPolicy(context);
+  policyViolations: async ({}, use) => {
+    await use([]);
+  },
+  context: async ({ context, policyViolations }, use) => {
+    await watchPolicy(context, policyViolations);
     await use(context);
-    expect(violations, 'no Content-Security-Policy violation').toEqual([]);
+    expect(policyViolations, 'no Content-Security-Policy violation').toEqual([]);
   },
   runner: async ({}, use) => {
     const runner = await startRunner();
