@@ -9,7 +9,7 @@ import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot, staleBase, stampName } from './book-build.ts';
 import { startClassroom, type Classroom } from './classroom/classroom.ts';
 import { installSteps, LabCatalog } from './lab-catalog.ts';
-import { sweepLeftovers } from './checks/process-ledger.ts';
+import { sweepLeftovers } from './process/ledger.ts';
 import { isLoopback } from './http/auth.ts';
 import { startRunner, type RunningRunner } from './http/server.ts';
 import { chooseShell } from './terminal/shell.ts';

@@ -25,7 +25,7 @@ export interface Workspace {
   history: string;
   /** The shared prepare steps, pins filled in (runner/lab-catalog.ts). */
   steps: string;
-  /** The process sessions a runner started and that still live (runner/checks/process-ledger.ts). */
+  /** The process sessions a runner started and that still live (runner/process/ledger.ts). */
   processes: string;
   /** Long cells and lab scripts, staged for the terminal to read (runner/terminal/staging.ts). */
   cells: string;
@@ -245,7 +245,7 @@ const inherited = [
 /**
  * This runner's mark, in the environment of every shell and check it starts and so of everything
  * they start: how a later sweep tells a job a shell left behind from a stranger's process in a
- * session of the same number (runner/checks/process-ledger.ts). It names, it does not guard.
+ * session of the same number (runner/process/ledger.ts). It names, it does not guard.
  */
 export const runnerMark = randomBytes(12).toString('hex');
 

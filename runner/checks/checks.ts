@@ -5,9 +5,9 @@ import type { Check } from '../../src/lib/lab-schema.ts';
 import { causeLine, recognise, type HintCode, type Why } from '../../src/lib/failure-reasons.ts';
 import { matchExpect } from '../../src/lib/matchers.ts';
 import type { CheckResult } from '../../src/lib/protocol.ts';
-import { killGroup, killProcessSession, sweepProcessSession } from './process-group.ts';
-import type { ProcessLedger } from './process-ledger.ts';
-import { closeInherited } from '../terminal/descriptors.ts';
+import { killGroup, killProcessSession, sweepProcessSession } from '../process/group.ts';
+import type { ProcessLedger } from '../process/ledger.ts';
+import { closeInherited } from '../process/descriptors.ts';
 
 /**
  * Checks: "Check my step" on the runner's side. A check runs as `bash -c` in its own process
@@ -66,7 +66,7 @@ export interface AttemptResult {
  * to tell the next start that it was the runner's. So it first waits on descriptor 3 for the
  * runner's word that the record is written; if the runner ends before that, the descriptor
  * closes with no word and the check ends. Descriptor 3 is then closed with everything else the
- * check inherited (runner/terminal/descriptors.ts).
+ * check inherited (runner/process/descriptors.ts).
  */
 export function afterRecorded(script: string): string {
   return `read -r -u 3 __lab_go || exit 125; unset __lab_go; ${closeInherited}; ${script}`;
@@ -90,7 +90,7 @@ export function runAttempt(
       });
       return;
     }
-    // Nothing inherited above fd 2, a pty master least of all (runner/terminal/descriptors.ts),
+    // Nothing inherited above fd 2, a pty master least of all (runner/process/descriptors.ts),
     // and nothing run before the ledger has the check (afterRecorded); on the same line as the
     // script, so its line numbers in bash's messages stay true.
     const child = spawn('bash', ['-c', afterRecorded(script)], {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '../../src/lib/error-codes.ts';
-import { boundedServer, sendError, sendJson } from '../http/reply.ts';
+import { boundedServer, sendError, sendJson } from '../reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
@@ -51,7 +51,7 @@ export interface HubOptions {
    * @default 30_000
    */
   tickMs?: number;
-  /** How long a client may take to send its request headers (runner/http/reply.ts). */
+  /** How long a client may take to send its request headers (runner/reply.ts). */
   headersTimeoutMs?: number;
   /**
    * How many new learners and reports one source address may send (hub/limits.ts); `false` for

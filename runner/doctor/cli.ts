@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readPins } from '../../src/lib/lab-files.ts';
 import { projectRoot } from '../book-build.ts';
 import { diagnose, englishText, type DoctorStatus } from './doctor.ts';
-import { isAlive } from '../checks/process-group.ts';
+import { isAlive } from '../process/group.ts';
 import { labEnvironment, readRunnerFile, workspaceAt } from '../workspace.ts';
 
 const marks: Record<DoctorStatus, string> = { ok: '✔', warn: '!', fail: '✘', skip: '–' };

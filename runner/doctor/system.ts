@@ -1,4 +1,4 @@
-import { findLeftovers, unreadableLedgers } from '../checks/process-ledger.ts';
+import { findLeftovers, unreadableLedgers } from '../process/ledger.ts';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';

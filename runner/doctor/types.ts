@@ -37,7 +37,7 @@ export interface DoctorSystem {
    * DevPod, the book's .devcontainer), or this machine itself (undefined).
    */
   devContainer: () => DevContainer | undefined;
-  /** Processes a runner killed hard left running (runner/checks/process-ledger.ts). */
+  /** Processes a runner killed hard left running (runner/process/ledger.ts). */
   leftovers: (ledger: string) => { kind: 'terminal' | 'check'; pids: number[] }[];
   /** Ledgers that could not be read, the ledger itself or those kept aside (process-ledger.ts). */
   unreadableLedgers: (ledger: string) => { file: string; problem: string }[];

@@ -5,9 +5,9 @@ import { protocolVersion } from '../../src/lib/protocol-version.ts';
 import { runCheck } from '../checks/checks.ts';
 import { diagnose } from '../doctor/doctor.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
-import type { ProcessLedger } from '../checks/process-ledger.ts';
+import type { ProcessLedger } from '../process/ledger.ts';
 import type { ProgressStore } from '../checks/progress.ts';
-import { sendError, sendJson } from './reply.ts';
+import { sendError, sendJson } from '../reply.ts';
 
 export interface ApiContext {
   version: string;

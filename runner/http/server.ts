@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
-import { ProcessLedger } from '../checks/process-ledger.ts';
+import { ProcessLedger } from '../process/ledger.ts';
 import { ProgressStore } from '../checks/progress.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
 import { SessionRegistry } from '../terminal/sessions.ts';
@@ -25,7 +25,7 @@ import {
   type RequestFacts,
 } from './auth.ts';
 import { listenTwice } from './listen.ts';
-import { boundedServer, refuseUpgrade, sendError } from './reply.ts';
+import { boundedServer, refuseUpgrade, sendError } from '../reply.ts';
 import { runnerMark, serveStatic } from './static-files.ts';
 
 /**

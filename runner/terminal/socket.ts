@@ -9,7 +9,7 @@ import {
   type ClientMessage,
   type ServerMessage,
 } from '../../src/lib/protocol.ts';
-import { refuseUpgrade } from '../http/reply.ts';
+import { refuseUpgrade } from '../reply.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
 import type { SessionClient, TerminalSession } from './session.ts';
 import type { NewSession, SessionRegistry } from './sessions.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../../src/lib/error-codes.ts';
-import { sendError } from '../../http/reply.ts';
+import { sendError } from '../../reply.ts';
 import { readBearer, tokensEqual } from '../../http/auth.ts';
 import { HubLimits } from './report.ts';
 

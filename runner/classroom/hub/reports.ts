@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, errorDetail } from '../../../src/lib/error-codes.ts';
 import { tokensEqual } from '../../http/auth.ts';
-import { sendError } from '../../http/reply.ts';
+import { sendError } from '../../reply.ts';
 import { readBody } from './http.ts';
 import type { HubLearners, KnownCheck } from './learners.ts';
 import { reportSchema } from './report.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkSchema } from '../../../../src/lib/lab-schema.ts';
 import { CheckLimits, runCheck } from '../../../../runner/checks/checks.ts';
-import { isAlive } from '../../../../runner/checks/process-group.ts';
+import { isAlive } from '../../../../runner/process/group.ts';
 import { waitFor } from '../../support/poll.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'istio-lab-checks-'));

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import xtermHeadless from '@xterm/headless';
-import { isAlive } from '../../../../runner/checks/process-group.ts';
+import { isAlive } from '../../../../runner/process/group.ts';
 import { ScreenLimits, screens } from '../../../../runner/screen/host.ts';
 import { chooseShell } from '../../../../runner/terminal/shell.ts';
 import { FlowLimits } from '../../../../runner/terminal/flow-control.ts';

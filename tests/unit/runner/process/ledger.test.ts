@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkSchema } from '../../../../src/lib/lab-schema.ts';
 import { runCheck } from '../../../../runner/checks/checks.ts';
-import { isAlive } from '../../../../runner/checks/process-group.ts';
+import { isAlive } from '../../../../runner/process/group.ts';
 import {
   findLeftovers,
   procStat,
@@ -14,7 +14,7 @@ import {
   readLedger,
   sweepLeftovers,
   unreadableLedgers,
-} from '../../../../runner/checks/process-ledger.ts';
+} from '../../../../runner/process/ledger.ts';
 import { startCli } from '../../support/cli.ts';
 import { liveRunner, TerminalClient } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';

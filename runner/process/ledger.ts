@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { errorMessage } from '../../src/lib/error-codes.ts';
 import { runnerMark, writeDurable } from '../workspace.ts';
-import { isAlive, killProcessSession, processSessionMembers } from './process-group.ts';
+import { isAlive, killProcessSession, processSessionMembers } from './group.ts';
 
 /**
  * The processes a runner started, kept in the workspace (`processes.json`) while they live: each

@@ -6,8 +6,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
-import type { ErrorReply } from '../../src/lib/protocol.ts';
+import { ErrorCode, errorDetail } from '../src/lib/error-codes.ts';
+import type { ErrorReply } from '../src/lib/protocol.ts';
 
 /**
  * The one way the runner and the hub answer over HTTP: a JSON body with its length, and every

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Writable } from 'node:stream';
 import { checkSchema } from '../../../../src/lib/lab-schema.ts';
 import { afterRecorded, runCheck } from '../../../../runner/checks/checks.ts';
-import type { ProcessLedger } from '../../../../runner/checks/process-ledger.ts';
+import type { ProcessLedger } from '../../../../runner/process/ledger.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'istio-lab-check-ledger-'));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
