@@ -16,6 +16,23 @@ const starlight = [
   { rule: 'label-content-name-mismatch', selector: 'button[data-open-modal=""]' },
 ];
 
+/**
+ * Waits for Expressive Code's script to make each code block that scrolls focusable: it does so
+ * a quarter of a second after a block's size settles, so a scan right after a page loads could
+ * find a scrolling block that it has not reached yet.
+ */
+async function codeBlocksSettled(page: Page): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.expressive-code pre')].every(
+          (pre) => pre.scrollWidth <= pre.clientWidth || pre.hasAttribute('tabindex'),
+        ),
+      ),
+    )
+    .toBe(true);
+}
+
 /** Serious and critical WCAG 2.1 A/AA violations on the page, less Starlight's listed ones. */
 async function violations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page })
@@ -48,6 +65,7 @@ for (const theme of themes)
       const scan = async (label: string) => {
         if (!label.startsWith('hub'))
           await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+        await codeBlocksSettled(page);
         found.push(...(await violations(page)).map((line) => `${label}: ${line}`));
       };
       for (const locale of locales) {
@@ -88,6 +106,7 @@ for (const size of windowSizes)
     await page.setViewportSize(size);
     await runner.signIn(page, '/en/fixture/');
     await expect(page.locator('lab-dock .lab-dock-terminal .xterm')).toBeVisible();
+    await codeBlocksSettled(page);
     const found = (await violations(page)).map((line) => `chapter: ${line}`);
     await page.goto(new URL('/en/progress/', runner.url).href);
     await expect(page.locator('.lab-report-bar')).toBeVisible();
