@@ -311,36 +311,29 @@ describe('the shared steps', () => {
     );
   });
 
-  it('a download that fails stops Catch up at the download step, with what curl said', () => {
+  /** Catch up to the gateways state on a machine whose curl is `curl`: what it printed. */
+  function catchUpWithCurl(curl: string) {
     const dir = join(place, `download-${++homes}`);
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(
-      join(bin, 'curl'),
-      '#!/bin/sh\necho "curl: (6) Could not resolve host: istio.io" >&2\nexit 6\n',
-    );
+    writeFileSync(join(bin, 'curl'), `#!/bin/sh\n${curl}\n`);
     chmodSync(join(bin, 'curl'), 0o755);
-    const run = spawnSync(
+    return spawnSync(
       'bash',
       ['-c', `source "${stepsFile}"\nlab_cluster() { :; }\nlab_reach gateways`],
       { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, ISTIO_LAB_HOME: dir } },
     );
+  }
+
+  it('a download that fails stops Catch up at the download step, with what curl said', () => {
+    const run = catchUpWithCurl('echo "curl: (6) Could not resolve host: istio.io" >&2\nexit 6');
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /Could not resolve host: istio\.io/);
     assert.match(run.stderr, /step 2 of \d \(istioctl [\d.]+\) failed/);
   });
 
   it('a download script that ends well but leaves no istioctl fails the same step', () => {
-    const dir = join(place, `download-${++homes}`);
-    const bin = join(dir, 'bin');
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'curl'), "#!/bin/sh\necho 'echo Unable to download.'\n");
-    chmodSync(join(bin, 'curl'), 0o755);
-    const run = spawnSync(
-      'bash',
-      ['-c', `source "${stepsFile}"\nlab_cluster() { :; }\nlab_reach gateways`],
-      { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, ISTIO_LAB_HOME: dir } },
-    );
+    const run = catchUpWithCurl("echo 'echo Unable to download.'");
     assert.notEqual(run.status, 0);
     assert.match(run.stderr, /left no istioctl/);
     assert.match(run.stderr, /step 2 of \d \(istioctl [\d.]+\) failed/);
