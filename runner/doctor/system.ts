@@ -82,17 +82,25 @@ export function runCommand(
 }
 
 /**
+ * The loopback addresses the runner holds its port on (runner/http/listen.ts): a port taken on
+ * either one keeps the runner from starting.
+ */
+const loopbacks = ['127.0.0.1', '::1'] as const;
+
+/**
  * Something listens on the port if a connection to it succeeds, or if binding it fails with
- * EADDRINUSE. Both are asked: on macOS a bind to 127.0.0.1 can succeed beside a listener on
- * 0.0.0.0, and a listener on [::1] only would not take the connection.
+ * EADDRINUSE, on 127.0.0.1 or on ::1. Both are asked: on macOS a bind to 127.0.0.1 can succeed
+ * beside a listener on 0.0.0.0, and a listener on [::1] only would not take the connection.
  */
 export async function portBusy(port: number): Promise<boolean> {
-  return (await connects(port)) || !(await binds(port));
+  for (const host of loopbacks)
+    if ((await connects(host, port)) || !(await binds(host, port))) return true;
+  return false;
 }
 
-function connects(port: number): Promise<boolean> {
+function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     const done = (answer: boolean) => {
       socket.destroy();
       resolve(answer);
@@ -103,11 +111,12 @@ function connects(port: number): Promise<boolean> {
   });
 }
 
-function binds(port: number): Promise<boolean> {
+/** Whether the port can be bound on `host`; a machine without that address (no IPv6) can. */
+function binds(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE'));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () =>
+    server.listen({ host, port, exclusive: true, ipv6Only: host.includes(':') }, () =>
       server.close(() => resolve(true)),
     );
   });
