@@ -113,13 +113,21 @@ describe('kept screen in a worker thread', () => {
     assert.match(await shownText(s), /filler\nsecond\nthird$/);
   });
 
-  it('serializes ahead once the output has gone quiet', async () => {
-    const s = screen();
-    s.write(Buffer.from('quiet now\r\n'));
-    await new Promise((resolve) => setTimeout(resolve, ScreenLimits.quietMs + 200));
-    const before = { ...host.serializations };
-    assert.match(await shownText(s), /quiet now/);
-    assert.equal(host.serializations.reused, before.reused + 1);
+  it('serializes ahead once the output has gone quiet', async (t) => {
+    // A host of its own, so that the prepare awaited is this screen's and no other's.
+    const quiet = new ScreenHost();
+    const prepare = t.mock.method(quiet, 'prepare');
+    const s = new Screen(size, flow(), quiet);
+    try {
+      const written = performance.now();
+      s.write(Buffer.from('quiet now\r\n'));
+      await waitFor('the prepare of a quiet screen', () => prepare.mock.callCount() > 0);
+      assert.ok(performance.now() - written >= ScreenLimits.quietMs, 'not before the quiet spell');
+      assert.match(await shownText(s), /quiet now/);
+      assert.deepEqual(quiet.serializations, { answered: 1, reused: 1 });
+    } finally {
+      s.dispose();
+    }
   });
 
   it('pauses the pty while the worker has too much to parse, and resumes it after', async () => {
