@@ -142,7 +142,7 @@ dock were changed as follows.
   (20–35 MiB); and the main thread keeps its young generation at its first size instead of
   letting floods grow it to 32 MiB (30–35 MiB, with what malloc kept of the Buffers it held).
   The same run now ends at about 205 MiB, at the same throughput within the runs' spread.
-- **An adaptive flow-control window** (\`src/lib/flow-limits.ts\`, \`runner/terminal/flow-control.ts\`).
+- **An adaptive flow-control window** (\`src/lib/wire/flow-limits.ts\`, \`runner/terminal/flow-control.ts\`).
   A 1 MiB streaming window took our page from 0.84× to 0.92× of wetty's with the same renderer, but
   Ctrl-C to 308 ms on this machine; the window is now 512 KiB while output streams and 256 KiB from
   a key on, and a key pauses the pty at once when more is in flight (Ctrl-C 139 ms in the run that followed).

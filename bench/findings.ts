@@ -1,4 +1,4 @@
-import { FlowLimits } from '../src/lib/flow-limits.ts';
+import { FlowLimits } from '../src/lib/wire/flow-limits.ts';
 import { formatBytes, formatNumber, median } from './stats.ts';
 import { runnerRssIdle, runnerRssPeak } from './report.ts';
 import { msPerSample } from './machine.ts';

@@ -12,7 +12,7 @@ import {
 import type { RestoreRun } from './restore.ts';
 import type { ManyTerminalsRun } from './many-terminals.ts';
 import { Targets, visibleTimes, type Results, type SystemRuns } from './results.ts';
-import { FlowLimits } from '../src/lib/flow-limits.ts';
+import { FlowLimits } from '../src/lib/wire/flow-limits.ts';
 
 /** One line of the results table. `met` is undefined for a row with no target. */
 export interface ResultRow {

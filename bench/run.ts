@@ -1,4 +1,4 @@
-import { errorMessage, errorDetail } from '../src/lib/error-codes.ts';
+import { errorMessage, errorDetail } from '../src/lib/wire/error-codes.ts';
 // npm run bench: measures the runner and the page against wetty and the raw limits, on this
 // machine, in one run, and writes docs/performance.md (see its preface for what each row means).
 import { readFileSync, writeFileSync } from 'node:fs';

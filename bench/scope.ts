@@ -1,4 +1,4 @@
-import { errorMessage } from '../src/lib/error-codes.ts';
+import { errorMessage } from '../src/lib/wire/error-codes.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-import { errorMessage } from '../src/lib/error-codes.ts';
+import { errorMessage } from '../src/lib/wire/error-codes.ts';
 import type { Browser, Page } from '@playwright/test';
 import {
   bytesReceived,

@@ -1,4 +1,4 @@
-import { errorMessage } from '../src/lib/error-codes.ts';
+import { errorMessage } from '../src/lib/wire/error-codes.ts';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

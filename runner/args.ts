@@ -1,4 +1,4 @@
-import { errorMessage } from '../src/lib/error-codes.ts';
+import { errorMessage } from '../src/lib/wire/error-codes.ts';
 import { parseArgs } from 'node:util';
 import {
   displayName,

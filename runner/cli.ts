@@ -1,7 +1,7 @@
 // First: the memory settings (runner/memory.js) apply to what the rest allocates. The runner is
 // started by runner/start.js, which loads them before this file.
 import './memory.js';
-import { errorMessage } from '../src/lib/error-codes.ts';
+import { errorMessage } from '../src/lib/wire/error-codes.ts';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ErrorCode, errorMessage } from '../src/lib/error-codes.ts';
+import { ErrorCode, errorMessage } from '../src/lib/wire/error-codes.ts';
 import {
   readLabDirs,
   readPins,
@@ -9,7 +9,7 @@ import {
   type Pins,
 } from '../src/lib/lab-files.ts';
 import type { Cell, Check, Lab } from '../src/lib/lab-schema.ts';
-import type { ScriptName } from '../src/lib/protocol.ts';
+import type { ScriptName } from '../src/lib/wire/protocol.ts';
 import { writeAtomic, type Workspace } from './workspace.ts';
 
 type Found<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };

@@ -6,12 +6,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, errorDetail } from '../src/lib/error-codes.ts';
-import type { ErrorReply } from '../src/lib/protocol.ts';
+import { ErrorCode, errorDetail } from '../src/lib/wire/error-codes.ts';
+import type { ErrorReply } from '../src/lib/wire/protocol.ts';
 
 /**
  * The one way the runner and the hub answer over HTTP: a JSON body with its length, and every
- * refusal as `{ code, message }` (src/lib/protocol.ts `errorReplySchema`), on a response or,
+ * refusal as `{ code, message }` (src/lib/wire/protocol.ts `errorReplySchema`), on a response or,
  * before a WebSocket handshake, on the raw socket.
  */
 

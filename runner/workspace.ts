@@ -11,7 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { errorMessage } from '../src/lib/error-codes.ts';
+import { errorMessage } from '../src/lib/wire/error-codes.ts';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, sep } from 'node:path';
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab } from '../src/lib/lab-schema.ts';
 import { findPlacements } from '../src/lib/placements.ts';
-import type { ServerMessage } from '../src/lib/protocol.ts';
+import type { ServerMessage } from '../src/lib/wire/protocol.ts';
 import { runAttempt, runCheck } from '../runner/checks/checks.ts';
 import { TerminalSession } from '../runner/terminal/session.ts';
 import type { ShellCommand } from '../runner/terminal/shell.ts';

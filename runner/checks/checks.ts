@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../../src/lib/lab-schema.ts';
-import { causeLine, recognise, type HintCode, type Why } from '../../src/lib/failure-reasons.ts';
+import { causeLine, recognise, type HintCode, type Why } from '../../src/lib/wire/failure-reasons.ts';
 import { matchExpect } from '../../src/lib/matchers.ts';
-import type { CheckResult } from '../../src/lib/protocol.ts';
+import type { CheckResult } from '../../src/lib/wire/protocol.ts';
 import { killGroup, killProcessSession, sweepProcessSession } from '../process/group.ts';
 import type { ProcessLedger } from '../process/ledger.ts';
 import { closeInherited } from '../process/descriptors.ts';
@@ -14,7 +14,7 @@ import { closeInherited } from '../process/descriptors.ts';
  * group and session (process-group.ts kills and sweeps what it leaves), never in the learner's
  * shell, with the same allow-listed environment; its output is matched (src/lib/matchers.ts)
  * and it is polled while its `waitUpTo` lasts. Each result is kept in progress.json
- * (progress.ts, with the schema in src/lib/progress.ts) for the page and the hub reporter.
+ * (progress.ts, with the schema in src/lib/wire/progress.ts) for the page and the hub reporter.
  */
 
 /** Knobs of a check run, named where they are defined. */

@@ -1,12 +1,12 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import {
   emptyProgress,
   progressEntrySchema,
   type Progress,
   type ProgressEntry,
-} from '../../src/lib/progress.ts';
-import type { CheckResult } from '../../src/lib/protocol.ts';
+} from '../../src/lib/wire/progress.ts';
+import type { CheckResult } from '../../src/lib/wire/protocol.ts';
 import { writeDurable, writeProblem } from '../workspace.ts';
 
 /** Told of each result as it is recorded (runner/classroom/reporter.ts sends it to an instructor's hub). */

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startHubThread, type HubThread } from './hub/thread.ts';

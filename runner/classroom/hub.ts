@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode } from '../../src/lib/error-codes.ts';
+import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
 import { boundedServer, sendError, sendJson } from '../reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
@@ -155,6 +155,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stored: async (learner, keys) => {
       schedulePush();
       return saver?.save(learner, keys);
+    },
+    // A heartbeat: the table reads "last seen" in whole minutes, so it changes only for a learner
+    // the hub had not heard from for a minute or more; others wait for the next tick.
+    seen: (learner, before) => {
+      saver?.touch(learner);
+      if (Date.now() - before >= 60_000) schedulePush();
+      return saver?.failure;
     },
   });
 

@@ -1,9 +1,9 @@
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubLimits, type Report, type ReportedResult } from './hub/report.ts';
-import type { ProgressEntry } from '../../src/lib/progress.ts';
+import type { ProgressEntry } from '../../src/lib/wire/progress.ts';
 import type { ProgressStore } from '../checks/progress.ts';
 import { writeAtomic, type Workspace } from '../workspace.ts';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import type { DoctorContext, Finding } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import { canonicalRef, kindNodeNames, parseImageName, type ImageList } from '../images/images.ts';
 import { firstLine } from './tools.ts';
 import type { DoctorContext, Finding } from './types.ts';

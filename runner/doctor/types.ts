@@ -1,14 +1,14 @@
-import type { DoctorItem } from '../../src/lib/doctor-report.ts';
+import type { DoctorItem } from '../../src/lib/wire/doctor-report.ts';
 import type { Pins } from '../../src/lib/lab-files.ts';
 import type { ImageList } from '../images/images.ts';
 
-export { doctorItemIds } from '../../src/lib/doctor-report.ts';
+export { doctorItemIds } from '../../src/lib/wire/doctor-report.ts';
 export type {
   DoctorItem,
   DoctorItemId,
   DoctorParams,
   DoctorStatus,
-} from '../../src/lib/doctor-report.ts';
+} from '../../src/lib/wire/doctor-report.ts';
 
 /** What a command printed, and whether it ran at all. */
 export interface CommandResult {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, errorMessage } from '../../src/lib/error-codes.ts';
-import type { CheckResult, ServerMessage } from '../../src/lib/protocol.ts';
-import { protocolVersion } from '../../src/lib/protocol-version.ts';
+import { ErrorCode, errorMessage } from '../../src/lib/wire/error-codes.ts';
+import type { CheckResult, ServerMessage } from '../../src/lib/wire/protocol.ts';
+import { protocolVersion } from '../../src/lib/wire/protocol-version.ts';
 import { runCheck } from '../checks/checks.ts';
 import { diagnose } from '../doctor/doctor.ts';
 import type { LabCatalog } from '../lab-catalog.ts';

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { ErrorCode } from '../../src/lib/error-codes.ts';
+import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
 
 /**
  * Who may talk to the runner. The order of the checks is the security model (docs/security.md):

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { ErrorCode, errorDetail } from '../../src/lib/error-codes.ts';
+import { ErrorCode, errorDetail } from '../../src/lib/wire/error-codes.ts';
 import { ProcessLedger } from '../process/ledger.ts';
 import { ProgressStore } from '../checks/progress.ts';
 import type { LabCatalog } from '../lab-catalog.ts';

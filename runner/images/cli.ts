@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import { readPins, type Pins } from '../../src/lib/lab-files.ts';
 import { projectRoot } from '../book-build.ts';
 import { renderSteps } from '../lab-catalog.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadLabDirs, type Pins } from '../../src/lib/lab-files.ts';
 import { renderSteps } from '../lab-catalog.ts';
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 
 /**
  * Every container image the book uses, derived, never typed: Istio's profiles as the pinned

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errorMessage } from '../../src/lib/error-codes.ts';
+import { errorMessage } from '../../src/lib/wire/error-codes.ts';
 import { runnerMark, writeDurable } from '../workspace.ts';
 import { isAlive, killProcessSession, processSessionMembers } from './group.ts';
 

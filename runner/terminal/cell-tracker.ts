@@ -1,6 +1,6 @@
-import { ErrorCode } from '../../src/lib/error-codes.ts';
-import { recognise } from '../../src/lib/failure-reasons.ts';
-import type { RunMessage, RunTarget } from '../../src/lib/protocol.ts';
+import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
+import { recognise } from '../../src/lib/wire/failure-reasons.ts';
+import type { RunMessage, RunTarget } from '../../src/lib/wire/protocol.ts';
 import type { Mark } from './shell-integration.ts';
 
 /**

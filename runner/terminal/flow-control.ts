@@ -1,4 +1,4 @@
-import { FlowLimits } from '../../src/lib/flow-limits.ts';
+import { FlowLimits } from '../../src/lib/wire/flow-limits.ts';
 
 export { FlowLimits };
 

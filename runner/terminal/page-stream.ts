@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../../src/lib/protocol.ts';
+import type { ServerMessage } from '../../src/lib/wire/protocol.ts';
 import { keepLinesFor, SkipEngine, type ScanState } from '../screen/backlog.ts';
 import { FlowControl, FlowLimits } from './flow-control.ts';
 

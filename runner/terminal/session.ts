@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pty, { type IPty } from 'node-pty';
-import { ErrorCode } from '../../src/lib/error-codes.ts';
-import type { RunTarget, ScreenMessage, ServerMessage } from '../../src/lib/protocol.ts';
+import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
+import type { RunTarget, ScreenMessage, ServerMessage } from '../../src/lib/wire/protocol.ts';
 import { killProcessSession } from '../process/group.ts';
 import { quietCollector } from '../memory.js';
 import type { ProcessLedger } from '../process/ledger.ts';

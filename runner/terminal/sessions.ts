@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../src/lib/error-codes.ts';
+import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
 import { SessionLimits, TerminalSession, type SessionOptions } from './session.ts';
 
 /** Session names: short, safe in URLs and logs. */

@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, ErrorCode, errorMessage } from '../../src/lib/error-codes.ts';
+import { CloseCode, ErrorCode, errorMessage } from '../../src/lib/wire/error-codes.ts';
 import {
   clientMessageSchema,
   describeBadMessage,
   TerminalSize,
   type ClientMessage,
   type ServerMessage,
-} from '../../src/lib/protocol.ts';
+} from '../../src/lib/wire/protocol.ts';
 import { refuseUpgrade } from '../reply.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
 import type { SessionClient, TerminalSession } from './session.ts';
@@ -18,7 +18,7 @@ import { cellCommand, scriptCommand } from './staging.ts';
 /**
  * The terminal's WebSocket, the only way from the runner to a page's terminal: it takes the
  * upgrade (after the server's auth decision), opens or finds the named session, parses every
- * frame the page sends with the shared schema (src/lib/protocol.ts), and is the one place that
+ * frame the page sends with the shared schema (src/lib/wire/protocol.ts), and is the one place that
  * sends the page a message — a session's own, and the check broadcasts of the API. Binary
  * frames are keystrokes one way and output the other. Nothing a page sends can crash the
  * runner: a bad frame earns an `error` message and the connection stays up (frames over

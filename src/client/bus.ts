@@ -1,4 +1,4 @@
-import type { RunTarget, ServerMessage } from '../lib/protocol.ts';
+import type { RunTarget, ServerMessage } from '../lib/wire/protocol.ts';
 
 /** Whether a runner answers this page, and whether this browser may use it. */
 export type RunnerState = 'probing' | 'absent' | 'unpaired' | 'connected';

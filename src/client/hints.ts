@@ -1,4 +1,4 @@
-import { hintLinks, type Hint } from '../lib/failure-reasons.ts';
+import { hintLinks, type Hint } from '../lib/wire/failure-reasons.ts';
 import { t } from './strings.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../lib/error-codes.ts';
+import { ErrorCode } from '../lib/wire/error-codes.ts';
 import { bus } from './bus.ts';
 import { copyCode } from './copy-code.ts';
 import { showHint } from './hints.ts';

@@ -7,7 +7,7 @@ import { t } from './strings.ts';
 import { chooseRenderer, hardwareWebgl, rendererStorage, type RendererReason } from './renderer.ts';
 import { afterNextFrame } from './next-frame.ts';
 import { TerminalConnection } from './terminal-connection.ts';
-import { FlowLimits } from '../lib/flow-limits.ts';
+import { FlowLimits } from '../lib/wire/flow-limits.ts';
 
 /** The terminal's type size: larger in presenter mode (src/client/presenter.ts). */
 function terminalFontSize(): number {

@@ -1,4 +1,4 @@
-import { errorMessage } from '../lib/error-codes.ts';
+import { errorMessage } from '../lib/wire/error-codes.ts';
 import type { DoctorReplyItem } from './api-schemas.ts';
 import type { RunnerState } from './bus.ts';
 import { copyCode } from './copy-code.ts';

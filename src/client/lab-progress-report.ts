@@ -1,4 +1,4 @@
-import type { Progress, ProgressEntry } from '../lib/progress.ts';
+import type { Progress, ProgressEntry } from '../lib/wire/progress.ts';
 import { probeRunner, readProgress, requestCheck } from './runner-link.ts';
 import { checkReason, duration, plural, t } from './strings.ts';
 
@@ -12,7 +12,7 @@ type RowState = 'none' | 'pass' | 'fail' | 'error' | 'drift';
  * fail now as drifted.
  */
 class LabProgressReport extends HTMLElement {
-  // Not emptyProgress(): src/lib/progress.ts brings zod, which only a page with a runner loads.
+  // Not emptyProgress(): src/lib/wire/progress.ts brings zod, which only a page with a runner loads.
   #progress: Progress = { version: 1, labs: {} };
   /** Ends what this element listens to while it is in the page. */
   #connected: AbortController | undefined;

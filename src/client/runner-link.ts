@@ -1,8 +1,8 @@
 import type { ZodMiniType } from 'zod/mini';
-import { ErrorCode, errorMessage } from '../lib/error-codes.ts';
-import type { Hint, Why } from '../lib/failure-reasons.ts';
-import type { Progress } from '../lib/progress.ts';
-import type { CheckResult, CheckStatus } from '../lib/protocol.ts';
+import { ErrorCode, errorMessage } from '../lib/wire/error-codes.ts';
+import type { Hint, Why } from '../lib/wire/failure-reasons.ts';
+import type { Progress } from '../lib/wire/progress.ts';
+import type { CheckResult, CheckStatus } from '../lib/wire/protocol.ts';
 import type { RunnerState } from './bus.ts';
 import {
   currentPairing,
@@ -261,7 +261,7 @@ export interface CheckVerdict {
   output: string | undefined;
   ms: number;
   attempts: number;
-  /** What the page words in its language: see src/lib/failure-reasons.ts. */
+  /** What the page words in its language: see src/lib/wire/failure-reasons.ts. */
   why?: Why | undefined;
   cause?: string | undefined;
   hint?: Hint | undefined;

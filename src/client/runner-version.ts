@@ -2,7 +2,7 @@ import {
   oldestRunnerProtocol,
   protocolMismatch,
   protocolVersion,
-} from '../lib/protocol-version.ts';
+} from '../lib/wire/protocol-version.ts';
 import { currentPairing } from './pairing.ts';
 import { runnerHealth } from './runner-link.ts';
 import { t } from './strings.ts';

@@ -1,4 +1,4 @@
-import type { Progress } from '../lib/progress.ts';
+import type { Progress } from '../lib/wire/progress.ts';
 import { bus } from './bus.ts';
 import { probeRunner, readProgress } from './runner-link.ts';
 

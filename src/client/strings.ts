@@ -1,6 +1,6 @@
-import type { ErrorCode } from '../lib/error-codes.ts';
+import type { ErrorCode } from '../lib/wire/error-codes.ts';
 import { formatPlural } from '../lib/plural.ts';
-import type { RunMessage } from '../lib/protocol.ts';
+import type { RunMessage } from '../lib/wire/protocol.ts';
 import type { CheckVerdict } from './runner-link.ts';
 import type { PluralStringKey, UiStringKey } from '../lib/ui-strings.ts';
 

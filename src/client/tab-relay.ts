@@ -1,4 +1,4 @@
-import type { ServerMessage } from '../lib/protocol.ts';
+import type { ServerMessage } from '../lib/wire/protocol.ts';
 import { bus } from './bus.ts';
 
 /**

@@ -1,13 +1,13 @@
 import './zod-config.ts';
 import type { IDisposable, Terminal } from '@xterm/xterm';
-import { CloseCode } from '../lib/error-codes.ts';
-import { FlowLimits } from '../lib/flow-limits.ts';
+import { CloseCode } from '../lib/wire/error-codes.ts';
+import { FlowLimits } from '../lib/wire/flow-limits.ts';
 import {
   parseServerMessage,
   type ClientMessage,
   type RunTarget,
   type ServerMessage,
-} from '../lib/protocol.ts';
+} from '../lib/wire/protocol.ts';
 import { bus } from './bus.ts';
 import { probeRunner, terminalTarget } from './runner-link.ts';
 import { errorText, t } from './strings.ts';

@@ -1,4 +1,4 @@
-import { errorMessage } from '../lib/error-codes.ts';
+import { errorMessage } from '../lib/wire/error-codes.ts';
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

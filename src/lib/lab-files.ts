@@ -1,4 +1,4 @@
-import { errorMessage } from './error-codes.ts';
+import { errorMessage } from './wire/error-codes.ts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';

@@ -1,4 +1,4 @@
-import type { Why } from './failure-reasons.ts';
+import type { Why } from './wire/failure-reasons.ts';
 import type { Expect } from './lab-schema.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { ErrorCode } from './error-codes.ts';
+import { ErrorCode } from './wire/error-codes.ts';
 
 /**
  * Every UI string the book adds to Starlight's, declared once with what it is for. Each key has a

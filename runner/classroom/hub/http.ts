@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '../../../src/lib/error-codes.ts';
+import { ErrorCode } from '../../../src/lib/wire/error-codes.ts';
 import { sendError } from '../../reply.ts';
 import { readBearer, tokensEqual } from '../../http/auth.ts';
 import { HubLimits } from './report.ts';

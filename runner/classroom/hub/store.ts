@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DatabaseSync } from 'node:sqlite';
 import { z } from 'zod';
-import { errorMessage } from '../../../src/lib/error-codes.ts';
+import { errorMessage } from '../../../src/lib/wire/error-codes.ts';
 import { displayNameProblem, labId, learnerIdSchema } from './report.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckStatus } from '../../../src/lib/protocol.ts';
+import type { CheckStatus } from '../../../src/lib/wire/protocol.ts';
 import type { LearnerSummary } from './learners.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ErrorCode } from '../../../src/lib/error-codes.ts';
-import type { CheckStatus } from '../../../src/lib/protocol.ts';
+import type { ErrorCode } from '../../../src/lib/wire/error-codes.ts';
+import type { CheckStatus } from '../../../src/lib/wire/protocol.ts';
 import { errorText, plural, t } from '../../../src/client/strings.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { IDisposable } from '@xterm/xterm';
-import type { ServerMessage } from '../../../src/lib/protocol.ts';
+import type { ServerMessage } from '../../../src/lib/wire/protocol.ts';
 import type { DockStatus } from '../../../src/client/terminal-connection.ts';
 
 /**

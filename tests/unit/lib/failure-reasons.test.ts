@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { causeLine, hintLinks, recognise } from '../../../src/lib/failure-reasons.ts';
+import { causeLine, hintLinks, recognise } from '../../../src/lib/wire/failure-reasons.ts';
 
 describe('what a failure printed', () => {
   it('finds the last line that says something, without colours or rewritten progress', () => {

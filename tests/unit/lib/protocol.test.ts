@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkResultSchema, parseServerMessage } from '../../../src/lib/protocol.ts';
-import { protocolMismatch, protocolVersion } from '../../../src/lib/protocol-version.ts';
+import { checkResultSchema, parseServerMessage } from '../../../src/lib/wire/protocol.ts';
+import { protocolMismatch, protocolVersion } from '../../../src/lib/wire/protocol-version.ts';
 
 /** Parses `frames` in turn, collecting what `parseServerMessage` warns. */
 function parseAll(frames: string[]) {

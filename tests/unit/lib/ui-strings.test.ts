@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ErrorCode } from '../../../src/lib/error-codes.ts';
+import { ErrorCode } from '../../../src/lib/wire/error-codes.ts';
 import { formatPlural } from '../../../src/lib/plural.ts';
 import {
   allStringKeys,

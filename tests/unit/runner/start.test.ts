@@ -114,7 +114,7 @@ describe("the runner's TypeScript, stripped ahead", () => {
     const root = new URL('../../../', import.meta.url);
     const cacheFile = new URL('node_modules/.cache/istio-lab/runner-stripped.json', root);
     const sources = strippedSources({ root, folders: ['runner/', 'src/lib/'], cacheFile });
-    for (const file of ['runner/cli.ts', 'runner/terminal/session.ts', 'src/lib/protocol.ts'])
+    for (const file of ['runner/cli.ts', 'runner/terminal/session.ts', 'src/lib/wire/protocol.ts'])
       assert.ok(sources?.has(new URL(file, root).href), file);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkSchema } from '../../../src/lib/lab-schema.ts';
-import type { CheckResult } from '../../../src/lib/protocol.ts';
+import type { CheckResult } from '../../../src/lib/wire/protocol.ts';
 import { runCheck } from '../../../runner/checks/checks.ts';
 import { LabCatalog } from '../../../runner/lab-catalog.ts';
 import { ensureWorkspace, labEnvironment, workspaceAt } from '../../../runner/workspace.ts';

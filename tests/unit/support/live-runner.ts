@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '../../../src/lib/protocol.ts';
+import type { ServerMessage } from '../../../src/lib/wire/protocol.ts';
 import { LabCatalog } from '../../../runner/lab-catalog.ts';
 import {
   startRunner,

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCli } from '../../support/cli.ts';
 import { liveRunner, root, TerminalClient, type LiveRunner } from '../../support/live-runner.ts';
-import { doctorItemIds } from '../../../../src/lib/doctor-report.ts';
-import { protocolVersion } from '../../../../src/lib/protocol-version.ts';
+import { doctorItemIds } from '../../../../src/lib/wire/doctor-report.ts';
+import { protocolVersion } from '../../../../src/lib/wire/protocol-version.ts';
 
 /** An HTTP request with full control of Host and Origin (fetch would not let a test set Host). */
 function call(

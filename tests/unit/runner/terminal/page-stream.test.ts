@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServerMessage } from '../../../../src/lib/protocol.ts';
+import type { ServerMessage } from '../../../../src/lib/wire/protocol.ts';
 import { FlowLimits } from '../../../../runner/terminal/flow-control.ts';
 import { pageKeepLines, PageStream } from '../../../../runner/terminal/page-stream.ts';
 import { lines, screenAfter, size, streams } from '../../support/streams.ts';

@@ -11,7 +11,7 @@ import { hintCodes, whyCodes } from './failure-reasons.ts';
  * runner of another version work together: fields it does not know are dropped (the schemas
  * below are plain objects, not strict ones), and a message type it does not know is ignored and
  * logged once. What a page cannot work with is a `protocolVersion` outside the range it speaks,
- * which `/api/health` announces (src/lib/protocol-version.ts; the page says so in a banner).
+ * which `/api/health` announces (src/lib/wire/protocol-version.ts; the page says so in a banner).
  * docs/runner-api.md describes the same messages for people.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The version of the runner's protocol (the terminal's messages and the HTTP API's shapes), apart
- * from src/lib/protocol.ts so that a page can compare versions without loading zod.
+ * from src/lib/wire/protocol.ts so that a page can compare versions without loading zod.
  *
  * It is raised only by a change that the other side cannot read past: a message or an answer
  * changing its meaning, a field becoming required. Adding a field or a message type does not
