@@ -3,7 +3,7 @@ import type { ServerMessage } from '../../../src/lib/wire/protocol.ts';
 import { BatchLimits } from '../../../runner/terminal/output-batch.ts';
 import { TerminalSession } from '../../../runner/terminal/session.ts';
 import { waitFor } from '../support/poll.ts';
-import { newTerminal, written, type HeadlessTerminal, type Step } from '../../screen-differential/compare.ts';
+import { newTerminal, written, type HeadlessTerminal, type Step } from './compare.ts';
 
 /**
  * Recorded output through the runner to a page, in Node: a terminal session (its batches, kept
