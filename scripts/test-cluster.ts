@@ -17,6 +17,7 @@ import {
   type ChapterResult,
   type HarnessContext,
   type MatrixRun,
+  samplesUnlike,
   type Recording,
 } from './cluster-harness.ts';
 import { chooseShell } from '../runner/terminal/shell.ts';
@@ -204,8 +205,14 @@ const report = args.matrix
       ...matrixResults.filter(({ result }) => !passed(result)).map(({ result }) => table(result)),
     ].join('\n\n')
   : results.map(table).join('\n\n');
+const unlike = args.record ? undefined : samplesTable();
 console.log(`\n${report}`);
-if (args.report) writeFileSync(args.report, `# Istio Lab Book on kind\n\n${report}\n`);
+if (unlike) console.log(`\n${unlike}`);
+if (args.report)
+  writeFileSync(
+    args.report,
+    `# Istio Lab Book on kind\n\n${[report, unlike].filter(Boolean).join('\n\n')}\n`,
+  );
 if (args.record) record(results);
 const failed = args.matrix
   ? matrixResults.some(({ result }) => !passed(result))
@@ -236,6 +243,22 @@ function matrixTable(): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The sample outputs whose first line no longer looks like what this run printed (a --record run
+ * writes the real outputs over them instead), or nothing when every sample still looks right.
+ */
+function samplesTable(): string | undefined {
+  const real: Recording = { recordedWith: {}, date: '', cells: {}, checks: {} };
+  addToRecording(real, results);
+  const lines = samplesUnlike(new Map(labs), real);
+  if (lines.length === 0) return undefined;
+  return [
+    `Sample outputs unlike this run (${lines.length}): run with --record to write the real ones`,
+    '',
+    ...lines.map((line) => `- ${line}`),
+  ].join('\n');
 }
 
 function seconds(ms: number): string {

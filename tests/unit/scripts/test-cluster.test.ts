@@ -36,6 +36,12 @@ describe('test:cluster, over fixture labs', () => {
     assert.match(out, /^beta: 1 cells run, 1\/1 checks passed, /m);
     assert.match(out, /\| ✔ cell build \| exit 0 \|/);
     assert.match(out, /\| ✔ check alpha-built \| pass \|/);
+    // The sample outputs are compared with what the run printed: alpha's is not its real output.
+    assert.match(out, /^Sample outputs unlike this run \(1\): run with --record/m);
+    assert.match(
+      out,
+      /^- alpha\/build: the sample begins "sample, to be recorded", a real run "alpha built"$/m,
+    );
   });
 
   it('--only and --from start a chapter through its prepare, from nothing', async () => {
