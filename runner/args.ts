@@ -7,6 +7,7 @@ import {
   joinPathPattern,
 } from './classroom/hub/report.ts';
 import type { ClassroomArgs } from './classroom/classroom.ts';
+import { defaultLogLevel, isLogLevel, logLevels, type LogLevel } from './log.ts';
 
 export interface RunnerArgs extends ClassroomArgs {
   host: string;
@@ -31,6 +32,8 @@ export interface RunnerArgs extends ClassroomArgs {
   idleMinutes: number;
   /** The terminal's shell; unset means bash if recent enough, else zsh. */
   shell: 'bash' | 'zsh' | undefined;
+  /** How much the runner logs (runner/log.ts): `trace` shows flow control's every step. */
+  log: LogLevel;
   help: boolean;
 }
 
@@ -51,6 +54,9 @@ export const usage = `Usage: npm start -- [options]
   --no-build              serve the book as built, even if sources are newer
   --dist <dir>            folder of the built book (default dist)
   --labs <dir>            an extra folder of labs (used by the tests)
+  --log <level>           how much to log: error, warn, info (default), debug, or trace, which
+                          also shows when flow control pauses and resumes a terminal, and what
+                          it skips for a page that is behind
   -h, --help              this text
 
 In a classroom:
@@ -84,6 +90,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
         'no-build': { type: 'boolean', default: false },
         'idle-minutes': { type: 'string', default: '15' },
         shell: { type: 'string' },
+        log: { type: 'string', default: defaultLogLevel },
         hub: { type: 'boolean', default: false },
         'hub-port': { type: 'string' },
         'hub-host': { type: 'string' },
@@ -111,6 +118,10 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
   if (shell !== undefined && shell !== 'bash' && shell !== 'zsh') {
     throw new Error(`--shell ${shell} is not a shell the book supports: give bash or zsh`);
   }
+  const log = values.log;
+  if (!isLogLevel(log)) {
+    throw new Error(`--log ${log} is not a level: give one of ${logLevels.join(', ')}`);
+  }
   const hosted = values['allow-origin'].map((value) => hostedBook(value));
   const publicUrl =
     values['public-url'] === undefined ? undefined : publicOrigin(values['public-url']);
@@ -126,6 +137,7 @@ export function parseRunnerArgs(argv: readonly string[]): RunnerArgs {
     build: !values['no-build'],
     idleMinutes,
     shell,
+    log,
     help: values.help,
     hub: hubArgs(values.hub, values['hub-host'], values['hub-port'], port, values['hub-capacity']),
     reportTo: reportArgs(values['report-to'], values.name),

@@ -37,7 +37,8 @@ export function importsOf(file: string, text = readFileSync(join(root, file), 'u
  * its own level and the levels below; the entry points import anything.
  */
 export const runnerLevels: readonly (readonly string[])[] = [
-  // What everything stands on: the workspace, the labs, the build, arguments, processes, screens.
+  // What everything stands on: the workspace, the labs, the build, the lifecycle and the log,
+  // processes, screens.
   [
     'workspace.ts',
     'workspace-lock.ts',
@@ -46,6 +47,8 @@ export const runnerLevels: readonly (readonly string[])[] = [
     'reply.ts',
     'memory.js',
     'stripped-sources.js',
+    'lifecycle.ts',
+    'log.ts',
     'process',
     'screen',
   ],

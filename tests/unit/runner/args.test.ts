@@ -38,6 +38,10 @@ describe('runner arguments', () => {
       'https://you.github.io/other/',
     ]);
   });
+  it('logs at info unless --log names another level', () => {
+    assert.equal(parseRunnerArgs([]).log, 'info');
+    assert.equal(parseRunnerArgs(['--log', 'trace']).log, 'trace');
+  });
   it('takes --public-url as an origin, with no default', () => {
     assert.equal(parseRunnerArgs([]).publicUrl, undefined);
     assert.equal(
@@ -56,6 +60,10 @@ describe('runner arguments', () => {
     [['--public-url', 'https://user:pw@name.example'], /may not carry a user/],
     [['--frobnicate'], /Unknown option '--frobnicate'[\s\S]*Usage:/],
     [['--idle-minutes', '0'], /not a positive number/],
+    [
+      ['--log', 'verbose'],
+      /--log verbose is not a level: give one of error, warn, info, debug, trace/,
+    ],
   ] as const) {
     it(`refuses ${argv.join(' ')} with a clear message`, () => {
       assert.throws(() => parseRunnerArgs(argv), { message });

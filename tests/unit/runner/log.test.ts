@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Logger, type LogLevel } from '../../../runner/log.ts';
+
+/** A log that keeps its lines, with the stream each went to. */
+export function recordingLog(level: LogLevel): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const log = new Logger({
+    level,
+    sink: (at, line) => lines.push(`${at === 'info' ? 'stdout' : 'stderr'}: ${line}`),
+  });
+  return { log, lines };
+}
+
+describe('runner log', () => {
+  it('writes a line at its level and the levels more severe, nothing below', () => {
+    const { log, lines } = recordingLog('warn');
+    log.error('e');
+    log.warn('w');
+    log.info('i');
+    log.trace('t');
+    assert.deepEqual(lines, ['stderr: e', 'stderr: w']);
+    assert.equal(log.enabled('info'), false);
+  });
+
+  it('prints info as the message alone, on stdout, as the runner always did', () => {
+    const { log, lines } = recordingLog('info');
+    log.info('Istio Lab Book is running. Open this link');
+    assert.deepEqual(lines, ['stdout: Istio Lab Book is running. Open this link']);
+  });
+
+  it("prints debug and trace with their level and fields, a child's fields first", () => {
+    const { log, lines } = recordingLog('trace');
+    const session = log.child({ session: 'main' });
+    session.trace('pty paused', { reason: 'page', skipped: undefined });
+    session.debug('attached');
+    assert.deepEqual(lines, [
+      'stderr: trace pty paused session=main reason=page',
+      'stderr: debug attached session=main',
+    ]);
+  });
+
+  it('sets the level of every child with its parent', () => {
+    const { log, lines } = recordingLog('info');
+    const child = log.child({ session: 'main' });
+    child.trace('hidden');
+    log.level = 'trace';
+    child.trace('shown');
+    assert.deepEqual(lines, ['stderr: trace shown session=main']);
+  });
+});
