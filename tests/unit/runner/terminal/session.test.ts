@@ -47,6 +47,12 @@ for (const kind of ['bash', 'zsh'] as const)
       return done as { state: string; exitCode?: number; ms?: number };
     }
 
+    /** The cells reported since message `from`, and each one's state, in order. */
+    const cellStates = (from: number) =>
+      client.messages
+        .slice(from)
+        .flatMap((m) => (m.type === 'cell' ? [[m.cell, m.state] as const] : []));
+
     it('reports exit 0 for a passing cell, with its duration', async () => {
       const done = await runCell('say-hello');
       assert.equal(done.state, 'done');
@@ -89,14 +95,13 @@ for (const kind of ['bash', 'zsh'] as const)
       await pause();
       client.type('\x03');
       await client.until('a prompt after Ctrl-C', () => count('A') > prompts + 1);
-      await pause();
-      assert.equal(count('D'), ends, 'no command-finished mark');
+      // A mark that the Enter or the Ctrl-C wrote comes before the one of the command typed next.
+      const typed = client.output.length;
       client.type('true\r');
-      await client.until('the end of true', () => count('D') > ends);
-      assert.match(
-        client.output.slice(client.output.lastIndexOf('\x1b]133;D;')),
-        /^\x1b\]133;D;0;/,
+      await client.until('the end of true', () =>
+        client.output.slice(typed).includes('\x1b]133;D;0;'),
       );
+      assert.equal(count('D'), ends + 1, 'no command-finished mark but the one of true');
     });
 
     it('an Enter typed while a cell runs does not complete it early', async () => {
@@ -115,12 +120,14 @@ for (const kind of ['bash', 'zsh'] as const)
         done?.type === 'cell' && done.exitCode === 0 && (done.ms ?? 0) >= 900,
         JSON.stringify(done),
       );
-      await pause(500);
-      assert.equal(
-        client.messages.slice(from).filter((m) => m.type === 'cell').length,
-        2,
-        'running, then done: nothing more',
-      );
+      // Whatever the Enter made the session report comes before the next cell's messages.
+      await runCell('say-hello');
+      assert.deepEqual(cellStates(from), [
+        ['short-sleep', 'running'],
+        ['short-sleep', 'done'],
+        ['say-hello', 'running'],
+        ['say-hello', 'done'],
+      ]);
     });
 
     it('Ctrl-C during a cell ends it with 130; a cell asked for meanwhile is refused as busy', async () => {
@@ -185,11 +192,12 @@ for (const kind of ['bash', 'zsh'] as const)
       const from = client.messages.length;
       client.socket.send(Buffer.from('false; echo typed-by-hand\r'));
       await client.until('the typed command to run', () => /typed-by-hand\r\n/.test(client.output));
-      await pause();
-      assert.deepEqual(
-        client.messages.slice(from).filter((m) => m.type === 'cell'),
-        [],
-      );
+      // What the session made of the typed command comes before the next cell's messages.
+      await runCell('say-hello');
+      assert.deepEqual(cellStates(from), [
+        ['say-hello', 'running'],
+        ['say-hello', 'done'],
+      ]);
     });
 
     it('carries CJK, Cyrillic and emoji intact', async () => {
@@ -213,7 +221,6 @@ for (const kind of ['bash', 'zsh'] as const)
     let runner: LiveRunner;
     let client: TerminalClient;
     const rows = 13;
-    const pause = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
     before(async () => {
       const shell = chooseShell(kind);
       if ('problem' in shell) throw new Error(`${shell.problem} (the tests need both shells)`);
@@ -269,9 +276,19 @@ for (const kind of ['bash', 'zsh'] as const)
       await client.until('the up arrow to recall a line', () =>
         client.output.slice(before).includes('long-heredoc.sh'),
       );
-      await pause();
-      const shown = (await screenLines()).filter((line) => line.trim() !== '');
-      assert.match(shown.at(-1) ?? '', /istio-lab.*[$%#] \. .*long-heredoc\.sh$/);
+      // The shell draws the line again in more than one write: the screen is read until it is whole.
+      const recalled = /istio-lab.*[$%#] \. .*long-heredoc\.sh$/;
+      let shown: string[] = [];
+      await waitFor(
+        'the recalled line to be drawn',
+        async () => {
+          shown = (await screenLines()).filter((line) => line.trim() !== '');
+          return recalled.test(shown.at(-1) ?? '');
+        },
+        10_000,
+        100,
+      );
+      assert.match(shown.at(-1) ?? '', recalled);
       client.socket.send(Buffer.from('\r'));
       await client.until('the recalled cell to print its body again', () => {
         const times = client.output.split('line 15 of a heredoc').length - 1;
