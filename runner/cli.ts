@@ -2,26 +2,136 @@
 // started by runner/start.js, which loads them before this file.
 import './memory.js';
 import { errorMessage } from '../src/lib/wire/error-codes.ts';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot, staleBase, stampName } from './book-build.ts';
+import { ProgressStore } from './checks/progress.ts';
 import { startClassroom, type Classroom } from './classroom/classroom.ts';
 import { installSteps, LabCatalog } from './lab-catalog.ts';
-import { sweepLeftovers } from './process/ledger.ts';
+import { ProcessLedger, sweepLeftovers } from './process/ledger.ts';
+import { createApi } from './http/api.ts';
 import { isLoopback } from './http/auth.ts';
-import { startRunner, type RunningRunner } from './http/server.ts';
-import { chooseShell } from './terminal/shell.ts';
+import { serve } from './http/server.ts';
+import { SessionRegistry } from './terminal/sessions.ts';
+import { chooseShell, type ShellCommand } from './terminal/shell.ts';
+import { createTerminalSockets } from './terminal/socket.ts';
 import { lockWorkspace, type LockHolder } from './workspace-lock.ts';
 import {
   ensureWorkspace,
+  labEnvironment,
   readRunnerFile,
   workspaceAt,
   workspaceFault,
   writeRunnerFile,
   type Workspace,
 } from './workspace.ts';
+
+/**
+ * The runner's composition root: the one module that makes the runner's parts and hands each the
+ * others it needs. `startRunner` makes the sessions, the checks' progress and ledger, the
+ * terminal socket and the API, and gives the last two to the HTTP layer (http/server.ts), which
+ * serves them; `main` adds what a start from the command line needs around it (the workspace's
+ * lock, the sweep, the build, the classroom, signals). Tests start the same runner through
+ * `startRunner` (tests/unit/support/live-runner.ts).
+ */
+
+export interface RunnerOptions {
+  host: string;
+  port: number;
+  dist: string;
+  labs: LabCatalog;
+  workspace: Workspace;
+  allowOrigins: readonly string[];
+  /** The origin a forwarded port shows this runner under (--public-url), trusted as its own. */
+  publicUrl?: string;
+  version: string;
+  kubeContext: string;
+  /** The shell of lab terminals (runner/terminal/shell.ts chooseShell). */
+  shell: ShellCommand;
+  idleMs?: number;
+  maxSessions?: number;
+  /** How long a client may take to send its request headers (reply.ts ConnectionLimits). */
+  headersTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface RunningRunner {
+  /** Where a program on this machine reaches the runner (http/server.ts `Serving`). */
+  url: string;
+  /** The book's address for the learner's browser (http/server.ts `Serving`). */
+  book: string;
+  port: number;
+  token: string;
+  /** Live terminal sessions: what a refused request must not have added to. */
+  sessionCount(): number;
+  /** Check results as recorded; the hub reporter listens to it (runner/classroom/reporter.ts). */
+  progress: ProgressStore;
+  close(): Promise<void>;
+}
+
+/** Starts the runner: its parts, served on one origin (the built book, `/api`, the terminal). */
+export async function startRunner(options: RunnerOptions): Promise<RunningRunner> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const token = randomBytes(24).toString('base64url');
+  const env = labEnvironment(options.workspace);
+  const progress = new ProgressStore(options.workspace.progress, log);
+  const sessions = new SessionRegistry(options.maxSessions);
+  const ledger = new ProcessLedger(options.workspace.processes);
+  const terminals = createTerminalSockets({
+    sessions,
+    labs: options.labs,
+    cells: options.workspace.cells,
+    newSession: {
+      shell: options.shell,
+      env,
+      cwd: options.workspace.root,
+      ledger,
+      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
+    },
+    log,
+  });
+  const api = createApi({
+    version: options.version,
+    labs: options.labs,
+    progress,
+    env,
+    cwd: options.workspace.root,
+    kubeContext: options.kubeContext,
+    ledger,
+    broadcast: (message) => terminals.broadcast(message),
+  });
+  const served = await serve({
+    host: options.host,
+    port: options.port,
+    dist: options.dist,
+    allowOrigins: options.allowOrigins,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    token,
+    api: (request, response, url) => api.handle(request, response, url),
+    upgrade: (request, socket, head, url) => terminals.upgrade(request, socket, head, url),
+    ...(options.headersTimeoutMs === undefined
+      ? {}
+      : { headersTimeoutMs: options.headersTimeoutMs }),
+    log,
+  });
+  return {
+    url: served.url,
+    book: served.book,
+    port: served.port,
+    token,
+    sessionCount: () => sessions.size,
+    progress,
+    close: async () => {
+      terminals.close();
+      api.abortChecks();
+      await sessions.disposeAll('the runner is stopping');
+      await served.close();
+    },
+  };
+}
 
 const log = (message: string) => console.log(message);
 
@@ -67,6 +177,7 @@ function pairingLine(book: string, runnerUrl: string, token: string): string {
   return `For the copy of the book at ${book}, open this link instead (it pairs that tab with this runner):\n\n  ${book}en/progress/#${fragment}\n`;
 }
 
+/** The runner started from the command line (`npm start`, through runner/start.js). */
 async function main(): Promise<void> {
   let args: RunnerArgs;
   try {
@@ -210,10 +321,17 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
-try {
-  await main();
-} catch (error) {
-  // A workspace that cannot be written is the learner's to fix, and a stack trace would not help.
-  if (workspaceFault(error, workspaceAt().root) === undefined) throw error;
-  failOn(error);
+/** Runs the runner as a program: runner/start.js calls it, and so does `node runner/cli.ts`. */
+export async function run(): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    // A workspace that cannot be written is the learner's to fix, and a stack trace would not help.
+    if (workspaceFault(error, workspaceAt().root) === undefined) throw error;
+    failOn(error);
+  }
 }
+
+// Started as a program (not imported, as start.js and the tests import it): run. Where Node has
+// no import.meta.main (24.0 and 24.1), the file Node was asked to run tells.
+if (import.meta.main ?? process.argv[1] === import.meta.filename) await run();

@@ -32,4 +32,5 @@ if (sources)
       return { format: 'module', source, shortCircuit: true };
     },
   });
-await import('./cli.ts');
+const { run } = await import('./cli.ts');
+await run();

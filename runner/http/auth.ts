@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
+import { terminalProtocol } from '../../src/lib/wire/protocol.ts';
 
 /**
  * Who may talk to the runner. The order of the checks is the security model (docs/security.md):
@@ -225,6 +226,13 @@ export function readCookie(header: string | undefined, name: string): string | u
 export function readBearer(header: string | undefined): string | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];
+}
+
+/** The token a page offered as the subprotocol `istio-lab.token.<token>`, if any. */
+export function readProtocolToken(header: string | undefined): string | undefined {
+  const offered = header?.split(',').map((value) => value.trim()) ?? [];
+  const prefix = `${terminalProtocol}.token.`;
+  return offered.find((value) => value.startsWith(prefix))?.slice(prefix.length);
 }
 
 function deny(status: 401 | 403, code: ErrorCode, message: string): Decision {

@@ -2,14 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode, errorDetail } from '../../src/lib/wire/error-codes.ts';
-import { ProcessLedger } from '../process/ledger.ts';
-import { ProgressStore } from '../checks/progress.ts';
-import type { LabCatalog } from '../lab-catalog.ts';
-import { SessionRegistry } from '../terminal/sessions.ts';
-import type { ShellCommand } from '../terminal/shell.ts';
-import { createTerminalSockets, readProtocolToken } from '../terminal/socket.ts';
-import { labEnvironment, type Workspace } from '../workspace.ts';
-import { createApi } from './api.ts';
 import {
   decide,
   decidePublic,
@@ -19,6 +11,7 @@ import {
   loopbackHosts,
   policyFor,
   readBearer,
+  readProtocolToken,
   tokensEqual,
   type AuthPolicy,
   type Decision,
@@ -32,32 +25,32 @@ import { runnerMark, serveStatic } from './static-files.ts';
  * The runner's HTTP side: one server on loopback that answers the built book, the API under
  * `/api` and the terminal's WebSocket upgrade. Every request passes the same order of checks
  * (auth.ts, docs/security.md) before anything is read or started; the static files need Host
- * and Origin only, the API and the terminal the token too. The pieces: auth.ts decides, api.ts
- * answers `/api`, static-files.ts the book, reply.ts shapes every answer, and the terminal
- * socket (runner/terminal/socket.ts) takes the upgrade and every message to a page.
+ * and Origin only, the API and the terminal the token too. The pieces: auth.ts decides,
+ * static-files.ts serves the book, reply.ts shapes every answer. What it serves beyond the book
+ * comes in as parameters: the API's handler (api.ts) and the terminal's upgrade
+ * (runner/terminal/socket.ts), both made by the runner's composition root, runner/cli.ts. This
+ * module starts no session, check or hub: it is the HTTP and WebSocket layer only.
  */
 
-export interface RunnerOptions {
+export interface ServeOptions {
   host: string;
   port: number;
   dist: string;
-  labs: LabCatalog;
-  workspace: Workspace;
   allowOrigins: readonly string[];
   /** The origin a forwarded port shows this runner under (--public-url), trusted as its own. */
   publicUrl?: string;
-  version: string;
-  kubeContext: string;
-  /** The shell of lab terminals (runner/terminal/shell.ts chooseShell). */
-  shell: ShellCommand;
-  idleMs?: number;
-  maxSessions?: number;
+  /** This start's token: what the API and the terminal ask of every request. */
+  token: string;
+  /** Answers a request under `/api` that passed the Host, Origin and token checks (api.ts). */
+  api: (request: IncomingMessage, response: ServerResponse, url: URL) => void;
+  /** Takes a WebSocket upgrade that passed the same checks (runner/terminal/socket.ts). */
+  upgrade: (request: IncomingMessage, socket: Socket, head: Buffer, url: URL) => void;
   /** How long a client may take to send its request headers (reply.ts ConnectionLimits). */
   headersTimeoutMs?: number;
-  log?: (message: string) => void;
+  log: (message: string) => void;
 }
 
-export interface RunningRunner {
+export interface Serving {
   /**
    * Where a program on this machine reaches the runner: its listening address, `127.0.0.1` on
    * loopback. Programs resolve no `.localhost` name (Node asks the system's resolver, which need
@@ -72,11 +65,7 @@ export interface RunningRunner {
    */
   book: string;
   port: number;
-  token: string;
-  /** Live terminal sessions: what a refused request must not have added to. */
-  sessionCount(): number;
-  /** Check results as recorded; the hub reporter listens to it (runner/classroom/reporter.ts). */
-  progress: ProgressStore;
+  /** Stops listening, and ends every connection still open. */
   close(): Promise<void>;
 }
 
@@ -99,27 +88,9 @@ function facts(request: IncomingMessage): RequestFacts {
   };
 }
 
-/** Starts the runner's one origin: the built book, `/api`, and the terminal WebSocket. */
-export async function startRunner(options: RunnerOptions): Promise<RunningRunner> {
-  const log = options.log ?? ((message: string) => console.log(message));
-  const token = randomBytes(24).toString('base64url');
-  const env = labEnvironment(options.workspace);
-  const progress = new ProgressStore(options.workspace.progress, log);
-  const sessions = new SessionRegistry(options.maxSessions);
-  const ledger = new ProcessLedger(options.workspace.processes);
-  const terminals = createTerminalSockets({
-    sessions,
-    labs: options.labs,
-    cells: options.workspace.cells,
-    newSession: {
-      shell: options.shell,
-      env,
-      cwd: options.workspace.root,
-      ledger,
-      ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
-    },
-    log,
-  });
+/** Serves the runner's one origin: the built book, `/api`, and the terminal WebSocket. */
+export async function serve(options: ServeOptions): Promise<Serving> {
+  const { log, token } = options;
   let policy: AuthPolicy = policyFor(
     token,
     options.port,
@@ -127,16 +98,6 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     undefined,
     options.publicUrl,
   );
-  const api = createApi({
-    version: options.version,
-    labs: options.labs,
-    progress,
-    env,
-    cwd: options.workspace.root,
-    kubeContext: options.kubeContext,
-    ledger,
-    broadcast: (message) => terminals.broadcast(message),
-  });
 
   /** Behind an https --public-url the page's WebSocket is wss:, on loopback ws:. */
   const publicScheme = (host: string | undefined) =>
@@ -171,7 +132,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       ? decide(facts(request), policy)
       : decidePublic(facts(request), policy);
     if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
-    if (isApi) return api.handle(request, response, url);
+    if (isApi) return options.api(request, response, url);
     // One leading slash: "//host/..." would be a redirect to another site.
     const path = `/${url.pathname.replace(/^\/+/, '')}`;
     const offered = url.searchParams.get('token');
@@ -238,12 +199,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
       const decision = decide(facts(request), policy);
       if (!decision.ok)
         return refuseUpgrade(socket, decision.status, decision.code, decision.message);
-      terminals.upgrade(
-        request,
-        socket,
-        head,
-        new URL(request.url ?? '/', 'http://runner.invalid'),
-      );
+      options.upgrade(request, socket, head, new URL(request.url ?? '/', 'http://runner.invalid'));
     } catch (error) {
       log(`upgrade failed: ${errorDetail(error)}`);
       refuseUpgrade(
@@ -292,14 +248,6 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     url: local,
     book: bookHost === undefined ? local : `http://${bookHost}/`,
     port: actualPort,
-    token,
-    sessionCount: () => sessions.size,
-    progress,
-    close: async () => {
-      terminals.close();
-      api.abortChecks();
-      await sessions.disposeAll('the runner is stopping');
-      await listening.close();
-    },
+    close: () => listening.close(),
   };
 }

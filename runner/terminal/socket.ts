@@ -6,6 +6,7 @@ import {
   clientMessageSchema,
   describeBadMessage,
   TerminalSize,
+  terminalProtocol,
   type ClientMessage,
   type ServerMessage,
 } from '../../src/lib/wire/protocol.ts';
@@ -27,16 +28,6 @@ import { cellCommand, scriptCommand } from './staging.ts';
 
 /** Frames over this size are refused with close code 1009 by the WebSocket server. */
 export const maxFrameBytes = 1 << 20;
-
-/** The WebSocket subprotocol of the terminal; `istio-lab.token.<token>` may be offered beside it. */
-export const terminalProtocol = 'istio-lab';
-
-/** The token a page offered as the subprotocol `istio-lab.token.<token>`, if any. */
-export function readProtocolToken(header: string | undefined): string | undefined {
-  const offered = header?.split(',').map((value) => value.trim()) ?? [];
-  const prefix = `${terminalProtocol}.token.`;
-  return offered.find((value) => value.startsWith(prefix))?.slice(prefix.length);
-}
 
 /** Reads the initial size from the upgrade URL; a missing or bad one falls back to 80x24. */
 export function initialSize(url: URL): { cols: number; rows: number } {

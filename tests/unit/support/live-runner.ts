@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { ServerMessage } from '../../../src/lib/wire/protocol.ts';
 import { LabCatalog } from '../../../runner/lab-catalog.ts';
-import {
-  startRunner,
-  type RunnerOptions,
-  type RunningRunner,
-} from '../../../runner/http/server.ts';
+import { startRunner, type RunnerOptions, type RunningRunner } from '../../../runner/cli.ts';
 import { chooseShell, type ShellCommand } from '../../../runner/terminal/shell.ts';
 import { ensureWorkspace, workspaceAt, type Workspace } from '../../../runner/workspace.ts';
 import { waitFor } from './poll.ts';
