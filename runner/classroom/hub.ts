@@ -156,6 +156,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       schedulePush();
       return saver?.save(learner, keys);
     },
+    // A heartbeat: the table reads "last seen" in whole minutes, so it changes only for a learner
+    // the hub had not heard from for a minute or more; others wait for the next tick.
+    seen: (learner, before) => {
+      saver?.touch(learner);
+      if (Date.now() - before >= 60_000) schedulePush();
+      return saver?.failure;
+    },
   });
 
   const view = (request: IncomingMessage, response: ServerResponse, url: URL) => {

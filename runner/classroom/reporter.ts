@@ -26,6 +26,13 @@ export interface ReporterOptions {
    * @default { firstMs: 1000, maxMs: 30_000 }
    */
   retry?: { firstMs: number; maxMs: number };
+  /**
+   * While the hub can be reached and nothing else is sent, a report with no result goes at most
+   * this long after the last one (`jittered`, so a room does not beat together): the instructor's
+   * "last seen", which reads in whole minutes, shows a connected learner as seen just now.
+   * @default 40_000
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -36,7 +43,10 @@ export interface ReporterOptions {
 export type HubStatus = 'ok' | 'full' | 'unknown-link' | 'not-saved' | 'unreachable' | 'stopped';
 
 export interface Reporter {
-  /** Resolves when every result so far has reached the hub, or reporting has stopped. */
+  /**
+   * Resolves when every result so far has reached the hub and no report (a heartbeat) is on its
+   * way, or reporting has stopped.
+   */
   idle(): Promise<void>;
   /** The hub as the latest answer showed it. */
   status(): HubStatus;
@@ -82,6 +92,7 @@ export function jittered(step: number, random: () => number = Math.random): numb
 export function startReporter(options: ReporterOptions): Reporter {
   const log = options.log ?? ((message: string) => console.log(message));
   const { firstMs, maxMs } = options.retry ?? { firstMs: 1000, maxMs: 30_000 };
+  const heartbeatMs = options.heartbeatMs ?? 40_000;
   const endpoint = `${options.joinUrl.replace(/\/+$/, '')}/report`;
   const learner = learnerId(options.workspace);
   const secret = learnerSecret(options.workspace);
@@ -101,6 +112,8 @@ export function startReporter(options: ReporterOptions): Reporter {
   let stopped = false;
   let delay = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** The next heartbeat, armed after each report the hub took. */
+  let beat: NodeJS.Timeout | undefined;
   let outage = false;
   let hubStatus: HubStatus = 'ok';
   let waiters: Array<() => void> = [];
@@ -115,7 +128,7 @@ export function startReporter(options: ReporterOptions): Reporter {
     });
 
   const settle = () => {
-    if (stopped || (greeted && pending.size === 0)) {
+    if (stopped || (greeted && pending.size === 0 && !sending)) {
       for (const resolve of waiters) resolve();
       waiters = [];
     }
@@ -124,6 +137,8 @@ export function startReporter(options: ReporterOptions): Reporter {
   const send = async (): Promise<void> => {
     timer = undefined;
     if (sending || stopped) return;
+    clearTimeout(beat);
+    beat = undefined;
     sending = true;
     const batch = [...pending.entries()].slice(0, HubLimits.resultsPerReport);
     const body: Report = { name, learner, secret, results: batch.map(([, result]) => result) };
@@ -208,10 +223,16 @@ export function startReporter(options: ReporterOptions): Reporter {
       delay =
         status === 401 || status === 403 ? maxMs : Math.min(maxMs, delay ? delay * 2 : firstMs);
       timer = setTimeout(() => void send(), jittered(delay));
+      settle();
       return;
     }
     settle();
-    if (!stopped && (pending.size > 0 || !greeted)) void send();
+    if (stopped) return;
+    if (pending.size > 0 || !greeted) void send();
+    else {
+      beat = setTimeout(() => void send(), jittered(heartbeatMs));
+      beat.unref?.();
+    }
   };
 
   const kick = () => {
@@ -228,7 +249,7 @@ export function startReporter(options: ReporterOptions): Reporter {
 
   return {
     idle: () =>
-      stopped || (greeted && pending.size === 0)
+      stopped || (greeted && pending.size === 0 && !sending)
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push(resolve)),
     status: () => hubStatus,
@@ -236,6 +257,7 @@ export function startReporter(options: ReporterOptions): Reporter {
       stopped = true;
       unsubscribe();
       clearTimeout(timer);
+      clearTimeout(beat);
       settle();
     },
   };

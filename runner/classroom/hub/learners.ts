@@ -52,6 +52,13 @@ export type ApplyOutcome =
       ok: true;
       /** The check keys (`lab/check`) of the report that the hub keeps: what it must save. */
       keys: string[];
+      /**
+       * The report changed nothing but when the hub last heard from the learner (a heartbeat: a
+       * known learner, the same name, no result kept): nothing in it needs saving at once, and the
+       * table changes only if its "last seen" did. Then `seenBefore` is the time it replaced.
+       */
+      quiet: boolean;
+      seenBefore?: number;
     }
   | { ok: false; status: 400 | 403 | 409; code: ErrorCode; message: string };
 
@@ -180,6 +187,11 @@ export class HubLearners {
       }
       learner = { id: report.learner, name: '', lastSeen: now, checks: new Map() };
     }
+    const seenBefore = this.#learners.has(learner.id) ? learner.lastSeen : undefined;
+    const quiet =
+      seenBefore !== undefined &&
+      learner.name === displayName(report.name) &&
+      (hash === undefined || learner.secretHash === hash);
     const taken = report.results.filter((result) => known(result.lab, result.check));
     const added = taken.map(keyOf).filter((key) => !learner.checks.has(key)).length;
     if (learner.checks.size + added > HubLimits.checksPerLearner)
@@ -217,7 +229,13 @@ export class HubLearners {
           known && known.status !== 'pass' ? (known.failingSince ?? known.at) : result.at;
       learner.checks.set(key, state);
     }
-    return { ok: true, keys: taken.map(keyOf) };
+    const kept = taken.map(keyOf);
+    return {
+      ok: true,
+      keys: kept,
+      quiet: quiet && kept.length === 0,
+      ...(seenBefore === undefined ? {} : { seenBefore }),
+    };
   }
 
   /** Every learner, stuck ones first (longest stuck first), then by name. */

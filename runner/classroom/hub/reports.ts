@@ -27,6 +27,12 @@ export interface ReportRoute {
    * 503 `hub-not-saved` when it failed, so that a report the hub acknowledged is one it has saved.
    */
   stored: (learner: string, keys: readonly string[]) => Promise<StoreFailure | undefined>;
+  /**
+   * Called instead of `stored` for a heartbeat (a report that changed nothing but the learner's
+   * "last seen", hub/learners.ts `quiet`), with the time it replaced; answered at once, 204, or
+   * 503 while saving fails (what this returns), so the learner's runner still says so.
+   */
+  seen?: (learner: string, before: number) => StoreFailure | undefined;
 }
 
 export function reportRoute(route: ReportRoute) {
@@ -41,6 +47,14 @@ export function reportRoute(route: ReportRoute) {
       `this address sent more ${what} than the hub takes from one source: try again in ${seconds} s`,
     );
   };
+
+  const notSaved = (response: ServerResponse, failure: StoreFailure) =>
+    sendError(
+      response,
+      503,
+      ErrorCode.hubNotSaved,
+      `the hub cannot save reports now (${failure.problem}): send it again later`,
+    );
 
   const store = (response: ServerResponse, text: string, source: string) => {
     let raw: unknown;
@@ -68,16 +82,17 @@ export function reportRoute(route: ReportRoute) {
       }
       return sendError(response, outcome.status, outcome.code, outcome.message);
     }
+    if (outcome.quiet && outcome.seenBefore !== undefined && route.seen) {
+      const failure = route.seen(parsed.data.learner, outcome.seenBefore);
+      if (failure) return notSaved(response, failure);
+      response.writeHead(204);
+      response.end();
+      return;
+    }
     void route.stored(parsed.data.learner, outcome.keys).then((failure) => {
       // The hub may have closed meanwhile: the learner's runner then sends it again.
       if (response.writableEnded || response.destroyed) return;
-      if (failure)
-        return sendError(
-          response,
-          503,
-          ErrorCode.hubNotSaved,
-          `the hub cannot save reports now (${failure.problem}): send it again later`,
-        );
+      if (failure) return notSaved(response, failure);
       response.writeHead(204);
       response.end();
     });

@@ -14,6 +14,9 @@ export class GroupCommit {
   #log: (message: string) => void;
   #delayMs: number;
   #timer: NodeJS.Timeout | undefined;
+  /** The commit of rows only touched (heartbeats), when no report brings one sooner. */
+  #lazyTimer: NodeJS.Timeout | undefined;
+  #lazyMs: number;
   /** Learner id → the check keys to write with their row. */
   #dirty = new Map<string, Set<string>>();
   #waiting: Array<(failure: StoreFailure | undefined) => void> = [];
@@ -27,12 +30,14 @@ export class GroupCommit {
     log: (message: string) => void,
     changed: () => void,
     delayMs = 50,
+    lazyMs = 30_000,
   ) {
     this.#store = store;
     this.#learners = learners;
     this.#log = log;
     this.#changed = changed;
     this.#delayMs = delayMs;
+    this.#lazyMs = lazyMs;
     this.#failure = store.readOnly;
   }
 
@@ -50,10 +55,25 @@ export class GroupCommit {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
+  /**
+   * Marks a learner's row to write with the next commit, without waiting for one: a heartbeat
+   * moves only "last seen", which a crash may lose without harm, so a room of idle learners costs
+   * one commit every `lazyMs` rather than one per heartbeat.
+   */
+  touch(learner: string): void {
+    if (!this.#dirty.has(learner)) this.#dirty.set(learner, new Set());
+    if (!this.#lazyTimer) {
+      this.#lazyTimer = setTimeout(() => this.flush(), this.#lazyMs);
+      this.#lazyTimer.unref?.();
+    }
+  }
+
   /** Commits what is waiting now, and answers every save waiting. */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearTimeout(this.#lazyTimer);
+    this.#lazyTimer = undefined;
     const waiting = this.#waiting;
     this.#waiting = [];
     if (this.#dirty.size === 0 && waiting.length === 0) return;

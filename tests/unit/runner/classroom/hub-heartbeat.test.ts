@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, it, mock } from 'node:test';
+import { ProgressStore } from '../../../../runner/checks/progress.ts';
+import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
+import { hubView } from '../../../../runner/classroom/hub/view.ts';
+import { startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import { workspaceAt } from '../../../../runner/workspace.ts';
+
+/**
+ * "Last seen" for a learner who is connected but idle: the learner's runner beats while it runs,
+ * so the instructor's table shows it as seen just now; one whose runner stopped goes stale. Time
+ * is the test's own (mock timers for setTimeout and Date); the requests are real, on loopback,
+ * and the test waits for each with the reporter's `idle()`.
+ */
+
+const minute = 60_000;
+const t0 = Date.parse('2026-05-04T09:00:00.000Z');
+
+describe('last seen of a connected learner', () => {
+  const cleanup: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  async function room(): Promise<{ hub: RunningHub; reporter: Reporter; lastSeen: () => string }> {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: t0 });
+    cleanup.push(() => mock.timers.reset());
+    const hub = await startHub({
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+      rates: false,
+      tickMs: 3_600_000,
+    });
+    cleanup.push(() => hub.close());
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-heartbeat-'));
+    cleanup.push(() => rmSync(home, { recursive: true, force: true }));
+    const workspace = workspaceAt(home);
+    const reporter = startReporter({
+      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
+      name: 'Ada',
+      workspace,
+      progress: new ProgressStore(workspace.progress, () => undefined),
+      log: () => undefined,
+    });
+    cleanup.push(() => reporter.stop());
+    // The first report (the learner joins) leaves at once.
+    mock.timers.tick(0);
+    await reporter.idle();
+    assert.equal(hub.learners.size, 1);
+    const lastSeen = () => {
+      const now = Date.now();
+      return hubView(hub.learners.list(now), 'en', now).rows[0]?.lastSeen ?? '';
+    };
+    return { hub, reporter, lastSeen };
+  }
+
+  it('keeps an idle learner whose runner runs seen just now, and lets a stopped one go stale', async () => {
+    const { hub, reporter, lastSeen } = await room();
+    assert.equal(lastSeen(), 'just now');
+    // Ten idle minutes, in steps no longer than a heartbeat's longest wait.
+    for (let step = 0; step < 15; step++) {
+      mock.timers.tick(40_000);
+      const now = Date.now();
+      await reporter.idle();
+      assert.equal(hub.learners.list(now)[0]?.lastSeen, new Date(now).toISOString());
+      assert.equal(lastSeen(), 'just now', `after ${((step + 1) * 40) / 60} idle minutes`);
+    }
+    reporter.stop();
+    mock.timers.tick(5 * minute);
+    assert.equal(lastSeen(), '5 minutes ago');
+  });
+
+  it('beats no more often than every 20 to 40 seconds, and never after the runner stops', async () => {
+    const { hub, reporter } = await room();
+    const heard = () => Date.parse(hub.learners.list()[0]?.lastSeen ?? '');
+    mock.timers.tick(19_999);
+    await reporter.idle();
+    assert.equal(heard(), t0, 'no heartbeat within 20 s of the last report');
+    mock.timers.tick(20_001);
+    await reporter.idle();
+    assert.equal(heard(), t0 + 40_000);
+    reporter.stop();
+    const last = heard();
+    mock.timers.tick(10 * minute);
+    assert.equal(heard(), last);
+  });
+});
+
+describe('a heartbeat at the hub', () => {
+  const learner = 'learner-aaaaaaaaaaaa';
+  const report = (name = 'Ada', results: Parameters<HubLearners['apply']>[0]['results'] = []) => ({
+    name,
+    learner,
+    results,
+  });
+
+  it('is quiet: it changes only when the learner was last seen, and says when that was', () => {
+    const learners = new HubLearners(t0);
+    const joined = learners.apply(report(), t0);
+    assert.ok(joined.ok);
+    assert.equal(joined.quiet, false, 'a new learner is news');
+    const beat = learners.apply(report(), t0 + 30_000);
+    assert.ok(beat.ok);
+    assert.deepEqual([beat.quiet, beat.seenBefore, beat.keys], [true, t0, []]);
+    assert.equal(learners.list(t0 + 30_000)[0]?.lastSeen, new Date(t0 + 30_000).toISOString());
+    const renamed = learners.apply(report('Ada L.'), t0 + 60_000);
+    assert.ok(renamed.ok);
+    assert.equal(renamed.quiet, false, 'a new name is news');
+    const checked = learners.apply(
+      report('Ada L.', [
+        {
+          lab: 'traffic',
+          check: 'only-v1',
+          status: 'pass',
+          at: new Date(t0).toISOString(),
+          attempts: 1,
+        },
+      ]),
+      t0 + 90_000,
+    );
+    assert.ok(checked.ok);
+    assert.equal(checked.quiet, false, 'a result is news');
+  });
+});
