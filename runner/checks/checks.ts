@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Check } from '../../src/lib/lab-schema.ts';
-import { causeLine, recognise, type HintCode, type Why } from '../../src/lib/wire/failure-reasons.ts';
+import {
+  causeLine,
+  recognise,
+  type HintCode,
+  type Why,
+} from '../../src/lib/wire/failure-reasons.ts';
 import { matchExpect } from '../../src/lib/matchers.ts';
 import type { CheckResult } from '../../src/lib/wire/protocol.ts';
 import { killGroup, killProcessSession, sweepProcessSession } from '../process/group.ts';
@@ -216,8 +221,9 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
   for (let attempts = 1; ; attempts++) {
     const attempt = await runAttempt(check.run, timeout, context);
     const verdict = judge(check, attempt, timeout);
-    const lasting =
-      verdict.status !== 'pass' && lastingCauses.has(recognise(attempt.output)?.code as HintCode);
+    // Recognised once: it decides whether waiting can help, and is the hint of a last failure.
+    const hint = verdict.status === 'pass' ? undefined : recognise(attempt.output);
+    const lasting = hint !== undefined && lastingCauses.has(hint.code);
     const done =
       verdict.status === 'pass' ||
       lasting ||
@@ -230,7 +236,7 @@ export async function runCheck(check: Check, context: CheckContext): Promise<Che
           attempts > 1 && verdict.status !== 'pass'
             ? `${verdict.reason} (still so after ${attempts} attempts)`
             : verdict.reason,
-        ...(verdict.status === 'pass' ? {} : explain(attempt.output)),
+        ...(verdict.status === 'pass' ? {} : explain(attempt.output, hint)),
         output: tail(attempt.output),
         ms: Math.round(performance.now() - started),
         attempts,
@@ -283,9 +289,8 @@ function judge(
  * What a failure printed, made useful: its last line that says something, and a common cause
  * (a missing tool, no cluster, Docker down) when the output shows one.
  */
-function explain(output: string): Pick<CheckResult, 'cause' | 'hint'> {
+function explain(output: string, hint: CheckResult['hint']): Pick<CheckResult, 'cause' | 'hint'> {
   const cause = causeLine(output);
-  const hint = recognise(output);
   return { ...(cause ? { cause } : {}), ...(hint ? { hint } : {}) };
 }
 
