@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, it } from 'node:test';
 
 /**
  * The house's boundaries, held by a test as Starlight holds its own: the site never imports the
  * runner; inside the runner, a folder imports only from folders on its own level or below it,
- * and no two folders import each other; and docs/architecture.md names every module.
+ * and no two folders import each other; only the entry points load the parts the runner is
+ * composed of, and the HTTP layer takes what it serves as parameters; the runner loads from
+ * src/ only the wire contract and the lab format; and docs/architecture.md names every module.
  */
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -30,6 +32,14 @@ export function importsOf(file: string, text = readFileSync(join(root, file), 'u
   return specifiers
     .filter((specifier) => specifier.startsWith('.'))
     .map((specifier) => normalize(join(dirname(file), specifier)));
+}
+
+/**
+ * What a module loads when it runs: its imports less those of types only (`import type`, which
+ * Node's type stripping removes; `import { type A }` still loads its module).
+ */
+export function loadsOf(file: string, text = readFileSync(join(root, file), 'utf8')): string[] {
+  return importsOf(file, text.replace(/(?:^|\n)\s*(?:import|export)\s+type\b[^;]*;/g, '\n'));
 }
 
 /**
@@ -101,6 +111,94 @@ export function layeringProblems(graph: Map<string, string[]>): string[] {
   return problems;
 }
 
+/**
+ * The parts of the runner that its composition root (cli.ts `startRunner`) makes and connects:
+ * the HTTP layer, the API, the terminal socket and its sessions, the record of progress, the
+ * classroom. Only the entry points load them; every other module is given them (or what it needs
+ * of them) as parameters, so that cli.ts alone shows what the runner is made of.
+ */
+export const composedModules = [
+  'runner/http/server.ts',
+  'runner/http/api.ts',
+  'runner/terminal/socket.ts',
+  'runner/terminal/sessions.ts',
+  'runner/checks/progress.ts',
+  'runner/classroom/classroom.ts',
+];
+
+/**
+ * What http/ loads from the rest of the runner: the HTTP layer serves what it is given, and loads
+ * only the answers' shapes (reply.ts); the API also runs the checks and the Doctor it answers for.
+ */
+export const httpLoads: Readonly<Record<string, readonly string[]>> = {
+  'runner/http/api.ts': ['runner/reply.ts', 'runner/checks/checks.ts', 'runner/doctor/doctor.ts'],
+  '*': ['runner/reply.ts'],
+};
+
+/** Every load of a composed part outside the entry points, and of the runner by http/ beyond httpLoads. */
+export function compositionProblems(loads: Map<string, readonly string[]>): string[] {
+  const problems: string[] = [];
+  for (const [file, targets] of loads) {
+    const entry = runnerEntryPoints.some((point) => file === `runner/${point}`);
+    const allowed = httpLoads[file] ?? httpLoads['*'] ?? [];
+    for (const target of targets) {
+      if (!entry && composedModules.includes(target))
+        problems.push(`${file} loads ${target}: only cli.ts makes it; take it as a parameter`);
+      else if (
+        file.startsWith('runner/http/') &&
+        target.startsWith('runner/') &&
+        !target.startsWith('runner/http/') &&
+        !allowed.includes(target)
+      )
+        problems.push(
+          `${file} loads ${target}: the HTTP layer is given what it serves (import type only)`,
+        );
+    }
+  }
+  return problems;
+}
+
+/**
+ * What the runner may load from src/: the wire contract it shares with the page (src/lib/wire/),
+ * and these modules it shares with the build: the lab format it loads labs with and runs checks
+ * by, the build's switch for a broken lab (book-check.ts, with the placements it checks), and
+ * the words of the hub's page. The build's own code (highlighting, the glossary, manifests, what
+ * is left untranslated) never runs in the runner.
+ */
+export const runnerSharedLib = [
+  'src/lib/lab-schema.ts',
+  'src/lib/lab-files.ts',
+  'src/lib/duration.ts',
+  'src/lib/matchers.ts',
+  'src/lib/book-check.ts',
+  'src/lib/placements.ts',
+  'src/lib/ui-strings.ts',
+  'src/lib/plural.ts',
+];
+
+/** Every module of src/ that the runner loads, by way of the runner or of src/lib, outside what it may. */
+export function sourceProblems(
+  loads: (file: string) => readonly string[],
+  from: readonly string[],
+): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const queue = from.map((file) => ({ file, via: file }));
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    for (const target of loads(item.file)) {
+      if (!target.startsWith('src/') || seen.has(target)) continue;
+      seen.add(target);
+      const via = item.file.startsWith('runner/') ? item.file : `${item.via} via ${item.file}`;
+      if (!target.startsWith('src/lib/wire/') && !runnerSharedLib.includes(target))
+        problems.push(
+          `${via} loads ${target}: the runner loads from src/ only src/lib/wire/ and runnerSharedLib`,
+        );
+      queue.push({ file: target, via });
+    }
+  }
+  return problems;
+}
+
 const runnerFiles = files('runner', /\.(ts|js|cjs)$/);
 const graph = new Map(runnerFiles.map((file) => [file, importsOf(file)]));
 
@@ -131,6 +229,58 @@ describe('architecture', () => {
       [
         'runner/process/group.ts imports runner/terminal/session.ts, a level above it',
         'checks and terminal import each other: move what both need below them',
+      ],
+    );
+  });
+
+  it('only the entry points load the parts they compose, and http/ is given what it serves', () => {
+    const loads = new Map(runnerFiles.map((file) => [file, loadsOf(file)]));
+    assert.deepEqual(compositionProblems(loads), []);
+  });
+
+  it('the composition rule fails on a module that makes a part, and on http/ loading one', () => {
+    assert.deepEqual(
+      compositionProblems(
+        new Map([
+          ['runner/cli.ts', ['runner/terminal/sessions.ts', 'runner/http/server.ts']],
+          ['runner/http/server.ts', ['runner/reply.ts', 'runner/terminal/sessions.ts']],
+          ['runner/http/api.ts', ['runner/checks/checks.ts', 'runner/workspace.ts']],
+        ]),
+      ),
+      [
+        'runner/http/server.ts loads runner/terminal/sessions.ts: only cli.ts makes it; take it as a parameter',
+        'runner/http/api.ts loads runner/workspace.ts: the HTTP layer is given what it serves (import type only)',
+      ],
+    );
+    // Types cost nothing at run time: an `import type` is no load.
+    assert.deepEqual(
+      loadsOf(
+        'runner/http/x.ts',
+        "import type { A } from '../terminal/sessions.ts';\nimport { b, type C } from './auth.ts';\n",
+      ),
+      ['runner/http/auth.ts'],
+    );
+  });
+
+  it('the runner loads from src/ only the wire contract and the lab format', () => {
+    const loads = (file: string) => (existsSync(join(root, file)) ? loadsOf(file) : []);
+    assert.deepEqual(sourceProblems(loads, runnerFiles), []);
+  });
+
+  it('the src/ rule fails on build-only code, reached directly or through src/lib', () => {
+    const graph = new Map<string, string[]>([
+      ['runner/lab-catalog.ts', ['src/lib/lab-files.ts', 'src/lib/highlight.ts']],
+      ['runner/checks/checks.ts', ['src/lib/wire/protocol.ts', 'src/lib/matchers.ts']],
+      ['src/lib/matchers.ts', ['src/lib/glossary.ts']],
+    ]);
+    assert.deepEqual(
+      sourceProblems(
+        (file) => graph.get(file) ?? [],
+        [...graph.keys()].filter((f) => f.startsWith('runner/')),
+      ),
+      [
+        'runner/lab-catalog.ts loads src/lib/highlight.ts: the runner loads from src/ only src/lib/wire/ and runnerSharedLib',
+        'runner/checks/checks.ts via src/lib/matchers.ts loads src/lib/glossary.ts: the runner loads from src/ only src/lib/wire/ and runnerSharedLib',
       ],
     );
   });
