@@ -211,6 +211,18 @@ function workspaceWithRelease(): { home: string; sampleImages: Map<string, strin
   return { home, sampleImages };
 }
 
+/** The book's image list, resolved in `home` with these tools (and fetching, when `online`). */
+const resolveBook = (home: string, deps: ResolveDeps, online = true) =>
+  resolveImages({ pins, texts: bookTexts(root, pins), home, online, deps });
+
+/** The book's image list resolved online with the fake tools, which must find no problem. */
+async function resolveWithoutProblems(home: string) {
+  const calls: string[] = [];
+  const list = await resolveBook(home, fakeDeps(calls));
+  assert.deepEqual(list.problems, []);
+  return { list, calls };
+}
+
 const metallbUrl = `https://raw.githubusercontent.com/metallb/metallb/${pins.metallb}/config/manifests/metallb-native.yaml`;
 
 function fakeDeps(calls: string[] = []): ResolveDeps {
@@ -238,15 +250,7 @@ function fakeDeps(calls: string[] = []): ResolveDeps {
 describe('the book image list', () => {
   it('holds the images of every profile, sample, manifest and lab, the node image and the host proxy', async () => {
     const { home, sampleImages } = workspaceWithRelease();
-    const calls: string[] = [];
-    const list = await resolveImages({
-      pins,
-      texts: bookTexts(root, pins),
-      home,
-      online: true,
-      deps: fakeDeps(calls),
-    });
-    assert.deepEqual(list.problems, []);
+    const { list, calls } = await resolveWithoutProblems(home);
     const byRef = new Map(list.images.map((image) => [canonicalRef(image.ref), image]));
     const expectCluster = (ref: string) =>
       assert.equal(byRef.get(canonicalRef(ref))?.target, 'cluster', `${ref} runs in the cluster`);
@@ -275,31 +279,18 @@ describe('the book image list', () => {
       calls.join('\n'),
     );
     // What was fetched is kept, and read back offline.
-    const offline = await resolveImages({
-      pins,
-      texts: bookTexts(root, pins),
+    const offline = await resolveBook(
       home,
-      online: false,
-      deps: {
-        ...fakeDeps(),
-        fetchText: () => Promise.reject(new Error('offline')),
-      },
-    });
+      { ...fakeDeps(), fetchText: () => Promise.reject(new Error('offline')) },
+      false,
+    );
     assert.deepEqual(offline, list);
   });
 
   it("renders the previous release's profile with the pinned istioctl until that release is downloaded", async () => {
     const { home } = workspaceWithRelease();
     rmSync(join(home, `istio-${pins.istioPrevious ?? ''}`), { recursive: true });
-    const calls: string[] = [];
-    const list = await resolveImages({
-      pins,
-      texts: bookTexts(root, pins),
-      home,
-      online: true,
-      deps: fakeDeps(calls),
-    });
-    assert.deepEqual(list.problems, []);
+    const { calls } = await resolveWithoutProblems(home);
     assert.ok(
       calls.includes(
         `${join(releaseDir(home, pins), 'bin', 'istioctl')} manifest generate --set profile=minimal --set hub=docker.io/istio --set tag=${pins.istioPrevious ?? ''}`,
@@ -311,24 +302,15 @@ describe('the book image list', () => {
   it('says what to do when the release or a manifest is missing', async () => {
     const home = mkdtempSync(join(tmpdir(), 'istio-lab-images-'));
     homes.push(home);
-    const list = await resolveImages({
-      pins,
-      texts: bookTexts(root, pins),
-      home,
-      online: false,
-      deps: fakeDeps(),
-    });
+    const list = await resolveBook(home, fakeDeps(), false);
     assert.match(list.problems[0] ?? '', /release is not in .*ISTIO_VERSION=1\.\d+\.\d+ sh -/);
     assert.ok(
       list.problems.some((problem) => problem.includes(metallbUrl) && problem.includes('--list')),
       list.problems.join('\n'),
     );
-    const failing = await resolveImages({
-      pins,
-      texts: bookTexts(root, pins),
-      home,
-      online: true,
-      deps: { ...fakeDeps(), fetchText: () => Promise.reject(new Error('getaddrinfo ENOTFOUND')) },
+    const failing = await resolveBook(home, {
+      ...fakeDeps(),
+      fetchText: () => Promise.reject(new Error('getaddrinfo ENOTFOUND')),
     });
     assert.ok(
       failing.problems.some((problem) => problem.includes(`could not fetch ${metallbUrl}`)),
