@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { loadLabDirs, type Pins } from '../../src/lib/lab-files.ts';
 import { renderSteps } from '../lab-catalog.ts';
@@ -323,6 +323,21 @@ async function remoteText(options: ResolveOptions, url: string): Promise<string>
   return kept;
 }
 
+/**
+ * Where the shared steps can be run from: the runner's copy in the workspace when it holds the
+ * same text, or else a copy of their own under images/, written only when the text has changed.
+ */
+function stepsFile(home: string, steps: string): string {
+  const runners = join(home, 'steps.sh');
+  if (readText(runners) === steps) return runners;
+  const own = join(home, 'images', 'steps.sh');
+  if (readText(own) !== steps) {
+    mkdirSync(dirname(own), { recursive: true });
+    writeFileSync(own, steps);
+  }
+  return own;
+}
+
 function readText(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
@@ -394,10 +409,8 @@ export async function resolveImages(options: ResolveOptions): Promise<ImageList>
   }
   if (haveRelease && options.steps !== undefined && references.samples.length > 0) {
     // The same step as the cells and Catch up: the samples as they will really be applied.
-    const file = join(options.home, 'images', 'steps.sh');
     try {
-      mkdirSync(join(options.home, 'images'), { recursive: true });
-      writeFileSync(file, options.steps);
+      const file = stepsFile(options.home, options.steps);
       await options.deps.run('bash', [
         '-c',
         'ISTIO_LAB_HOME="$1" exec bash "$2" lab_release_images',

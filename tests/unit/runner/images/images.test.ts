@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -297,6 +307,41 @@ describe('the book image list', () => {
       ),
       calls.join('\n'),
     );
+  });
+
+  it("runs the shared steps from the runner's copy when it is the same, and writes its own only when they change", async () => {
+    const { home } = workspaceWithRelease();
+    const own = join(home, 'images', 'steps.sh');
+    const resolveWithSteps = async (steps: string) => {
+      const calls: string[] = [];
+      await resolveImages({
+        pins,
+        texts: bookTexts(root, pins),
+        home,
+        online: true,
+        steps,
+        deps: fakeDeps(calls),
+      });
+      return calls.find((call) => call.includes('lab_release_images')) ?? '';
+    };
+    // The runner keeps the steps in the workspace: the same text is run from there.
+    writeFileSync(join(home, 'steps.sh'), 'lab_release_images() { :; }\n');
+    assert.ok(
+      (await resolveWithSteps('lab_release_images() { :; }\n')).endsWith(
+        ` ${join(home, 'steps.sh')}`,
+      ),
+    );
+    assert.equal(existsSync(own), false, 'no second copy');
+    // Other steps than the runner's (a book updated since it started): a copy of their own, made
+    // once and left alone while they do not change.
+    const other = 'lab_release_images() { true; }\n';
+    assert.ok((await resolveWithSteps(other)).endsWith(` ${own}`));
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(own, past, past);
+    await resolveWithSteps(other);
+    assert.equal(statSync(own).mtimeMs, past.getTime(), 'not written again');
+    await resolveWithSteps('lab_release_images() { echo changed; }\n');
+    assert.equal(readFileSync(own, 'utf8'), 'lab_release_images() { echo changed; }\n');
   });
 
   it('says what to do when the release or a manifest is missing', async () => {
