@@ -39,6 +39,12 @@ const consoleSink: LogSink = (level, line) => {
   else console.error(line);
 };
 
+/** A field's value as printed: quoted when it holds a space, a quote or `=`, so lines split. */
+function fieldValue(value: string | number | boolean | undefined): string {
+  const text = String(value);
+  return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
+}
+
 export function isLogLevel(value: string): value is LogLevel {
   return Object.hasOwn(LogLevel, value);
 }
@@ -104,7 +110,7 @@ export class Logger {
     const all = { ...this.#fields, ...fields };
     const pairs = Object.entries(all)
       .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${key}=${String(value)}`);
+      .map(([key, value]) => `${key}=${fieldValue(value)}`);
     // At info and above a line is what it always was: the message, then any fields.
     const body = pairs.length > 0 ? `${message} ${pairs.join(' ')}` : message;
     this.#config.sink(level, LogLevel[level] <= LogLevel.info ? body : `${level} ${body}`);

@@ -1,3 +1,5 @@
+import { DisposableStore } from '../lifecycle.ts';
+
 /** How output is gathered into batches (values explained in docs/performance.md). */
 export const BatchLimits = {
   /**
@@ -29,12 +31,19 @@ export class OutputBatch {
   #bytes = 0;
   #cancel: (() => void) | undefined;
   #lastDelivery = Number.NEGATIVE_INFINITY;
-  #disposed = false;
+  /** What to let go on `dispose()`: the timer of a batch being gathered, and what it holds. */
+  #store = new DisposableStore();
   #now: () => number;
 
   constructor(deliver: (data: Buffer) => void, now: () => number = () => performance.now()) {
     this.#deliver = deliver;
     this.#now = now;
+    this.#store.add(() => {
+      this.#cancel?.();
+      this.#cancel = undefined;
+      this.#chunks = [];
+      this.#bytes = 0;
+    });
   }
 
   /** Bytes waiting to be delivered. */
@@ -43,7 +52,7 @@ export class OutputBatch {
   }
 
   push(data: Buffer): void {
-    if (this.#disposed || data.length === 0) return;
+    if (this.#store.disposed || data.length === 0) return;
     this.#chunks.push(data);
     this.#bytes += data.length;
     if (this.#bytes >= BatchLimits.maxBytes) {
@@ -64,7 +73,7 @@ export class OutputBatch {
   flush(): void {
     this.#cancel?.();
     this.#cancel = undefined;
-    if (this.#bytes === 0 || this.#disposed) return;
+    if (this.#bytes === 0 || this.#store.disposed) return;
     const data = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks);
     this.#chunks = [];
     this.#bytes = 0;
@@ -72,11 +81,8 @@ export class OutputBatch {
     if (data) this.#deliver(data);
   }
 
+  /** Drops what waits and delivers nothing more; safe to call twice. */
   dispose(): void {
-    this.#cancel?.();
-    this.#cancel = undefined;
-    this.#disposed = true;
-    this.#chunks = [];
-    this.#bytes = 0;
+    this.#store.dispose();
   }
 }

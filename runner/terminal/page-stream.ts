@@ -1,4 +1,5 @@
 import type { ServerMessage } from '../../src/lib/wire/protocol.ts';
+import { log as runnerLog, type Logger } from '../log.ts';
 import { keepLinesFor, SkipEngine, type ScanState } from '../screen/backlog.ts';
 import { FlowControl, FlowLimits } from './flow-control.ts';
 
@@ -19,6 +20,18 @@ const frameBytes = 64 << 10;
 /** The smallest backlog worth searching for lines to skip, unless a test says otherwise. */
 const minCompactBytes = 256 << 10;
 
+export interface PageStreamOptions {
+  /**
+   * What the kept screen's engine knew when the page attached (its scroll regions, and the bytes
+   * of an unfinished escape or character, which are sent first: the restored screen lacks them).
+   */
+  from?: ScanState;
+  /** The smallest backlog searched for lines to skip (tests make it small). */
+  compactBytes?: number;
+  /** Where the stream says, at trace, when it stops and resumes sending and what it skips. */
+  log?: Logger;
+}
+
 /**
  * Output on its way to one page, with the page's acknowledgements (flow-control.ts).
  *
@@ -37,6 +50,8 @@ const minCompactBytes = 256 << 10;
  *   (Ctrl-C) waits behind when nothing could be skipped (colour on every line, very long lines).
  * - `flush()` sends everything that waits, window or not (the shell has ended); `reset()` drops it
  *   (the page left: the kept screen has every byte for the next one).
+ * - At `--log trace`, each stop and resumption of sending, each hold and release of the pty, and
+ *   each skip is a line of the runner's log: why a terminal paused is seen in the field.
  */
 export class PageStream {
   #sink: PageSink;
@@ -51,22 +66,19 @@ export class PageStream {
    */
   #fresh = 0;
   #minCompact: number;
+  #log: Logger;
 
-  /**
-   * `from`: what the kept screen's engine knew when the page attached (its scroll regions, and the
-   * bytes of an unfinished escape or character, which are sent first: the restored screen lacks them).
-   */
   constructor(
     sink: PageSink,
     pty: PtyHold,
     size: { scrollback: number; rows: number },
-    from?: ScanState,
-    compactBytes = minCompactBytes,
+    { from, compactBytes = minCompactBytes, log = runnerLog }: PageStreamOptions = {},
   ) {
     this.#sink = sink;
     this.#pty = pty;
     this.#engine = new SkipEngine(size, from);
     this.#minCompact = compactBytes;
+    this.#log = log;
     if (from?.pending?.length) this.#sendBytes(Buffer.from(from.pending));
   }
 
@@ -112,6 +124,9 @@ export class PageStream {
       this.#compact();
     if (!this.#holding && this.#engine.bytes > FlowLimits.backlogBytes) {
       this.#holding = true;
+      this.#log.trace('page stream holds the pty: too much waits for the page', {
+        waiting: this.#engine.bytes,
+      });
       this.#pty.hold();
     }
   }
@@ -124,11 +139,17 @@ export class PageStream {
 
   /** A key from the page: the flow's small window holds from now (flow-control.ts). */
   typed(): void {
-    this.#flow.typed();
+    const open = this.#flow.open;
+    if (!this.#flow.typed() && open) this.#stopped('a key shrank the window');
   }
 
   acknowledged(bytes: number): void {
-    if (this.#flow.acknowledged(bytes)) this.#drain();
+    if (!this.#flow.acknowledged(bytes)) return;
+    this.#log.trace('page stream resumes: the page caught up', {
+      unacknowledged: this.#flow.unacknowledged,
+      waiting: this.#engine.bytes,
+    });
+    this.#drain();
   }
 
   /** Sends everything that waits, whatever the window. */
@@ -146,12 +167,27 @@ export class PageStream {
 
   #sendBytes(data: Buffer): boolean {
     this.#sink.sendBytes(data);
-    return this.#flow.sent(data.length);
+    const open = this.#flow.open;
+    const more = this.#flow.sent(data.length);
+    if (open && !more) this.#stopped("the page's window is full");
+    return more;
+  }
+
+  #stopped(why: string): void {
+    this.#log.trace(`page stream pauses: ${why}`, {
+      unacknowledged: this.#flow.unacknowledged,
+      window: this.#flow.window,
+    });
   }
 
   #compact(): void {
-    this.#engine.compact();
+    const skipped = this.#engine.compact();
     this.#fresh = 0;
+    if (skipped > 0 && this.#log.enabled('trace'))
+      this.#log.trace('page stream skips lines the page would lose', {
+        skipped,
+        waiting: this.#engine.bytes,
+      });
   }
 
   /** Sends what waits, in order, while the window has room (or all of it, `whatever`). */
@@ -172,6 +208,7 @@ export class PageStream {
   #release(): void {
     if (!this.#holding) return;
     this.#holding = false;
+    this.#log.trace('page stream releases the pty', { waiting: this.#engine.bytes });
     this.#pty.release();
   }
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pty, { type IPty } from 'node-pty';
-import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
+import { ErrorCode, errorMessage } from '../../src/lib/wire/error-codes.ts';
 import type { RunTarget, ScreenMessage, ServerMessage } from '../../src/lib/wire/protocol.ts';
+import { Lifecycle, LifeState } from '../lifecycle.ts';
+import { log, type Logger } from '../log.ts';
 import { killProcessSession } from '../process/group.ts';
 import { quietCollector } from '../memory.js';
 import type { ProcessLedger } from '../process/ledger.ts';
@@ -83,6 +85,12 @@ export class TerminalSession {
   readonly name: string;
   /** Settles when the shell has exited and what was left of its session has been killed. */
   readonly exited: Promise<void>;
+  /**
+   * Starting while the pty is spawned, running while the shell runs, ending from the shell's exit
+   * until its last output is read, ended once the pages were told and everything it held let go.
+   */
+  #life = new Lifecycle();
+  #log: Logger;
   #pty: IPty;
   #screen: Screen;
   #marks: MarkParser;
@@ -95,15 +103,13 @@ export class TerminalSession {
   #stream: PageStream | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #idleMs: number;
-  #ended = false;
-  /** The shell has exited; the session ends once its last output has been read. */
-  #exited = false;
   /** Output read from the pty and not yet written to the screen and the page. */
   #batch: OutputBatch;
   #onEnd: (session: TerminalSession) => void;
 
   constructor(options: SessionOptions) {
     this.name = options.name;
+    this.#log = log.child({ session: options.name });
     this.#idleMs = options.idleMs ?? SessionLimits.idleMs;
     this.#onEnd = options.onEnd;
     const nonce = randomBytes(12).toString('hex');
@@ -113,22 +119,35 @@ export class TerminalSession {
       { pause: () => this.#pause('screen'), resume: () => this.#resume('screen') },
     );
     this.#batch = new OutputBatch((data) => this.#deliver(data));
+    // What the session holds, let go when it ends (the last registered first), or at once when
+    // its shell cannot be started.
+    const { store } = this.#life;
+    store.add(this.#screen);
+    store.add(this.#batch);
+    store.add(() => clearTimeout(this.#idleTimer));
     const { env } = options.shell;
     // The shell starts with no descriptor of the runner's but its own pty (descriptors.ts).
     const { file, args } = withoutInherited(options.shell.file, options.shell.args);
-    this.#pty = (options.spawn ?? pty.spawn)(file, args, {
-      name: 'xterm-256color',
-      cols: options.cols,
-      rows: options.rows,
-      cwd: options.cwd,
-      env: { ...options.env, ...env, ISTIO_LAB_NONCE: nonce },
-      encoding: null,
-    });
+    try {
+      this.#pty = (options.spawn ?? pty.spawn)(file, args, {
+        name: 'xterm-256color',
+        cols: options.cols,
+        rows: options.rows,
+        cwd: options.cwd,
+        env: { ...options.env, ...env, ISTIO_LAB_NONCE: nonce },
+        encoding: null,
+      });
+    } catch (error) {
+      this.#life.advance(LifeState.ended);
+      throw error;
+    }
     let lastOutput = performance.now();
-    this.#pty.onData((data) => {
-      lastOutput = performance.now();
-      this.#output(data as unknown as Buffer);
-    });
+    store.add(
+      this.#pty.onData((data) => {
+        lastOutput = performance.now();
+        this.#output(data as unknown as Buffer);
+      }),
+    );
     const shell = this.#pty.pid;
     // A shell the ledger cannot record is killed at once (process-ledger.ts), and says why.
     const refused = options.ledger?.add(shell, 'terminal');
@@ -137,14 +156,18 @@ export class TerminalSession {
         // Whatever the shell left running in its session goes with it: nothing outlives a terminal.
         killProcessSession(shell);
         options.ledger?.remove(shell);
-        this.#exited = true;
+        this.#life.advance(LifeState.ending);
         // The shell's last output can arrive after its exit is seen: wait for it to stop coming
         // (as VS Code does), so that the page gets every byte before it is told the shell ended.
         const exitedAt = performance.now();
         const settle = () => {
           const now = performance.now();
           const quiet = now - lastOutput >= SessionLimits.exitFlushMs;
-          if (this.#ended || quiet || now - exitedAt >= SessionLimits.exitFlushMaxMs) {
+          if (
+            this.#life.reached(LifeState.ended) ||
+            quiet ||
+            now - exitedAt >= SessionLimits.exitFlushMaxMs
+          ) {
             resolve();
             // A close reason holds 123 bytes: the ledger's path would not fit.
             this.#end(
@@ -157,6 +180,8 @@ export class TerminalSession {
         setTimeout(settle, SessionLimits.exitFlushMs);
       });
     });
+    this.#life.advance(LifeState.running);
+    this.#log.debug('session started', { pid: shell });
     this.#startIdleTimer();
   }
 
@@ -164,8 +189,13 @@ export class TerminalSession {
     return this.#pty.pid;
   }
 
+  /** Where the session is in its lifecycle (runner/lifecycle.ts). */
+  get state(): LifeState {
+    return this.#life.state;
+  }
+
   get ended(): boolean {
-    return this.#ended;
+    return this.#life.state === LifeState.ended;
   }
 
   /**
@@ -189,7 +219,7 @@ export class TerminalSession {
       const scanned = this.#screen.scanState();
       const { data, visible } = await this.#screen.serialize();
       if (this.#attaching !== client) return;
-      if (this.#ended) {
+      if (this.ended) {
         client.close(4002, 'the shell exited');
         return;
       }
@@ -209,7 +239,7 @@ export class TerminalSession {
         client,
         { hold: () => this.#pause('page'), release: () => this.#resume('page') },
         { scrollback: FlowLimits.scrollback, rows: this.#screen.rows },
-        scanned,
+        { from: scanned, log: this.#log },
       );
     } finally {
       if (this.#attaching === client) {
@@ -242,7 +272,7 @@ export class TerminalSession {
    * a UTF-8 sequence split across frames both arrive intact.
    */
   input(data: Uint8Array | string): void {
-    if (this.#ended || this.#exited) return;
+    if (this.#life.reached(LifeState.ending)) return;
     this.#stream?.typed();
     this.#pty.write(
       typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
@@ -250,7 +280,7 @@ export class TerminalSession {
   }
 
   resize(cols: number, rows: number): void {
-    if (this.#ended || this.#exited) return;
+    if (this.#life.reached(LifeState.ending)) return;
     this.#pty.resize(cols, rows);
     this.#screen.resize(cols, rows);
     this.#stream?.resize(rows);
@@ -268,7 +298,7 @@ export class TerminalSession {
     target: RunTarget,
     command: string,
   ): { ok: true } | { ok: false; code: ErrorCode; message: string } {
-    if (this.#ended || this.#exited)
+    if (this.#life.reached(LifeState.ending))
       return {
         ok: false,
         code: ErrorCode.sessionEnded,
@@ -282,7 +312,7 @@ export class TerminalSession {
 
   /** Ends the shell: SIGHUP as a closing terminal would, then SIGKILL for what is left of its group. */
   dispose(reason = 'the session was closed'): Promise<void> {
-    if (this.#ended) return this.exited;
+    if (this.ended) return this.exited;
     const pid = this.#pty.pid;
     try {
       this.#pty.kill('SIGHUP');
@@ -331,17 +361,26 @@ export class TerminalSession {
   }
 
   #pause(reason: PauseReason): void {
-    if (this.#pauses.size === 0 && !this.#ended) this.#pty.pause();
+    if (this.#pauses.has(reason)) return;
+    if (this.#pauses.size === 0 && !this.ended) {
+      this.#pty.pause();
+      this.#log.trace('pty paused', { reason });
+    }
     this.#pauses.add(reason);
   }
 
   #resume(reason: PauseReason): void {
     if (!this.#pauses.delete(reason)) return;
-    if (this.#pauses.size === 0 && !this.#ended) this.#pty.resume();
+    if (this.#pauses.size === 0 && !this.ended) {
+      this.#pty.resume();
+      this.#log.trace('pty resumed', { reason });
+    }
   }
 
   #startIdleTimer(): void {
     clearTimeout(this.#idleTimer);
+    // An ended session keeps no timer: a page that leaves as it ends must not start one.
+    if (this.ended) return;
     this.#idleTimer = setTimeout(
       () => void this.dispose('the terminal was idle with no page attached'),
       this.#idleMs,
@@ -349,21 +388,28 @@ export class TerminalSession {
     this.#idleTimer.unref();
   }
 
+  /**
+   * Ends the session once, whichever comes first: the shell's exit once its last output is read,
+   * `dispose()`, or the idle timer. The pages hear why after they have every byte.
+   */
   #end(reason: string): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     // Everything the shell wrote reaches the screen and the page before they hear it ended.
     this.#batch.flush();
     this.#apply(this.#tracker.end());
     this.#stream?.flush();
     this.#stream = undefined;
-    this.#batch.dispose();
-    this.#ended = true;
-    clearTimeout(this.#idleTimer);
-    this.#client?.close(4002, reason);
-    this.#attaching?.close(4002, reason);
+    const pages = [this.#client, this.#attaching];
     this.#client = undefined;
     this.#attaching = undefined;
-    this.#screen.dispose();
+    try {
+      this.#life.advance(LifeState.ended);
+    } catch (error) {
+      // Every part was let go that could be; one that could not must not keep the pages waiting.
+      this.#log.error(`runner: terminal ${this.name} did not end cleanly: ${errorMessage(error)}`);
+    }
+    this.#log.debug('session ended', { reason });
+    for (const page of pages) page?.close(4002, reason);
     this.#onEnd(this);
   }
 }

@@ -3,10 +3,15 @@ import { describe, it } from 'node:test';
 import type { ServerMessage } from '../../../../src/lib/wire/protocol.ts';
 import { FlowLimits } from '../../../../runner/terminal/flow-control.ts';
 import { pageKeepLines, PageStream } from '../../../../runner/terminal/page-stream.ts';
+import { Logger, type LogLevel } from '../../../../runner/log.ts';
 import { lines, screenAfter, size, streams } from '../../support/streams.ts';
 
 /** A page stream whose page records what it is sent, and the pty's holds and releases. */
-function page(terminal: { scrollback: number; rows: number } = size, compactBytes?: number) {
+function page(
+  terminal: { scrollback: number; rows: number } = size,
+  compactBytes?: number,
+  log?: Logger,
+) {
   const sent: Buffer[] = [];
   const order: string[] = [];
   const pty: string[] = [];
@@ -20,8 +25,7 @@ function page(terminal: { scrollback: number; rows: number } = size, compactByte
     },
     { hold: () => pty.push('hold'), release: () => pty.push('release') },
     terminal,
-    undefined,
-    compactBytes,
+    { ...(compactBytes === undefined ? {} : { compactBytes }), ...(log ? { log } : {}) },
   );
   /** The page takes in everything, as a page that has caught up does. */
   const catchUp = () => {
@@ -181,5 +185,54 @@ describe('page stream: output for a page, and what a page that is behind can do 
     assert.equal(left.sent.length, before, 'nothing that waited is sent');
     left.stream.write(Buffer.from('x'));
     assert.equal(left.sent.length, before + 1, 'after a reset, output goes straight out');
+  });
+
+  describe('its log', () => {
+    /** A page that draws nothing until told, with the stream's log lines kept. */
+    function withholding(level: LogLevel) {
+      const lines: string[] = [];
+      const log = new Logger({ level, sink: (_level, line) => lines.push(line) });
+      return { ...page(size, undefined, log.child({ session: 'main' })), lines };
+    }
+    /** Plain lines the page's scrollback would lose, then colours, which nothing can skip. */
+    const flood = Buffer.concat([
+      Buffer.from(lines(20_000, (i) => `${'f'.repeat(77)}${i % 10}\r\n`)),
+      Buffer.from(lines(300_000, (i) => `\x1b[3${i % 8}m${i}\x1b[0m\r\n`)),
+    ]);
+
+    it('at trace, says when a page that withholds acknowledgements pauses and resumes it', () => {
+      const { stream, lines, pty, catchUp } = withholding('trace');
+      stream.write(windowFull);
+      stream.write(flood);
+      assert.ok(
+        lines.some((line) =>
+          /^trace page stream pauses: the page's window is full .*session=main/.test(line),
+        ),
+        lines.join('\n'),
+      );
+      assert.ok(lines.some((line) => /^trace page stream skips lines .*skipped=\d+/.test(line)));
+      assert.deepEqual(pty, ['hold'], 'held the pty');
+      assert.ok(lines.some((line) => /^trace page stream holds the pty/.test(line)));
+      const before = lines.length;
+      catchUp();
+      assert.deepEqual(pty, ['hold', 'release']);
+      assert.ok(
+        lines
+          .slice(before)
+          .some((line) => /^trace page stream resumes: the page caught up/.test(line)),
+      );
+      assert.ok(
+        lines.slice(before).some((line) => /^trace page stream releases the pty/.test(line)),
+      );
+    });
+
+    it('at info, says nothing of it', () => {
+      const { stream, lines, pty, catchUp } = withholding('info');
+      stream.write(windowFull);
+      stream.write(flood);
+      catchUp();
+      assert.deepEqual(pty, ['hold', 'release'], 'the same pause and resumption');
+      assert.deepEqual(lines, []);
+    });
   });
 });
