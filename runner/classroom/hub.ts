@@ -9,6 +9,7 @@ import { SourceLimits, type Rate } from './hub/limits.ts';
 import { LiveViewer } from './hub/live.ts';
 import { hubPage } from './hub/page.ts';
 import { HubLimits } from './hub/report.ts';
+import { PushPacing } from './hub/pacing.ts';
 import { reportRoute } from './hub/reports.ts';
 import { GroupCommit } from './hub/saving.ts';
 import { HubStore, newTokens, type StoredLearner } from './hub/store.ts';
@@ -110,8 +111,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       }),
     };
   };
-  /** How long the latest push took: the next waits at least three times that (see below). */
-  let pushCostMs = 0;
+  /** When a push goes after a report: a burst's window, pushes kept to a quarter of the hub. */
+  const pacing = new PushPacing();
   const push = () => {
     pushTimer = undefined;
     if (viewers.size === 0) return;
@@ -127,12 +128,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       const event = viewer.next(view);
       if (event) viewer.response.write(event);
     }
-    pushCostMs = performance.now() - started;
+    pacing.pushed(started);
   };
-  // Reports arrive in bursts (a room pressing "Check my step" together): one push per burst,
-  // 200 ms after its first report; in a room so big that a push costs more than a sixth of that,
-  // three times the push's cost, so that the table never takes more than a quarter of the hub.
-  const schedulePush = () => (pushTimer ??= setTimeout(push, Math.max(200, 3 * pushCostMs)));
+  const schedulePush = () => (pushTimer ??= setTimeout(push, pacing.delay()));
   const tick = setInterval(push, options.tickMs ?? 30_000);
   tick.unref();
 
