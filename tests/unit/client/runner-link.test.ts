@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
+import { answerJson, definePage } from '../support/page.ts';
 
 /**
  * The page's calls to the runner's HTTP API, in Node: every answer is parsed with its schema,
@@ -14,34 +15,12 @@ const strings = {
 
 let answer: () => Promise<Response> = () => Promise.reject(new Error('no answer set'));
 
-function define(name: string, value: unknown): void {
-  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
-}
-
-define('document', {
-  documentElement: { dataset: {}, lang: 'en' },
-  querySelector: (selector: string) =>
-    selector === 'script[data-lab-strings]' ? { textContent: JSON.stringify(strings) } : null,
-});
-define('location', {
-  href: 'http://127.0.0.1:4321/en/fixture/',
-  origin: 'http://127.0.0.1:4321',
-  pathname: '/en/fixture/',
-  search: '',
-  hash: '',
-});
-define('sessionStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
-define('fetch', () => answer());
+definePage({ fetch: () => answer(), strings });
 // An unreadable answer is logged for whoever looks at the console: not here.
 mock.method(console, 'warn', () => {});
 
 const { probeRunner, readProgress, requestCheck } =
   await import('../../../src/client/runner-link.ts');
-
-const json =
-  (body: unknown, status = 200) =>
-  () =>
-    Promise.resolve(new Response(JSON.stringify(body), { status }));
 
 describe('runner-link', () => {
   it('takes a check result that parses as the verdict', async () => {
@@ -55,10 +34,10 @@ describe('runner-link', () => {
       ms: 12,
       attempts: 2,
     };
-    answer = json(result);
+    answer = answerJson(result);
     assert.deepEqual(await requestCheck('fixture', 'always-passes'), result);
     // A cause this page does not know yet (a newer runner's) reads as no hint: the verdict stays.
-    answer = json({ ...result, hint: { code: 'gremlins', params: {} } });
+    answer = answerJson({ ...result, hint: { code: 'gremlins', params: {} } });
     const newer = await requestCheck('fixture', 'x');
     assert.equal(newer.status, 'fail');
     assert.equal(newer.hint, undefined);
@@ -75,7 +54,7 @@ describe('runner-link', () => {
       saved: false,
       saveError: 'the disk is full (ENOSPC)',
     };
-    answer = json(result);
+    answer = answerJson(result);
     assert.deepEqual(await requestCheck('fixture', 'always-passes'), result);
   });
 
@@ -86,7 +65,7 @@ describe('runner-link', () => {
       'pass',
       null,
     ]) {
-      answer = json(body);
+      answer = answerJson(body);
       const verdict = await requestCheck('fixture', 'always-passes');
       assert.equal(verdict.status, 'error', JSON.stringify(body));
       assert.equal(verdict.reason, strings['lab.error.internal']);
@@ -96,7 +75,7 @@ describe('runner-link', () => {
   });
 
   it("words a refusal by its code, and one that is not the runner's as internal", async () => {
-    answer = json({ code: 'unknown-check', message: 'no check "x"' }, 404);
+    answer = answerJson({ code: 'unknown-check', message: 'no check "x"' }, 404);
     assert.deepEqual(await requestCheck('fixture', 'x'), {
       status: 'error',
       reason: strings['lab.error.unknown-check'],
@@ -104,7 +83,7 @@ describe('runner-link', () => {
       ms: 0,
       attempts: 0,
     });
-    answer = json({ code: 'no-such-code', message: 'from the future' }, 400);
+    answer = answerJson({ code: 'no-such-code', message: 'from the future' }, 400);
     assert.equal((await requestCheck('fixture', 'x')).reason, strings['lab.error.internal']);
     answer = () => Promise.resolve(new Response('Bad Gateway', { status: 502 }));
     assert.equal((await requestCheck('fixture', 'x')).reason, strings['lab.error.internal']);
@@ -118,20 +97,23 @@ describe('runner-link', () => {
   });
 
   it('is connected only to a health answer of { ok: true }', async () => {
-    answer = json({ ok: true, version: '1.0.0' });
+    answer = answerJson({ ok: true, version: '1.0.0' });
     assert.equal(await probeRunner({ fresh: true }), 'connected');
     for (const body of [{ ok: 'yes' }, {}, null, 'ok']) {
-      answer = json(body);
+      answer = answerJson(body);
       assert.equal(await probeRunner({ fresh: true }), 'absent', JSON.stringify(body));
     }
     answer = () => Promise.resolve(new Response('<html></html>', { status: 200 }));
     assert.equal(await probeRunner({ fresh: true }), 'absent');
-    answer = json({ code: 'unauthorized', message: 'no token' }, 401);
+    answer = answerJson({ code: 'unauthorized', message: 'no token' }, 401);
     assert.equal(await probeRunner({ fresh: true }), 'unpaired');
   });
 
   it('rejects a progress that does not parse, with the internal text', async () => {
-    answer = json({ version: 1, labs: { fixture: { 'always-passes': { status: 'passed' } } } });
+    answer = answerJson({
+      version: 1,
+      labs: { fixture: { 'always-passes': { status: 'passed' } } },
+    });
     await assert.rejects(readProgress(), { message: strings['lab.error.internal'] });
   });
 });

@@ -3,88 +3,13 @@ import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import type { IDisposable } from '@xterm/xterm';
 import type { ServerMessage } from '../../../src/lib/wire/protocol.ts';
 import type { DockStatus } from '../../../src/client/terminal-connection.ts';
+import { answerJson, definePage, FakeSocket } from '../support/page.ts';
 
 /**
- * The page end of the terminal WebSocket, in Node: a fake WebSocket class, the few browser
- * globals the module reads, and a fake terminal. Time is node:test's mock timers.
+ * The page end of the terminal WebSocket, in Node: a fake WebSocket class and the few browser
+ * globals the module reads (support/page.ts), and a fake terminal. Time is node:test's mock
+ * timers.
  */
-
-type Listener = (event: { data?: unknown; code?: number }) => void;
-
-/** A WebSocket the test drives: it opens, receives and closes when the test says. */
-class FakeSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  /** Every socket made, oldest first. */
-  static made: FakeSocket[] = [];
-
-  url: string;
-  readyState = FakeSocket.CONNECTING;
-  binaryType = 'blob';
-  sent: Array<string | Uint8Array> = [];
-  closeCalls = 0;
-  #listeners = new Map<string, Listener[]>();
-
-  constructor(url: URL | string) {
-    this.url = String(url);
-    FakeSocket.made.push(this);
-  }
-
-  addEventListener(type: string, listener: Listener): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-  }
-
-  send(data: string | Uint8Array): void {
-    this.sent.push(data);
-  }
-
-  close(): void {
-    this.closeCalls += 1;
-    this.readyState = FakeSocket.CLOSING;
-  }
-
-  // What the runner does:
-  open(): void {
-    this.readyState = FakeSocket.OPEN;
-    this.#fire('open', {});
-  }
-
-  receive(data: string): void {
-    this.#fire('message', { data });
-  }
-
-  message(message: ServerMessage): void {
-    this.receive(JSON.stringify(message));
-  }
-
-  /** Output, as a binary frame. */
-  output(text: string): void {
-    this.#fire('message', { data: new TextEncoder().encode(text).buffer });
-  }
-
-  drop(code = 1006): void {
-    this.readyState = FakeSocket.CLOSED;
-    this.#fire('close', { code });
-  }
-
-  /** The JSON messages sent, parsed; binary frames left out. */
-  messages(): unknown[] {
-    return this.sent
-      .filter((frame) => typeof frame === 'string')
-      .map((frame): unknown => JSON.parse(frame));
-  }
-
-  /** The binary frames sent. */
-  bytes(): number[][] {
-    return this.sent.filter((frame) => typeof frame !== 'string').map((frame) => [...frame]);
-  }
-
-  #fire(type: string, event: { data?: unknown; code?: number }): void {
-    for (const listener of this.#listeners.get(type) ?? []) listener(event);
-  }
-}
 
 function latest(): FakeSocket {
   const socket = FakeSocket.made.at(-1);
@@ -138,26 +63,7 @@ function fakeTerminal() {
 const screen = (data = '$ ') =>
   ({ type: 'screen', data, cols: 80, rows: 24 }) satisfies ServerMessage;
 
-function define(name: string, value: unknown): void {
-  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
-}
-
-define('WebSocket', FakeSocket);
-define('document', {
-  documentElement: { dataset: {}, lang: 'en' },
-  querySelector: () => null,
-});
-define('location', {
-  href: 'http://127.0.0.1:4321/en/fixture/',
-  origin: 'http://127.0.0.1:4321',
-  pathname: '/en/fixture/',
-  search: '',
-  hash: '',
-});
-define('sessionStorage', { getItem: () => null, setItem: () => {}, removeItem: () => {} });
-define('fetch', () =>
-  Promise.resolve(new Response(JSON.stringify({ ok: true, version: 'test' }), { status: 200 })),
-);
+definePage({ fetch: answerJson({ ok: true, version: 'test' }) });
 
 const { TerminalConnection } = await import('../../../src/client/terminal-connection.ts');
 const { bus } = await import('../../../src/client/bus.ts');

@@ -2,6 +2,7 @@ import type { IPty } from 'node-pty';
 import type { ServerMessage } from '../../../src/lib/wire/protocol.ts';
 import { BatchLimits } from '../../../runner/terminal/output-batch.ts';
 import { TerminalSession } from '../../../runner/terminal/session.ts';
+import { answerJson, definePage, FakeSocket } from '../support/page.ts';
 import { waitFor } from '../support/poll.ts';
 import { newTerminal, written, type HeadlessTerminal, type Step } from './compare.ts';
 
@@ -14,64 +15,7 @@ import { newTerminal, written, type HeadlessTerminal, type Step } from './compar
  * and the runner skips what the page's scrollback would lose, whatever the machine's speed.
  */
 
-type Listener = (event: { data?: unknown; code?: number }) => void;
-
-/** The page's WebSocket: what the runner sends arrives at once, what the page sends waits. */
-class PageSocket {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSING = 2;
-  static readonly CLOSED = 3;
-  static made: PageSocket[] = [];
-  readyState = PageSocket.CONNECTING;
-  binaryType = 'blob';
-  /** What the page sent and the runner has not yet been given, in order. */
-  outbox: Array<string | Uint8Array> = [];
-  #listeners = new Map<string, Listener[]>();
-
-  constructor() {
-    PageSocket.made.push(this);
-  }
-
-  addEventListener(type: string, listener: Listener): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-  }
-
-  send(data: string | Uint8Array): void {
-    this.outbox.push(data);
-  }
-
-  close(): void {
-    this.readyState = PageSocket.CLOSED;
-  }
-
-  open(): void {
-    this.readyState = PageSocket.OPEN;
-    this.fire('message', undefined, 'open');
-  }
-
-  fire(type: string, data: unknown, as = type): void {
-    for (const listener of this.#listeners.get(as) ?? []) listener({ data });
-  }
-}
-
-function define(name: string, value: unknown): void {
-  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
-}
-
-const storage = { getItem: () => null, setItem: () => {}, removeItem: () => {} };
-define('WebSocket', PageSocket);
-define('document', { documentElement: { dataset: {}, lang: 'en' }, querySelector: () => null });
-define('location', {
-  href: 'http://127.0.0.1:4321/en/fixture/',
-  origin: 'http://127.0.0.1:4321',
-  pathname: '/en/fixture/',
-  search: '',
-  hash: '',
-});
-define('sessionStorage', storage);
-define('localStorage', storage);
-define('fetch', () => Promise.resolve(new Response('{}', { status: 200 })));
+definePage({ fetch: answerJson({}) });
 
 const { TerminalConnection } = await import('../../../src/client/terminal-connection.ts');
 
@@ -104,7 +48,7 @@ class RecordedPty {
 /** A page: the book's stream client drawing into a headless xterm. */
 export class Page {
   readonly terminal: HeadlessTerminal;
-  readonly socket: PageSocket;
+  readonly socket: FakeSocket;
   readonly connection: InstanceType<typeof TerminalConnection>;
   /** Binary frames received, for telling when the runner has stopped sending, and their bytes. */
   frames = 0;
@@ -131,7 +75,7 @@ export class Page {
       () => {},
     );
     this.connection.connect();
-    const socket = PageSocket.made.at(-1);
+    const socket = FakeSocket.made.at(-1);
     if (!socket) throw new Error('the page made no socket');
     this.socket = socket;
     socket.open();
@@ -143,9 +87,9 @@ export class Page {
       this.frames++;
       this.bytes += data.byteLength;
       const copy = new Uint8Array(data);
-      this.socket.fire('message', copy.buffer);
+      this.socket.receive(copy.buffer);
     },
-    sendMessage: (message: ServerMessage) => this.socket.fire('message', JSON.stringify(message)),
+    sendMessage: (message: ServerMessage) => this.socket.message(message),
     close: () => {},
   };
 
@@ -196,7 +140,7 @@ export class Pipeline {
 
   /** Hands the page's messages (acknowledgements, resizes, keys) to the runner. */
   #deliver(): boolean {
-    const outbox = this.page.socket.outbox.splice(0);
+    const outbox = this.page.socket.sent.splice(0);
     for (const frame of outbox) {
       if (typeof frame !== 'string') {
         this.session.input(frame);
@@ -225,7 +169,7 @@ export class Pipeline {
       const delivered = this.#deliver();
       await new Promise((resolve) => setTimeout(resolve, BatchLimits.windowMs * 2));
       await this.page.drawn();
-      if (!delivered && frames === this.page.frames && this.page.socket.outbox.length === 0) return;
+      if (!delivered && frames === this.page.frames && this.page.socket.sent.length === 0) return;
     }
   }
 
