@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ErrorCode, errorMessage } from '../src/lib/wire/error-codes.ts';
+import { log as runnerLog } from './log.ts';
 import {
   readLabDirs,
   readPins,
@@ -36,7 +37,7 @@ export class LabCatalog {
   constructor(
     dirs: readonly string[],
     pinsFile: string,
-    log: (message: string) => void = console.warn,
+    log: (message: string) => void = (message) => runnerLog.warn(message),
   ) {
     this.#dirs = dirs;
     this.#pinsFile = pinsFile;

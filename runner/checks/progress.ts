@@ -7,6 +7,7 @@ import {
   type ProgressEntry,
 } from '../../src/lib/wire/progress.ts';
 import type { CheckResult } from '../../src/lib/wire/protocol.ts';
+import { log as runnerLog } from '../log.ts';
 import { writeDurable, writeProblem } from '../workspace.ts';
 
 /** Told of each result as it is recorded (runner/classroom/reporter.ts sends it to an instructor's hub). */
@@ -30,7 +31,7 @@ export class ProgressStore {
   #log: (message: string) => void;
   #listeners = new Set<RecordListener>();
 
-  constructor(path: string, log: (message: string) => void = console.warn) {
+  constructor(path: string, log: (message: string) => void = (message) => runnerLog.warn(message)) {
     this.#path = path;
     this.#log = log;
     this.#data = this.#read();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
+import { log as runnerLog } from '../log.ts';
 import { boundedServer, sendError, sendJson } from '../reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
@@ -79,7 +80,7 @@ const maxViewers = 32;
 const joinRoute = /^\/join\/([^/]+)\/report$/;
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const log = options.log ?? ((message: string) => console.log(message));
+  const log = options.log ?? ((message: string) => runnerLog.info(message));
   const opened = options.stateDir ? await HubStore.open(options.stateDir, log) : undefined;
   const tokens = opened?.tokens ?? newTokens();
   const { joinToken, viewToken } = tokens;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HubLimits, type Report, type ReportedResult } from './hub/report.ts';
 import type { ProgressEntry } from '../../src/lib/wire/progress.ts';
 import type { ProgressStore } from '../checks/progress.ts';
+import { log as runnerLog } from '../log.ts';
 import { writeAtomic, type Workspace } from '../workspace.ts';
 
 /**
@@ -90,7 +91,7 @@ export function jittered(step: number, random: () => number = Math.random): numb
 }
 
 export function startReporter(options: ReporterOptions): Reporter {
-  const log = options.log ?? ((message: string) => console.log(message));
+  const log = options.log ?? ((message: string) => runnerLog.info(message));
   const { firstMs, maxMs } = options.retry ?? { firstMs: 1000, maxMs: 30_000 };
   const heartbeatMs = options.heartbeatMs ?? 40_000;
   const endpoint = `${options.joinUrl.replace(/\/+$/, '')}/report`;

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { log as runnerLog, type Logger } from '../log.ts';
 import { SkipEngine, type ScanState } from './backlog.ts';
 
 /**
@@ -335,12 +336,12 @@ export class ScreenHost {
     this.#failedStarts++;
     if (this.#failedStarts >= ScreenLimits.workerStarts) {
       this.#broken = true;
-      console.error(
+      runnerLog.error(
         `runner: the terminal screens' worker could not start (${why}), ${this.#failedStarts} ` +
           'times in a row. The terminals work, but a reload will not show their earlier output ' +
           'until every terminal has closed and the worker is tried again.',
       );
-    } else console.error(`runner: the terminal screens' worker failed: ${why}`);
+    } else runnerLog.error(`runner: the terminal screens' worker failed: ${why}`);
     for (const [id, state] of this.#screens) {
       const unparsed = state.unparsed;
       state.unparsed = 0;
@@ -369,23 +370,26 @@ export class Screen {
   readonly #host: ScreenHost;
   readonly #backlog: SkipEngine;
   readonly #flow: { pause(): void; resume(): void };
+  readonly #log: Logger;
   #paused = false;
   #lastWrite = 0;
   #timer: NodeJS.Timeout | undefined;
 
   /**
    * `flow.pause` is called when the worker has too much to parse and the pty must wait;
-   * `flow.resume` when it has caught up.
+   * `flow.resume` when it has caught up. `log` says at trace what compaction skipped.
    */
   constructor(
     size: { cols: number; rows: number; scrollback: number },
     flow: { pause(): void; resume(): void },
     host: ScreenHost = screens,
+    log: Logger = runnerLog,
   ) {
     this.cols = size.cols;
     this.rows = size.rows;
     this.#host = host;
     this.#flow = flow;
+    this.#log = log;
     this.#backlog = new SkipEngine(size);
     this.#id = host.open(size, () => this.#parsed());
   }
@@ -412,7 +416,7 @@ export class Screen {
     this.#backlog.push(data);
     this.#lastWrite = performance.now();
     if (this.#backlog.bytes >= ScreenLimits.compactBytes) {
-      this.#backlog.compact();
+      this.#compact();
       if (this.#backlog.bytes >= ScreenLimits.compactBytes / 2) this.#feed();
     }
     if (!this.#timer) this.#wait(ScreenLimits.quietMs);
@@ -466,12 +470,21 @@ export class Screen {
   /** Hands what is waiting to the worker, less what need not be parsed. */
   #feed(): void {
     if (this.#backlog.bytes === 0) return;
-    this.#backlog.compact();
+    this.#compact();
     this.#host.write(this.#id, this.#backlog.take());
     if (!this.#paused && this.#host.unparsed(this.#id) > ScreenLimits.pauseBytes) {
       this.#paused = true;
       this.#flow.pause();
     }
+  }
+
+  #compact(): void {
+    const skipped = this.#backlog.compact();
+    if (skipped > 0 && this.#log.enabled('trace'))
+      this.#log.trace('kept screen skips lines out of reach', {
+        skipped,
+        waiting: this.#backlog.bytes,
+      });
   }
 
   #parsed(): void {

@@ -7,7 +7,7 @@ import { log, type Logger } from '../log.ts';
 import { killProcessSession } from '../process/group.ts';
 import { quietCollector } from '../memory.js';
 import type { ProcessLedger } from '../process/ledger.ts';
-import { Screen } from '../screen/host.ts';
+import { Screen, screens } from '../screen/host.ts';
 import { CellTracker, type TrackerEffect } from './cell-tracker.ts';
 import { withoutInherited } from '../process/descriptors.ts';
 import { FlowLimits } from './flow-control.ts';
@@ -117,6 +117,8 @@ export class TerminalSession {
     this.#screen = new Screen(
       { cols: options.cols, rows: options.rows, scrollback: SessionLimits.scrollback },
       { pause: () => this.#pause('screen'), resume: () => this.#resume('screen') },
+      screens,
+      this.#log,
     );
     this.#batch = new OutputBatch((data) => this.#deliver(data));
     // What the session holds, let go when it ends (the last registered first), or at once when
