@@ -18,6 +18,7 @@ import { serve } from './http/server.ts';
 import { SessionRegistry } from './terminal/sessions.ts';
 import { chooseShell, type ShellCommand } from './terminal/shell.ts';
 import { createTerminalSockets } from './terminal/socket.ts';
+import { log as runnerLog } from './log.ts';
 import { lockWorkspace, type LockHolder } from './workspace-lock.ts';
 import {
   ensureWorkspace,
@@ -74,7 +75,7 @@ export interface RunningRunner {
 
 /** Starts the runner: its parts, served on one origin (the built book, `/api`, the terminal). */
 export async function startRunner(options: RunnerOptions): Promise<RunningRunner> {
-  const log = options.log ?? ((message: string) => console.log(message));
+  const log = options.log ?? ((message: string) => runnerLog.info(message));
   const token = randomBytes(24).toString('base64url');
   const env = labEnvironment(options.workspace);
   const progress = new ProgressStore(options.workspace.progress, log);
@@ -133,10 +134,15 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   };
 }
 
-const log = (message: string) => console.log(message);
+const log = (message: string) => runnerLog.info(message);
+/**
+ * The start's banner: the link, a warning that the terminal is on the network, where the
+ * workspace is. Printed whatever `--log` says, since without it the book cannot be opened.
+ */
+const banner = (message: string) => console.log(message);
 
 function fail(message: string): never {
-  console.error(`istio-lab: ${message}`);
+  runnerLog.error(`istio-lab: ${message}`);
   process.exit(2);
 }
 
@@ -154,7 +160,7 @@ function heldBy(workspace: Workspace, holder: LockHolder | undefined): never {
   const where = holder?.url
     ? `at ${holder.url}`
     : 'still starting, so its address is not known yet';
-  console.error(
+  runnerLog.error(
     `istio-lab: Istio Lab Book is already running on the workspace ${workspace.root} (${who}, ${where}). ` +
       'One workspace takes one runner: use that one, or stop it' +
       (holder ? ` (kill ${holder.pid})` : '') +
@@ -189,6 +195,7 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
+  runnerLog.level = args.log;
   if (!isLoopback(args.host) && !args.exposeOnNetwork) {
     fail(
       `--host ${args.host} would let other machines reach a terminal on this one. ` +
@@ -282,24 +289,24 @@ async function main(): Promise<void> {
     url: args.publicUrl === undefined ? runner.url : `${args.publicUrl}/`,
   });
   if (!isLoopback(args.host)) {
-    log(
+    banner(
       `WARNING: listening on ${args.host}: anyone on that network with the link can run commands as ${process.env.USER ?? 'you'}.`,
     );
   }
   // Behind a forwarded port, the browser reaches the runner only by its public address.
   const shown = args.publicUrl === undefined ? runner.book : `${args.publicUrl}/`;
-  log(
+  banner(
     `Istio Lab Book is running. Open this link (it signs this browser in):\n\n  ${shown}?token=${runner.token}\n`,
   );
-  if (args.publicUrl !== undefined) log(`(The runner listens on ${runner.url} only.)`);
-  for (const book of args.hostedBooks) log(pairingLine(book, runner.url, runner.token));
+  if (args.publicUrl !== undefined) banner(`(The runner listens on ${runner.url} only.)`);
+  for (const book of args.hostedBooks) banner(pairingLine(book, runner.url, runner.token));
   let classroom: Classroom;
   try {
     classroom = await startClassroom(args, runner.progress, workspace, log, labs);
   } catch (error) {
     failOn(error);
   }
-  log(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
+  banner(`Workspace: ${workspace.root}   Stop with Ctrl-C.`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Logger, type LogLevel } from '../../../runner/log.ts';
+import { startCli } from '../support/cli.ts';
 
 /** A log that keeps its lines, with the stream each went to. */
 export function recordingLog(level: LogLevel): { log: Logger; lines: string[] } {
@@ -47,5 +48,19 @@ describe('runner log', () => {
     log.level = 'trace';
     child.trace('shown');
     assert.deepEqual(lines, ['stderr: trace shown session=main']);
+  });
+
+  it('leaves the link and the banner to a runner started with --log error', async () => {
+    const cli = startCli(['--port', '0', '--log', 'error']);
+    try {
+      await cli.started();
+      assert.match(
+        cli.output(),
+        /Istio Lab Book is running\. Open this link.*\n\n {2}http:\/\/\S+\?token=/s,
+      );
+      assert.match(cli.output(), /Workspace: .* Stop with Ctrl-C\./);
+    } finally {
+      await cli.stop();
+    }
   });
 });
