@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tolerateBrokenLabsVariable } from '../src/lib/book-check.ts';
+import { tolerateBrokenLabsVariable } from '../src/lib/lab-files.ts';
 
 /** The project folder (the runner lives in its runner/ folder). */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,8 @@ import { getCollection } from 'astro:content';
 import { parse } from 'yaml';
 import pinsSource from '../../content/versions.yaml?raw';
 import type { Lab } from '../lib/lab-schema.ts';
-import { bookSources, brokenLabProblem, tolerateBrokenLabs } from '../lib/book-check.ts';
+import { bookSources, brokenLabProblem } from '../lib/book-check.ts';
+import { tolerateBrokenLabs } from '../lib/lab-files.ts';
 import { checkSummaries, findPlacements, labSlugFor } from '../lib/placements.ts';
 
 interface RouteLocals {

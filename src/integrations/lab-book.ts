@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
-import { bookSources, checkBook, tolerateBrokenLabs } from '../lib/book-check.ts';
+import { bookSources, checkBook } from '../lib/book-check.ts';
+import { tolerateBrokenLabs } from '../lib/lab-files.ts';
 import { checkBuiltCode } from './code-typography.ts';
 
 /** File in the build folder that records when the build finished. */

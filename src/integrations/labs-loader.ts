@@ -3,8 +3,13 @@ import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Loader } from 'astro/loaders';
-import { tolerateBrokenLabs } from '../lib/book-check.ts';
-import { LabError, readLabData, readPins, validateLab } from '../lib/lab-files.ts';
+import {
+  LabError,
+  readLabData,
+  readPins,
+  tolerateBrokenLabs,
+  validateLab,
+} from '../lib/lab-files.ts';
 
 /**
  * Loads labs (content/labs/*.yaml) into the `labs` collection with the book's pins substituted,

@@ -31,17 +31,6 @@ function mdxFiles(dir: string): string[] {
 const labFrontmatter = /^---\n[\s\S]*?^lab:\s*['"]?([a-z0-9-]+)['"]?\s*$[\s\S]*?^---$/m;
 
 /**
- * Set by the runner for the build it makes of the book (runner/book-build.ts): a lab file that does
- * not load stops only its own chapter, which shows the error where its cells and checks would be
- * (src/components/lab-entry.ts). Every other build (npm run build, CI) fails on it, as before.
- */
-export const tolerateBrokenLabsVariable = 'ISTIO_LAB_TOLERATE_BROKEN_LABS';
-
-export function tolerateBrokenLabs(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[tolerateBrokenLabsVariable] === '1';
-}
-
-/**
  * Every problem that would make the book wrong: each lab that does not validate, a lab that
  * requires or names a check of a lab that does not exist, or a chapter that places a cell or check
  * its lab lacks. Each problem names the file, the place and the fix. With `brokenLabs: 'warn'`, a

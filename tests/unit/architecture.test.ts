@@ -161,16 +161,16 @@ export function compositionProblems(loads: Map<string, readonly string[]>): stri
 /**
  * What the runner may load from src/: the wire contract it shares with the page (src/lib/wire/),
  * and these modules it shares with the build: the lab format it loads labs with and runs checks
- * by, the build's switch for a broken lab (book-check.ts, with the placements it checks), and
- * the words of the hub's page. The build's own code (highlighting, the glossary, manifests, what
- * is left untranslated) never runs in the runner.
+ * by (with the build's switch for a broken lab, in lab-files.ts), where the chapters place their
+ * checks (the hub names a check as the book does), and the words of the hub's page. The build's
+ * own code (its check of the whole book, highlighting, the glossary, manifests, what is left
+ * untranslated) never runs in the runner.
  */
 export const runnerSharedLib = [
   'src/lib/lab-schema.ts',
   'src/lib/lab-files.ts',
   'src/lib/duration.ts',
   'src/lib/matchers.ts',
-  'src/lib/book-check.ts',
   'src/lib/placements.ts',
   'src/lib/ui-strings.ts',
   'src/lib/plural.ts',

@@ -5,11 +5,8 @@ import { join } from 'node:path';
 import { describe, it, mock } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { labBook } from '../../../src/integrations/lab-book.ts';
-import {
-  brokenLabProblem,
-  checkBook,
-  tolerateBrokenLabsVariable,
-} from '../../../src/lib/book-check.ts';
+import { brokenLabProblem, checkBook } from '../../../src/lib/book-check.ts';
+import { tolerateBrokenLabsVariable } from '../../../src/lib/lab-files.ts';
 import { labSchema } from '../../../src/lib/lab-schema.ts';
 import { checkSummaries, findPlacements, placementProblems } from '../../../src/lib/placements.ts';
 
