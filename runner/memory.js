@@ -7,11 +7,11 @@ import { runInNewContext } from 'node:vm';
 
 /**
  * Every chunk of a flood passes through the main thread as a short-lived Buffer: from the pty, to
- * the page's socket, to the screens' worker. V8 answered the bench's floods by growing the young
- * generation from 8 to 32 MiB, and kept it grown; the Buffers it held kept their native memory
- * meanwhile, and malloc kept much of it once they were freed. Kept at its first size, the young
- * generation is collected more often: the runner's RSS after the floods was 30–35 MiB lower, at
- * the same throughput within the runs' spread (docs/performance.md). `--max-semi-space-size`
+ * the page's socket, to the screens' worker. V8 answers a flood by growing the young generation,
+ * and keeps it grown; the Buffers it holds keep their native memory meanwhile, and malloc keeps
+ * much of it once they are freed. Kept at its first size, the young generation is collected more
+ * often, and the runner keeps less after a flood at the same throughput (docs/performance.md has
+ * the figures). `--max-semi-space-size`
  * would say the same on Node's command line only; the growth factor takes effect at run time,
  * for what is allocated after it: anything allocated before would have grown it already.
  */
@@ -19,9 +19,9 @@ setFlagsFromString('--semi-space-growth-factor=1');
 
 /**
  * glibc malloc's settings (read from the environment when a process starts, and ignored by other
- * C libraries). After floods through two sessions, the runner kept 30 MiB less with them:
- * - two arenas, not eight a core: the threads of libuv, the screens' worker and V8 each took one
- *   and kept in it what floods had freed;
+ * C libraries). With them, the runner keeps less of what floods freed (docs/performance.md):
+ * - two arenas, not eight a core: the threads of libuv, the screens' worker and V8 would each take
+ *   one and keep in it what floods had freed;
  * - blocks of 128 KiB and more mapped on their own, and unmapped when freed: glibc otherwise
  *   raises that bound to the largest block freed, up to 32 MiB, and keeps such blocks in its heaps;
  * - the top of a heap given back once 256 KiB of it is free.
@@ -71,10 +71,10 @@ export const QuietCollect = {
 
 /**
  * Collects the main thread's heap once output stops after a flood. A flood's chunks pass through
- * the main thread as Buffers, and V8 kept the pages they were in pooled after they died: in probe
- * runs of two sessions with floods, the runner held 4–9 MiB less idle with one collection once
- * each flood had stopped. A collection takes a few milliseconds, and comes only after a second of
- * quiet, when nothing waits for the runner.
+ * the main thread as Buffers, and V8 keeps the pages they were in pooled after they die: one
+ * collection once each flood has stopped lets the runner idle with less (docs/performance.md).
+ * A collection is short, and comes only after a second of quiet, when nothing waits for the
+ * runner.
  * @param {{ collect?: (() => void) | undefined; afterQuietMs?: number; minBytes?: number }} [options]
  * @returns {{ streamed(bytes: number): void }}
  */
@@ -107,10 +107,10 @@ export const BusyCollect = { everyMs: 2000 };
  * Collects the main thread's heap now and then while work goes on without a pause, at most once
  * every `everyMs`, on the turn after the work that asked. A room reporting to the hub is such
  * work: each burst of reports writes the whole table to the state file and to every open table
- * as JSON, and V8 let the dead strings' pages pile up. In the bench's room of 200 learners, the
- * hub grew by 40–50 MiB from the first half of the minute to the second. Collecting every 5 s
- * kept it within 12–20 MiB, over the bench's bound of 16; every 2 s, within 9 MiB, for about 3%
- * more of a core.
+ * as JSON, and V8 lets the dead strings' pages pile up, so that a hub grows for as long as the
+ * room reports. Collecting every `everyMs` keeps it within the bench's bound for a little more of
+ * a core; collecting less often did not (docs/performance.md, "The hub collects while a room
+ * reports").
  * @param {{ collect?: (() => void) | undefined; everyMs?: number; now?: () => number }} [options]
  * @returns {{ worked(): void }}
  */

@@ -6,7 +6,7 @@
 //   so the process starts itself again with them;
 // - the runner's TypeScript comes with its types stripped already (runner/stripped-sources.js).
 //   Node strips types with a WebAssembly compiler that it loads on the first .ts file and keeps
-//   for good: 12–18 MiB of the runner's RSS, and 150–200 ms of its start.
+//   for good, which costs the runner memory for as long as it runs and time at its start.
 // Where Node lacks what this needs (before 22.15), the runner starts as it did, with more memory.
 import { restartWithMallocSettings } from './memory.js';
 import * as module from 'node:module';

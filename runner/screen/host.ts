@@ -27,12 +27,11 @@ export const ScreenLimits = {
   /** ...until no more than this is left. */
   resumeBytes: 256 << 10,
   /**
-   * MiB of the worker's young generation. Serializing 10,000 lines makes tens of MiB of
-   * short-lived strings; with V8's default young generation much of it is promoted, and the
-   * heap the worker kept afterwards grew by 80–90 MiB at each serialization of a full 120×30
-   * screen (12,000 coloured lines written, serialized four times: the runner's RSS went from 129
-   * to 297 MiB). With a small young generation, and a full collection after each serialization
-   * (worker.js), it went to 170 MiB and stayed there, serializing as fast.
+   * MiB of the worker's young generation. Serializing a full scrollback makes many short-lived
+   * strings; with V8's default young generation much of it is promoted, and the heap the worker
+   * keeps afterwards grows at each serialization of a full screen. With a small young generation,
+   * and a full collection after each serialization (worker.js), it stays level, serializing as
+   * fast (docs/performance.md, "The worker gives its memory back").
    */
   workerYoungMb: 4,
   /** After a serialization, or once writes have stopped for this long, the worker collects. */
@@ -46,15 +45,16 @@ export const ScreenLimits = {
   /**
    * A screen with at least this many lines of scrollback is also serialized without it, and the
    * page shows that first (`SerializedScreen.visible`). A page builds a line of its terminal for
-   * every line of scrollback it is sent, which takes 100–200 ms for 10,000 lines in a page just
-   * loaded (docs/performance.md); for fewer than this, the difference is not worth a second step.
+   * every line of scrollback it is sent, long enough in a page just loaded for a learner to wait
+   * on a full scrollback (docs/performance.md, "The visible rows first"); for fewer lines than
+   * this, the difference is not worth a second step.
    */
   visibleFirstLines: 1000,
   /**
    * A screen whose output has gone quiet, once serialized, lets its headless xterm go and keeps
    * only the serialized copy, from which the worker makes it again at the next output or resize:
-   * a screen of 148 columns with 10,000 lines of scrollback holds about 17 MiB as xterm's buffer
-   * lines, and about 1 MiB as its serialization (docs/performance.md). A restore from that copy is
+   * xterm keeps each line of a buffer as an object with an array of cells, many times the size of
+   * the line's escape sequences in a serialization (docs/performance.md). A restore from that copy is
    * what a page does on every reload, and the differential tests hold it to the reference.
    */
   sleep: true,

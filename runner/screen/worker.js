@@ -3,8 +3,8 @@
 // parsing a flood of output takes a core of its own instead of the runner's main thread.
 //
 // Plain JavaScript, its types checked by tsc from the JSDoc: a worker that loads TypeScript loads
-// Node's type stripper into its own isolate too, which costs the runner about 17 MiB of memory
-// (docs/performance.md). host.ts is imported for its types only.
+// Node's type stripper into its own isolate too, memory the runner would hold for as long as the
+// worker runs (docs/performance.md). host.ts is imported for its types only.
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import xtermHeadless from '@xterm/headless';
@@ -43,9 +43,9 @@ const { SerializeAddon } = serializeAddon;
  * serialized, or once a flood has been parsed, keeps the worker near what it really holds.
  *
  * The "last-resort" flavour is V8's memory-reducing collection: a plain full one frees the dead
- * objects but keeps their pages pooled for reuse, and after the bench's floods those pooled pages
- * were 20–35 MiB of the runner's RSS. It takes a few collections in a row, in this thread, after
- * the answer has been sent: about 30 ms with two full screens here, against 15 for a plain one.
+ * objects but keeps their pages pooled for reuse, and after a flood those pooled pages are much
+ * of what the runner holds (docs/performance.md). It takes a few collections in a row, about twice
+ * the time of a plain one, so it runs in this thread, after the answer has been sent.
  */
 const collect = memoryReducingCollection();
 /** @type {NodeJS.Timeout | undefined} */
@@ -238,9 +238,9 @@ function serialized(screen, at) {
 
 /**
  * The same string, stored in one piece. The serializer builds its answer by appending, and V8
- * keeps such a string as a tree of the pieces appended, 32 bytes for each: the copy kept of a
- * 148-column screen with 10,000 lines of scrollback took 11 MiB that way, against 1 MiB in one
- * piece. Reading a character has V8 join the pieces, once, in place.
+ * keeps such a string as a tree of the pieces appended, 32 bytes for each: for a serialization,
+ * made of very many short pieces, the tree takes many times the memory of the text itself
+ * (docs/performance.md). Reading a character has V8 join the pieces, once, in place.
  * @param {string} data
  */
 function flat(data) {
