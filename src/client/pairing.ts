@@ -13,7 +13,7 @@ export interface Pairing {
 }
 
 const storageKey = 'istio-lab.pairing';
-/** What a runner's token looks like (runner/http/server.ts makes it base64url). */
+/** What a runner's token looks like (runner/cli.ts makes it base64url). */
 export const tokenPattern = /^[A-Za-z0-9_-]{16,256}$/;
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** A name under .localhost: browsers resolve every one of them to loopback (RFC 6761). */
