@@ -18,6 +18,7 @@ import { serve } from './http/server.ts';
 import { SessionRegistry } from './terminal/sessions.ts';
 import { chooseShell, type ShellCommand } from './terminal/shell.ts';
 import { createTerminalSockets } from './terminal/socket.ts';
+import type { HubStatus } from '../src/lib/wire/hub-status.ts';
 import { log as runnerLog } from './log.ts';
 import { lockWorkspace, type LockHolder } from './workspace-lock.ts';
 import {
@@ -56,6 +57,8 @@ export interface RunnerOptions {
   maxSessions?: number;
   /** How long a client may take to send its request headers (reply.ts ConnectionLimits). */
   headersTimeoutMs?: number;
+  /** What the reporter knows of the classroom hub, for `/api/health` (http/api.ts). */
+  hubStatus?: () => HubStatus | undefined;
   log?: (message: string) => void;
 }
 
@@ -103,6 +106,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
     kubeContext: options.kubeContext,
     ledger,
     broadcast: (message) => terminals.broadcast(message),
+    ...(options.hubStatus ? { hubStatus: options.hubStatus } : {}),
   });
   const served = await serve({
     host: options.host,
@@ -255,6 +259,8 @@ async function main(): Promise<void> {
     version: string;
   };
 
+  // Started once the runner listens (the reporter follows its progress); its health asks it.
+  let classroom: Classroom | undefined;
   let runner: RunningRunner;
   try {
     runner = await startRunner({
@@ -266,6 +272,7 @@ async function main(): Promise<void> {
       allowOrigins: args.allowOrigins,
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
       version,
+      hubStatus: () => classroom?.hubStatus(),
       kubeContext: pins.kubeContext ?? 'kind-istio-lab',
       shell,
       idleMs: args.idleMinutes * 60_000,
@@ -300,7 +307,6 @@ async function main(): Promise<void> {
   );
   if (args.publicUrl !== undefined) banner(`(The runner listens on ${runner.url} only.)`);
   for (const book of args.hostedBooks) banner(pairingLine(book, runner.url, runner.token));
-  let classroom: Classroom;
   try {
     classroom = await startClassroom(args, runner.progress, workspace, log, labs);
   } catch (error) {
@@ -317,7 +323,7 @@ async function main(): Promise<void> {
     // (the dev container's start.sh) must not hand out its dead link and token.
     if (readRunnerFile(workspace)?.pid === process.pid)
       rmSync(workspace.runnerFile, { force: true });
-    Promise.all([classroom.close(), runner.close()]).then(
+    Promise.all([classroom?.close(), runner.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -3,7 +3,8 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { startHubThread, type HubThread } from './hub/thread.ts';
 import type { ProgressStore } from '../checks/progress.ts';
-import { startReporter, type HubStatus, type Reporter } from './reporter.ts';
+import type { HubStatus } from '../../src/lib/wire/hub-status.ts';
+import { startReporter, type Reporter } from './reporter.ts';
 import type { Workspace } from '../workspace.ts';
 import type { LabCatalog } from '../lab-catalog.ts';
 import type { BookOrder } from './hub/table.ts';
@@ -27,7 +28,7 @@ export interface ClassroomArgs {
 export interface Classroom {
   hub: HubThread | undefined;
   /**
-   * What the learner's reporter knows of the hub (reporter.ts HubStatus), for the learner's page
+   * What the learner's reporter knows of the hub (src/lib/wire/hub-status.ts), for the learner's page
    * to say, e.g., that the hub is full and to ask the instructor; undefined without --report-to.
    */
   hubStatus(): HubStatus | undefined;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, errorMessage } from '../../src/lib/wire/error-codes.ts';
+import type { HubStatus } from '../../src/lib/wire/hub-status.ts';
 import type { CheckResult, ServerMessage } from '../../src/lib/wire/protocol.ts';
 import { protocolVersion } from '../../src/lib/wire/protocol-version.ts';
 import { runCheck } from '../checks/checks.ts';
@@ -20,6 +21,11 @@ export interface ApiContext {
   ledger?: ProcessLedger;
   /** Tells every attached page about a check in progress (through runner/terminal/socket.ts). */
   broadcast: (message: ServerMessage) => void;
+  /**
+   * What this runner's reporter knows of the instructor's hub (--report-to), for `/api/health`
+   * to carry to the page; undefined when it reports to no hub.
+   */
+  hubStatus?: () => HubStatus | undefined;
 }
 
 const checkRoute = /^\/api\/checks\/([^/]+)\/([^/]+)$/;
@@ -91,9 +97,17 @@ export function createApi(context: ApiContext): Api {
       if (!response.headersSent) sendError(response, 500, ErrorCode.internal, errorMessage(error));
     };
     if (path === '/api/health') {
-      // `protocol` lets a page of another version say when it cannot work with this runner.
-      if (only('GET'))
-        sendJson(response, 200, { ok: true, version: context.version, protocol: protocolVersion });
+      // `protocol` lets a page of another version say when it cannot work with this runner;
+      // `hub`, that the classroom hub it reports to is full or cannot save (older pages ignore it).
+      if (only('GET')) {
+        const hub = context.hubStatus?.();
+        sendJson(response, 200, {
+          ok: true,
+          version: context.version,
+          protocol: protocolVersion,
+          ...(hub ? { hub: { status: hub } } : {}),
+        });
+      }
     } else if (path === '/api/progress') {
       if (only('GET')) sendJson(response, 200, context.progress.snapshot);
     } else if (path === '/api/doctor') {

@@ -3,6 +3,7 @@ import { showChapterProgress } from './chapter-progress.ts';
 import './lab-cell.ts';
 import './lab-chapter-tools.ts';
 import './lab-check.ts';
+import { showHubStatus } from './hub-banner.ts';
 import { probeRunner } from './runner-link.ts';
 import { showProtocolMismatch } from './runner-version.ts';
 import { relayChecksBetweenTabs } from './tab-relay.ts';
@@ -15,7 +16,7 @@ async function start(): Promise<void> {
   const state = await probeRunner();
   bus.emit('state', state);
   document.documentElement.dataset.labRunner = state;
-  const stateBanners = 'lab-runtime .lab-banner:not([data-kind="protocol"])';
+  const stateBanners = 'lab-runtime .lab-banner:not([data-kind="protocol"], [data-kind="hub"])';
   for (const banner of document.querySelectorAll<HTMLElement>(stateBanners)) {
     banner.hidden = banner.dataset.kind !== state;
   }
@@ -38,6 +39,8 @@ async function start(): Promise<void> {
     relayChecksBetweenTabs();
     const protocol = document.querySelector<HTMLElement>('lab-runtime [data-kind="protocol"]');
     if (protocol) showProtocolMismatch(protocol);
+    const hub = document.querySelector<HTMLElement>('lab-runtime [data-kind="hub"]');
+    if (hub) showHubStatus(hub);
     const lab = document.querySelector<HTMLElement>('lab-runtime')?.dataset.lab;
     if (lab) void showChapterProgress(lab);
     const { openDock } = await import('./lab-dock.ts');

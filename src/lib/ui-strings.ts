@@ -60,6 +60,10 @@ export const uiStrings = {
   'lab.check.expect.waitUpTo': 'By-hand note on polling; {{seconds}}',
   'lab.runner.absent': 'Banner when no runner answers: how to start one',
   'lab.runner.unpaired': 'Banner when a runner answers but this browser has no token',
+  'lab.classroom.full':
+    "Banner on a chapter when the learner's runner reports to a classroom hub that is full (--report-to): ask the instructor to make room",
+  'lab.classroom.notSaved':
+    "Banner on a chapter when the classroom hub the learner's runner reports to cannot save results (503): the runner keeps them and sends them again",
   'lab.runner.source':
     "Read-only banner, before a link to the book's repository: where to get the folder that npm start runs in",
   'lab.home.chapters': "Home page: heading of the list of the book's chapters, in order",

@@ -8,8 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import type { ProgressStore } from '../../../../runner/checks/progress.ts';
 import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
 import { SourceLimits } from '../../../../runner/classroom/hub/limits.ts';
-import { startReporter } from '../../../../runner/classroom/reporter.ts';
+import { startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
 import type { Workspace } from '../../../../runner/workspace.ts';
+import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
 
 describe('what one source address may send', () => {
@@ -119,6 +120,74 @@ describe('a learner joining a full hub', () => {
     } finally {
       reporter.stop();
     }
+  });
+});
+
+describe("two learners' runners on a hub that takes one", () => {
+  let hub: RunningHub;
+  const runners: LiveRunner[] = [];
+  const reporters: Reporter[] = [];
+  before(async () => {
+    hub = await startHub({
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+      tickMs: 600_000,
+      capacity: 1,
+      rates: false,
+    });
+  });
+  after(async () => {
+    for (const reporter of reporters) reporter.stop();
+    await Promise.all(runners.map((runner) => runner.stop()));
+    await hub.close();
+  });
+
+  /** A learner's runner reporting to the hub, its health carrying what its reporter knows. */
+  const learner = async (name: string) => {
+    // The runner listens before its reporter starts, as in runner/cli.ts.
+    const started: { reporter?: Reporter } = {};
+    const runner = await liveRunner({ hubStatus: () => started.reporter?.status() });
+    runners.push(runner);
+    const reporter = (started.reporter = startReporter({
+      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
+      name,
+      workspace: runner.workspace,
+      progress: runner.progress,
+      log: () => undefined,
+      retry: { firstMs: 10, maxMs: 20 },
+    }));
+    reporters.push(reporter);
+    return { runner, reporter };
+  };
+  const health = async (runner: LiveRunner) =>
+    (await (
+      await fetch(new URL('api/health', runner.url), { headers: runner.headers })
+    ).json()) as {
+      ok: boolean;
+      hub?: { status: string };
+    };
+
+  it("says in the second learner's /api/health that the hub is full, and ok in the first's", async () => {
+    const first = await learner('Ada');
+    await first.reporter.idle();
+    assert.equal(hub.learners.size, 1);
+    const second = await learner('Bo');
+    await waitFor('the hub to count the second learner waiting', () => hub.learners.waiting === 1);
+    await waitFor(
+      'the second runner to hear that the hub is full',
+      async () => (await health(second.runner)).hub?.status === 'full',
+    );
+    assert.deepEqual((await health(first.runner)).hub, { status: 'ok' });
+    const answer = await health(second.runner);
+    assert.equal(answer.ok, true);
+    assert.deepEqual(answer.hub, { status: 'full' });
+  });
+
+  it('carries no hub in the health of a runner that reports to none', async () => {
+    const alone = await liveRunner();
+    runners.push(alone);
+    assert.equal('hub' in (await health(alone)), false);
   });
 });
 
