@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import { csvField, csvText } from '../../../../runner/classroom/hub/csv.ts';
 import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
 import { hubCsv } from '../../../../runner/classroom/hub/view.ts';
+import { postReport, testHub } from '../../support/hub.ts';
 
 describe('CSV fields', () => {
   it('quotes a field holding a quote, a comma or a line end, doubling its quotes', () => {
@@ -139,11 +140,11 @@ describe('the table as CSV', () => {
 describe('GET /api/learners.csv', () => {
   let hub: RunningHub;
   before(async () => {
-    hub = await startHub({ host: '127.0.0.1', port: 0, log: () => undefined, tickMs: 60_000 });
-    const report = await fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: '@SUM(A1)', learner: 'sum-learner-00000001', results: [] }),
+    hub = await testHub({ tickMs: 60_000 });
+    const report = await postReport(hub, {
+      name: '@SUM(A1)',
+      learner: 'sum-learner-00000001',
+      results: [],
     });
     assert.equal(report.status, 204);
   });

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it, mock } from 'node:test';
 import { ProgressStore } from '../../../../runner/checks/progress.ts';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
 import { hubView } from '../../../../runner/classroom/hub/view.ts';
-import { startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import type { Reporter } from '../../../../runner/classroom/reporter.ts';
 import { workspaceAt } from '../../../../runner/workspace.ts';
+import { joinLink, reportAs, testHub } from '../../support/hub.ts';
 
 /**
  * "Last seen" for a learner who is connected but idle: the learner's runner beats while it runs,
@@ -29,23 +30,14 @@ describe('last seen of a connected learner', () => {
   async function room(): Promise<{ hub: RunningHub; reporter: Reporter; lastSeen: () => string }> {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: t0 });
     cleanup.push(() => mock.timers.reset());
-    const hub = await startHub({
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      rates: false,
-      tickMs: 3_600_000,
-    });
+    const hub = await testHub({ rates: false, tickMs: 3_600_000 });
     cleanup.push(() => hub.close());
     const home = mkdtempSync(join(tmpdir(), 'istio-lab-heartbeat-'));
     cleanup.push(() => rmSync(home, { recursive: true, force: true }));
     const workspace = workspaceAt(home);
-    const reporter = startReporter({
-      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
-      name: 'Ada',
+    const reporter = reportAs('Ada', joinLink(hub), {
       workspace,
       progress: new ProgressStore(workspace.progress, () => undefined),
-      log: () => undefined,
     });
     cleanup.push(() => reporter.stop());
     // The first report (the learner joins) leaves at once.

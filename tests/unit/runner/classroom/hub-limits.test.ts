@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProgressStore } from '../../../../runner/checks/progress.ts';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import { SourceLimits } from '../../../../runner/classroom/hub/limits.ts';
-import { startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import type { Reporter } from '../../../../runner/classroom/reporter.ts';
 import type { Workspace } from '../../../../runner/workspace.ts';
+import { joinLink, postReport, reportAs, testHub } from '../../support/hub.ts';
 import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
 
@@ -34,23 +35,14 @@ describe('what one source address may send', () => {
 describe('a hub flooded from one address', () => {
   let hub: RunningHub;
   before(async () => {
-    hub = await startHub({
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      tickMs: 600_000,
+    hub = await testHub({
       // Nothing comes back during the test, so the counts do not depend on the machine's speed.
       rates: { joins: { burst: 3, perSecond: 1e-9 }, reports: { burst: 8, perSecond: 1e-9 } },
     });
   });
   after(() => hub.close());
 
-  const report = (learner: string) =>
-    fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'Probe', learner, results: [] }),
-    });
+  const report = (learner: string) => postReport(hub, { name: 'Probe', learner, results: [] });
 
   it('answers 429 rate-limited past its joins, then past its reports, and keeps the room as it was', async () => {
     const ids = ['probe-learner-000001', 'probe-learner-000002', 'probe-learner-000003'];
@@ -71,18 +63,11 @@ describe('a learner joining a full hub', () => {
   let hub: RunningHub;
   const home = mkdtempSync(join(tmpdir(), 'istio-lab-full-'));
   before(async () => {
-    hub = await startHub({
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      tickMs: 600_000,
-      capacity: 1,
-      rates: false,
-    });
-    const first = await fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'First', learner: 'first-learner-000001', results: [] }),
+    hub = await testHub({ capacity: 1, rates: false });
+    const first = await postReport(hub, {
+      name: 'First',
+      learner: 'first-learner-000001',
+      results: [],
     });
     assert.equal(first.status, 204);
   });
@@ -95,14 +80,12 @@ describe('a learner joining a full hub', () => {
     const said: string[] = [];
     // The reporter reads the workspace's folder and the progress snapshot, and listens for more.
     const progress = { snapshot: { labs: {} }, onRecord: () => () => undefined };
-    const reporter = startReporter({
-      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
-      name: 'Late',
-      workspace: { root: home } as Workspace,
-      progress: progress as unknown as ProgressStore,
-      log: (message) => said.push(message),
-      retry: { firstMs: 10, maxMs: 20 },
-    });
+    const reporter = reportAs(
+      'Late',
+      joinLink(hub),
+      { workspace: { root: home } as Workspace, progress: progress as unknown as ProgressStore },
+      { log: (message) => said.push(message), retry: { firstMs: 10, maxMs: 20 } },
+    );
     try {
       await waitFor('three refusals', () => hub.learners.waiting === 1 && said.length > 0);
       await waitFor('a few more attempts', async () => {
@@ -128,14 +111,7 @@ describe("two learners' runners on a hub that takes one", () => {
   const runners: LiveRunner[] = [];
   const reporters: Reporter[] = [];
   before(async () => {
-    hub = await startHub({
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      tickMs: 600_000,
-      capacity: 1,
-      rates: false,
-    });
+    hub = await testHub({ capacity: 1, rates: false });
   });
   after(async () => {
     for (const reporter of reporters) reporter.stop();
@@ -149,12 +125,7 @@ describe("two learners' runners on a hub that takes one", () => {
     const started: { reporter?: Reporter } = {};
     const runner = await liveRunner({ hubStatus: () => started.reporter?.status() });
     runners.push(runner);
-    const reporter = (started.reporter = startReporter({
-      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
-      name,
-      workspace: runner.workspace,
-      progress: runner.progress,
-      log: () => undefined,
+    const reporter = (started.reporter = reportAs(name, joinLink(hub), runner, {
       retry: { firstMs: 10, maxMs: 20 },
     }));
     reporters.push(reporter);
@@ -211,14 +182,12 @@ describe('a reporter whose hub cannot save', () => {
       snapshot: { labs: { traffic: { canary: entry } } },
       onRecord: () => () => undefined,
     };
-    const reporter = startReporter({
-      joinUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/join/${'j'.repeat(32)}`,
-      name: 'Ada',
-      workspace: { root: home } as Workspace,
-      progress: progress as unknown as ProgressStore,
-      log: (message) => said.push(message),
-      retry: { firstMs: 10, maxMs: 20 },
-    });
+    const reporter = reportAs(
+      'Ada',
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/join/${'j'.repeat(32)}`,
+      { workspace: { root: home } as Workspace, progress: progress as unknown as ProgressStore },
+      { log: (message) => said.push(message), retry: { firstMs: 10, maxMs: 20 } },
+    );
     try {
       await reporter.idle();
       assert.equal(bodies.length, 4, 'three refusals, then the one the hub saved');

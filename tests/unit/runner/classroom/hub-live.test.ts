@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
+import { postReport, testHub } from '../../support/hub.ts';
 import { waitFor } from '../../support/poll.ts';
 
 /** Server-sent events as they complete: each block's event name and data. */
@@ -41,25 +42,15 @@ const id = (n: number) => `live-learner-${String(n).padStart(8, '0')}`;
 describe('the live table', () => {
   let hub: RunningHub;
   const report = (n: number, check: string) =>
-    fetch(new URL(`/join/${hub.joinToken}/report`, hub.url), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        name: `Learner ${n}`,
-        learner: id(n),
-        results: [
-          { lab: 'traffic', check, status: 'pass', at: new Date().toISOString(), attempts: 1 },
-        ],
-      }),
+    postReport(hub, {
+      name: `Learner ${n}`,
+      learner: id(n),
+      results: [
+        { lab: 'traffic', check, status: 'pass', at: new Date().toISOString(), attempts: 1 },
+      ],
     });
   before(async () => {
-    hub = await startHub({
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
-      tickMs: 600_000,
-      rates: false,
-    });
+    hub = await testHub({ rates: false });
     for (let n = 0; n < 300; n++) assert.equal((await report(n, 'first')).status, 204);
   });
   after(() => hub.close());

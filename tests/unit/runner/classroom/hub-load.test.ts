@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
 import { HubLimits } from '../../../../runner/classroom/hub/report.ts';
+import { testHub } from '../../support/hub.ts';
 
 interface Answer {
   status: number;
@@ -49,10 +50,7 @@ const room = 200;
 describe('the hub under a full room, with bad reports mixed in', () => {
   let hub: RunningHub;
   before(async () => {
-    hub = await startHub({
-      host: '127.0.0.1',
-      port: 0,
-      log: () => undefined,
+    hub = await testHub({
       tickMs: 60_000,
       capacity: room,
       // The whole room comes from one address here; limits per address are hub-limits.test.ts.

@@ -5,16 +5,17 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
-import { jittered, startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import { jittered, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import { joinLink, postReport as report, reportAs, testHub } from '../../support/hub.ts';
 import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
 
 /** A hub on loopback keeping its state in `home`, as `npm start -- --hub` does in the workspace. */
 function hubIn(home: string, log: (message: string) => void, port = 0): Promise<RunningHub> {
   // A room from one address: limits per address are hub-limits.test.ts.
-  return startHub({ host: '127.0.0.1', port, stateDir: home, log, tickMs: 60_000, rates: false });
+  return testHub({ port, stateDir: home, log, tickMs: 60_000, rates: false });
 }
 
 const learnersOf = async (hub: RunningHub, token = hub.viewToken) => {
@@ -24,13 +25,6 @@ const learnersOf = async (hub: RunningHub, token = hub.viewToken) => {
   assert.equal(answer.status, 200, 'the view token is taken');
   return ((await answer.json()) as { learners: LearnerSummary[] }).learners;
 };
-
-const report = (hub: RunningHub, body: unknown, token = hub.joinToken) =>
-  fetch(new URL(`/join/${token}/report`, hub.url), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
 const check = async (runner: LiveRunner, id: string) => {
   const answer = await fetch(`http://127.0.0.1:${runner.port}/api/checks/fixture/${id}`, {
@@ -67,11 +61,7 @@ describe('a hub restarted in the same workspace', () => {
       'the tokens are readable by the instructor only',
     );
 
-    reporter = startReporter({
-      joinUrl: `http://127.0.0.1:${hub.port}/join/${hub.joinToken}`,
-      name: 'Ada',
-      workspace: ada.workspace,
-      progress: ada.progress,
+    reporter = reportAs('Ada', joinLink(hub), ada, {
       log: (message) => said.push(message),
       retry: { firstMs: 20, maxMs: 200 },
     });

@@ -4,10 +4,11 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
+import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
 import { hubPage } from '../../../../runner/classroom/hub/page.ts';
-import { learnerId, startReporter, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import { learnerId, type Reporter } from '../../../../runner/classroom/reporter.ts';
+import { joinLink, reportAs, testHub } from '../../support/hub.ts';
 import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
 
@@ -113,7 +114,7 @@ describe('instructor hub with two learners on loopback', () => {
         learners: LearnerSummary[];
       }
     ).learners;
-  const join = (port: number, token = hub.joinToken) => `http://127.0.0.1:${port}/join/${token}`;
+  const join = (port: number, token = hub.joinToken) => joinLink(hub, port, token);
   const report = (body: unknown, headers: Record<string, string> = {}, token = hub.joinToken) =>
     call(hub.port, `/join/${token}/report`, {
       method: 'POST',
@@ -123,7 +124,7 @@ describe('instructor hub with two learners on loopback', () => {
   const valid = { name: 'Probe', learner: 'probe-learner-0001', results: [] };
 
   before(async () => {
-    hub = await startHub({ host: '127.0.0.1', port: 0, log: () => undefined, tickMs: 500 });
+    hub = await testHub({ tickMs: 500 });
     proxy = await captureProxy(hub);
     [ada, bo] = await Promise.all([liveRunner(), liveRunner()]);
     for (const [runner, name] of [
@@ -131,14 +132,7 @@ describe('instructor hub with two learners on loopback', () => {
       [bo, '<script>alert(1)</script> Bo'],
     ] as const)
       reporters.push(
-        startReporter({
-          joinUrl: join(proxy.port),
-          name,
-          workspace: runner.workspace,
-          progress: runner.progress,
-          log: () => undefined,
-          retry: { firstMs: 50, maxMs: 200 },
-        }),
+        reportAs(name, join(proxy.port), runner, { retry: { firstMs: 50, maxMs: 200 } }),
       );
   });
   after(async () => {
@@ -268,14 +262,14 @@ describe('instructor hub with two learners on loopback', () => {
     await listen(hostile);
     const hostilePort = (hostile.address() as AddressInfo).port;
     const before = JSON.stringify(ada.progress.snapshot);
-    const reporter = startReporter({
-      joinUrl: `http://127.0.0.1:${hostilePort}/join/${'x'.repeat(24)}`,
-      name: 'Ada',
-      workspace: ada.workspace,
-      progress: ada.progress,
-      log: () => undefined,
-      retry: { firstMs: 10, maxMs: 20 },
-    });
+    const reporter = reportAs(
+      'Ada',
+      `http://127.0.0.1:${hostilePort}/join/${'x'.repeat(24)}`,
+      ada,
+      {
+        retry: { firstMs: 10, maxMs: 20 },
+      },
+    );
     try {
       await until('three reports to the hostile hub, or a followed redirect', () =>
         asked >= 3 || followed.length > 0 ? true : undefined,
@@ -306,11 +300,7 @@ describe('instructor hub with two learners on loopback', () => {
 
   it('keeps trying, saying why once, when the hub does not know the join link', async () => {
     const said: string[] = [];
-    const reporter = startReporter({
-      joinUrl: join(proxy.port, 'B'.repeat(32)),
-      name: 'Stale',
-      workspace: ada.workspace,
-      progress: ada.progress,
+    const reporter = reportAs('Stale', join(proxy.port, 'B'.repeat(32)), ada, {
       log: (message) => said.push(message),
       retry: { firstMs: 10, maxMs: 20 },
     });
@@ -464,11 +454,7 @@ describe('instructor hub with two learners on loopback', () => {
     await close(probe);
     const cy = await liveRunner();
     const said: string[] = [];
-    const reporter = startReporter({
-      joinUrl: join(port),
-      name: 'Cy',
-      workspace: cy.workspace,
-      progress: cy.progress,
+    const reporter = reportAs('Cy', join(port), cy, {
       log: (message) => said.push(message),
       retry: { firstMs: 20, maxMs: 100 },
     });
