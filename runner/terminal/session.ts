@@ -237,6 +237,7 @@ export class TerminalSession {
       if (visible !== undefined) client.sendMessage({ type: 'visible', data: visible });
       client.sendMessage(message);
       this.#client = client;
+      this.#log.debug('page attached', { cols: this.#screen.cols, rows: this.#screen.rows });
       this.#stream = new PageStream(
         client,
         { hold: () => this.#pause('page'), release: () => this.#resume('page') },
@@ -259,6 +260,7 @@ export class TerminalSession {
       return;
     }
     if (this.#client !== client) return;
+    this.#log.debug('page detached');
     this.#batch.flush();
     this.#client = undefined;
     this.#dropStream();
