@@ -78,28 +78,39 @@ const screens = new Map();
 /** @param {ScreenReply} message */
 const reply = (message) => port.postMessage(message);
 
+/**
+ * Requests are handled one at a time, in the order they came, each once its work is done: a write
+ * once its bytes are parsed, a `prepare` once the screen is serialized (and let go, if asked).
+ * Terminals that each parsed a part in turn would all be awake at once, each holding its full
+ * buffer (xterm keeps every line of scrollback as an array of its cells), until every one of them
+ * was done: when eight terminals that flooded go quiet together, each is handed its last output
+ * and asked to prepare, and taken in turn, each is serialized and let go before the next one's
+ * output is parsed, so that the worker holds one such buffer at a time, and the memory one freed
+ * serves the next. It costs no speed: all the screens share this one thread either way.
+ */
+let turn = Promise.resolve();
 port.on('message', (/** @type {ScreenRequest} */ request) => {
+  turn = turn.then(() => handle(request));
+});
+
+/**
+ * @param {ScreenRequest} request
+ * @returns {Promise<void> | void}
+ */
+function handle(request) {
   if (request.op === 'heap') {
-    const done = [...screens.values()].map(
-      ({ live }) =>
-        new Promise((resolve) =>
-          live ? live.terminal.write('', () => resolve(undefined)) : resolve(undefined),
-        ),
-    );
-    void Promise.all(done).then(() => {
-      if (request.collect) collectNow();
-      const heap = getHeapStatistics();
-      reply({
-        op: 'heap',
-        request: request.request,
-        heap: {
-          total: heap.total_heap_size,
-          used: heap.used_heap_size,
-          collects: Boolean(collect),
-          asleep: [...screens.values()].filter(({ live }) => !live).length,
-          external: heap.external_memory,
-        },
-      });
+    if (request.collect) collectNow();
+    const heap = getHeapStatistics();
+    reply({
+      op: 'heap',
+      request: request.request,
+      heap: {
+        total: heap.total_heap_size,
+        used: heap.used_heap_size,
+        collects: Boolean(collect),
+        asleep: [...screens.values()].filter(({ live }) => !live).length,
+        external: heap.external_memory,
+      },
     });
     return;
   }
@@ -120,63 +131,64 @@ port.on('message', (/** @type {ScreenRequest} */ request) => {
   const terminal = live?.terminal;
   switch (request.op) {
     case 'write': {
-      if (!terminal) break;
+      if (!terminal) return;
       changed(screen);
       const bytes = request.data.byteLength;
-      terminal.write(request.data, () => {
-        reply({ op: 'written', id: request.id, bytes });
-        collectWhenIdle(collectAfterWritesMs);
-      });
-      break;
+      return new Promise((resolve) =>
+        terminal.write(request.data, () => {
+          reply({ op: 'written', id: request.id, bytes });
+          collectWhenIdle(collectAfterWritesMs);
+          resolve();
+        }),
+      );
     }
     case 'resize':
-      if (!terminal) break;
+      if (!terminal) return;
       changed(screen);
       screen.size = { cols: request.cols, rows: request.rows };
-      // After what is already queued: that output was written for the old size.
-      terminal.write('', () => terminal.resize(request.cols, request.rows));
-      break;
+      // What came before is parsed (and was written for the old size); a terminal woken for
+      // this parses its copy first, so it is resized once that is done.
+      return new Promise((resolve) =>
+        terminal.write('', () => {
+          terminal.resize(request.cols, request.rows);
+          resolve();
+        }),
+      );
     case 'prepare': {
-      if (!terminal) break;
+      if (!terminal) return;
       const at = screen.changes;
-      terminal.write('', () => {
-        const fresh = screen.serialized?.changes !== at;
-        serialized(screen, at);
-        // Let the terminal go if nothing came since: the copy is all there is of the screen.
-        const sleeping = request.sleep && screen.changes === at && screen.live === live;
-        if (sleeping) {
-          screen.live = undefined;
-          terminal.dispose();
-        }
-        if (fresh || sleeping) collectNow();
-      });
-      break;
+      const fresh = screen.serialized?.changes !== at;
+      serialized(screen, at);
+      // Let the terminal go: the copy is all there is of the screen until the next write.
+      const sleeping = request.sleep && screen.live === live;
+      if (sleeping) {
+        screen.live = undefined;
+        terminal.dispose();
+      }
+      if (fresh || sleeping) collectNow();
+      return;
     }
     case 'serialize': {
       const at = screen.changes;
-      const send = () => {
-        const reused = screen.serialized?.changes === at;
-        const serializedScreen = serialized(screen, at);
-        reply({
-          op: 'serialized',
-          id: request.id,
-          request: request.request,
-          screen: serializedScreen,
-          reused,
-        });
-        // The answer is on its way: the garbage of making it can go before anything else.
-        if (!reused) collectNow();
-      };
-      if (screen.serialized?.changes === at || !terminal) send();
-      else terminal.write('', send);
-      break;
+      const reused = screen.serialized?.changes === at;
+      const serializedScreen = serialized(screen, at);
+      reply({
+        op: 'serialized',
+        id: request.id,
+        request: request.request,
+        screen: serializedScreen,
+        reused,
+      });
+      // The answer is on its way: the garbage of making it can go before anything else.
+      if (!reused) collectNow();
+      return;
     }
     case 'close':
       screens.delete(request.id);
       terminal?.dispose();
-      break;
+      return;
   }
-});
+}
 
 /**
  * A headless xterm and its serializer.

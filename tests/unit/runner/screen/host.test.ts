@@ -259,6 +259,27 @@ describe('kept screen in a worker thread', () => {
       s.dispose();
     }
   });
+  it('parses one screen at a time, in the order the output came', async () => {
+    // So that screens going quiet together are parsed, serialized and let go one by one, and the
+    // worker holds one full buffer at a time (worker.js says more).
+    const own = new ScreenHost();
+    const parsed: string[] = [];
+    const screenSize = { cols: 120, rows: 30, scrollback: 10_000 };
+    const first = own.open(screenSize, () => parsed.push('first'));
+    const second = own.open(screenSize, () => parsed.push('second'));
+    try {
+      for (let chunk = 0; chunk < 12; chunk++) {
+        const lines = Array.from({ length: 1000 }, (_, k) => colouredLine(chunk * 1000 + k));
+        own.write(first, Buffer.from(lines.join('')));
+      }
+      own.write(second, Buffer.from('one line\r\n'));
+      await waitFor('every write to be parsed', () => parsed.length === 13, 60_000);
+      assert.deepEqual(parsed, [...Array<string>(12).fill('first'), 'second']);
+    } finally {
+      own.close(first);
+      own.close(second);
+    }
+  });
   it('lets a quiet screen go for its copy, and makes it again when output comes', async () => {
     // Two hosts, so that each worker's heap is one screen's: the same screen, one of them ending
     // in the middle of a character, which keeps its terminal (the parser holds that byte).
