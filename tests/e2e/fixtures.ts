@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   test as base,
+  chromium,
   expect,
+  type Browser,
   type BrowserContext,
   type Locator,
   type Page,
@@ -95,6 +97,9 @@ export class ChapterPage {
   }
 }
 
+/** Contexts already watched, so that one reached twice (fixture and event) reports once. */
+const watched = new WeakSet<BrowserContext>();
+
 /**
  * Makes every Content-Security-Policy violation in `context` a console error the test collects:
  * a page that the runner or the hub serves must run under its policy with none.
@@ -103,6 +108,8 @@ export async function watchPolicy(
   context: BrowserContext,
   violations: string[] = [],
 ): Promise<string[]> {
+  if (watched.has(context)) return violations;
+  watched.add(context);
   await context.addInitScript(() =>
     document.addEventListener('securitypolicyviolation', (event) =>
       console.error(
@@ -118,23 +125,65 @@ export async function watchPolicy(
   return violations;
 }
 
+/**
+ * Watches every context opened while `violations` is in use, however the test opens it: the
+ * shared browser's contexts (`browser.newContext`, `browser.newPage`) through its `context`
+ * event, and a browser or persistent context the test launches itself through Chromium's
+ * `launch` and `launchPersistentContext`, wrapped for that long. Returns the undoing.
+ */
+export function watchEveryContext(browser: Browser, violations: string[]): () => void {
+  const onContext = (context: BrowserContext) =>
+    void watchPolicy(context, violations).catch(() => undefined);
+  const onBrowser = (launched: Browser) => {
+    launched.on('context', onContext);
+    for (const context of launched.contexts()) onContext(context);
+    return launched;
+  };
+  browser.on('context', onContext);
+  const launch = chromium.launch.bind(chromium);
+  const launchPersistentContext = chromium.launchPersistentContext.bind(chromium);
+  chromium.launch = async (...args) => onBrowser(await launch(...args));
+  chromium.launchPersistentContext = async (...args) => {
+    const context = await launchPersistentContext(...args);
+    await watchPolicy(context, violations);
+    return context;
+  };
+  return () => {
+    browser.off('context', onContext);
+    // The wrappers were own properties over BrowserType's methods: removing them restores those.
+    Reflect.deleteProperty(chromium, 'launch');
+    Reflect.deleteProperty(chromium, 'launchPersistentContext');
+  };
+}
+
 export const test = base.extend<{
   runner: Runner;
   staticHost: { url: string };
   chapter: ChapterPage;
   /**
-   * The policy violations seen so far in the test's context; a test that provokes one on purpose
-   * takes it out of this list, and any other fails the test.
+   * The policy violations seen so far in every context the test opened (watchEveryContext); a
+   * test that provokes one on purpose takes it out of this list, and any other fails the test.
    */
   policyViolations: string[];
 }>({
-  policyViolations: async ({}, use) => {
-    await use([]);
-  },
+  // Every context the test opens is watched, its default one and any it makes itself; the test
+  // fails on a violation in any of them.
+  policyViolations: [
+    async ({ browser }, use) => {
+      const violations: string[] = [];
+      const unwatch = watchEveryContext(browser, violations);
+      try {
+        await use(violations);
+      } finally {
+        unwatch();
+      }
+      expect(violations, 'no Content-Security-Policy violation').toEqual([]);
+    },
+    { auto: true },
+  ],
   context: async ({ context, policyViolations }, use) => {
     await watchPolicy(context, policyViolations);
     await use(context);
-    expect(policyViolations, 'no Content-Security-Policy violation').toEqual([]);
   },
   runner: async ({}, use) => {
     const runner = await startRunner();
