@@ -1,9 +1,38 @@
 // @ts-check
-// The runner's memory settings, in force before the rest of it is loaded: runner/start.js imports
+// The runner's memory measures, in force before the rest of it is loaded: runner/start.js imports
 // this module first (and runner/cli.ts too, for a runner started without start.js). Plain
 // JavaScript, as it runs before any TypeScript is loaded (start.js says why that matters).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
+
+/**
+ * One switch for every measure that tunes V8 or glibc malloc from outside their documented
+ * defaults: `ISTIO_LAB_MEMORY=lean` (the default) takes them all, `ISTIO_LAB_MEMORY=plain` none,
+ * and the runner then runs as Node runs any program. They are the young generation kept at its
+ * first size, malloc's settings (and the start again that applies them), V8's memory-reducing
+ * collection after a flood and in the screens' worker, the worker's small young generation
+ * (runner/screen/host.ts) and the serialized copies it keeps in one piece (runner/screen/worker.js).
+ * Each leans on how one version of V8 or glibc behaves, so plain is there to tell whether one of
+ * them is behind a problem (a heap snapshot, a Node upgrade), and for the bench to measure what
+ * they save (bench/memory-measures.ts). Nothing the runner does depends on them: what a plain
+ * runner does differently is keep more memory.
+ * @type {'lean' | 'plain'}
+ */
+export const memoryMode = readMemoryMode(process.env.ISTIO_LAB_MEMORY);
+/** Whether the memory measures are taken (`memoryMode`). */
+export const lean = memoryMode === 'lean';
+
+/**
+ * @param {string | undefined} value
+ * @returns {'lean' | 'plain'}
+ */
+function readMemoryMode(value) {
+  if (value === 'plain') return 'plain';
+  if (value !== undefined && value !== '' && value !== 'lean' && isMainThread)
+    console.error(`runner: ISTIO_LAB_MEMORY is lean or plain, not ${value}: it runs lean.`);
+  return 'lean';
+}
 
 /**
  * Every chunk of a flood passes through the main thread as a short-lived Buffer: from the pty, to
@@ -15,7 +44,7 @@ import { runInNewContext } from 'node:vm';
  * would say the same on Node's command line only; the growth factor takes effect at run time,
  * for what is allocated after it: anything allocated before would have grown it already.
  */
-setFlagsFromString('--semi-space-growth-factor=1');
+if (lean) setFlagsFromString('--semi-space-growth-factor=1');
 
 /**
  * glibc malloc's settings (read from the environment when a process starts, and ignored by other
@@ -35,9 +64,11 @@ export const mallocSettings = {
 /**
  * Starts this process again (same pid, same arguments) with `mallocSettings` in its environment,
  * on Linux, unless one of them is set already: the learner's own settings are kept, and the
- * process started again goes on. Where Node cannot (before 22.15), the process goes on as it is.
+ * process started again goes on. Where Node cannot (before 22.15), the process goes on as it is;
+ * and so it does when it runs plain (`memoryMode`).
  */
 export function restartWithMallocSettings() {
+  if (!lean) return;
   const unset = Object.keys(mallocSettings).every((name) => process.env[name] === undefined);
   if (process.platform !== 'linux' || typeof process.execve !== 'function' || !unset) return;
   process.execve(
@@ -49,11 +80,14 @@ export function restartWithMallocSettings() {
 
 /**
  * A full collection of this thread's heap, of the memory-reducing flavour that also hands freed
- * pages back (runner/screen/worker.js says more), or undefined where V8 will not give one. `gc`
- * is exposed through a new context: the flag takes effect only for contexts made after it.
+ * pages back (runner/screen/worker.js says more), or undefined where V8 will not give one, or
+ * when the runner runs plain (`memoryMode`). `gc` is exposed through a new context: the flag takes
+ * effect only for contexts made after it. "last-resort" is a flavour that Node's `gc()` takes and
+ * does not document: the one V8 runs itself before it gives up for want of memory.
  * @returns {(() => void) | undefined}
  */
 export function memoryReducingCollection() {
+  if (!lean) return undefined;
   setFlagsFromString('--expose-gc');
   /** @type {unknown} */
   const gc = runInNewContext('typeof gc === "function" ? gc : undefined');
@@ -96,34 +130,6 @@ export function quietCollector(options = {}) {
         collect();
       }, afterQuietMs);
       timer.unref();
-    },
-  };
-}
-
-/** How often the hub collects while a room reports (see spacedCollector). */
-export const BusyCollect = { everyMs: 2000 };
-
-/**
- * Collects the main thread's heap now and then while work goes on without a pause, at most once
- * every `everyMs`, on the turn after the work that asked. A room reporting to the hub is such
- * work: each burst of reports writes the whole table to the state file and to every open table
- * as JSON, and V8 lets the dead strings' pages pile up, so that a hub grows for as long as the
- * room reports. Collecting every `everyMs` keeps it within the bench's bound for a little more of
- * a core; collecting less often did not (docs/performance.md, "The hub collects while a room
- * reports").
- * @param {{ collect?: (() => void) | undefined; everyMs?: number; now?: () => number }} [options]
- * @returns {{ worked(): void }}
- */
-export function spacedCollector(options = {}) {
-  const collect = 'collect' in options ? options.collect : memoryReducingCollection();
-  const everyMs = options.everyMs ?? BusyCollect.everyMs;
-  const now = options.now ?? (() => performance.now());
-  let last = Number.NEGATIVE_INFINITY;
-  return {
-    worked() {
-      if (!collect || now() - last < everyMs) return;
-      last = now();
-      setImmediate(collect);
     },
   };
 }

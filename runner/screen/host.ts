@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { log as runnerLog, type Logger } from '../log.ts';
+import { lean } from '../memory.js';
 import { SkipEngine, type ScanState } from './backlog.ts';
 
 /**
@@ -287,7 +288,8 @@ export class ScreenHost {
   #start(): Worker {
     this.#starts++;
     const worker = new Worker(this.#script, {
-      resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb },
+      // A memory measure (runner/memory.js): a plain runner's worker has V8's default.
+      ...(lean ? { resourceLimits: { maxYoungGenerationSizeMb: ScreenLimits.workerYoungMb } } : {}),
       workerData: {
         collectAfterWritesMs: ScreenLimits.collectAfterWritesMs,
         visibleFirstLines: ScreenLimits.visibleFirstLines,

@@ -11,13 +11,20 @@ import { strippedSources } from '../../../runner/stripped-sources.js';
 const root = new URL('../../../', import.meta.url);
 const report = new URL('tests/fixtures/runner-start/report.mjs', root);
 
+/** What tests/fixtures/runner-start/report.mjs reports of a process. */
+interface ProcessReport {
+  typeStripper: boolean;
+  malloc: Record<string, string>;
+  starts: number;
+  flags: string[];
+}
+
 /** What a runner entry point's process was like, run with `--help` (it prints and exits). */
-function entryReport(
-  entry: string,
-  env: Record<string, string> = {},
-): { typeStripper: boolean; malloc: Record<string, string> } {
+function entryReport(entry: string, env: Record<string, string> = {}): ProcessReport {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('MALLOC_')),
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('MALLOC_') && name !== 'ISTIO_LAB_MEMORY',
+    ),
   );
   const printed = execFileSync(
     process.execPath,
@@ -26,17 +33,37 @@ function entryReport(
   );
   const line = /^report (.+)$/m.exec(printed)?.[1];
   assert.ok(line, `${entry} printed no report:\n${printed}`);
-  return JSON.parse(line) as { typeStripper: boolean; malloc: Record<string, string> };
+  return JSON.parse(line) as ProcessReport;
 }
 
 describe("the runner's entry point", () => {
   it("runs the runner with malloc's settings and without Node's type stripper in its process", () => {
-    assert.deepEqual(entryReport('runner/start.js'), {
-      typeStripper: false,
-      malloc: mallocSettings,
-    });
+    const { typeStripper, malloc } = entryReport('runner/start.js');
+    assert.deepEqual({ typeStripper, malloc }, { typeStripper: false, malloc: mallocSettings });
     // What the report sees when the runner is started as it used to be.
-    assert.deepEqual(entryReport('runner/cli.ts'), { typeStripper: true, malloc: {} });
+    const started = entryReport('runner/cli.ts');
+    assert.deepEqual(
+      { typeStripper: started.typeStripper, malloc: started.malloc },
+      { typeStripper: true, malloc: {} },
+    );
+  });
+
+  it('takes the memory measures by default, and none with ISTIO_LAB_MEMORY=plain', () => {
+    const lean = entryReport('runner/start.js');
+    assert.equal(lean.starts, 2, "started again, with malloc's settings");
+    assert.deepEqual(lean.malloc, mallocSettings);
+    assert.ok(lean.flags.length > 0, 'V8 flags set at run time');
+    assert.deepEqual(
+      entryReport('runner/start.js', { ISTIO_LAB_MEMORY: 'lean' }).flags,
+      lean.flags,
+    );
+    const plain = entryReport('runner/start.js', { ISTIO_LAB_MEMORY: 'plain' });
+    assert.deepEqual(
+      { starts: plain.starts, malloc: plain.malloc, flags: plain.flags },
+      { starts: 1, malloc: {}, flags: [] },
+      'started once, as Node starts any program',
+    );
+    assert.equal(plain.typeStripper, false, 'its TypeScript still stripped ahead');
   });
 
   it("keeps a learner's own malloc settings, and sets none of its own then", () => {
