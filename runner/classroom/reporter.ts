@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubLimits, type Report, type ReportedResult } from './hub/report.ts';
+import type { HubStatus } from '../../src/lib/wire/hub-status.ts';
 import type { ProgressEntry } from '../../src/lib/wire/progress.ts';
 import type { ProgressStore } from '../checks/progress.ts';
 import { log as runnerLog } from '../log.ts';
@@ -36,20 +37,13 @@ export interface ReporterOptions {
   heartbeatMs?: number;
 }
 
-/**
- * What the reporter knows of the hub, for the learner's page: `ok` (results reach it), `full`
- * (the hub follows as many learners as it takes: ask the instructor), `unknown-link` (401: ask for
- * the join command), `not-saved` (503), `unreachable`, or `stopped` (409).
- */
-export type HubStatus = 'ok' | 'full' | 'unknown-link' | 'not-saved' | 'unreachable' | 'stopped';
-
 export interface Reporter {
   /**
    * Resolves when every result so far has reached the hub and no report (a heartbeat) is on its
    * way, or reporting has stopped.
    */
   idle(): Promise<void>;
-  /** The hub as the latest answer showed it. */
+  /** The hub as its latest answer showed it, for the learner's page (src/lib/wire/hub-status.ts). */
   status(): HubStatus;
   stop(): void;
 }
