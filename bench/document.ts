@@ -58,6 +58,13 @@ again, measuring nothing: after a change to the text that explains the numbers.
   from before the floods until 10 s after the last of them ended. The peak, the RSS at the end,
   and when it was first back at or under 200 MiB. Each of our terminals keeps its screen and
   10,000 lines of scrollback; wetty's keep none.
+- **What the memory measures save** (\`bench/memory-measures.ts\`): our runner tunes V8 and glibc
+  malloc to keep less (\`runner/memory.js\`), all behind one switch, \`ISTIO_LAB_MEMORY\`: lean by
+  default, plain with none of them. The eight floods are run again against a runner started plain,
+  and one started plain with malloc's settings alone in its environment. In processes of their own
+  (\`bench/memory-probe.ts\`), each way: the main thread's young generation after a churn of
+  short-lived Buffers; the screens' worker's heap after three serializations of a full 120×30
+  screen with 10,000 lines of scrollback, and with that screen asleep as its serialized copy.
 - **Keystroke echo**: at an idle prompt, \`a\` and Backspace in turn; each timed from the keystroke
   entering the terminal to its echo parsed by the page's xterm (or arriving at the socket client).
   In the page, 200 keys in every repetition, once each server is idle after its Ctrl-C run; over

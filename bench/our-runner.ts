@@ -22,15 +22,20 @@ export interface OurRunner {
 /**
  * Starts the runner as `npm start` does (runner/cli.ts, its own process, so its memory is its own),
  * the way the end-to-end tests do (tests/servers.ts): a fresh workspace, the given build
- * and labs.
+ * and labs, and `env` over the bench's own environment (ISTIO_LAB_MEMORY=plain, for one).
  */
 export async function startOurRunner(
   scope: Scope,
-  options: { dist: string; labs: readonly string[] },
+  options: { dist: string; labs: readonly string[]; env?: NodeJS.ProcessEnv },
 ): Promise<OurRunner> {
   const home = scope.tempDir('istio-lab-bench-home-');
   const spawnedAt = performance.now();
-  const runner = spawnRunner({ home, dist: options.dist, labs: options.labs });
+  const runner = spawnRunner({
+    home,
+    dist: options.dist,
+    labs: options.labs,
+    ...(options.env ? { env: options.env } : {}),
+  });
   scope.defer('stop the runner', runner.stop);
   const file = await runner.started;
   const headers = { Authorization: `Bearer ${file.token}` };

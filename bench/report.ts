@@ -111,6 +111,59 @@ function manyRows(results: Results): ResultRow[] {
   ];
 }
 
+/**
+ * What the memory measures save (bench/memory-measures.ts): the runner lean, as it runs by
+ * default, against plain (ISTIO_LAB_MEMORY=plain), and plain with malloc's settings alone.
+ */
+function memoryMeasureRows(results: Results): ResultRow[] {
+  const measures = results.memoryMeasures;
+  const lean = results.manyTerminals?.ours;
+  if (!measures) return [];
+  const { probe, many } = measures;
+  const rss = (run: ManyTerminalsRun) =>
+    `peak ${formatBytes(run.rssPeak)}, ${formatBytes(run.rssAfter)} after ${formatNumber(run.afterMs / 1000)} s`;
+  const heap = (total: number, used: number) =>
+    `${formatBytes(total)} (${formatBytes(used)} in use)`;
+  const row = (key: string, measure: string, ours: string, plain: string, comparison = none) => ({
+    key,
+    measure,
+    ours,
+    wetty: none,
+    reference: `plain: ${plain}`,
+    comparison,
+    target: none,
+  });
+  return [
+    row(
+      'memoryMany',
+      `Runner RSS, the same ${many.plain.terminals} floods, lean (the rows above) and plain`,
+      lean ? rss(lean) : none,
+      rss(many.plain),
+      `plain with malloc's settings alone: ${rss(many.plainWithMalloc)}`,
+    ),
+    row(
+      'memoryYoung',
+      "Main thread's young generation after a churn of short-lived Buffers",
+      formatBytes(probe.lean.youngAfter),
+      formatBytes(probe.plain.youngAfter),
+      `from ${formatBytes(probe.lean.youngBefore)}`,
+    ),
+    row(
+      'memoryWorker',
+      "Screens' worker heap after 3 serializations of a full 120×30 screen",
+      heap(probe.lean.serializedHeapTotal, probe.lean.serializedHeapUsed),
+      heap(probe.plain.serializedHeapTotal, probe.plain.serializedHeapUsed),
+    ),
+    row(
+      'memoryCopy',
+      "Screens' worker heap with that screen asleep as its copy",
+      heap(probe.lean.asleepHeapTotal, probe.lean.asleepHeapUsed),
+      heap(probe.plain.asleepHeapTotal, probe.plain.asleepHeapUsed),
+      `a copy of ${formatNumber(probe.lean.copyChars / 2 ** 20)} M characters`,
+    ),
+  ];
+}
+
 /** The results table's rows, each with its target (if any) judged. */
 export function resultRows(results: Results): ResultRow[] {
   const { ours } = results;
@@ -256,6 +309,7 @@ export function resultRows(results: Results): ResultRow[] {
       met: rssIdle <= Targets.idleRssBytes,
     },
     ...manyRows(results),
+    ...memoryMeasureRows(results),
     {
       key: 'floodHeap',
       measure: 'Page JS heap during the floods',

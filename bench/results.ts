@@ -1,6 +1,7 @@
 import type { ClassroomRun } from './classroom.ts';
 import type { InterruptRun } from './interrupt.ts';
 import type { ManyTerminalsRun } from './many-terminals.ts';
+import type { MemoryMeasuresRun } from './memory-measures.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeight } from './page-weight.ts';
 import type { RestoreRun, RestoreTiming } from './restore.ts';
@@ -57,6 +58,8 @@ export interface Results {
   build: number[];
   /** Eight terminals of each server flooding at once (bench/many-terminals.ts). */
   manyTerminals?: { ours: ManyTerminalsRun; wetty?: ManyTerminalsRun };
+  /** What the runner's memory measures save: lean against plain (bench/memory-measures.ts). */
+  memoryMeasures?: MemoryMeasuresRun;
   /** A room of learners reporting to one hub (bench/classroom.ts). */
   classroom?: ClassroomRun;
   /**

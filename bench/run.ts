@@ -30,6 +30,7 @@ import { Scope } from './scope.ts';
 import { measureTerminals, openSystem, type System } from './terminals.ts';
 import { writeFloodFile } from './throughput.ts';
 import { floodMany, type ManyTerminalsRun } from './many-terminals.ts';
+import { measureMemoryMeasures } from './memory-measures.ts';
 import { connectOurs, connectWetty } from './stream-clients.ts';
 import { Targets } from './results.ts';
 import { waitIdle } from './scope.ts';
@@ -175,6 +176,13 @@ async function main(scope: Scope): Promise<void> {
     const [started, installed] = [wetty, install];
     manyWetty = await many(started.pid, () => connectWetty(installed, started));
   }
+  log('what the memory measures save: the same again with the runner plain (ISTIO_LAB_MEMORY)');
+  const memoryMeasures = await measureMemoryMeasures({
+    dist,
+    labs: [join(root, 'tests/fixtures/labs'), join(root, 'bench/labs')],
+    flood: (plain) => many(plain.pid, (i) => connectOurs(plain, `bench-many-${i}`)),
+    log,
+  });
   const browser: Browser = await launchBrowser();
   live.defer('close Chromium', () => browser.close());
   const setup: Setup = {
@@ -263,6 +271,7 @@ async function main(scope: Scope): Promise<void> {
     weight,
     build,
     manyTerminals: { ours: manyOurs, ...(manyWetty ? { wetty: manyWetty } : {}) },
+    memoryMeasures,
     classroom,
   };
   await writePage(results);

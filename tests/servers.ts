@@ -46,6 +46,8 @@ export function spawnRunner(options: {
   dist: string;
   labs: readonly string[];
   extraArgs?: readonly string[];
+  /** Set in the runner's environment, over this process's (the bench's ISTIO_LAB_MEMORY). */
+  env?: NodeJS.ProcessEnv;
 }): RunnerProcess {
   const child = spawn(
     process.execPath,
@@ -59,7 +61,10 @@ export function spawnRunner(options: {
       ...options.labs.flatMap((dir) => ['--labs', dir]),
       ...(options.extraArgs ?? []),
     ],
-    { env: { ...process.env, ISTIO_LAB_HOME: options.home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, ...options.env, ISTIO_LAB_HOME: options.home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

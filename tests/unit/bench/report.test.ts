@@ -176,6 +176,42 @@ describe('bench report', () => {
     assert.ok(!resultRows(run()).some((r) => r.key === 'pageBytes'));
   });
 
+  it('shows what the memory measures save, lean against plain, only where they were measured', () => {
+    const many = (peak: number) => ({
+      terminals: 8,
+      bytes: 16 * mib,
+      rssBefore: 90 * mib,
+      rssPeak: peak * mib,
+      rssAfter: 150 * mib,
+      afterMs: 10_000,
+      bound: 200 * mib,
+      floodMs: 5000,
+    });
+    const probe = (young: number) => ({
+      youngBefore: mib,
+      youngAfter: young * mib,
+      serializedHeapTotal: 14 * mib,
+      serializedHeapUsed: 11 * mib,
+      asleepHeapTotal: 10 * mib,
+      asleepHeapUsed: 7 * mib,
+      copyChars: 1.5 * mib,
+    });
+    const measured = run({
+      manyTerminals: { ours: many(190) },
+      memoryMeasures: {
+        probe: { lean: probe(2), plain: probe(64) },
+        many: { plain: many(300), plainWithMalloc: many(260) },
+      },
+    });
+    const runner = row(measured, 'memoryMany');
+    assert.match(runner.ours, /^peak 190 MiB/);
+    assert.match(runner.reference, /^plain: peak 300 MiB/);
+    assert.match(runner.comparison, /malloc's settings alone: peak 260 MiB/);
+    assert.equal(row(measured, 'memoryYoung').reference, 'plain: 64 MiB');
+    assert.equal(row(measured, 'memoryCopy').met, undefined, 'no target: what they save is shown');
+    assert.ok(!resultRows(run()).some((r) => r.key.startsWith('memory')));
+  });
+
   it('without wetty, judges no ratio against it and still writes the page', () => {
     const alone = run({ wetty: { error: 'the npm registry could not be reached' } });
     assert.equal(row(alone, 'pageThroughput').met, undefined);

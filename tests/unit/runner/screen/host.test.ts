@@ -218,47 +218,6 @@ describe('kept screen in a worker thread', () => {
     s.write(Buffer.from('a new worker'));
     assert.match(await shownText(s), /a new worker/);
   });
-  it('gives back the memory a serialization took, instead of keeping a heap that grows', async () => {
-    const own = new ScreenHost();
-    const s = new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own);
-    try {
-      fillColoured(s);
-      for (let round = 0; round < 3; round++) {
-        s.write(Buffer.from(colouredLine(round)));
-        assert.ok((await s.serialize()).data.length > 1_000_000);
-      }
-      // Asked after the last answer, which the worker collects right after sending.
-      const heap = await own.heap();
-      assert.equal(heap?.collects, true, 'the worker can collect');
-      const kept = (heap?.total ?? Infinity) - (heap?.used ?? 0);
-      assert.ok(
-        kept < 24 * 2 ** 20,
-        `the worker keeps ${heap?.total} bytes of heap for ${heap?.used} used`,
-      );
-    } finally {
-      s.dispose();
-    }
-    assert.equal(await own.heap(), undefined, 'no worker, no heap');
-  });
-  it('keeps its copy serialized ahead in one piece, not as the pieces it was built from', async () => {
-    const own = new ScreenHost();
-    const s = new Screen({ cols: 120, rows: 30, scrollback: 10_000 }, flow(), own);
-    try {
-      fillColoured(s);
-      const withoutCopy = (await own.heap({ collect: true }))?.used ?? 0;
-      // Serialized ahead, as when the output goes quiet, and kept in the worker.
-      s.prepare();
-      const withCopy = (await own.heap({ collect: true }))?.used ?? 0;
-      const { length } = (await s.serialize()).data;
-      // In one piece, the copy takes a few bytes per character; kept as the tree of the strings
-      // the serializer appended, it took about thirty.
-      const copy = withCopy - withoutCopy;
-      assert.ok(length > 1_000_000);
-      assert.ok(copy < 4 * length, `the copy of ${length} characters takes ${copy} bytes`);
-    } finally {
-      s.dispose();
-    }
-  });
   it('parses one screen at a time, in the order the output came', async () => {
     // So that screens going quiet together are parsed, serialized and let go one by one, and the
     // worker holds one full buffer at a time (worker.js says more).
