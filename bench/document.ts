@@ -199,6 +199,8 @@ dock were changed as follows.
   it grew by 7 MiB). The hub now runs the same memory-reducing collection at most every 2 s while
   reports come in. In \`--only classroom\` runs, 95 → 136 MiB before became 93–95 → 102–104 MiB,
   for 2–3% more of a core and a p99 delay 10–20 ms longer; every 5 s, it grew by 12–20 MiB.
+  The change that moved the hub's room into SQLite took that collection out: the hub no longer
+  runs it, and the classroom rows measure the hub as it is now.
 - **The echo, in every repetition** (\`bench/terminals.ts\`, \`bench/machine.ts\`). The page's echo
   was measured once, 200 keys after all the Ctrl-C runs, so its p99 was the second slowest key of
   one second of the run; over the runs of December it went from 6.0 to 10.2–12.4 ms. A
