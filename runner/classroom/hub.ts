@@ -4,6 +4,7 @@ import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
 import { log as runnerLog } from '../log.ts';
 import { boundedServer, sendError, sendJson } from '../reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
+import { readBookNames, type BookNames } from './hub/book-names.ts';
 import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
 import { SourceLimits, type Rate } from './hub/limits.ts';
@@ -14,7 +15,7 @@ import { PushPacing } from './hub/pacing.ts';
 import { reportRoute } from './hub/reports.ts';
 import { GroupCommit } from './hub/saving.ts';
 import { HubStore, newTokens, type StoredLearner } from './hub/store.ts';
-import { pickLanguage } from './hub/strings.ts';
+import { hubLanguages, pickLanguage } from './hub/strings.ts';
 import { checkCounts, parseTableQuery, type BookOrder, type TableQuery } from './hub/table.ts';
 import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
 
@@ -43,6 +44,12 @@ export interface HubOptions {
   capacity?: number;
   /** The book's chapters and their checks in order, asked at each view (the lab catalog). */
   bookOrder?: () => BookOrder;
+  /**
+   * Folders of the book's pages (a folder per language), where the table finds what to call
+   * chapters and checks (hub/book-names.ts); read once, at the first view.
+   * @default the book's own, src/content/docs
+   */
+  docDirs?: string[];
   /**
    * How long a report waits for others to share one commit of the database.
    * @default 50
@@ -95,6 +102,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   let port = options.port;
   let pushTimer: NodeJS.Timeout | undefined;
 
+  let names: BookNames | undefined;
+  const bookNames = () =>
+    (names ??= readBookNames(
+      hubLanguages.map(({ lang }) => lang),
+      options.docDirs,
+    ));
+
   /** The room now: the learners, the book's order and the counts, made once for every viewer. */
   const room = (now: number) => {
     const order = options.bookOrder?.() ?? [];
@@ -108,6 +122,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         order,
         counts,
         room,
+        names: bookNames(),
         ...(notSaved ? { notSaved } : {}),
       }),
     };
@@ -183,6 +198,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       const html = hubPage([], lang, Date.now(), {
         ...(asked.ok ? { query: asked.query } : {}),
         shell: true,
+        names: bookNames(),
       });
       response.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
@@ -210,7 +226,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       const at = room(now);
       const csv = hubCsv(at.list, lang, now, at.as(query));
       const stamp = new Date(now).toISOString().slice(0, 16).replace(/[T:]/g, '-');
-      response.setHeader('Content-Disposition', `attachment; filename="classroom-${stamp}.csv"`);
+      // A chapter's learners and the whole room's are told apart by name too.
+      const what = query.chapter ? `classroom-${query.chapter}` : 'classroom';
+      response.setHeader('Content-Disposition', `attachment; filename="${what}-${stamp}.csv"`);
       sendText(response, 'text/csv', csv);
     } else if (url.pathname === '/api/events') {
       if (viewers.size >= maxViewers)

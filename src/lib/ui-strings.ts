@@ -146,17 +146,20 @@ export const uiStrings = {
     "Instructor hub: beside a name that looks like another learner's, with letters of another alphabet",
   'lab.hub.name.mixed':
     'Instructor hub: beside a name that mixes letters of two alphabets in one word',
-  'lab.hub.column.chapter': 'Instructor hub: column of the chapter (lab id) a learner is on',
+  'lab.hub.column.chapter':
+    "Instructor hub: column of the chapter a learner is on, by its page's title",
   'lab.hub.column.passed': 'Instructor hub: column of how many checks a learner has passed',
   'lab.hub.column.latest': "Instructor hub: column of a learner's latest check and its verdict",
-  'lab.hub.column.stuck': 'Instructor hub: column saying which check a learner is stuck on',
+  'lab.hub.column.stuck':
+    "Instructor hub: column of how long the learner's latest check has failed, read with the time in it",
   'lab.hub.column.lastSeen': 'Instructor hub: column of when the hub last heard from a learner',
-  'lab.hub.status.pass': 'Instructor hub: verdict of the latest check, after its id: passed',
-  'lab.hub.status.fail': 'Instructor hub: verdict of the latest check, after its id: failed',
-  'lab.hub.status.error':
-    'Instructor hub: verdict of the latest check, after its id: could not run',
+  'lab.hub.status.pass': 'Instructor hub: verdict of the latest check: passed',
+  'lab.hub.status.fail': 'Instructor hub: verdict of the latest check: failed',
+  'lab.hub.status.error': 'Instructor hub: verdict of the latest check: could not run',
+  'lab.hub.latest':
+    'Instructor hub: latest check cell; {{status}} is its verdict, {{check}} the first sentence of what the check proves, as its chapter says',
   'lab.hub.stuckUnderMinute':
-    'Instructor hub: a check has been failing for less than a minute; {{check}} is its id',
+    'Instructor hub: in the stuck column, the latest check has been failing for less than a minute',
   'lab.hub.seenJustNow': 'Instructor hub: last seen less than a minute ago',
   'lab.hub.sort.label': 'Instructor hub: label of the list that orders the table',
   'lab.hub.sort.stuck':
@@ -168,14 +171,20 @@ export const uiStrings = {
     "Instructor hub: label of the list that shows one chapter's learners only",
   'lab.hub.filter.all': 'Instructor hub: choice of the chapter list that shows every learner',
   'lab.hub.apply': 'Instructor hub: button that applies the order and the chapter chosen',
-  'lab.hub.csv': 'Instructor hub: link that downloads the table, as shown, as a CSV file',
+  'lab.hub.csv': 'Instructor hub: link that downloads the whole room, every learner, as a CSV file',
+  'lab.hub.csv.shown':
+    'Instructor hub: link, while one chapter is chosen, that downloads only the learners on that chapter as a CSV file',
   'lab.hub.csv.stuckSince':
     "Instructor hub: CSV column of when a learner's current failing check first failed, in UTC",
   'lab.hub.csv.lastSeenAt':
     'Instructor hub: CSV column of when the hub last heard from a learner, in UTC',
+  'lab.hub.csv.chapterId': "Instructor hub: CSV column of the chapter's id, as lab files name it",
+  'lab.hub.csv.checkId':
+    "Instructor hub: CSV column of the latest check's id (chapter id/check id), as lab files name it",
   'lab.hub.counts.title':
     'Instructor hub: heading of the table that counts, per check, the learners past it',
-  'lab.hub.counts.check': 'Instructor hub: counts table column of the check id',
+  'lab.hub.counts.check':
+    'Instructor hub: counts table column of the check, by the first sentence of what it proves',
   'lab.hub.counts.past':
     'Instructor hub: counts table column of how many learners passed the check',
   'lab.hub.counts.stuck':
@@ -321,7 +330,7 @@ export const pluralStrings = {
   'lab.progress.checks':
     "Chapter header: how many of the chapter's checks passed; {{passed}} of {{count}}",
   'lab.hub.stuck':
-    'Instructor hub: how long a check has failed, from its first failure; {{check}} is its id, {{count}} minutes',
+    'Instructor hub: in the stuck column, how long the latest check has failed, from its first failure; {{count}} minutes',
   'lab.hub.seenAgo':
     'Instructor hub: when the hub last heard from a learner; {{count}} minutes ago',
   'lab.hub.summary':

@@ -44,8 +44,8 @@ test.describe('instructor hub', () => {
       headers: { Authorization: `Bearer ${learner.token}` },
     });
     expect(check.status).toBe(200);
-    await expect(row).toContainText('never-passes: failed');
-    await expect(row).toContainText('stuck on never-passes for under a minute');
+    await expect(row).toContainText('failed: never-passes');
+    await expect(row.getByRole('cell').nth(4)).toHaveText('under a minute');
     await expect(page.getByText('1 of 1000 learners, 0 waiting, 1 stuck')).toBeVisible();
     await expect(page.locator('img')).toHaveCount(0);
 
@@ -54,12 +54,11 @@ test.describe('instructor hub', () => {
       .getByRole('link', { name: 'Русский' })
       .click();
     await expect(page.getByRole('heading', { name: 'Прогресс группы' })).toBeVisible();
-    await expect(page.getByRole('row', { name: /Ada/ })).toContainText(
-      'never-passes не проходит меньше минуты',
-    );
+    await expect(page.getByRole('row', { name: /Ada/ })).toContainText('не пройдена: never-passes');
+    await expect(page.getByRole('row', { name: /Ada/ })).toContainText('меньше минуты');
   });
 
-  test('sorts, filters, counts and exports the room, and keeps the choice live', async ({
+  test('sorts, filters, counts and exports the room, by the book’s names, and keeps the choice live', async ({
     page,
   }) => {
     const report = async (name: string, learner: string, results: object[]) => {
@@ -78,59 +77,101 @@ test.describe('instructor hub', () => {
       at: minutesAgo(minutes),
       attempts: 1,
     });
+    // The book's own chapters and checks: the table names them as the chapters do.
+    const ready = 'control-plane-ready';
     await report('Zed', 'zed-learner-00000001', [
-      result('install', 'mesh', 'pass', 30),
-      result('traffic', 'canary', 'fail', 20),
+      result('install', ready, 'pass', 30),
+      result('traffic', 'only-v1', 'fail', 20),
     ]);
-    await report('=1+2 Bo', 'bo-learner-000000001', [result('install', 'mesh', 'fail', 10)]);
-    await report('Ada', 'ada-learner-00000001', [result('install', 'mesh', 'pass', 5)]);
+    await report('=1+2 Bo', 'bo-learner-000000001', [result('install', ready, 'fail', 10)]);
+    await report('Ada', 'ada-learner-00000001', [result('install', ready, 'pass', 5)]);
 
     await page.goto(`${hub.url}#token=${hub.viewToken}`);
     const names = page.locator('#learners tr td:first-child');
     // Stuck first (both since the hub started: no result counts as older), then by name.
     await expect(names).toHaveText(['=1+2 Bo', 'Zed', 'Ada']);
+    // The order and the chapter apply as they are chosen: no Apply button to press.
+    await expect(page.getByRole('button', { name: 'Apply' })).toBeHidden();
+    const zed = page.getByRole('row', { name: /Zed/ });
+    await expect(zed.getByRole('cell').nth(1)).toHaveText('Route traffic between versions');
+    await expect(zed.getByRole('cell').nth(1)).toHaveAttribute('title', 'traffic');
+    await expect(zed.getByRole('cell').nth(3)).toHaveText(
+      'failed: Ten requests in a row come back without stars: every one was served by reviews v1',
+    );
+    await expect(zed.getByRole('cell').nth(3)).toHaveAttribute('title', 'traffic/only-v1');
     const counts = page.getByRole('table', { name: 'Checks passed, by chapter' });
-    await expect(counts.getByRole('row', { name: /install mesh/ })).toHaveText(
-      /install\s*mesh\s*2\s*1/,
+    await expect(counts.getByRole('row', { name: /^Install Istio istiod/ })).toHaveText(
+      /^Install Istioistiod and both gateways are rolled out.*2\s*1$/,
     );
-    await expect(counts.getByRole('row', { name: /traffic canary/ })).toHaveText(
-      /traffic\s*canary\s*0\s*1/,
+    await expect(counts.getByRole('row', { name: /^Route traffic/ })).toHaveText(
+      /^Route traffic between versionsTen requests in a row.*0\s*1$/,
     );
+    await expect(
+      page.getByRole('link', { name: 'Download this chapter’s learners (CSV)' }),
+    ).toBeHidden();
 
     await page.getByRole('combobox', { name: 'Sort by' }).selectOption('name');
     await expect(names).toHaveText(['=1+2 Bo', 'Ada', 'Zed']);
     await page.getByRole('combobox', { name: 'Chapter' }).selectOption('traffic');
     await expect(names).toHaveText(['Zed']);
     await expect(page.getByText('1 of 3 learners shown')).toBeVisible();
-    await expect(counts.getByRole('row', { name: /install/ })).toHaveCount(0);
+    await expect(counts.getByRole('row', { name: /Install Istio/ })).toHaveCount(0);
     await expect(page).toHaveURL(`${hub.url}?lang=en&sort=name&chapter=traffic`);
 
     // The filtered table stays live: a learner reaching the chapter appears, without a reload.
-    await report('Ada', 'ada-learner-00000001', [result('traffic', 'canary', 'pass', 1)]);
+    await report('Ada', 'ada-learner-00000001', [result('traffic', 'only-v1', 'pass', 1)]);
     await expect(names).toHaveText(['Ada', 'Zed']);
-    await expect(counts.getByRole('row', { name: /traffic canary/ })).toHaveText(
-      /traffic\s*canary\s*1\s*1/,
+    await expect(counts.getByRole('row', { name: /^Route traffic/ })).toHaveText(
+      /^Route traffic between versionsTen requests in a row.*1\s*1$/,
     );
 
+    // With a chapter chosen, the links say which learners each file holds.
     const downloading = page.waitForEvent('download');
-    await page.getByRole('link', { name: 'Download the table (CSV)' }).click();
+    await page.getByRole('link', { name: 'Download this chapter’s learners (CSV)' }).click();
     const download = await downloading;
-    expect(download.suggestedFilename()).toMatch(/^classroom-.*\.csv$/);
+    expect(download.suggestedFilename()).toMatch(/^classroom-traffic-.*\.csv$/);
     const csv = readFileSync(await download.path(), 'utf8');
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      '\uFEFFLearner,Chapter,Checks passed,Latest check,Stuck,Last seen,Stuck since (UTC),Last seen (UTC)',
+      '\uFEFFLearner,Chapter,Checks passed,Latest check,Stuck for,Last seen,Stuck since (UTC),Last seen (UTC),Chapter id,Latest check id',
     );
     expect(lines.slice(1, -1).map((line) => line.split(',')[0])).toEqual(['Ada', 'Zed']);
+    expect(lines[1]).toMatch(
+      /^Ada,Route traffic between versions,2,passed: Ten requests.*,traffic,traffic\/only-v1$/,
+    );
+    const room = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download all learners (CSV)' }).click();
+    const roomFile = await room;
+    expect(roomFile.suggestedFilename()).toMatch(/^classroom-\d.*\.csv$/);
+    expect(readFileSync(await roomFile.path(), 'utf8').split('\r\n')).toHaveLength(5);
 
-    // Without the filter, the export holds the whole room, a formula-like name defused.
+    // Without the filter, one link: the whole room, a formula-like name defused.
     await page.getByRole('combobox', { name: 'Chapter' }).selectOption('');
     await expect(names).toHaveCount(3);
+    await expect(
+      page.getByRole('link', { name: 'Download this chapter’s learners (CSV)' }),
+    ).toBeHidden();
     const all = page.waitForEvent('download');
-    await page.getByRole('link', { name: 'Download the table (CSV)' }).focus();
+    await page.getByRole('link', { name: 'Download all learners (CSV)' }).focus();
     await page.keyboard.press('Enter');
     const whole = readFileSync(await (await all).path(), 'utf8');
-    expect(whole).toContain("\r\n'=1+2 Bo,install,0,mesh: failed,");
+    expect(whole).toContain('\r\n\'=1+2 Bo,Install Istio,0,"failed: istiod and both gateways');
+
+    // In another language, the book's words in that language.
+    await page
+      .getByRole('navigation', { name: 'Language' })
+      .getByRole('link', { name: 'Italiano' })
+      .click();
+    const zedIt = page.getByRole('row', { name: /Zed/ });
+    await expect(zedIt.getByRole('cell').nth(1)).toHaveText(
+      'Instradare il traffico tra le versioni',
+    );
+    await expect(zedIt.getByRole('cell').nth(3)).toHaveText(
+      'non superata: Dieci richieste di fila tornano senza stelle: le ha servite tutte reviews v1',
+    );
+    await expect(
+      page.getByRole('link', { name: 'Scarica tutti i partecipanti (CSV)' }),
+    ).toBeVisible();
   });
 
   test('shows nothing of the room to a browser without the view link, and remembers it once given', async ({

@@ -14,7 +14,7 @@ td[data-status="fail"], td[data-status="error"] { color: #a12a1d; }
 #problem { border-inline-start: 4px solid #a12a1d; padding: 0.5rem 0.75rem; background: #fdeceb; }
 #table-controls { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 0.75rem; margin: 1rem 0; }
 #table-controls select, #table-controls button { font: inherit; padding: 0.2rem 0.4rem; }
-#table-controls a { margin-inline-start: auto; }
+#downloads { margin-inline-start: auto; display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; }
 :focus-visible { outline: 2px solid #3b5bdb; outline-offset: 2px; }
 h2 { font-size: 1.15rem; margin-top: 2rem; }
 .name-note { color: #8a3b00; font-weight: 600; }
@@ -39,9 +39,11 @@ h2 { font-size: 1.15rem; margin-top: 2rem; }
  * request as a Bearer header; no cookie. It follows the live channel (a `fetch` stream, since an
  * EventSource cannot send a header): a first `rows` event with the whole table, then `delta` events
  * with the rows that changed and their order (hub/live.ts). It builds rows, counts and chapter
- * choices with textContent only, so a name is never parsed as HTML. A change of the controls applies at once:
- * the address and the language links take the new query, and the live channel reopens with it.
- * The CSV link downloads through the same header. Plain JavaScript, run as it is.
+ * choices with textContent only, so a name is never parsed as HTML. A change of the controls applies at once
+ * (the Apply button, there for a page without its script, is hidden): the address and the
+ * language links take the new query, and the live channel reopens with it. The CSV links download
+ * through the same header: with a chapter chosen, one holds that chapter's learners and the other
+ * the whole room; without, only the whole room's is there. Plain JavaScript, run as it is.
  */
 export const hubScript = `const body = document.body;
 const status = document.getElementById('connection');
@@ -55,6 +57,8 @@ const form = document.getElementById('table-controls');
 const sort = document.getElementById('sort');
 const chapter = document.getElementById('chapter');
 const csv = document.getElementById('csv');
+const csvAll = document.getElementById('csv-all');
+form.querySelector('button[type="submit"]').hidden = true;
 const columns = ${JSON.stringify(columns)};
 const defaultSort = ${JSON.stringify(defaultQuery.sort)};
 const storageKey = 'istio-lab-hub-token';
@@ -110,6 +114,8 @@ const rowElement = (row) => {
       }
     }
     if (column === 'latest') td.dataset.status = row.status;
+    if (column === 'latest' && row.checkId) td.title = row.checkId;
+    if (column === 'chapter' && row.chapterId) td.title = row.chapterId;
     tr.append(td);
   }
   return tr;
@@ -137,7 +143,11 @@ const renderCounts = (list) => {
   countsSection.hidden = list.length === 0;
   counts.replaceChildren(...list.map((count) => {
     const tr = document.createElement('tr');
-    tr.append(cell(count.chapter), cell(count.check), cell(count.past), cell(count.stuck));
+    const chapterCell = cell(count.chapter);
+    chapterCell.title = count.chapterId;
+    const checkCell = cell(count.check);
+    checkCell.title = count.checkId;
+    tr.append(chapterCell, checkCell, cell(count.past), cell(count.stuck));
     return tr;
   }));
 };
@@ -240,6 +250,10 @@ const apply = () => {
   const params = query();
   history.replaceState(null, '', '?' + params);
   csv.href = '/api/learners.csv?' + params;
+  csv.hidden = !chapter.value;
+  const all = new URLSearchParams(params);
+  all.delete('chapter');
+  csvAll.href = '/api/learners.csv?' + all;
   for (const link of document.querySelectorAll('nav a[hreflang]')) {
     const other = new URLSearchParams(params);
     other.set('lang', link.hreflang);
@@ -248,9 +262,9 @@ const apply = () => {
   connect();
 };
 
-csv.addEventListener('click', async (event) => {
+const download = async (event) => {
   event.preventDefault();
-  const answer = await fetch(csv.href, { headers: authorized(), cache: 'no-store' });
+  const answer = await fetch(event.currentTarget.href, { headers: authorized(), cache: 'no-store' });
   if (answer.status === 401) return signedOut();
   if (!answer.ok) return;
   const name = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') || '');
@@ -259,7 +273,9 @@ csv.addEventListener('click', async (event) => {
   link.download = name ? name[1] : 'classroom.csv';
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-});
+};
+csv.addEventListener('click', download);
+csvAll.addEventListener('click', download);
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   apply();

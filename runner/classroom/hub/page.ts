@@ -1,4 +1,5 @@
 import { columns } from './assets.ts';
+import { namer } from './book-names.ts';
 import type { LearnerSummary } from './learners.ts';
 import { hubLanguages, hubStrings, type HubLang } from './strings.ts';
 import { defaultQuery, queryParams, sortKeys, type TableQuery } from './table.ts';
@@ -25,7 +26,10 @@ function rowHtml(row: HubRow): string {
       return row.nameNote
         ? `<td><bdi>${value}</bdi> <small class="name-note">${escapeHtml(row.nameNote)}</small></td>`
         : `<td><bdi>${value}</bdi></td>`;
-    if (column === 'latest') return `<td data-status="${row.status}">${value}</td>`;
+    if (column === 'chapter' && row.chapterId)
+      return `<td title="${escapeHtml(row.chapterId)}">${value}</td>`;
+    if (column === 'latest')
+      return `<td data-status="${row.status}" title="${escapeHtml(row.checkId)}">${value}</td>`;
     return `<td>${value}</td>`;
   });
   return `<tr data-learner="${escapeHtml(row.id)}"${row.stuck ? ' data-stuck' : ''}>${cells.join('')}</tr>`;
@@ -35,7 +39,7 @@ function countsHtml(counts: HubView['counts']): string {
   return counts
     .map(
       (count) =>
-        `<tr><td>${escapeHtml(count.chapter)}</td><td>${escapeHtml(count.check)}</td><td>${count.past}</td><td>${count.stuck}</td></tr>`,
+        `<tr><td title="${escapeHtml(count.chapterId)}">${escapeHtml(count.chapter)}</td><td title="${escapeHtml(count.checkId)}">${escapeHtml(count.check)}</td><td>${count.past}</td><td>${count.stuck}</td></tr>`,
     )
     .join('\n');
 }
@@ -47,14 +51,19 @@ export function hubHref(path: string, lang: HubLang, query: TableQuery): string 
   return `${path}?${params.toString()}`;
 }
 
-function controlsHtml(view: HubView, lang: HubLang, query: TableQuery): string {
+function controlsHtml(
+  view: HubView,
+  lang: HubLang,
+  query: TableQuery,
+  chapterName: (id: string) => string,
+): string {
   const t = (key: string) => escapeHtml(hubStrings(lang).text(key));
   const option = (value: string, label: string, selected: boolean) =>
     `<option value="${escapeHtml(value)}"${selected ? ' selected' : ''}>${escapeHtml(label)}</option>`;
   const chapters = [...view.chapters];
   // A chapter asked for by the address that nobody has reached yet stays selectable.
   if (query.chapter && !chapters.some(({ id }) => id === query.chapter))
-    chapters.push({ id: query.chapter, label: `${query.chapter} (0)` });
+    chapters.push({ id: query.chapter, label: `${chapterName(query.chapter)} (0)` });
   return `<form id="table-controls" method="get" action="/">
 <input type="hidden" name="lang" value="${lang}">
 <label for="sort">${t('lab.hub.sort.label')}</label>
@@ -62,7 +71,8 @@ function controlsHtml(view: HubView, lang: HubLang, query: TableQuery): string {
 <label for="chapter">${t('lab.hub.filter.label')}</label>
 <select id="chapter" name="chapter">${option('', hubStrings(lang).text('lab.hub.filter.all'), !query.chapter)}${chapters.map(({ id, label }) => option(id, label, id === query.chapter)).join('')}</select>
 <button type="submit">${t('lab.hub.apply')}</button>
-<a id="csv" href="${escapeHtml(hubHref('/api/learners.csv', lang, query))}" download>${t('lab.hub.csv')}</a>
+<span id="downloads"><a id="csv" href="${escapeHtml(hubHref('/api/learners.csv', lang, query))}" download${query.chapter ? '' : ' hidden'}>${t('lab.hub.csv.shown')}</a>
+<a id="csv-all" href="${escapeHtml(hubHref('/api/learners.csv', lang, { ...query, chapter: undefined }))}" download>${t('lab.hub.csv')}</a></span>
 </form>`;
 }
 
@@ -101,7 +111,7 @@ export function hubPage(
 <nav aria-label="${t('lab.hub.language')}">${switcher}</nav>
 </header>
 <p>${t('lab.hub.intro')}</p>
-${controlsHtml(view, lang, query)}
+${controlsHtml(view, lang, query, namer(options.names, lang).chapter)}
 <p id="problem" role="alert"${view.problem ? '' : ' hidden'}>${escapeHtml(view.problem)}</p>
 <p><span id="summary">${escapeHtml(view.summary)}</span> <span id="shown">${escapeHtml(view.shown)}</span> <span id="connection" role="status"></span></p>
 <table>

@@ -1,4 +1,5 @@
 import { columns } from './assets.ts';
+import { namer, type BookNames } from './book-names.ts';
 import { csvText } from './csv.ts';
 import { HubLimits } from './report.ts';
 import type { LearnerSummary } from './learners.ts';
@@ -24,10 +25,15 @@ export interface HubRow {
   name: string;
   /** Beside the name, when it deserves a second look (duplicate or look-alike), else empty. */
   nameNote: string;
+  /** The chapter's title in the page's language (hub/book-names.ts), and its lab id. */
   chapter: string;
+  chapterId: string;
   passed: string;
   latest: string;
   status: '' | 'pass' | 'fail' | 'error';
+  /** The latest check's id, `lab/check`, or empty: `latest` and `stuck` name it in words. */
+  checkId: string;
+  /** How long the latest check has failed, or empty. */
   stuck: string;
   lastSeen: string;
 }
@@ -43,8 +49,18 @@ export interface HubView {
   rows: HubRow[];
   /** The chapters the filter offers, in book order; the label says how many learners are on it. */
   chapters: Array<{ id: string; label: string }>;
-  /** How many learners are past, and stuck on, each check (of the filtered chapter, if any). */
-  counts: Array<{ chapter: string; check: string; past: string; stuck: string }>;
+  /**
+   * How many learners are past, and stuck on, each check (of the filtered chapter, if any): the
+   * chapter and check in words, with their ids.
+   */
+  counts: Array<{
+    chapter: string;
+    chapterId: string;
+    check: string;
+    checkId: string;
+    past: string;
+    stuck: string;
+  }>;
 }
 
 /** How the room is arranged: the instructor's query, the counts, the book's order. */
@@ -58,27 +74,37 @@ export interface ViewOptions {
   notSaved?: string;
   /** The page before its script has the rows: no summary yet. */
   shell?: boolean;
+  /** What the book calls its chapters and checks, per language; ids without it. */
+  names?: BookNames;
 }
 
-function rowOf(learner: LearnerSummary, strings: HubStrings, now: number): HubRow {
+type Namer = ReturnType<typeof namer>;
+
+function rowOf(learner: LearnerSummary, strings: HubStrings, now: number, names: Namer): HubRow {
   const { text, plural } = strings;
   const seenMinutes = Math.max(0, Math.floor((now - Date.parse(learner.lastSeen)) / 60_000));
-  const stuck = learner.stuck;
+  const { stuck, latest } = learner;
   return {
     id: learner.id,
     name: learner.name,
     nameNote: learner.nameWarning ? text(`lab.hub.name.${learner.nameWarning}`) : '',
-    chapter: learner.chapter ?? '',
+    chapter: learner.chapter === null ? '' : names.chapter(learner.chapter),
+    chapterId: learner.chapter ?? '',
     passed: String(learner.passed),
-    latest: learner.latest
-      ? `${learner.latest.check}: ${text(`lab.hub.status.${learner.latest.status}`)}`
+    latest: latest
+      ? text('lab.hub.latest', {
+          status: text(`lab.hub.status.${latest.status}`),
+          check: names.check(latest.lab, latest.check),
+        })
       : '',
-    status: learner.latest?.status ?? '',
+    status: latest?.status ?? '',
+    checkId: latest ? `${latest.lab}/${latest.check}` : '',
+    // The check is the latest one, which the row names already.
     stuck: !stuck
       ? ''
       : stuck.minutes < 1
-        ? text('lab.hub.stuckUnderMinute', { check: stuck.check })
-        : plural('lab.hub.stuck', stuck.minutes, { check: stuck.check }),
+        ? text('lab.hub.stuckUnderMinute')
+        : plural('lab.hub.stuck', stuck.minutes),
     lastSeen:
       seenMinutes < 1 ? text('lab.hub.seenJustNow') : plural('lab.hub.seenAgo', seenMinutes),
   };
@@ -101,6 +127,7 @@ export function hubView(
   const chapter = options.query?.chapter;
   const shown = arranged(learners, options);
   const counts = options.counts ?? [];
+  const names = namer(options.names, lang);
   const stuckCount = learners.filter((learner) => learner.stuck).length;
   const room = options.room ?? { capacity: HubLimits.learners, waiting: 0 };
   return {
@@ -118,20 +145,28 @@ export function hubView(
       chapter === undefined
         ? ''
         : plural('lab.hub.shown', learners.length, { shown: shown.length }),
-    rows: shown.map((learner) => rowOf(learner, strings, now)),
+    rows: shown.map((learner) => rowOf(learner, strings, now, names)),
     chapters: chapterChoices(learners, counts, options.order).map(({ chapter: id, here }) => ({
       id,
-      label: `${id} (${here})`,
+      label: `${names.chapter(id)} (${here})`,
     })),
     counts: counts
       .filter((count) => chapter === undefined || count.chapter === chapter)
-      .map((count) => ({ ...count, past: String(count.past), stuck: String(count.stuck) })),
+      .map((count) => ({
+        chapter: names.chapter(count.chapter),
+        chapterId: count.chapter,
+        check: names.check(count.chapter, count.check),
+        checkId: `${count.chapter}/${count.check}`,
+        past: String(count.past),
+        stuck: String(count.stuck),
+      })),
   };
 }
 
 /**
- * The table as the page shows it (same query, same words), as CSV, with two more columns that
- * a spreadsheet can compute with: when the learner got stuck and when they were last seen (UTC).
+ * The table as the page shows it (same query, same words), as CSV, with four more columns that
+ * a spreadsheet can compute with: when the learner got stuck and when they were last seen (UTC),
+ * and the ids of the chapter and of the latest check.
  */
 export function hubCsv(
   learners: LearnerSummary[],
@@ -144,10 +179,19 @@ export function hubCsv(
     ...columns.map((column) => strings.text(`lab.hub.column.${column}`)),
     strings.text('lab.hub.csv.stuckSince'),
     strings.text('lab.hub.csv.lastSeenAt'),
+    strings.text('lab.hub.csv.chapterId'),
+    strings.text('lab.hub.csv.checkId'),
   ];
+  const names = namer(options.names, lang);
   const rows = arranged(learners, options).map((learner) => {
-    const row = rowOf(learner, strings, now);
-    return [...columns.map((column) => row[column]), learner.stuck?.since ?? '', learner.lastSeen];
+    const row = rowOf(learner, strings, now, names);
+    return [
+      ...columns.map((column) => row[column]),
+      learner.stuck?.since ?? '',
+      learner.lastSeen,
+      row.chapterId,
+      row.checkId,
+    ];
   });
   return csvText([header, ...rows]);
 }

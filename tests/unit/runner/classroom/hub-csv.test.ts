@@ -110,17 +110,17 @@ describe('the table as CSV', () => {
   );
   hub.apply({ name: 'Bo, "the second"', learner: 'bo-learner-0000000001', results: [] }, now);
 
-  it('holds the columns in the page’s language, the rows as shown, and two UTC times', () => {
+  it('holds the columns in the page’s language, the rows as shown, two UTC times and the ids', () => {
     const lines = hubCsv(hub.list(now), 'it', now).split('\r\n');
     assert.equal(
       lines[0],
-      '\uFEFFPartecipante,Capitolo,Verifiche superate,Ultima verifica,In difficoltà,Ultimo contatto,In difficoltà dal (UTC),Ultimo contatto (UTC)',
+      '\uFEFFPartecipante,Capitolo,Verifiche superate,Ultima verifica,In difficoltà da,Ultimo contatto,In difficoltà dal (UTC),Ultimo contatto (UTC),ID del capitolo,ID dell’ultima verifica',
     );
     assert.equal(
       lines[1],
-      `"'=HYPERLINK(""http://evil.example"",""Ada"")",traffic,0,canary: non superata,canary non passa da 20 minuti,adesso,2026-03-01T09:10:00.000Z,2026-03-01T09:30:00.000Z`,
+      `"'=HYPERLINK(""http://evil.example"",""Ada"")",traffic,0,non superata: canary,20 minuti,adesso,2026-03-01T09:10:00.000Z,2026-03-01T09:30:00.000Z,traffic,traffic/canary`,
     );
-    assert.equal(lines[2], '"Bo, ""the second""",,0,,,adesso,,2026-03-01T09:30:00.000Z');
+    assert.equal(lines[2], '"Bo, ""the second""",,0,,,adesso,,2026-03-01T09:30:00.000Z,,');
     assert.equal(lines[3], '');
     assert.equal(lines.length, 4);
   });

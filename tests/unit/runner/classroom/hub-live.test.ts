@@ -72,7 +72,7 @@ describe('the live table', () => {
       };
       assert.deepEqual(
         delta.rows.map((row) => [row.id, row.latest]),
-        [[id(7), 'second: passed']],
+        [[id(7), 'passed: second']],
       );
       assert.ok(
         (next?.data.length ?? 0) * 20 < (first?.data.length ?? 0),

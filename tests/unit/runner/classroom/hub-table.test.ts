@@ -237,13 +237,21 @@ describe('the view of an arranged room', () => {
     assert.match(html, /<option value="chapter" selected>/);
     assert.match(html, /<option value="traffic" selected>traffic \(2\)<\/option>/);
     assert.match(html, /<button type="submit">Applica<\/button>/);
+    // With a chapter chosen, one link downloads its learners and one the whole room.
     assert.match(
       html,
-      /<a id="csv" href="\/api\/learners\.csv\?lang=it&amp;sort=chapter&amp;chapter=traffic" download>Scarica la tabella \(CSV\)<\/a>/,
+      /<a id="csv" href="\/api\/learners\.csv\?lang=it&amp;sort=chapter&amp;chapter=traffic" download>Scarica i partecipanti di questo capitolo \(CSV\)<\/a>/,
+    );
+    assert.match(
+      html,
+      /<a id="csv-all" href="\/api\/learners\.csv\?lang=it&amp;sort=chapter" download>Scarica tutti i partecipanti \(CSV\)<\/a>/,
     );
     assert.match(html, /href="\/\?lang=ru&amp;sort=chapter&amp;chapter=traffic" hreflang="ru"/);
     assert.match(html, /<h2 id="counts-title">Verifiche superate, per capitolo<\/h2>/);
-    assert.match(html, /<tr><td>traffic<\/td><td>canary<\/td><td>1<\/td><td>1<\/td><\/tr>/);
-    assert.doesNotMatch(html, /<td>install<\/td>/, 'counts of other chapters are left out');
+    assert.match(
+      html,
+      /<tr><td title="traffic">traffic<\/td><td title="traffic\/canary">canary<\/td><td>1<\/td><td>1<\/td><\/tr>/,
+    );
+    assert.doesNotMatch(html, /<td title="install">/, 'counts of other chapters are left out');
   });
 });
