@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it, mock } from 'node:test';
 import { ProgressStore } from '../../../../runner/checks/progress.ts';
 import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
+import { GroupCommit } from '../../../../runner/classroom/hub/saving.ts';
+import { HubStore } from '../../../../runner/classroom/hub/store.ts';
 import { hubView } from '../../../../runner/classroom/hub/view.ts';
 import type { Reporter } from '../../../../runner/classroom/reporter.ts';
 import { workspaceAt } from '../../../../runner/workspace.ts';
@@ -117,5 +120,52 @@ describe('a heartbeat at the hub', () => {
     );
     assert.ok(checked.ok);
     assert.equal(checked.quiet, false, 'a result is news');
+  });
+});
+
+describe("a heartbeat in the hub's database", () => {
+  it('costs no commit of its own: its time is written with the next one, at the latest 30 s later', async (t) => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-heartbeat-db-'));
+    t.after(() => rmSync(home, { recursive: true, force: true }));
+    const { store } = await HubStore.open(home, () => undefined);
+    t.after(() => store.close());
+    mock.timers.enable({ apis: ['setTimeout', 'Date'], now: t0 });
+    t.after(() => mock.timers.reset());
+    const learners = new HubLearners(t0);
+    const saver = new GroupCommit(
+      store,
+      learners,
+      () => undefined,
+      () => undefined,
+      50,
+    );
+    const id = 'learner-aaaaaaaaaaaa';
+    const savedSeen = () => {
+      const db = new DatabaseSync(join(home, 'hub.sqlite'), { readOnly: true });
+      try {
+        return Number(
+          (
+            db.prepare('SELECT last_seen FROM learners WHERE id = ?').get(id) as {
+              last_seen: number;
+            }
+          ).last_seen,
+        );
+      } finally {
+        db.close();
+      }
+    };
+    assert.ok(learners.apply({ name: 'Ada', learner: id, results: [] }, t0).ok);
+    const joined = saver.save(id, []);
+    mock.timers.tick(50);
+    assert.equal(await joined, undefined);
+    assert.equal(savedSeen(), t0);
+
+    const beat = learners.apply({ name: 'Ada', learner: id, results: [] }, t0 + 30_000);
+    assert.ok(beat.ok && beat.quiet);
+    saver.touch(id);
+    mock.timers.tick(29_999);
+    assert.equal(savedSeen(), t0, 'not yet: no commit for a heartbeat alone');
+    mock.timers.tick(1);
+    assert.equal(savedSeen(), t0 + 30_000);
   });
 });
