@@ -266,8 +266,9 @@ export async function measureClassroom(
     const at = performance.now();
     tableBytes += Buffer.byteLength(chunk);
     for (const data of events.push(chunk)) {
-      const view = JSON.parse(data) as { rows: { id: string; latest: string }[] };
-      for (const row of view.rows) clock.shown(row.id, row.latest.split(':')[0] ?? '', at);
+      // The latest check by its id (`lab/check`): the row words it as the book does.
+      const view = JSON.parse(data) as { rows: { id: string; checkId: string }[] };
+      for (const row of view.rows) clock.shown(row.id, row.checkId.split('/')[1] ?? '', at);
     }
   });
 
@@ -360,7 +361,8 @@ export async function measureClassroom(
       .split('\r\n')
       .slice(1)
       .map((line) => line.split(','))
-      .map((fields) => [fields[0] ?? '', (fields[3] ?? '').split(':')[0] ?? '']),
+      // The last column is the latest check's id, `lab/check`.
+      .map((fields) => [fields[0] ?? '', (fields.at(-1) ?? '').split('/')[1] ?? '']),
   );
   let missingInCsv = 0;
   for (const [id, seqs] of acknowledged) {
