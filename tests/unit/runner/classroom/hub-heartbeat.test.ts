@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +10,8 @@ import { ProgressStore } from '../../../../runner/checks/progress.ts';
 import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import { HubLearners } from '../../../../runner/classroom/hub/learners.ts';
 import { GroupCommit } from '../../../../runner/classroom/hub/saving.ts';
-import { HubStore } from '../../../../runner/classroom/hub/store.ts';
+import { reportRoute } from '../../../../runner/classroom/hub/reports.ts';
+import { HubStore, StoreFailure } from '../../../../runner/classroom/hub/store.ts';
 import { hubView } from '../../../../runner/classroom/hub/view.ts';
 import type { Reporter } from '../../../../runner/classroom/reporter.ts';
 import { workspaceAt } from '../../../../runner/workspace.ts';
@@ -167,5 +170,46 @@ describe("a heartbeat in the hub's database", () => {
     assert.equal(savedSeen(), t0, 'not yet: no commit for a heartbeat alone');
     mock.timers.tick(1);
     assert.equal(savedSeen(), t0 + 30_000);
+  });
+});
+
+describe('the answer to a heartbeat', () => {
+  it('comes at once, without waiting for a commit, and is 503 while the hub cannot save', async (t) => {
+    const learners = new HubLearners();
+    const stored: string[] = [];
+    const saving: { failure?: StoreFailure } = {};
+    const route = reportRoute({
+      joinToken: 'join-token-0123456789',
+      learners,
+      log: () => undefined,
+      // A commit that never ends: only a report that waits for none is answered.
+      stored: (learner) => {
+        stored.push(learner);
+        return new Promise(() => undefined);
+      },
+      seen: () => saving.failure,
+    });
+    const server = createServer((request, response) =>
+      route(request, response, 'join-token-0123456789'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const { port } = server.address() as AddressInfo;
+    const beat = async () =>
+      (
+        await fetch(`http://127.0.0.1:${port}/join/join-token-0123456789/report`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: 'Ada', learner: 'learner-aaaaaaaaaaaa', results: [] }),
+        })
+      ).status;
+    assert.ok(learners.apply({ name: 'Ada', learner: 'learner-aaaaaaaaaaaa', results: [] }).ok);
+    assert.equal(await beat(), 204);
+    assert.deepEqual(stored, [], 'no commit waited for');
+    saving.failure = new StoreFailure('full', 'the disk is full');
+    assert.equal(await beat(), 503);
   });
 });
