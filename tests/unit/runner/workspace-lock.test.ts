@@ -15,7 +15,7 @@ const runnerFile = (home: string) =>
 /** Its exit code; a start that does not end in time (it ran instead of refusing) is killed. */
 async function exitCode(cli: Cli, what: string): Promise<number | null> {
   try {
-    await waitFor(what, () => cli.child.exitCode !== null || cli.child.signalCode !== null, 20_000);
+    await waitFor(what, () => cli.child.exitCode !== null || cli.child.signalCode !== null, 60_000);
   } finally {
     await cli.stop('SIGKILL');
   }
@@ -51,7 +51,7 @@ describe('one runner per workspace', () => {
       await waitFor(
         'one of them to exit',
         () => both.some((cli) => cli.child.exitCode !== null),
-        20_000,
+        60_000,
       );
       const loser = both.find((cli) => cli.child.exitCode !== null) as Cli;
       const winner = both.find((cli) => cli !== loser) as Cli;

@@ -45,7 +45,7 @@ export function startCli(
               throw new Error(`it exited (${child.exitCode ?? child.signalCode})`);
             return false;
           },
-          15_000,
+          60_000,
           50,
         );
       } catch (error) {
