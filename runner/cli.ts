@@ -224,7 +224,7 @@ async function main(): Promise<void> {
       `Ended ${swept.ended} process${swept.ended === 1 ? '' : 'es'} left running by a runner that was stopped hard.`,
     );
   if (swept.unreadable)
-    log(
+    runnerLog.warn(
       `WARNING: the record of the processes an earlier runner started could not be read (${swept.unreadable.problem}). ` +
         `It is kept as ${swept.unreadable.aside}, and nothing it named was ended: shells or checks of a runner ` +
         'stopped hard may still be running. Look with ps -u "$USER" -o pid,lstart,args, end what is left, ' +
