@@ -303,8 +303,8 @@ function table(chapter: ChapterResult): string {
 
 /**
  * Writes each passing cell's real output into its lab, with a comment saying what produced it,
- * and every passing cell's and check's output into recorded-outputs.json beside the labs (what
- * tests/unit/content/recorded-outputs.test.ts compares the samples with).
+ * and every passing cell's and check's output into recorded-outputs.json beside the labs, with
+ * the versions it ran against (docs/cluster-tests.md).
  */
 function record(chapters: ChapterResult[]): void {
   const recording: Recording = {
