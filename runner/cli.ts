@@ -59,6 +59,10 @@ export interface RunnerOptions {
   headersTimeoutMs?: number;
   /** What the reporter knows of the classroom hub, for `/api/health` (http/api.ts). */
   hubStatus?: () => HubStatus | undefined;
+  /**
+   * Where every message of the runner's parts goes (tests pass one that keeps them); by default
+   * the runner's log (log.ts), at info, and at warn for the progress record's.
+   */
   log?: (message: string) => void;
 }
 
@@ -81,7 +85,11 @@ export async function startRunner(options: RunnerOptions): Promise<RunningRunner
   const log = options.log ?? ((message: string) => runnerLog.info(message));
   const token = randomBytes(24).toString('base64url');
   const env = labEnvironment(options.workspace);
-  const progress = new ProgressStore(options.workspace.progress, log);
+  // What the progress record says is a warning (a file that does not read, a result not saved).
+  const progress = new ProgressStore(
+    options.workspace.progress,
+    options.log ?? ((message) => runnerLog.warn(message)),
+  );
   const sessions = new SessionRegistry(options.maxSessions);
   const ledger = new ProcessLedger(options.workspace.processes);
   const terminals = createTerminalSockets({
@@ -276,7 +284,6 @@ async function main(): Promise<void> {
       kubeContext: pins.kubeContext ?? 'kind-istio-lab',
       shell,
       idleMs: args.idleMinutes * 60_000,
-      log,
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

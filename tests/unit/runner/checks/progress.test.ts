@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { ProgressStore } from '../../../../runner/checks/progress.ts';
+import { startCli } from '../../support/cli.ts';
 
 const pass = { status: 'pass' as const, reason: 'ok', output: '', ms: 12, attempts: 1 };
 const fail = { ...pass, status: 'fail' as const };
@@ -72,6 +73,19 @@ describe('progress file', () => {
     const aside = readdirSync(dir).find((name) => name.startsWith('progress.json.corrupt-'));
     assert.ok(aside && readFileSync(join(dir, aside), 'utf8').startsWith('{"version":1'));
     assert.equal(existsSync(file), false);
+  });
+
+  it('says so at start as a warning, which the runner shows at --log warn', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'istio-lab-progress-start-'));
+    writeFileSync(join(home, 'progress.json'), '{"version":1,"labs":{"cluster":');
+    const cli = startCli(['--port', '0', '--log', 'warn'], home);
+    try {
+      await cli.started();
+      assert.match(cli.output(), /progress file was unreadable .*progress\.json\.corrupt-/);
+    } finally {
+      await cli.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('drops one entry that does not read, names it, and keeps every other', () => {
