@@ -247,6 +247,15 @@ class LabDock extends HTMLElement {
     return lines.join('\n').trimEnd();
   }
 
+  /**
+   * The terminal itself, for the e2e tests that compare its cells, colours and state with a
+   * reference terminal's (tests/e2e/screen-differential.spec.ts). A script in the page could
+   * already type into it and read it: this gives it nothing more.
+   */
+  get terminal(): Terminal | undefined {
+    return this.#terminal;
+  }
+
   #status(status: { text: string; state: string; takeBack?: boolean }): void {
     const line = this.#q('.lab-dock-status');
     line.textContent = status.text;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cases } from './cases.ts';
-import { difference, reference, type HeadlessTerminal } from './compare.ts';
+import { cases } from '../../screen-differential/cases.ts';
+import { difference, reference, type HeadlessTerminal } from '../../screen-differential/compare.ts';
 import { Pipeline } from './pipeline.ts';
 
 /**
  * Recorded output through the runner to the page's stream client, against the same bytes written
  * straight into a fresh headless xterm of the same size: the page's whole buffer while it streams,
  * and the buffer of a page that reloads at each reload step and at the end, cell by cell, with
- * colours and the terminal state a program relies on (./compare.ts).
+ * colours and the terminal state a program relies on (tests/screen-differential/compare.ts).
  */
 
 const sizes = [

@@ -4,7 +4,12 @@ import { BatchLimits } from '../../../runner/terminal/output-batch.ts';
 import { TerminalSession } from '../../../runner/terminal/session.ts';
 import { answerJson, definePage, FakeSocket } from '../support/page.ts';
 import { waitFor } from '../support/poll.ts';
-import { newTerminal, written, type HeadlessTerminal, type Step } from './compare.ts';
+import {
+  newTerminal,
+  written,
+  type HeadlessTerminal,
+  type Step,
+} from '../../screen-differential/compare.ts';
 
 /**
  * Recorded output through the runner to a page, in Node: a terminal session (its batches, kept

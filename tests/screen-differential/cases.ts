@@ -12,6 +12,11 @@ export interface Case {
   steps: (size: { cols: number; rows: number }) => Step[];
   /** The page is sent less than the pty wrote: the runner skips some of the flood. */
   skips?: boolean;
+  /**
+   * Played in real Chromium too, through a real runner and shell to the book's page
+   * (tests/e2e/screen-differential.spec.ts): output and reloads only, no resize or key.
+   */
+  chromium?: boolean;
 }
 
 const bytes = (text: string): Step => ({ bytes: Buffer.from(text, 'utf8') });
@@ -36,6 +41,7 @@ export const cases: Case[] = [
   },
   {
     name: 'a colour flood',
+    chromium: true,
     steps: () => [
       bytes(lines(flood / 2, (i) => `\x1b[3${i % 8}m${i}\x1b[1m bold\x1b[0m text ${i}\r\n`)),
       bytes(prompt),
@@ -140,6 +146,7 @@ export const cases: Case[] = [
   // What did not match before.
   {
     name: 'a flood under a scroll region, the cursor home above it',
+    chromium: true,
     steps: () => [
       bytes(lines(30, (i) => `above ${i}\r\n`)),
       bytes('\x1b[6;13r\x1b[H'),
@@ -150,6 +157,7 @@ export const cases: Case[] = [
   },
   {
     name: 'a flood under a scroll region down to the last row, the cursor home above it',
+    chromium: true,
     skips: true,
     steps: ({ rows }) => [
       bytes(lines(30, (i) => `above ${i}\r\n`)),
@@ -161,6 +169,7 @@ export const cases: Case[] = [
   },
   {
     name: 'a status line drawn from the saved cursor, under a scroll region, across a reload',
+    chromium: true,
     steps: ({ rows }) => {
       const status = (percent: number) =>
         `\x1b7\x1b[${rows};1H\x1b[42m\x1b[30mProgress: [${String(percent).padStart(3)}%]\x1b[0m\x1b[K\x1b8`;
@@ -177,17 +186,21 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'a reload in the middle of a character',
+    name: 'a reload in the middle of a character, CJK and emoji',
+    chromium: true,
     steps: () => {
       const text = Buffer.from('before 网格 after', 'utf8');
       const cut = text.indexOf(Buffer.from('格', 'utf8')) + 2;
+      const emoji = Buffer.from('😀', 'utf8');
       return [
         { bytes: text.subarray(0, cut) },
         { reload: true },
         { bytes: text.subarray(cut) },
         { bytes: Buffer.from('\x1b[3', 'utf8') },
         { reload: true },
-        { bytes: Buffer.from('1mred\x1b[0m', 'utf8') },
+        { bytes: Buffer.concat([Buffer.from('1mred\x1b[0m ', 'utf8'), emoji.subarray(0, 3)]) },
+        { reload: true },
+        { bytes: Buffer.concat([emoji.subarray(3), Buffer.from(' end', 'utf8')]) },
       ];
     },
   },
