@@ -66,7 +66,7 @@ export async function startClassroom(
     }
     const hosts = joinHosts(args.hub.host);
     log(
-      `Instructor hub: open this link to follow the room (this browser then remembers it):\n\n  ${hub.url}#token=${hub.viewToken}\n`,
+      `Instructor hub: open this link to follow the room (it is new at each start of the hub):\n\n  ${hub.view}#token=${hub.viewToken}\n`,
     );
     log(
       hub.database

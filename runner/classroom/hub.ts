@@ -1,11 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
 import { log as runnerLog } from '../log.ts';
 import { boundedServer, sendError, sendJson } from '../reply.ts';
 import { hubCss, hubScript } from './hub/assets.ts';
 import { readBookNames, type BookNames } from './hub/book-names.ts';
-import { hasViewToken, hubHeaders, ownOrigin, sendText } from './hub/http.ts';
+import { freshBookName, refuseServiceWorker } from '../http/auth.ts';
+import { listenTwice } from '../http/listen.ts';
+import {
+  hubAddresses,
+  hubHeaders,
+  hubHost,
+  hubPolicy,
+  sendText,
+  viewDecision,
+} from './hub/http.ts';
 import { HubLearners } from './hub/learners.ts';
 import { SourceLimits, type Rate } from './hub/limits.ts';
 import { LiveViewer } from './hub/live.ts';
@@ -71,8 +80,16 @@ export interface HubOptions {
 }
 
 export interface RunningHub {
-  /** Where the instructor opens the table from this machine, e.g. `http://127.0.0.1:4322/`. */
+  /**
+   * Where programs on this machine reach the hub, e.g. `http://127.0.0.1:4322/`; learners' runners
+   * use an address of the machine on the room's network.
+   */
   url: string;
+  /**
+   * Where the instructor's browser opens the table: this start's own origin,
+   * `http://<id>.localhost:<port>/` (docs/security.md, "Instructor hub").
+   */
+  view: string;
   port: number;
   joinToken: string;
   viewToken: string;
@@ -85,12 +102,20 @@ export interface RunningHub {
 /** Live tables open at once; the view token holder needs a few tabs, not hundreds. */
 const maxViewers = 32;
 const joinRoute = /^\/join\/([^/]+)\/report$/;
+/** The table's page and its files: what a browser loads as the hub's own. */
+const pages = new Set(['/', '/hub.js', '/hub.css']);
 
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const log = options.log ?? ((message: string) => runnerLog.info(message));
   const opened = options.stateDir ? await HubStore.open(options.stateDir, log) : undefined;
   const tokens = opened?.tokens ?? newTokens();
-  const { joinToken, viewToken } = tokens;
+  const { joinToken } = tokens;
+  // The view token is new at each start, as the view's origin is: one read from an earlier
+  // origin's storage (a restored tab that something else answered while the hub was down) is
+  // useless. The join token stays, so that learners never have to rejoin.
+  const viewToken = randomBytes(24).toString('base64url');
+  const viewName = freshBookName(randomBytes(8));
+  let policy = hubPolicy(viewToken, options.port, `${viewName}:${options.port}`);
   const startedAt = Date.parse(tokens.startedAt);
   const saved: StoredLearner[] = opened?.learners ?? [];
   const learners = new HubLearners(startedAt, saved, options.capacity ?? HubLimits.learners);
@@ -207,15 +232,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       response.end(html);
       return;
     }
-    if (!ownOrigin(request))
-      return sendError(response, 403, ErrorCode.badOrigin, 'the table is for its own page only');
-    if (!hasViewToken(request, viewToken))
-      return sendError(
-        response,
-        401,
-        ErrorCode.unauthorized,
-        'no view token: open the hub link that the instructor’s runner printed',
-      );
+    const decision = viewDecision(request, policy);
+    if (!decision.ok) return sendError(response, decision.status, decision.code, decision.message);
     const asked = parseTableQuery(url.searchParams);
     if (!asked.ok) return sendError(response, 400, ErrorCode.badRequest, asked.message);
     const { query } = asked;
@@ -258,22 +276,38 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       response.setHeader('Allow', 'GET');
       return sendError(response, 405, ErrorCode.methodNotAllowed, 'the table answers GET only');
     }
+    // The hub has no service worker: one asked for here was left by an earlier listener.
+    if (refuseServiceWorker(request, response)) return;
+    if (hubHost(request.headers.host, policy) === 'earlier' && pages.has(url.pathname)) {
+      // The table's pages are served under this start's own origin only: under 127.0.0.1 or an
+      // earlier id they could run what a process that held the port before left in the browser
+      // (a service worker, a cached script). A token offered there stays there.
+      url.searchParams.delete('token');
+      response.writeHead(302, {
+        Location: `http://${policy.bookHost}${url.pathname}${url.search}`,
+      });
+      response.end();
+      return;
+    }
     // The page's own code and style hold nothing of the room's; they are served without a token.
     if (url.pathname === '/hub.js') return sendText(response, 'text/javascript', hubScript);
     if (url.pathname === '/hub.css') return sendText(response, 'text/css', hubCss);
     view(request, response, url);
   };
 
-  const server = boundedServer(
-    handle,
-    { log: (message) => log(`hub ${message}`), message: 'the hub failed on this request' },
-    options.headersTimeoutMs,
+  // The hub holds its port on its address and on both loopback addresses, which a browser may
+  // try for the view's `.localhost` name: nothing else can answer the view link.
+  const addresses = hubAddresses(options.host);
+  const servers = addresses.map(() =>
+    boundedServer(
+      handle,
+      { log: (message) => log(`hub ${message}`), message: 'the hub failed on this request' },
+      options.headersTimeoutMs,
+    ),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
+  const listening = await listenTwice(servers, addresses, options.port);
+  port = listening.port;
+  policy = hubPolicy(viewToken, port, `${viewName}:${port}`);
   const local = ['0.0.0.0', '::'].includes(options.host)
     ? '127.0.0.1'
     : options.host.includes(':')
@@ -282,6 +316,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   return {
     url: `http://${local}:${port}/`,
+    view: `http://${viewName}:${port}/`,
     port,
     joinToken,
     viewToken,
@@ -292,8 +327,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       clearTimeout(pushTimer);
       saver?.flush();
       for (const viewer of viewers) viewer.response.end();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       store?.close();
     },
   };

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ErrorCode } from '../../src/lib/wire/error-codes.ts';
@@ -132,6 +133,24 @@ export function isEarlierHost(host: string | undefined, policy: AuthPolicy): boo
   if (!lower.endsWith(suffix)) return false;
   const name = lower.slice(0, -suffix.length);
   return loopbackHosts(policy.port).has(lower) || localhostName.test(name);
+}
+
+/**
+ * Answers a request for a service worker's script (`Service-Worker: script`), and says whether it
+ * did. Neither the book nor the hub has a service worker: one asked for was registered by a page
+ * that something else served under this origin before (docs/security.md). Its update check lands
+ * here, and the answer removes it with the origin's storage, where the browser honours
+ * Clear-Site-Data.
+ */
+export function refuseServiceWorker(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.headers['service-worker'] !== 'script') return false;
+  response.writeHead(404, {
+    'Clear-Site-Data': '"storage"',
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  response.end('There is no service worker here.\n');
+  return true;
 }
 
 /** Whether an Origin is a page that an earlier listener on this port could have served. */

@@ -61,3 +61,18 @@ export function pagePolicy(file: string, connect: readonly string[]): string {
     "frame-ancestors 'self'",
   ].join('; ');
 }
+
+/**
+ * The policy of a page with no inline code at all, such as the hub's: nothing from anywhere but
+ * its own origin (`default-src 'none'`, so no object, font or image either), scripts and styles
+ * from its own files only, its requests to its own origin, forms to itself, no framing.
+ */
+export const ownFilesPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');

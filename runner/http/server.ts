@@ -12,6 +12,7 @@ import {
   policyFor,
   readBearer,
   readProtocolToken,
+  refuseServiceWorker,
   tokensEqual,
   type AuthPolicy,
   type Decision,
@@ -163,18 +164,8 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return sendError(response, 405, ErrorCode.methodNotAllowed, 'the book answers GET and HEAD');
     }
-    if (request.headers['service-worker'] === 'script') {
-      // The book has no service worker: one asked for here was registered by a page the runner
-      // did not serve. Its update check lands here, and the answer removes it with the origin's
-      // storage, where the browser honours Clear-Site-Data.
-      response.writeHead(404, {
-        'Clear-Site-Data': '"storage"',
-        'Content-Type': 'text/plain; charset=utf-8',
-        'Cache-Control': 'no-store',
-      });
-      response.end('The book has no service worker.\n');
-      return;
-    }
+    // The book has no service worker: one asked for here was left by an earlier listener.
+    if (refuseServiceWorker(request, response)) return;
     response.setHeader('Server-Timing', runnerMark);
     serveStatic(options.dist, url.pathname, response, request.method, {
       // Only this start's fresh origin may cache the book's hashed files for long: under any other

@@ -87,8 +87,8 @@ for (const theme of themes)
         }
         // The instructor's table.
         const hubLang = locale === 'zh-cn' ? 'zh-CN' : locale;
-        await page.goto(`${hub.url}?token=${hub.viewToken}`);
-        await page.goto(`${hub.url}?lang=${hubLang}`);
+        await page.goto(`${hub.view}#token=${hub.viewToken}`);
+        await page.goto(`${hub.view}?lang=${hubLang}`);
         await expect(page.locator('table, main').first()).toBeVisible();
         await scan(`hub (${hubLang})`);
       }

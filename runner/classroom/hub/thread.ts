@@ -11,6 +11,8 @@ import type { BookOrder } from './table.ts';
  */
 export interface HubThread {
   url: string;
+  /** The view's own origin at this start (hub.ts RunningHub). */
+  view: string;
   port: number;
   joinToken: string;
   viewToken: string;
@@ -24,6 +26,7 @@ type FromThread =
   | {
       type: 'started';
       url: string;
+      view: string;
       port: number;
       joinToken: string;
       viewToken: string;
@@ -79,6 +82,7 @@ export function startHubThread(options: HubThreadOptions): Promise<HubThread> {
       else if (message.type === 'started') {
         resolve({
           url: message.url,
+          view: message.view,
           port: message.port,
           joinToken: message.joinToken,
           viewToken: message.viewToken,

@@ -73,7 +73,7 @@ describe('a hub restarted in the same workspace', () => {
     await reporter.idle();
     const at = Date.now() + 60_000;
     const before = { list: hub.learners.list(at), saved: hub.learners.saved() };
-    const { joinToken, viewToken, port } = hub;
+    const { joinToken, viewToken, port, view } = hub;
     await hub.close();
 
     // While the hub is down the learner goes on; the reporter notices, and waits.
@@ -87,10 +87,14 @@ describe('a hub restarted in the same workspace', () => {
     // Before any report can reach it (none is read until this turn ends): the table as it was.
     assert.deepEqual(again.learners.saved(), before.saved);
     assert.deepEqual(again.learners.list(at), before.list);
-    assert.deepEqual([again.joinToken, again.viewToken], [joinToken, viewToken]);
-
-    // The same view link signs a browser in, and the same token reads the table.
-    await learnersOf(again, viewToken);
+    assert.equal(again.joinToken, joinToken, 'the same join link');
+    // The view link is new at each start (its origin and its token): the earlier one reads nothing.
+    assert.notEqual(again.viewToken, viewToken);
+    assert.notEqual(again.view, view);
+    const earlier = await fetch(new URL('/api/learners', again.url), {
+      headers: { Authorization: `Bearer ${viewToken}` },
+    });
+    assert.equal(earlier.status, 401);
 
     // The reporter, untouched, delivers what it missed, each with the time it ran.
     await waitFor('the missed results', async () =>
@@ -216,7 +220,7 @@ describe('the database', () => {
     );
     const said: string[] = [];
     const hub = await start(home, (line) => said.push(line));
-    assert.deepEqual([hub.joinToken, hub.viewToken], [joinToken, viewToken]);
+    assert.equal(hub.joinToken, joinToken);
     assert.deepEqual(
       hub.learners.saved().map((learner) => learner.name),
       ['Ada'],
@@ -229,7 +233,7 @@ describe('the database', () => {
     assert.match(said.join('\n'), /imported 1 learner.*bad-learner-00000001/s);
     await hub.close();
     const again = await start(home);
-    assert.deepEqual([again.joinToken, again.viewToken], [joinToken, viewToken]);
+    assert.equal(again.joinToken, joinToken);
     assert.deepEqual(
       again.learners.saved().map((learner) => learner.name),
       ['Ada'],
@@ -241,7 +245,7 @@ describe('the database', () => {
     const hub = await start(home);
     for (const n of [1, 2, 3])
       assert.equal((await report(hub, learnerBody(n, [result('canary')]))).status, 204);
-    const { joinToken, viewToken } = hub;
+    const { joinToken } = hub;
     await hub.close();
     const db = new DatabaseSync(join(home, 'hub.sqlite'));
     db.exec(`UPDATE learners SET name = 'Ada' || char(0) WHERE id = 'learner-000000000002'`);
@@ -249,7 +253,7 @@ describe('the database', () => {
     db.close();
     const said: string[] = [];
     const again = await start(home, (line) => said.push(line));
-    assert.deepEqual([again.joinToken, again.viewToken], [joinToken, viewToken], 'same links');
+    assert.equal(again.joinToken, joinToken, 'the same join link');
     assert.deepEqual(
       again.learners.saved().map((learner) => [learner.id, learner.checks.length]),
       [
