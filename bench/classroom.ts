@@ -164,9 +164,14 @@ async function startInstructor(scope: Scope, dist: string) {
   const runner = await instructor.started;
   const printed = await waitFor('the hub to print its links', () => {
     const text = instructor.output();
-    const view = /Instructor hub:[^\n]*\n\n {2}(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(text);
+    // The view link names the table's own origin (<id>.localhost), which this process does not
+    // resolve: a program reads the table at 127.0.0.1 of the same port.
+    const view =
+      /Instructor hub:[^\n]*\n\n {2}http:\/\/[0-9a-f]{16}\.localhost:(\d+\/#token=\S+)/.exec(text);
     const join = /--report-to (\S+) --name/.exec(text);
-    return view?.[1] && join?.[1] ? { view: new URL(view[1]), join: join[1] } : undefined;
+    return view?.[1] && join?.[1]
+      ? { view: new URL(`http://127.0.0.1:${view[1]}`), join: join[1] }
+      : undefined;
   });
   return {
     home,
