@@ -60,6 +60,24 @@ function collectNow() {
 }
 
 /**
+ * Collects on the next turn, once the request that asked has returned, and resolves after: the
+ * next request waits for it. A terminal just let go is still held by the frame of the request
+ * that let it go (its variables, and the closures made there), so a collection made from there
+ * would keep it, with its buffer, until the next collection, which an idle worker may never make.
+ * Defined here, at the top, so that no closure of a request's frame comes with it.
+ * @returns {Promise<void> | undefined}
+ */
+function collectAfterThisRequest() {
+  if (!collect) return undefined;
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      collectNow();
+      resolve();
+    }),
+  );
+}
+
+/**
  * Collects once the worker has nothing else to do for `ms`; a later call moves it.
  * @param {number} ms
  */
@@ -165,7 +183,7 @@ function handle(request) {
         screen.live = undefined;
         terminal.dispose();
       }
-      if (fresh || sleeping) collectNow();
+      if (fresh || sleeping) return collectAfterThisRequest();
       return;
     }
     case 'serialize': {
@@ -186,7 +204,7 @@ function handle(request) {
     case 'close':
       screens.delete(request.id);
       terminal?.dispose();
-      return;
+      return terminal ? collectAfterThisRequest() : undefined;
   }
 }
 
