@@ -352,6 +352,7 @@ export async function run(): Promise<void> {
   }
 }
 
-// Started as a program (not imported, as start.js and the tests import it): run. Where Node has
-// no import.meta.main (24.0 and 24.1), the file Node was asked to run tells.
+// Started as a program (not imported, as start.js and the tests import it): run. Where this Node
+// has no import.meta.main (it came with Node 24.2; older Nodes may lack it, and the engines field
+// allows 22.18 and later), the file Node was asked to run tells.
 if (import.meta.main ?? process.argv[1] === import.meta.filename) await run();

@@ -8,9 +8,9 @@
  * That cost is an average of the latest pushes (exponential, `weight` for the newest), not the
  * latest alone: one slow push, a garbage collection or a busy machine, then held the next one
  * three times as long, and the reports behind it waited for both: the bench's slowest reports
- * were far behind its median (docs/performance.md, "A classroom on one hub"). A room whose pushes stay slow
- * brings the average up within a few pushes (from none: the first pushes are not held), so the
- * quarter holds all the same.
+ * were far behind its median (docs/performance.md, "A classroom on one hub"). A room whose
+ * pushes stay slow brings the average up within a few pushes (from none: the first pushes are
+ * not held), so the quarter holds all the same.
  */
 export class PushPacing {
   readonly #windowMs: number;
