@@ -12,13 +12,13 @@ const indent = ' '.repeat(12);
 
 const pins = readPins(join(projectRoot, 'content/versions.yaml'));
 const workspace = workspaceAt();
-// A runner already up holds its own port: that is not a conflict.
+// A runner already up holds its own port, and its classroom hub's: that is not a conflict.
 const runner = readRunnerFile(workspace);
 const items = await diagnose({
   env: labEnvironment(workspace),
   kubeContext: pins.kubeContext ?? 'kind-istio-lab',
   pins,
-  ownPort: runner && isAlive(runner.pid) ? runner.port : undefined,
+  ...(runner && isAlive(runner.pid) ? { ownPort: runner.port, ownPid: runner.pid } : {}),
 });
 for (const item of items) {
   console.log(

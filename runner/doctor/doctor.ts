@@ -27,9 +27,9 @@ export type { DoctorItem, DoctorItemId, DoctorStatus, DoctorSystem } from './typ
 /**
  * The doctor: what stands between this machine and the labs, each finding with its exact fix.
  * tools.ts looks at docker, kind, kubectl, istioctl and the cluster context; host.ts at memory,
- * inotify limits and the lab ports; system.ts is the only part that touches the machine, so the
- * rest is tested with a fake one (types.ts). `/api/doctor` answers with it and `npm run doctor`
- * (cli.ts) prints it.
+ * inotify limits and the ports (the labs', the runner's, the classroom hub's); system.ts is the
+ * only part that touches the machine, so the rest is tested with a fake one (types.ts).
+ * `/api/doctor` answers with it and `npm run doctor` (cli.ts) prints it.
  */
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,6 +42,8 @@ const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const labPorts: readonly number[] = [8080, 20001];
 /** `npm start`'s port when none is given (runner/args.ts). */
 export const runnerDefaultPort = 4321;
+/** The classroom hub's port when `--hub` is given without `--hub-port` (runner/args.ts). */
+export const hubDefaultPort = 4322;
 
 export interface DoctorOptions {
   /** The labs' environment: its PATH finds the tools, its KUBECONFIG the book's cluster. */
@@ -54,6 +56,13 @@ export interface DoctorOptions {
    * with no runner up) the runner's default port is looked at too.
    */
   ownPort?: number | undefined;
+  /**
+   * The process of the runner that asks, or of the one running: a classroom hub it started
+   * holds the hub's port.
+   */
+  ownPid?: number | undefined;
+  /** The classroom hub's port to look at; `hubDefaultPort` when not given. */
+  hubPort?: number;
   /** Host ports the labs need; `labPorts` when not given. */
   ports?: readonly number[];
   /**
@@ -83,6 +92,8 @@ export async function diagnose(options: DoctorOptions): Promise<DoctorItem[]> {
     kubeContext: options.kubeContext,
     ports: options.ownPort === undefined ? [...lab, runnerDefaultPort] : lab,
     ownPort: options.ownPort,
+    hubPort: options.hubPort ?? hubDefaultPort,
+    ownPid: options.ownPid,
   };
   const [docker, kind, kubectl, istioctl, current, inotify, ports] = await Promise.all([
     system.run('docker', ['info', '--format', '{{.ServerVersion}} {{.MemTotal}}']),

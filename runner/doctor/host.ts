@@ -143,26 +143,55 @@ async function holderOf(
 /**
  * Host ports the labs listen on (port-forwards, dashboards), and the runner's when none runs yet.
  * A lab port that the asking runner holds itself is a conflict too: the lab could not take it.
+ *
+ * The classroom hub's default port is looked at too, as the hub holds it on 127.0.0.1 and ::1
+ * and does not start when either is taken. Only an instructor starts a hub, so a process on it
+ * is no warning: the item stays ok and says what to do if a hub is to run here. A hub that the
+ * asking runner (or, for `npm run doctor`, the running one) started holds it, which is fine.
  */
 export async function portsFinding(context: DoctorContext): Promise<Finding> {
-  const { ports, ownPort, system } = context;
-  const looked = await Promise.all(
-    ports.map(async (port) => {
-      if (port === ownPort) return { port, busy: true, own: true, holder: undefined };
-      const busy = await system.portBusy(port);
-      return { port, busy, own: false, holder: busy ? await holderOf(context, port) : undefined };
-    }),
-  );
+  const { ports, ownPort, ownPid, hubPort, system } = context;
+  const lookAt = async (port: number) => {
+    if (port === ownPort) return { port, busy: true, own: true, holder: undefined };
+    const busy = await system.portBusy(port);
+    return { port, busy, own: false, holder: busy ? await holderOf(context, port) : undefined };
+  };
+  const [looked, hub] = await Promise.all([
+    Promise.all(ports.map(lookAt)),
+    hubPort === undefined || hubPort === ownPort || ports.includes(hubPort)
+      ? undefined
+      : lookAt(hubPort),
+  ]);
+  // The runner's own hub runs in its process: lsof names that process as the holder.
+  const ownHub = hub?.busy === true && ownPid !== undefined && hub.holder?.pid === ownPid;
   const describe = (p: (typeof looked)[number]) => {
     if (!p.busy) return `${p.port} free`;
     if (p.own) return `${p.port} this runner`;
     return `${p.port} ${p.holder ? `${p.holder.name} pid ${p.holder.pid}` : 'in use'}`;
   };
-  const detail = looked.map(describe).join(', ');
+  const detail = [
+    ...looked.map(describe),
+    ...(hub
+      ? [ownHub ? `${hub.port} this runner's classroom hub` : `${describe(hub)} (classroom hub)`]
+      : []),
+  ].join(', ');
+  const hubTaken = hub?.busy === true && !ownHub;
+  const free = [...looked, ...(hub && !hubTaken && !ownHub ? [hub] : [])]
+    .filter((p) => !p.busy)
+    .map((p) => p.port)
+    .join(', ');
   const conflicts = looked.filter((p) => p.busy);
   if (conflicts.length === 0) {
-    const params = { ports: ports.join(', ') };
-    return { id: 'ports', status: 'ok', code: 'ok', params, detail, commands: [] };
+    if (hubTaken)
+      return {
+        id: 'ports',
+        status: 'ok',
+        code: 'hubBusy',
+        params: { ports: free, hub: hub.port },
+        detail,
+        commands: [],
+      };
+    return { id: 'ports', status: 'ok', code: 'ok', params: { ports: free }, detail, commands: [] };
   }
   const find = (port: number) =>
     system.platform === 'linux'
@@ -171,11 +200,12 @@ export async function portsFinding(context: DoctorContext): Promise<Finding> {
   const commands = conflicts
     .filter((p) => !p.own)
     .map((p) => (p.holder ? `kill ${p.holder.pid}` : find(p.port)));
+  const busy = conflicts.map((p) => p.port).join(', ');
   return {
     id: 'ports',
     status: 'warn',
-    code: 'busy',
-    params: { busy: conflicts.map((p) => p.port).join(', ') },
+    code: hubTaken ? 'busyHubBusy' : 'busy',
+    params: hubTaken ? { busy, hub: hub.port } : { busy },
     detail,
     commands,
   };

@@ -30,7 +30,7 @@ export interface DoctorSystem {
   arch: string;
   /** Bytes of memory free for new programs. */
   freeMemory: () => number;
-  /** Whether something already listens on 127.0.0.1:<port>. */
+  /** Whether something already listens on 127.0.0.1:<port> or [::1]:<port>. */
   portBusy: (port: number) => Promise<boolean>;
   /**
    * Where the labs run: a GitHub codespace, another dev container (VS Code Dev Containers,
@@ -68,4 +68,11 @@ export interface DoctorContext {
   ports: readonly number[];
   /** The port of the runner asking, which it holds itself: not a conflict. */
   ownPort: number | undefined;
+  /**
+   * The classroom hub's port, looked at apart from `ports`: only an instructor needs it free.
+   * Undefined: not looked at.
+   */
+  hubPort: number | undefined;
+  /** The process of the runner asking, or running: a hub it started holds `hubPort`. */
+  ownPid: number | undefined;
 }

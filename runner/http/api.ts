@@ -112,11 +112,12 @@ export function createApi(context: ApiContext): Api {
       if (only('GET')) sendJson(response, 200, context.progress.snapshot);
     } else if (path === '/api/doctor') {
       if (only('GET'))
-        // The runner holds the port this request came in on: that one is not a conflict.
+        // The runner holds the port this request came in on, and its hub's: no conflict.
         diagnose({
           env: context.env,
           kubeContext: context.kubeContext,
           ownPort: request.socket.localPort,
+          ownPid: process.pid,
           labProblems: context.labs.problems.map((problem) => problem.message),
         }).then((items) => sendJson(response, 200, { items }), failed);
     } else if (checkRoute.test(path)) {

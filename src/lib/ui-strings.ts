@@ -309,6 +309,10 @@ export const uiStrings = {
   'lab.doctor.ports.ok': 'Doctor finding: every port free; {{ports}}',
   'lab.doctor.ports.busy':
     'Doctor finding: ports taken by something else; {{busy}}; before the commands',
+  'lab.doctor.ports.hubBusy':
+    "Doctor finding, not a warning: the other ports free ({{ports}}), the classroom hub's port {{hub}} taken; only an instructor starting a hub here needs it",
+  'lab.doctor.ports.busyHubBusy':
+    "Doctor finding: ports taken by something else ({{busy}}), and the classroom hub's port {{hub}}, which only an instructor starting a hub here needs; before the commands for the others",
   // One key per error code; typed as such, so that `lab.error.${code}` is a known key.
   ...(Object.fromEntries(
     Object.values(ErrorCode).map((code) => [

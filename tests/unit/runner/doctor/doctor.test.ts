@@ -7,6 +7,7 @@ import { parseRunnerArgs } from '../../../../runner/args.ts';
 import {
   diagnose,
   doctorItemIds,
+  hubDefaultPort,
   labPorts,
   runnerDefaultPort,
   type DoctorItem,
@@ -474,13 +475,24 @@ describe('doctor', () => {
     });
     after(() => new Promise((resolve) => server.close(resolve)));
 
-    async function ports(portsToLook: number[], ownPort: number | undefined, lsof?: string) {
+    /**
+     * The ports item, on this machine's real ports; the hub's port is a free one unless a test
+     * gives another (the machine's own 4322 may be anyone's).
+     */
+    async function ports(
+      portsToLook: number[],
+      ownPort: number | undefined,
+      lsof?: string,
+      more: { hubPort?: number; ownPid?: number } = {},
+    ) {
       const items = await diagnose({
         env,
         kubeContext: pins.kubeContext ?? '',
         pins,
         ownPort,
         ports: portsToLook,
+        hubPort: more.hubPort ?? free,
+        ...(more.ownPid === undefined ? {} : { ownPid: more.ownPid }),
         system: {
           run: (command, args) =>
             Promise.resolve(
@@ -510,7 +522,7 @@ describe('doctor', () => {
 
     it('names the process lsof sees, and offers to stop it', async () => {
       const item = await ports([taken], 1, `p${process.pid}\ncnode\n`);
-      assert.equal(item.detail, `${taken} node pid ${process.pid}`);
+      assert.equal(item.detail, `${taken} node pid ${process.pid}, ${free} free (classroom hub)`);
       assert.deepEqual(item.commands, [`kill ${process.pid}`]);
     });
 
@@ -523,8 +535,57 @@ describe('doctor', () => {
       const clash = await ports([taken], taken);
       assert.deepEqual(
         [clash.status, clash.detail, clash.commands],
-        ['warn', `${taken} this runner`, []],
+        ['warn', `${taken} this runner, ${free} free (classroom hub)`, []],
       );
+    });
+
+    it('says the classroom hub’s port is taken without a warning: only an instructor needs it', async () => {
+      const item = await ports([free], 1, undefined, { hubPort: taken });
+      assert.deepEqual(
+        [item.status, item.code, item.params, item.commands],
+        ['ok', 'hubBusy', { ports: String(free), hub: taken }, []],
+      );
+      assert.equal(item.detail, `${free} free, ${taken} in use (classroom hub)`);
+      assert.match(english['lab.doctor.ports.hubBusy'] ?? '', /classroom hub.*--hub-port/);
+    });
+
+    it('names the hub’s port beside the others when both are taken, and stops only the others', async () => {
+      const items = await diagnose({
+        env,
+        kubeContext: '',
+        pins,
+        ownPort: 1,
+        ports: [8080],
+        hubPort: 4322,
+        system: {
+          run: () => Promise.resolve({ ok: false, missing: true, stdout: '', stderr: '' }),
+          platform: 'linux',
+          portBusy: () => Promise.resolve(true),
+        },
+      });
+      const item = items.find((i) => i.id === 'ports');
+      assert.ok(item);
+      assert.deepEqual(
+        [item.status, item.code, item.params, item.commands],
+        ['warn', 'busyHubBusy', { busy: '8080', hub: 4322 }, [`ss -ltnp 'sport = :8080'`]],
+      );
+      assert.match(item.fix, /^Already in use: 8080\..*Port 4322, the classroom hub's/);
+    });
+
+    it('leaves the hub that the asking runner started alone: lsof names its process', async () => {
+      const item = await ports([free], 1, `p${process.pid}\ncnode\n`, {
+        hubPort: taken,
+        ownPid: process.pid,
+      });
+      assert.deepEqual(
+        [item.status, item.code, item.params, item.detail],
+        ['ok', 'ok', { ports: String(free) }, `${free} free, ${taken} this runner's classroom hub`],
+      );
+      const other = await ports([free], 1, `p${process.pid}\ncnode\n`, {
+        hubPort: taken,
+        ownPid: process.pid + 1,
+      });
+      assert.equal(other.code, 'hubBusy');
     });
 
     it('looks at every host port the labs listen on, and at no other', () => {
@@ -538,6 +599,7 @@ describe('doctor', () => {
       for (const [, port] of labs.matchAll(/localhost:(\d+)/g)) used.add(Number(port));
       assert.deepEqual([...used].sort(), [...labPorts].sort());
       assert.equal(parseRunnerArgs([]).port, runnerDefaultPort);
+      assert.equal(parseRunnerArgs(['--hub']).hub?.port, hubDefaultPort);
     });
   });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { describe, it } from 'node:test';
+import { diagnose, englishText } from '../../../../runner/doctor/doctor.ts';
 import { portBusy } from '../../../../runner/doctor/system.ts';
 
 /** A listener on one loopback address only, on a free port; undefined where the machine lacks it. */
@@ -46,5 +47,48 @@ describe('the Doctor finds a port taken', () => {
     const { port } = server.address() as AddressInfo;
     await close(server);
     assert.equal(await portBusy(port), false);
+  });
+});
+
+/**
+ * The classroom hub holds its port on 127.0.0.1 and ::1 too (runner/classroom/hub.ts), and does
+ * not start when either is taken: the Doctor says so, as a note that only an instructor needs.
+ */
+describe('the Doctor finds the classroom hub’s port taken', () => {
+  it('on ::1 alone', async (t) => {
+    const server = await listenOn('::1');
+    if (!server) {
+      t.skip('this machine has no ::1 to listen on');
+      return;
+    }
+    try {
+      const { port } = server.address() as AddressInfo;
+      const items = await diagnose({
+        env: {},
+        kubeContext: 'kind-istio-lab',
+        ownPort: 1,
+        ports: [],
+        hubPort: port,
+        labProblems: [],
+        system: {
+          run: () => Promise.resolve({ ok: false, missing: true, stdout: '', stderr: '' }),
+          imageList: () => Promise.resolve({ images: [], problems: [] }),
+          leftovers: () => [],
+          unreadableLedgers: () => [],
+        },
+      });
+      const item = items.find((found) => found.id === 'ports');
+      assert.ok(item);
+      assert.deepEqual(
+        [item.status, item.code, item.params],
+        ['ok', 'hubBusy', { ports: '', hub: port }],
+      );
+      assert.match(
+        englishText(`lab.doctor.ports.${item.code}`, item.params),
+        new RegExp(`Port ${port}, the classroom hub's, is in use`),
+      );
+    } finally {
+      await close(server);
+    }
   });
 });
