@@ -315,7 +315,13 @@ async function main(): Promise<void> {
   if (args.publicUrl !== undefined) banner(`(The runner listens on ${runner.url} only.)`);
   for (const book of args.hostedBooks) banner(pairingLine(book, runner.url, runner.token));
   try {
-    classroom = await startClassroom(args, runner.progress, workspace, log, labs);
+    classroom = await startClassroom(
+      args,
+      runner.progress,
+      workspace,
+      { info: log, warn: (message) => runnerLog.warn(message), banner },
+      labs,
+    );
   } catch (error) {
     failOn(error);
   }

@@ -35,6 +35,18 @@ export interface Classroom {
   close(): Promise<void>;
 }
 
+/** Where the classroom's lines go (runner/cli.ts gives the runner's log and its banner). */
+export interface ClassroomLog {
+  info(message: string): void;
+  /** What the learner must act on: a full hub, a join link it does not know, results not saved. */
+  warn(message: string): void;
+  /**
+   * Printed whatever `--log` says, as the runner's own link is: the hub's view link, where it can
+   * be reached from, and the learners' join command. Without them the hub cannot be used.
+   */
+  banner(message: string): void;
+}
+
 /**
  * Starts what the classroom flags ask for and prints how to use it. A hub that cannot listen
  * throws, with the port in the message; the reporter never throws (an absent hub is retried).
@@ -43,7 +55,7 @@ export async function startClassroom(
   args: ClassroomArgs,
   progress: ProgressStore,
   workspace: Workspace,
-  log: (message: string) => void,
+  log: ClassroomLog,
   labs?: LabCatalog,
 ): Promise<Classroom> {
   let hub: HubThread | undefined;
@@ -51,7 +63,7 @@ export async function startClassroom(
     try {
       hub = await startHubThread({
         ...args.hub,
-        log,
+        log: (message) => log.info(message),
         stateDir: workspace.root,
         ...(labs ? { bookOrder: () => bookOrder(labs) } : {}),
       });
@@ -65,21 +77,21 @@ export async function startClassroom(
       );
     }
     const hosts = joinHosts(args.hub.host);
-    log(
+    log.banner(
       `Instructor hub: open this link to follow the room (it is new at each start of the hub):\n\n  ${hub.view}#token=${hub.viewToken}\n`,
     );
-    log(
+    log.info(
       hub.database
         ? `The hub keeps the table in ${hub.database} and its links in ${join(workspace.root, 'hub-tokens.json')}: ` +
             'a restart takes the same links. To make new links (one was shared too widely), stop the hub and move hub-tokens.json away.'
         : 'The hub keeps its links and the table in memory: a restart makes new links.',
     );
-    log(
+    log.banner(
       `The hub listens on ${args.hub.host}:${hub.port}: machines on that network can reach it. It runs no commands; ` +
         'it shows the display names and check results that learners send, to whoever holds the link above. ' +
         `It follows up to ${hub.capacity} learners (--hub-capacity).`,
     );
-    log(
+    log.banner(
       `Learners join by starting the book with${hosts.length > 1 ? ' (one line per address of this machine)' : ''}:\n\n` +
         hosts
           .map(
@@ -97,9 +109,10 @@ export async function startClassroom(
       name: args.reportTo.name,
       workspace,
       progress,
-      log,
+      log: (message) => log.info(message),
+      warn: (message) => log.warn(message),
     });
-    log(
+    log.info(
       `Reporting to the hub at ${new URL(args.reportTo.url).host} as "${args.reportTo.name}": ` +
         'only that name and your check results (pass or fail, when, how many attempts) are sent.',
     );

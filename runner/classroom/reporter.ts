@@ -21,7 +21,14 @@ export interface ReporterOptions {
   name: string;
   workspace: Workspace;
   progress: ProgressStore;
+  /** What goes well again (the hub reached, room made). @default the runner's log at info */
   log?: (message: string) => void;
+  /**
+   * What the learner must know or act on: the hub cannot be reached, is full, does not know the
+   * join link, cannot save, or refuses results. @default `log` if given (a test keeps every line in
+   * one list), else the runner's log at warn
+   */
+  warn?: (message: string) => void;
   /**
    * Delays between attempts while the hub cannot be reached: a step doubling from the first to
    * the cap, each wait a random part of its step (`jittered`).
@@ -86,6 +93,7 @@ export function jittered(step: number, random: () => number = Math.random): numb
 
 export function startReporter(options: ReporterOptions): Reporter {
   const log = options.log ?? ((message: string) => runnerLog.info(message));
+  const warn = options.warn ?? options.log ?? ((message: string) => runnerLog.warn(message));
   const { firstMs, maxMs } = options.retry ?? { firstMs: 1000, maxMs: 30_000 };
   const heartbeatMs = options.heartbeatMs ?? 40_000;
   const endpoint = `${options.joinUrl.replace(/\/+$/, '')}/report`;
@@ -96,7 +104,7 @@ export function startReporter(options: ReporterOptions): Reporter {
   const sayOnce = (status: number, message: string) => {
     if (said.has(status)) return;
     said.add(status);
-    log(message);
+    warn(message);
   };
   const name = options.name.trim();
   /** Latest unsent result per check: a newer verdict replaces an unsent older one. */
@@ -151,7 +159,7 @@ export function startReporter(options: ReporterOptions): Reporter {
       await response.body?.cancel();
     } catch (error) {
       if (!outage)
-        log(`hub: cannot reach ${new URL(endpoint).host} (${describe(error)}); will keep trying`);
+        warn(`hub: cannot reach ${new URL(endpoint).host} (${describe(error)}); will keep trying`);
       outage = true;
     }
     sending = false;
@@ -180,13 +188,13 @@ export function startReporter(options: ReporterOptions): Reporter {
       for (const [key, result] of batch) if (pending.get(key) === result) pending.delete(key);
     } else if (status === 400 || status === 413) {
       // The hub refuses this content for good (a limit): resending it would be refused again.
-      log(
+      warn(
         `hub: the hub refused ${batch.length} result(s) with ${status}; they will not be sent again`,
       );
       greeted = true;
       for (const [key, result] of batch) if (pending.get(key) === result) pending.delete(key);
     } else if (status === 409) {
-      log(
+      warn(
         'hub: the hub knows this learner id under another runner (409): was this workspace copied? ' +
           'Delete hub-learner-id and hub-learner-secret from the workspace and restart to join as yourself. ' +
           'No more reports will be sent.',
@@ -212,7 +220,7 @@ export function startReporter(options: ReporterOptions): Reporter {
           503,
           'hub: the hub cannot save results right now (503); they are kept here and sent again.',
         );
-      else if (status !== 0 && !outage) log(`hub: the hub answered ${status}; will keep trying`);
+      else if (status !== 0 && !outage) warn(`hub: the hub answered ${status}; will keep trying`);
       if (status !== 0) outage = true;
       // A wrong link or a full room is not over in seconds: try again at the slowest pace.
       delay =

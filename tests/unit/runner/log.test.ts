@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Logger, type LogLevel } from '../../../runner/log.ts';
 import { startCli } from '../support/cli.ts';
+import { waitFor } from '../support/poll.ts';
 
 /** A log that keeps its lines, with the stream each went to. */
 export function recordingLog(level: LogLevel): { log: Logger; lines: string[] } {
@@ -61,6 +64,61 @@ describe('runner log', () => {
       assert.match(cli.output(), /Workspace: .* Stop with Ctrl-C\./);
     } finally {
       await cli.stop();
+    }
+  });
+
+  it("leaves the hub's view link and the learners' join command to a hub started with --log error", async () => {
+    const cli = startCli([
+      '--port',
+      '0',
+      '--log',
+      'error',
+      '--hub',
+      '--hub-port',
+      '0',
+      '--hub-host',
+      '127.0.0.1',
+    ]);
+    try {
+      await cli.started();
+      const printed = cli.output();
+      assert.match(printed, /Instructor hub:.*\n\n {2}http:\/\/\S+\/#token=\S+/, printed);
+      assert.match(printed, /The hub listens on 127\.0\.0\.1:\d+/, printed);
+      assert.match(printed, /npm start -- --report-to http:\/\/\S+\/join\/\S+ --name/, printed);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('tells a learner started with --log warn that the hub is full', async () => {
+    let reports = 0;
+    const hub = createServer((request, response) => {
+      reports += 1;
+      request.resume();
+      response.writeHead(403).end();
+    });
+    await new Promise<void>((resolve) => hub.listen(0, '127.0.0.1', resolve));
+    const { port } = hub.address() as AddressInfo;
+    const cli = startCli([
+      '--port',
+      '0',
+      '--log',
+      'warn',
+      '--report-to',
+      `http://127.0.0.1:${port}/join/aaaaaaaaaaaaaaaaaaaa`,
+      '--name',
+      'Dana',
+    ]);
+    try {
+      await cli.started();
+      await waitFor('the learner to hear that the hub is full', () =>
+        /hub is full/.test(cli.output()),
+      ).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message} after ${reports} report(s)\n${cli.output()}`);
+      });
+    } finally {
+      await cli.stop();
+      hub.close();
     }
   });
 });
