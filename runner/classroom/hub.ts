@@ -33,9 +33,9 @@ import { hubCsv, hubView, type ViewOptions } from './hub/view.ts';
  * its own when the runner starts it: hub/thread.ts) that learners'
  * runners report check results to, and that shows the instructor a live table of them. It runs no
  * command. Two tokens of its own, unrelated to any runner's: the join token (learners report with
- * it) and the view token (the table). With a workspace it keeps both tokens in `hub-tokens.json`
- * and the learners and their latest verdicts in the SQLite database `hub.sqlite` there
- * (hub/store.ts), so a restart forgets nothing it acknowledged.
+ * it) and the view token (the table), new at each start. With a workspace it keeps the join token
+ * in `hub-tokens.json` and the learners and their latest verdicts in the SQLite database
+ * `hub.sqlite` there (hub/store.ts), so a restart forgets nothing it acknowledged.
  */
 export interface HubOptions {
   host: string;

@@ -19,9 +19,10 @@ import { displayNameProblem, labId, learnerIdSchema } from './report.ts';
 /**
  * The hub's memory on disk, in the instructor's workspace:
  *
- * - `hub-tokens.json` (mode 0600): the join and view tokens and when the hub first started,
- *   written once. Apart from the learners, so that nothing that happens to a learner's row, or
- *   to the whole database, changes the room's links.
+ * - `hub-tokens.json` (mode 0600): the join token and when the hub first started, written once.
+ *   Apart from the learners, so that nothing that happens to a learner's row, or to the whole
+ *   database, changes the room's join link. The view token is new at each start and kept nowhere
+ *   (a file an older hub wrote also holds the view token of then, which is read past).
  * - `hub.sqlite` (mode 0600, with its `-wal` and `-shm`): one row per learner and one per
  *   learner and check, in SQLite's write-ahead log mode with `synchronous=FULL`, through Node's
  *   built-in `node:sqlite` (Node 22.13 or newer). A report is acknowledged only once the
@@ -36,16 +37,18 @@ const tokenSchema = z
   .regex(/^[A-Za-z0-9_-]{16,128}$/, 'a token is 16-128 letters, digits, - or _');
 const time = z.iso.datetime();
 
+/**
+ * `hub-tokens.json`. An older hub also wrote its view token there, which was then kept across
+ * starts: a file with one is still the room's, and the field is dropped as it is read.
+ */
 const tokensSchema = z
   .strictObject({
     version: z.literal(1),
     joinToken: tokenSchema,
-    viewToken: tokenSchema,
+    viewToken: z.unknown().optional(),
     startedAt: time,
   })
-  .refine((tokens) => tokens.joinToken !== tokens.viewToken, {
-    message: 'the join token and the view token are the same',
-  });
+  .transform(({ version, joinToken, startedAt }) => ({ version, joinToken, startedAt }));
 export type HubTokens = z.output<typeof tokensSchema>;
 
 /** A check of a learner as kept: times are epoch milliseconds. */
@@ -480,7 +483,7 @@ function openForReading(Database: typeof DatabaseSync, file: string): DatabaseSy
 }
 
 interface Legacy {
-  tokens: Partial<Pick<HubTokens, 'joinToken' | 'viewToken' | 'startedAt'>>;
+  tokens: Partial<Pick<HubTokens, 'joinToken' | 'startedAt'>>;
   learners: unknown[];
 }
 
@@ -502,11 +505,10 @@ function readLegacy(file: string, log: (message: string) => void): Legacy | unde
     return parsed.success ? parsed.data : undefined;
   };
   const joinToken = take(tokenSchema, object.joinToken);
-  const viewToken = take(tokenSchema, object.viewToken);
   const startedAt = take(time, object.startedAt);
   return {
     tokens: {
-      ...(joinToken && viewToken && joinToken !== viewToken ? { joinToken, viewToken } : {}),
+      ...(joinToken ? { joinToken } : {}),
       ...(startedAt ? { startedAt } : {}),
     },
     learners: Array.isArray(object.learners) ? object.learners : [],
@@ -546,7 +548,7 @@ function openTokens(
   }
   const tokens: HubTokens = {
     ...newTokens(),
-    ...(legacy?.joinToken ? { joinToken: legacy.joinToken, viewToken: legacy.viewToken } : {}),
+    ...(legacy?.joinToken ? { joinToken: legacy.joinToken } : {}),
     ...(legacy?.startedAt ? { startedAt: legacy.startedAt } : {}),
   };
   try {
@@ -560,12 +562,11 @@ function openTokens(
   return tokens;
 }
 
-/** Two fresh tokens, and now as the hub's first start. */
+/** A fresh join token, and now as the hub's first start. */
 export function newTokens(): HubTokens {
   return {
     version: 1,
     joinToken: randomBytes(24).toString('base64url'),
-    viewToken: randomBytes(24).toString('base64url'),
     startedAt: new Date().toISOString(),
   };
 }

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -198,6 +206,40 @@ describe('the database', () => {
     db.close();
     for (const name of ['hub.sqlite', 'hub-tokens.json'])
       assert.equal(statSync(join(home, name)).mode & 0o777, 0o600, name);
+  });
+
+  it('keeps only the join token in hub-tokens.json: the view token is new at each start', async () => {
+    const home = fresh();
+    const hub = await start(home);
+    const file = join(home, 'hub-tokens.json');
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(kept).sort(), ['joinToken', 'startedAt', 'version']);
+    assert.equal(kept.joinToken, hub.joinToken);
+    assert.ok(!JSON.stringify(kept).includes(hub.viewToken));
+    await hub.close();
+    const said: string[] = [];
+    const again = await start(home, (line) => said.push(line));
+    assert.equal(again.joinToken, hub.joinToken, 'the same join link from the new file');
+    assert.deepEqual(said, []);
+  });
+
+  it('reads a hub-tokens.json that an older hub wrote with its view token, keeping the join link', async () => {
+    const home = fresh();
+    const joinToken = 'j'.repeat(32);
+    const viewToken = 'v'.repeat(32);
+    const file = join(home, 'hub-tokens.json');
+    const old = `${JSON.stringify({ version: 1, joinToken, viewToken, startedAt: '2026-03-01T09:00:00.000Z' })}\n`;
+    writeFileSync(file, old, { mode: 0o600 });
+    const said: string[] = [];
+    const hub = await start(home, (line) => said.push(line));
+    assert.equal(hub.joinToken, joinToken);
+    assert.notEqual(hub.viewToken, viewToken, 'the old view token is not taken');
+    assert.deepEqual(said, [], 'the file is not moved aside as one the hub cannot use');
+    assert.deepEqual(
+      readdirSync(home).filter((name) => name.includes('corrupt')),
+      [],
+    );
+    assert.equal(readFileSync(file, 'utf8'), old);
   });
 
   it('imports an older hub-state.json once, keeping its links, and moves it aside', async () => {
