@@ -21,7 +21,7 @@ temporary folders are removed. These are benchmarks, not tests: \`npm test\` ass
 The classroom section, a room of learners reporting to one hub, takes one more minute; it can be
 measured alone, its section replaced in this page and its results kept with the full run's:
 \`npm run bench -- --only classroom\` (with
-\`--learners <n>\` and \`--seconds <s>\`; 200 and 60 by default). A full run also keeps its
+\`--learners <n>\` and \`--seconds <s>\`; 1,000 and 60 by default). A full run also keeps its
 results in \`docs/performance.json\`, from which \`npm run bench -- --render\` writes this page
 again, measuring nothing: after a change to the text that explains the numbers.
 
