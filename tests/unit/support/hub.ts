@@ -1,3 +1,4 @@
+import { request, type IncomingHttpHeaders } from 'node:http';
 import type { ProgressStore } from '../../../runner/checks/progress.ts';
 import { startHub, type HubOptions, type RunningHub } from '../../../runner/classroom/hub.ts';
 import { startReporter, type Reporter } from '../../../runner/classroom/reporter.ts';
@@ -19,6 +20,42 @@ export function testHub(options: Partial<HubOptions> = {}): Promise<RunningHub> 
     log: () => undefined,
     tickMs: 600_000,
     ...options,
+  });
+}
+
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * An HTTP request to 127.0.0.1:`port` with full control of the headers (fetch would not let a test
+ * set Host), on a connection of its own, so that none is left open across a hub's restart.
+ */
+export function call(
+  port: number,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { Host: `127.0.0.1:${port}`, ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
   });
 }
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHub, type RunningHub } from '../../../../runner/classroom/hub.ts';
 import { hubAddresses, hubHost, hubPolicy } from '../../../../runner/classroom/hub/http.ts';
+import { call } from '../../support/hub.ts';
 
 /**
  * The hub's origins (docs/security.md, "Instructor hub"): the instructor's table lives under a
@@ -14,33 +14,6 @@ import { hubAddresses, hubHost, hubPolicy } from '../../../../runner/classroom/h
  * refuses those names' pages, and no service worker or long-cached script is ever answered.
  * Learners' runners reach the hub by any address, with no Origin, as before.
  */
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** An HTTP request with full control of the headers (fetch would not let a test set Host). */
-function call(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-  options: { method?: string; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers, agent: false },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 describe('the hub’s host and origin rules', () => {
   const policy = hubPolicy('v'.repeat(32), 4322, '0123456789abcdef.localhost:4322');
@@ -104,26 +77,30 @@ describe('a running hub’s origins', () => {
       `0123456789abcdef.localhost:${hub.port}`,
     ]) {
       for (const path of ['/?lang=it', '/hub.js', '/hub.css']) {
-        const answer = await call(hub.port, path, { Host: host });
+        const answer = await call(hub.port, path, { headers: { Host: host } });
         assert.equal(answer.status, 302, `${host}${path}`);
         assert.equal(answer.headers.location, `http://${own}${path}`, `${host}${path}`);
       }
-      const offered = await call(hub.port, `/?token=${hub.viewToken}&lang=ru`, { Host: host });
+      const offered = await call(hub.port, `/?token=${hub.viewToken}&lang=ru`, {
+        headers: { Host: host },
+      });
       assert.equal(offered.headers.location, `http://${own}/?lang=ru`, 'the token stays behind');
     }
-    const page = await call(hub.port, '/?lang=it', { Host: own });
+    const page = await call(hub.port, '/?lang=it', { headers: { Host: own } });
     assert.equal(page.status, 200);
     assert.match(page.body, /<html lang="it">/);
   });
 
   it('caches nothing, and answers a service worker’s script with 404 and Clear-Site-Data', async () => {
     for (const path of ['/', '/hub.js', '/hub.css']) {
-      const answer = await call(hub.port, path, { Host: own });
+      const answer = await call(hub.port, path, { headers: { Host: own } });
       assert.equal(answer.status, 200, path);
       assert.equal(answer.headers['cache-control'], 'no-store', path);
     }
     for (const host of [own, `127.0.0.1:${hub.port}`, `192.168.1.20:${hub.port}`]) {
-      const worker = await call(hub.port, '/sw.js', { Host: host, 'Service-Worker': 'script' });
+      const worker = await call(hub.port, '/sw.js', {
+        headers: { Host: host, 'Service-Worker': 'script' },
+      });
       assert.equal(worker.status, 404, host);
       assert.equal(worker.headers['clear-site-data'], '"storage"', host);
     }
@@ -131,7 +108,7 @@ describe('a running hub’s origins', () => {
 
   it('lets the view origin’s pages and programs read the table, and no other loopback origin', async () => {
     const read = (headers: Record<string, string>) =>
-      call(hub.port, '/api/learners', headers).then((answer) => answer.status);
+      call(hub.port, '/api/learners', { headers }).then((answer) => answer.status);
     // The view origin's own page.
     assert.equal(await read({ Host: own, Origin: `http://${own}`, ...bearer }), 200);
     // A program on this machine: 127.0.0.1, no Origin.
@@ -152,14 +129,16 @@ describe('a running hub’s origins', () => {
 
   it('answers on a network address as before: its own page, the view token', async () => {
     const host = `192.168.1.20:${hub.port}`;
-    const page = await call(hub.port, '/', { Host: host });
+    const page = await call(hub.port, '/', { headers: { Host: host } });
     assert.equal(
       page.status,
       200,
       'no redirect to a name that is loopback on the viewer’s machine',
     );
     const read = (headers: Record<string, string>) =>
-      call(hub.port, '/api/learners', { Host: host, ...headers }).then((answer) => answer.status);
+      call(hub.port, '/api/learners', { headers: { Host: host, ...headers } }).then(
+        (answer) => answer.status,
+      );
     assert.equal(await read(bearer), 200);
     assert.equal(await read({ Origin: `http://${host}`, ...bearer }), 200);
     assert.equal(await read({ Origin: 'http://evil.example', ...bearer }), 403);
@@ -172,12 +151,11 @@ describe('a running hub’s origins', () => {
       [`192.168.1.20:${hub.port}`, 'bo-learner-000000001'],
       [own, 'cy-learner-000000001'],
     ] as const) {
-      const answer = await call(
-        hub.port,
-        `/join/${hub.joinToken}/report`,
-        { Host: host, 'Content-Type': 'application/json' },
-        { method: 'POST', body: JSON.stringify({ name: 'Ada', learner, results: [] }) },
-      );
+      const answer = await call(hub.port, `/join/${hub.joinToken}/report`, {
+        method: 'POST',
+        headers: { Host: host, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Ada', learner, results: [] }),
+      });
       assert.equal(answer.status, 204, host);
     }
   });
@@ -191,11 +169,10 @@ describe('a running hub’s origins', () => {
     assert.notEqual(hub.viewToken, viewToken);
     assert.notEqual(hub.view, view);
     const earlier = await call(hub.port, '/api/learners', {
-      Host: own,
-      Authorization: `Bearer ${viewToken}`,
+      headers: { Host: own, Authorization: `Bearer ${viewToken}` },
     });
     assert.equal(earlier.status, 401);
-    const page = await call(hub.port, '/', { Host: new URL(view).host });
+    const page = await call(hub.port, '/', { headers: { Host: new URL(view).host } });
     assert.equal(page.status, 302, 'the earlier view origin is sent to this one');
     assert.equal(page.headers.location, `http://${own}/`);
   });

@@ -8,41 +8,9 @@ import type { RunningHub } from '../../../../runner/classroom/hub.ts';
 import type { LearnerSummary } from '../../../../runner/classroom/hub/learners.ts';
 import { hubPage } from '../../../../runner/classroom/hub/page.ts';
 import { learnerId, type Reporter } from '../../../../runner/classroom/reporter.ts';
-import { joinLink, reportAs, testHub } from '../../support/hub.ts';
+import { call, joinLink, reportAs, testHub } from '../../support/hub.ts';
 import { liveRunner, type LiveRunner } from '../../support/live-runner.ts';
 import { waitFor } from '../../support/poll.ts';
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** An HTTP request with full control of the headers (fetch would not let a test set Host). */
-function call(
-  port: number,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: options.method ?? 'GET',
-        headers: { Host: `127.0.0.1:${port}`, ...options.headers },
-      },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 /** Waits (support/poll.ts) until `probe` finds something, and returns it. */
 async function until<T>(
