@@ -2,6 +2,7 @@
 // (runner/memory.js): what the V8 measures do, each where it acts. Prints one JSON line.
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Screen, ScreenHost } from '../runner/screen/host.ts';
+import { colouredLine, fillColoured } from '../tests/coloured-lines.ts';
 
 /** What one process measured (bench/memory-measures.ts says what each is). */
 export interface MemoryProbe {
@@ -16,18 +17,6 @@ export interface MemoryProbe {
 
 const noFlow = { pause: () => undefined, resume: () => undefined };
 const size = { cols: 120, rows: 30, scrollback: 10_000 };
-
-/** A numbered line in one of eight colours, part of it bold, 96 columns wide. */
-const colouredLine = (i: number) =>
-  `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
-
-/** Writes 12,000 coloured lines, in writes of 1,000: a full scrollback. */
-function fillColoured(screen: Screen): void {
-  for (let chunk = 0; chunk < 12; chunk++)
-    screen.write(
-      Buffer.from(Array.from({ length: 1000 }, (_, k) => colouredLine(chunk * 1000 + k)).join('')),
-    );
-}
 
 /** The young generation's size in this thread, before and after a churn like a flood's. */
 function youngGeneration(): { youngBefore: number; youngAfter: number } {

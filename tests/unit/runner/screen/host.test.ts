@@ -6,6 +6,7 @@ import xtermHeadless from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
 import { serializeScreen } from '../../../../runner/screen/restore.js';
 import { waitFor } from '../../support/poll.ts';
+import { colouredLine, fillColoured } from '../../../coloured-lines.ts';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -31,18 +32,6 @@ const text = (serialized: string) =>
 
 /** The text a screen shows once everything written to it is parsed, scrollback included. */
 const shownText = async (screen: Screen) => text((await screen.serialize()).data);
-
-/** A numbered line in one of eight colours, part of it bold, 96 columns wide. */
-const colouredLine = (i: number) =>
-  `\x1b[3${i % 8}m${String(i).padStart(6)} \x1b[1mcoloured\x1b[0m ${'x'.repeat(80)}\r\n`;
-
-/** Writes 12,000 coloured lines, in writes of 1,000. */
-function fillColoured(screen: Screen): void {
-  for (let chunk = 0; chunk < 12; chunk++)
-    screen.write(
-      Buffer.from(Array.from({ length: 1000 }, (_, k) => colouredLine(chunk * 1000 + k)).join('')),
-    );
-}
 
 describe('kept screen in a worker thread', () => {
   const host = new ScreenHost();
