@@ -57,12 +57,7 @@ test('every page the runner serves has a strict policy, and a script injected in
     }
     expect(policyViolations).toEqual([]);
     await page.goto(`${new URL('en/fixture/', runner.url).href}?token=${runner.token}`);
-    expect(await injectScript(page)).toBe('blocked');
-    await expect
-      .poll(() => policyViolations.some((text) => text.includes('CSP violation: script-src')))
-      .toBe(true);
-    await context.close();
-    policyViolations.length = 0;
+    await expectCaught(page, policyViolations);
   } finally {
     await context.close();
   }
@@ -78,6 +73,19 @@ function injectScript(page: Page): Promise<string> {
   });
 }
 
+/**
+ * Injects a script that `page`'s policy refuses, waits for the watch to report the violation,
+ * then closes the page's context, so that nothing more can arrive, and takes the violation out.
+ */
+async function expectCaught(page: Page, policyViolations: string[]): Promise<void> {
+  expect(await injectScript(page)).toBe('blocked');
+  await expect
+    .poll(() => policyViolations.some((text) => text.includes('CSP violation: script-src')))
+    .toBe(true);
+  await page.context().close();
+  policyViolations.length = 0;
+}
+
 test('a browser profile a test launches itself is watched for violations too', async ({
   runner,
   policyViolations,
@@ -91,12 +99,7 @@ test('a browser profile a test launches itself is watched for violations too', a
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(new URL('en/', runner.url).href);
-    expect(await injectScript(page)).toBe('blocked');
-    await expect
-      .poll(() => policyViolations.some((text) => text.includes('CSP violation: script-src')))
-      .toBe(true);
-    await context.close();
-    policyViolations.length = 0;
+    await expectCaught(page, policyViolations);
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
