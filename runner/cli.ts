@@ -61,7 +61,8 @@ export interface RunnerOptions {
   hubStatus?: () => HubStatus | undefined;
   /**
    * Where every message of the runner's parts goes (tests pass one that keeps them); by default
-   * the runner's log (log.ts), at info, and at warn for the progress record's.
+   * the runner's log (log.ts) at error, as all they say is a failure (a terminal that could not
+   * start, a request or an upgrade that failed), and at warn for the progress record's.
    */
   log?: (message: string) => void;
 }
@@ -82,7 +83,7 @@ export interface RunningRunner {
 
 /** Starts the runner: its parts, served on one origin (the built book, `/api`, the terminal). */
 export async function startRunner(options: RunnerOptions): Promise<RunningRunner> {
-  const log = options.log ?? ((message: string) => runnerLog.info(message));
+  const log = options.log ?? ((message: string) => runnerLog.error(message));
   const token = randomBytes(24).toString('base64url');
   const env = labEnvironment(options.workspace);
   // What the progress record says is a warning (a file that does not read, a result not saved).

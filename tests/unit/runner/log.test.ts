@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
-import { Logger, type LogLevel } from '../../../runner/log.ts';
+import { describe, it, mock } from 'node:test';
+import { log as runnerLog, Logger, type LogLevel } from '../../../runner/log.ts';
+import { chooseShell } from '../../../runner/terminal/shell.ts';
 import { startCli } from '../support/cli.ts';
+import { liveRunner, TerminalClient } from '../support/live-runner.ts';
 import { waitFor } from '../support/poll.ts';
 
 /** A log that keeps its lines, with the stream each went to. */
@@ -119,6 +121,36 @@ describe('runner log', () => {
     } finally {
       await cli.stop();
       hub.close();
+    }
+  });
+
+  it('logs at error, so that --log error shows it, that a terminal could not start', async () => {
+    const shell = chooseShell();
+    if ('problem' in shell) throw new Error(shell.problem);
+    // A shell the pty cannot be given: reading its environment throws.
+    const env = Object.defineProperty({}, 'BROKEN', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no environment today');
+      },
+    }) as Record<string, string>;
+    const errors = mock.method(console, 'error', () => undefined);
+    const level = runnerLog.level;
+    runnerLog.level = 'error';
+    // The runner's parts write to the runner's log, as `npm start` has them.
+    const runner = await liveRunner({ shell: { ...shell, env }, log: 'runner' });
+    const client = new TerminalClient(runner);
+    try {
+      await waitFor('the runner to log that the terminal could not start', () =>
+        errors.mock.calls.some((call) =>
+          /could not start a terminal: no environment today/.test(String(call.arguments[0])),
+        ),
+      );
+    } finally {
+      client.socket.close();
+      await runner.stop();
+      runnerLog.level = level;
+      mock.restoreAll();
     }
   });
 });

@@ -25,8 +25,15 @@ function defaultShell(): ShellCommand {
   return shell;
 }
 
-/** A runner in this process on a free loopback port, with a fresh workspace and the fixture labs. */
-export async function liveRunner(options: Partial<RunnerOptions> = {}): Promise<LiveRunner> {
+/**
+ * A runner in this process on a free loopback port, with a fresh workspace and the fixture labs.
+ * It logs nothing unless `log` is given; `log: 'runner'` leaves the runner's log (runner/log.ts),
+ * as `npm start` has it.
+ */
+export async function liveRunner(
+  options: Partial<Omit<RunnerOptions, 'log'>> & { log?: RunnerOptions['log'] | 'runner' } = {},
+): Promise<LiveRunner> {
+  const { log = () => undefined, ...rest } = options;
   const workspace = workspaceAt(mkdtempSync(join(tmpdir(), 'istio-lab-unit-')));
   ensureWorkspace(workspace);
   const runner = await startRunner({
@@ -42,8 +49,8 @@ export async function liveRunner(options: Partial<RunnerOptions> = {}): Promise<
     version: 'test',
     kubeContext: 'kind-istio-lab',
     shell: defaultShell(),
-    log: () => undefined,
-    ...options,
+    ...(log === 'runner' ? {} : { log }),
+    ...rest,
   });
   return {
     ...runner,
