@@ -2,6 +2,7 @@ import type { ZodMiniType } from 'zod/mini';
 import { ErrorCode, errorMessage } from '../lib/wire/error-codes.ts';
 import type { Hint, Why } from '../lib/wire/failure-reasons.ts';
 import type { Progress } from '../lib/wire/progress.ts';
+import { terminalProtocol } from '../lib/wire/protocol-version.ts';
 import type { CheckResult, CheckStatus } from '../lib/wire/protocol.ts';
 import type { RunnerState } from './bus.ts';
 import {
@@ -89,7 +90,10 @@ export function terminalTarget(params: Record<string, string>): {
   const url = new URL('/api/terminal', base || location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-  return { url, protocols: token ? ['istio-lab', `istio-lab.token.${token}`] : [] };
+  return {
+    url,
+    protocols: token ? [terminalProtocol, `${terminalProtocol}.token.${token}`] : [],
+  };
 }
 
 let probing: Promise<RunnerState> | undefined;

@@ -9,6 +9,13 @@
  */
 export const protocolVersion = 1;
 
+/**
+ * The WebSocket subprotocol of the terminal; a page offers `istio-lab.token.<token>` beside it,
+ * as a browser's WebSocket cannot send an Authorization header (docs/security.md). It is here,
+ * apart from zod, for the page's runner link (src/client/runner-link.ts).
+ */
+export const terminalProtocol = 'istio-lab';
+
 /** The oldest runner protocol this page works with; an older runner is told to update. */
 export const oldestRunnerProtocol = 1;
 

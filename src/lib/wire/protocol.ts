@@ -15,15 +15,9 @@ import { hintCodes, whyCodes } from './failure-reasons.ts';
  * docs/runner-api.md describes the same messages for people.
  */
 
-export { oldestRunnerProtocol, protocolVersion } from './protocol-version.ts';
+export { oldestRunnerProtocol, protocolVersion, terminalProtocol } from './protocol-version.ts';
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
-
-/**
- * The WebSocket subprotocol of the terminal; a page offers `istio-lab.token.<token>` beside it,
- * as a browser's WebSocket cannot send an Authorization header (docs/security.md).
- */
-export const terminalProtocol = 'istio-lab';
 
 /** Terminal size limits: large enough for any real window, small enough to refuse nonsense. */
 export const TerminalSize = { minCols: 2, maxCols: 1000, minRows: 1, maxRows: 500 } as const;
