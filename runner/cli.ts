@@ -9,7 +9,7 @@ import { readPins } from '../src/lib/lab-files.ts';
 import { parseRunnerArgs, usage, type RunnerArgs } from './args.ts';
 import { buildBook, isStale, projectRoot, staleBase, stampName } from './book-build.ts';
 import { ProgressStore } from './checks/progress.ts';
-import { startClassroom, type Classroom } from './classroom/classroom.ts';
+import { classroomHealth, startClassroom, type Classroom } from './classroom/classroom.ts';
 import { installSteps, LabCatalog } from './lab-catalog.ts';
 import { ProcessLedger, sweepLeftovers } from './process/ledger.ts';
 import { createApi } from './http/api.ts';
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
       allowOrigins: args.allowOrigins,
       ...(args.publicUrl === undefined ? {} : { publicUrl: args.publicUrl }),
       version,
-      hubStatus: () => classroom?.hubStatus(),
+      hubStatus: classroomHealth(args, () => classroom),
       kubeContext: pins.kubeContext ?? 'kind-istio-lab',
       shell,
       idleMs: args.idleMinutes * 60_000,

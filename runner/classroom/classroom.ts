@@ -127,6 +127,24 @@ export async function startClassroom(
   };
 }
 
+/**
+ * What the runner's `/api/health` says of the hub (http/api.ts): the classroom's reporter once it
+ * is started, and `ok` before, with --report-to, as a reporter that has had no answer yet says. A
+ * page reads the health once and asks again only if it names a hub (src/client/hub-banner.ts):
+ * one that read it before the classroom started (the runner listens first, then starts the hub
+ * and the reporter) must still know to ask again.
+ */
+export function classroomHealth(
+  args: ClassroomArgs,
+  classroom: () => Classroom | undefined,
+): () => HubStatus | undefined {
+  return () => {
+    const started = classroom();
+    if (started) return started.hubStatus();
+    return args.reportTo ? 'ok' : undefined;
+  };
+}
+
 /** The addresses learners can type: this machine's network IPv4 addresses when listening on all. */
 export function joinHosts(host: string): string[] {
   if (host !== '0.0.0.0' && host !== '::') return [host.includes(':') ? `[${host}]` : host];
