@@ -82,9 +82,9 @@ export async function startClassroom(
     );
     log.info(
       hub.database
-        ? `The hub keeps the table in ${hub.database} and its links in ${join(workspace.root, 'hub-tokens.json')}: ` +
-            'a restart takes the same links. To make new links (one was shared too widely), stop the hub and move hub-tokens.json away.'
-        : 'The hub keeps its links and the table in memory: a restart makes new links.',
+        ? `The hub keeps the table in ${hub.database} and the learners' join link in ${join(workspace.root, 'hub-tokens.json')}: ` +
+            'a restart takes the same join link (the view link above is new at each start). To make a new join link (it was shared too widely), stop the hub and move hub-tokens.json away.'
+        : 'The hub keeps its join link and the table in memory: a restart makes new links.',
     );
     log.banner(
       `The hub listens on ${args.hub.host}:${hub.port}: machines on that network can reach it. It runs no commands; ` +

@@ -280,7 +280,7 @@ export class HubStore {
         const aside = `${file}.corrupt-${stamp()}`;
         log(
           `hub: cannot use the database ${file} (${errorMessage(error)}). It was moved to ${aside}; ` +
-            'the hub starts with an empty table and the same links, and learners’ runners send their results again.',
+            'the hub starts with an empty table and the same join link, and learners’ runners send their results again.',
         );
         for (const suffix of ['', '-wal', '-shm'])
           if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);

@@ -28,6 +28,8 @@ describe('classroom from the command line', () => {
       const printed = instructor.output();
       assert.match(printed, /runs no commands/);
       assert.match(printed, /display names and check results/);
+      // Only the join link outlives a restart: the view link is new at each start.
+      assert.match(printed, /a restart takes the same join link \(the view link above is new/);
       // The view link names this start's own origin; this process, which resolves no `.localhost`
       // name, reads the table at 127.0.0.1 of the same port.
       const viewLink =

@@ -59,7 +59,7 @@ describe('a hub restarted in the same workspace', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('takes the same links, shows the same table, and receives what learners did while it was down', async () => {
+  it('takes the same join link, shows the same table, and receives what learners did while it was down', async () => {
     first = await hubIn(home, () => undefined);
     const hub = first;
     const file = join(home, 'hub-tokens.json');
