@@ -22,14 +22,16 @@ export const hubRecheckMs = 15_000;
 
 /**
  * Shows in `banner` what the runner knows of its hub, once: the text is set only when it changes,
- * so that a screen reader announces it once. A runner that reports to no hub is not asked again.
+ * so that a screen reader announces it once. The banner is a live region that stays rendered
+ * (LabRuntime.astro; empty, lab.css collapses it): only its text comes and goes, as a region that
+ * appeared with its text might not be announced. A runner that reports to no hub is not asked
+ * again.
  */
 export function showHubStatus(banner: HTMLElement): void {
   const show = (health: unknown) => {
     const status = hubStatusOf(health);
     const key = status === undefined ? undefined : worded[status];
     const text = key === undefined ? '' : t(key);
-    banner.hidden = text === '';
     if (banner.textContent !== text) {
       const line = document.createElement('p');
       line.textContent = text;

@@ -16,7 +16,7 @@ import { t } from './strings.ts';
 export function showProtocolMismatch(banner: HTMLElement): boolean {
   const health = runnerHealth();
   const mismatch = protocolMismatch(health);
-  banner.hidden = mismatch === undefined;
+  // The banner is a live region that stays rendered, empty but for a mismatch (hub-banner.ts).
   if (!mismatch) return true;
   const announced =
     typeof health === 'object' && health !== null && 'protocol' in health ? health.protocol : 1;

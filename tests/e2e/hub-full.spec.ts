@@ -58,7 +58,12 @@ test.describe("a learner's page and the classroom hub", () => {
     await expect.poll(() => hub.learners.size).toBe(1);
     await learner.signIn(page, '/en/fixture/');
     await expect(page.locator('lab-dock .lab-dock-status')).toHaveText('Connected');
-    await expect(page.locator('lab-runtime [data-kind="hub"]')).toBeHidden();
+    const banner = page.locator('lab-runtime [data-kind="hub"]');
+    await expect(banner).toBeHidden();
+    // Hidden by being empty, not by the attribute: the live region stays for a later text.
+    await expect(banner).toHaveRole('status');
+    await expect(banner).not.toHaveAttribute('hidden');
+    await expect(banner).toBeEmpty();
   });
 });
 
