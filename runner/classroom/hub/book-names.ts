@@ -24,6 +24,15 @@ export type BookNames = Partial<Record<HubLang, NamesInLanguage>>;
 /** The book's chapters, beside the hub's own code in the source tree, as its strings are. */
 export const bookDocs = new URL('../../../src/content/docs/', import.meta.url);
 
+/**
+ * A copy of `text` that holds nothing else. A string cut out of another (a regular expression's
+ * match, a slice, what the YAML parser returns) may be kept by V8 as a view of the whole page it
+ * came from, and the names live as long as the hub: a few hundred names kept every page of the
+ * book in the hub's heap, for each full collection to go through and for V8 to size the hub's old
+ * generation from (docs/performance.md, "A classroom on one hub").
+ */
+const own = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+
 /** The folder of a hub language in the docs: the book's paths are lower-case (`zh-cn`). */
 const folderOf = (lang: HubLang) => lang.toLowerCase();
 
@@ -72,11 +81,11 @@ export function readBookNames(
         const entryId = `${folderOf(lang)}/${file.replace(/\.mdx?$/, '')}`;
         const lab = labSlugFor(entryId, typeof data.lab === 'string' ? data.lab : undefined);
         if (typeof data.title === 'string' && data.title.trim())
-          found.chapters.set(lab, data.title.trim());
+          found.chapters.set(own(lab), own(data.title.trim()));
         const body = text.replace(pinTag, (whole, name: string) => pins[name] ?? whole);
         for (const [check, summary] of checkSummaries(body)) {
           const label = summary.replace(/[.。]$/u, '').trim();
-          if (label) found.checks.set(`${lab}/${check}`, label);
+          if (label) found.checks.set(own(`${lab}/${check}`), own(label));
         }
       }
     }
