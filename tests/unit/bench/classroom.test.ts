@@ -5,6 +5,7 @@ import {
   classroomHeading,
   classroomRows,
   classroomSection,
+  hubRssWhy,
   mergeClassroomSection,
 } from '../../../bench/classroom-report.ts';
 
@@ -74,6 +75,12 @@ describe('the classroom phase of the bench', () => {
     assert.equal(results(run({ rssPeakSecondHalf: 160 * mib }))[2], '**missed**');
     assert.equal(results(run({ cpuShare: 0.8 }))[3], '**missed**');
     assert.match(classroomRows(run())[0]?.[2] ?? '', /^66\.7 reports\/s; 200 learners listed$/);
+  });
+
+  it("says why under the table when the hub's RSS row is missed, and only then", () => {
+    const why = hubRssWhy.split(' ').slice(0, 6).join(' ');
+    assert.ok(classroomSection(run({ rssPeakSecondHalf: 160 * mib }), 'M.').includes(why));
+    assert.ok(!classroomSection(run(), 'M.').includes(why));
   });
 
   it('replaces its own section of the page, or adds it before the changes', () => {
