@@ -99,7 +99,10 @@ export const hubRssWhy =
   'chapters and checks in words (db6bc3d) 167 → 183 MiB in a probe run beside them. Naming them ' +
   "added about 5 MiB to what survives (the book's names and the code that reads them, the longer " +
   'rows), and the limit V8 sets grows with it. The names also held every page they were read ' +
-  'from (3.1 MiB where they take 0.7); they no longer do.';
+  'from (3.1 MiB where they take 0.7); they no longer do. Over a room of 150 s, the old ' +
+  "generation kept growing only as what survives did (the learners' checks, 49,000 by the end): " +
+  'from 59 MiB at 30 s to 85 MiB at 130 s, about four times what survived, then back to 43–53 MiB; ' +
+  'the RSS went from 195 MiB in the first half to 207 MiB in the second.';
 
 /** The section of docs/performance.md for one classroom run. */
 export function classroomSection(run: ClassroomRun, measured: string): string {
