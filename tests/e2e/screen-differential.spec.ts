@@ -175,13 +175,15 @@ for (const { name, steps: make, skips } of cases.filter((each) => each.chromium)
       const partFile = (index: number) => join(dir, `part-${String(index).padStart(3, '0')}`);
       for (const [index, part] of parts.entries())
         writeFileSync(partFile(index), Buffer.concat(part.bytes));
-      // Raw output (no CR added before LF) and no echo; each part waits for its go.
+      // Raw output (no CR added before LF) and no echo; each part waits for its go. A read that
+      // opens the FIFO while the test still holds it open from the last go gets only its end of
+      // file, and so reads again: only a go written for this part lets it through.
       writeFileSync(
         join(dir, 'play'),
         [
           'stty raw -echo',
           `for part in '${dir}'/part-???; do`,
-          `  read -r _ < '${dir}/go'`,
+          `  word=; until [ "$word" = go ]; do read -r word < '${dir}/go' || word=; done`,
           '  cat "$part"',
           '  : > "$part.written"',
           'done',
