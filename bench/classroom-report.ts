@@ -95,8 +95,9 @@ export const hubRssWhy =
   'what survived the last full collection, and raises the limit in steps while the hub allocates ' +
   'this fast: 20, 37, 66, 73 then 76 MiB, a step every 10–15 s, the RSS following. Whether the ' +
   'last step lands before or after the half minute decides this row: the same code measured ' +
-  '194 → 200 and 196 → 201 MiB in two more runs, and the hub from before the table named ' +
-  'chapters and checks in words (db6bc3d) 167 → 183 MiB in a probe run beside them. Naming them ' +
+  '194 → 200 and 196 → 201 MiB in two more runs, and, once the names no longer held their pages, ' +
+  '207 → 207 and 171 → 197; the hub from before the table named chapters and checks in words ' +
+  '(db6bc3d) 167 → 183 MiB in a probe run beside them. Naming them ' +
   "added about 5 MiB to what survives (the book's names and the code that reads them, the longer " +
   'rows), and the limit V8 sets grows with it. The names also held every page they were read ' +
   'from (3.1 MiB where they take 0.7); they no longer do. Over a room of 150 s, the old ' +
