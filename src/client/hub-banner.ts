@@ -28,8 +28,7 @@ export const hubRecheckMs = 15_000;
  * again.
  */
 export function showHubStatus(banner: HTMLElement): void {
-  const show = (health: unknown) => {
-    const status = hubStatusOf(health);
+  const show = (status: HubStatus | undefined) => {
     const key = status === undefined ? undefined : worded[status];
     const text = key === undefined ? '' : t(key);
     if (banner.textContent !== text) {
@@ -38,15 +37,15 @@ export function showHubStatus(banner: HTMLElement): void {
       banner.replaceChildren(...(text ? [line] : []));
     }
   };
-  const health = runnerHealth();
-  show(health);
-  if (hubStatusOf(health) === undefined) return;
+  const first = hubStatusOf(runnerHealth());
+  show(first);
+  if (first === undefined) return;
   setInterval(() => {
     if (document.hidden) return;
     apiFetch('/health')
       .then((response) => (response.ok ? response.json() : undefined))
       .then((answer: unknown) => {
-        if (answer !== undefined) show(answer);
+        if (answer !== undefined) show(hubStatusOf(answer));
       })
       // No answer this time (the runner restarting): the banner stays as it was.
       .catch(() => undefined);
