@@ -137,7 +137,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   /** The room now: the learners, the book's order and the counts, made once for every viewer. */
   const room = (now: number) => {
     const order = options.bookOrder?.() ?? [];
-    const counts = checkCounts(learners.verdicts(now), order);
+    const counts = checkCounts(learners.verdicts(), order);
     const room = { capacity: learners.capacity, waiting: learners.waiting };
     const notSaved = saver?.failure?.problem;
     return {

@@ -135,10 +135,10 @@ export class HubLearners {
   }
 
   /** Each learner's latest verdict per check and where they are stuck, for hub/table.ts counts. */
-  verdicts(now = Date.now()): LearnerVerdicts[] {
+  verdicts(): LearnerVerdicts[] {
     return [...this.#learners.values()].map((learner) => ({
       checks: learner.checks.values(),
-      stuck: summarize(learner, now).stuck,
+      stuck: stuckOn(latestOf(learner)),
     }));
   }
 
@@ -203,8 +203,10 @@ export class HubLearners {
       };
     this.#waiting.delete(learner.id);
     if (hash !== undefined) learner.secretHash = hash;
+    const name = displayName(report.name);
+    if (seenBefore === undefined || learner.name !== name) this.#namesChanged += 1;
     this.#learners.set(learner.id, learner);
-    learner.name = displayName(report.name);
+    learner.name = name;
     learner.lastSeen = now;
     const results = taken
       .map((result) => ({
@@ -249,14 +251,15 @@ export class HubLearners {
     return sortLearners(rows, 'stuck');
   }
 
+  /** Counts each learner come and each name changed: the names' warnings are kept until it moves. */
+  #namesChanged = 0;
   /** The names' warnings, worked out again only when a name changed or a learner came. */
-  #warningsOf: { names: string; warnings: Map<string, NameWarning | null> } | undefined;
+  #warningsOf: { names: number; warnings: Map<string, NameWarning | null> } | undefined;
   #warnings(learners: readonly Learner[]): Map<string, NameWarning | null> {
-    const names = learners.map((learner) => `${learner.id}\u0000${learner.name}`).join('\u0001');
-    if (this.#warningsOf?.names !== names) {
+    if (this.#warningsOf?.names !== this.#namesChanged) {
       const found = nameWarnings(learners.map((learner) => learner.name));
       this.#warningsOf = {
-        names,
+        names: this.#namesChanged,
         warnings: new Map(learners.map((learner, index) => [learner.id, found[index] ?? null])),
       };
     }
@@ -268,14 +271,22 @@ function keyOf(result: { lab: string; check: string }): string {
   return `${result.lab}/${result.check}`;
 }
 
-function summarize(learner: Learner, now: number): Omit<LearnerSummary, 'nameWarning'> {
+/** A learner's latest verdict: the last of those at the latest moment. */
+function latestOf(learner: Learner): CheckState | undefined {
   let latest: CheckState | undefined;
+  for (const state of learner.checks.values()) if (!latest || state.at >= latest.at) latest = state;
+  return latest;
+}
+
+/** The check a learner is stuck on (their latest verdict, failing), or null. */
+const stuckOn = (latest: CheckState | undefined) =>
+  latest && latest.status !== 'pass' && latest.failingSince !== undefined ? latest : null;
+
+function summarize(learner: Learner, now: number): Omit<LearnerSummary, 'nameWarning'> {
+  const latest = latestOf(learner);
   let passed = 0;
-  for (const state of learner.checks.values()) {
-    if (state.status === 'pass') passed += 1;
-    if (!latest || state.at >= latest.at) latest = state;
-  }
-  const stuckSince = latest?.status === 'pass' ? undefined : latest?.failingSince;
+  for (const state of learner.checks.values()) if (state.status === 'pass') passed += 1;
+  const stuckSince = stuckOn(latest)?.failingSince;
   return {
     id: learner.id,
     name: learner.name,

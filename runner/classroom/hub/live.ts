@@ -25,9 +25,15 @@ export class LiveViewer {
   readonly response: ServerResponse;
   readonly lang: HubLang;
   readonly query: TableQuery;
-  /** What this viewer was last sent: each row's JSON, the order, and the rest. */
-  #rows = new Map<string, string>();
-  #order = '';
+  /**
+   * What this viewer was last sent: each shown row, the order, and the rest as JSON. The rows are
+   * kept as the objects sent and compared field by field, and the order as the array sent: a push
+   * to a room of a thousand where a few rows changed then makes only those rows' text, where
+   * keeping each row's JSON made the whole table's text at every push (docs/performance.md, the
+   * classroom section).
+   */
+  #rows = new Map<string, HubRow>();
+  #order: readonly string[] = [];
   #rest: Record<string, string> = {};
 
   constructor(response: ServerResponse, lang: HubLang, query: TableQuery) {
@@ -38,33 +44,69 @@ export class LiveViewer {
 
   /** The whole view, as the first event; what it holds becomes what later deltas compare with. */
   first(view: HubView): string {
-    this.#remember(view);
+    this.#rows = new Map(view.rows.map((row) => [row.id, row]));
+    this.#order = view.rows.map((row) => row.id);
+    for (const key of restKeys) this.#rest[key] = JSON.stringify(view[key]);
     return `event: rows\ndata: ${JSON.stringify(view)}\n\n`;
   }
 
   /** What changed since the last event, or nothing when nothing did. */
   next(view: HubView): string | undefined {
     const delta: HubDelta = { rows: [] };
+    const sameOrder = sameIds(view.rows, this.#order);
+    if (!sameOrder) {
+      // Rows that left the view are forgotten, so that one coming back is sent whole.
+      const shown = new Set(view.rows.map((row) => row.id));
+      for (const id of this.#rows.keys()) if (!shown.has(id)) this.#rows.delete(id);
+      this.#order = delta.order = [...shown];
+    }
     for (const row of view.rows) {
-      const text = JSON.stringify(row);
-      if (this.#rows.get(row.id) !== text) delta.rows.push(row);
+      const sent = this.#rows.get(row.id);
+      if (sent !== undefined && sameRow(sent, row)) continue;
+      delta.rows.push(row);
+      this.#rows.set(row.id, row);
     }
-    const order = view.rows.map((row) => row.id);
-    const orderText = order.join('\n');
-    if (orderText !== this.#order) delta.order = order;
-    for (const key of ['summary', 'shown', 'problem', 'counts', 'chapters'] as const) {
+    let changed = !sameOrder || delta.rows.length > 0;
+    for (const key of restKeys) {
       const text = JSON.stringify(view[key]);
-      if (this.#rest[key] !== text) Object.assign(delta, { [key]: view[key] });
+      if (this.#rest[key] === text) continue;
+      this.#rest[key] = text;
+      Object.assign(delta, { [key]: view[key] });
+      changed = true;
     }
-    this.#remember(view);
-    if (Object.keys(delta).length === 1 && delta.rows.length === 0) return undefined;
-    return `event: delta\ndata: ${JSON.stringify(delta)}\n\n`;
-  }
-
-  #remember(view: HubView): void {
-    this.#rows = new Map(view.rows.map((row) => [row.id, JSON.stringify(row)]));
-    this.#order = view.rows.map((row) => row.id).join('\n');
-    for (const key of ['summary', 'shown', 'problem', 'counts', 'chapters'] as const)
-      this.#rest[key] = JSON.stringify(view[key]);
+    return changed ? `event: delta\ndata: ${JSON.stringify(delta)}\n\n` : undefined;
   }
 }
+
+const restKeys = ['summary', 'shown', 'problem', 'counts', 'chapters'] as const;
+
+/** Whether the rows are shown in the order of `ids`, with no row more or less. */
+function sameIds(rows: readonly HubRow[], ids: readonly string[]): boolean {
+  if (rows.length !== ids.length) return false;
+  for (let index = 0; index < rows.length; index++)
+    if (rows[index]?.id !== ids[index]) return false;
+  return true;
+}
+
+/** Whether two rows read the same: every field a row has is a string. */
+function sameRow(a: HubRow, b: HubRow): boolean {
+  if (a === b) return true;
+  for (const key of rowKeys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+/** Every field of a row, so that the compiler says when a new field is missing here. */
+const rowFields: Record<keyof HubRow, true> = {
+  id: true,
+  name: true,
+  nameNote: true,
+  chapter: true,
+  chapterId: true,
+  passed: true,
+  latest: true,
+  status: true,
+  checkId: true,
+  stuck: true,
+  lastSeen: true,
+};
+const rowKeys = Object.keys(rowFields) as Array<keyof HubRow>;

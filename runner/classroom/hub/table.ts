@@ -123,11 +123,14 @@ export function checkCounts(
   learners: readonly LearnerVerdicts[],
   order: BookOrder = [],
 ): CheckCount[] {
-  const counts = new Map<string, CheckCount>();
+  // By chapter, then by check: a key made of both would be a new string for every verdict of
+  // every learner at every push.
+  const counts = new Map<string, Map<string, CheckCount>>();
   const count = (chapter: string, check: string) => {
-    const key = `${chapter}/${check}`;
-    let found = counts.get(key);
-    if (!found) counts.set(key, (found = { chapter, check, past: 0, stuck: 0 }));
+    let checks = counts.get(chapter);
+    if (!checks) counts.set(chapter, (checks = new Map<string, CheckCount>()));
+    let found = checks.get(check);
+    if (!found) checks.set(check, (found = { chapter, check, past: 0, stuck: 0 }));
     return found;
   };
   for (const learner of learners) {
@@ -142,13 +145,15 @@ export function checkCounts(
   );
   const place = (row: CheckCount) =>
     checkRank.get(`${row.chapter}/${row.check}`) ?? Number.POSITIVE_INFINITY;
-  return [...counts.values()].sort(
-    (a, b) =>
-      chapters(a.chapter, b.chapter) ||
-      place(a) - place(b) ||
-      b.past - a.past ||
-      a.check.localeCompare(b.check),
-  );
+  return [...counts.values()]
+    .flatMap((checks) => [...checks.values()])
+    .sort(
+      (a, b) =>
+        chapters(a.chapter, b.chapter) ||
+        place(a) - place(b) ||
+        b.past - a.past ||
+        a.check.localeCompare(b.check),
+    );
 }
 
 /** The chapters a filter can offer, in book order, each with how many learners are on it now. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { request, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { RunningHub } from '../../../../runner/classroom/hub.ts';
+import { LiveViewer, type HubDelta } from '../../../../runner/classroom/hub/live.ts';
+import type { HubRow, HubView } from '../../../../runner/classroom/hub/view.ts';
 import { postReport, testHub } from '../../support/hub.ts';
 import { waitFor } from '../../support/poll.ts';
 
@@ -81,5 +83,63 @@ describe('the live table', () => {
     } finally {
       live.close();
     }
+  });
+});
+
+describe('what a viewer is sent after the first event', () => {
+  const row = (n: number, latest = 'passed: first'): HubRow => ({
+    id: id(n),
+    name: `Learner ${n}`,
+    nameNote: '',
+    chapter: 'Traffic',
+    chapterId: 'traffic',
+    passed: '1',
+    latest,
+    status: 'pass',
+    checkId: 'traffic/first',
+    stuck: '',
+    lastSeen: 'just now',
+  });
+  const view = (rows: HubRow[]): HubView => ({
+    summary: `${rows.length} learners`,
+    problem: '',
+    shown: '',
+    rows,
+    chapters: [],
+    counts: [],
+  });
+  const viewer = () =>
+    new LiveViewer({} as ServerResponse, 'en', { sort: 'stuck', chapter: undefined });
+  const delta = (event: string | undefined) =>
+    JSON.parse(event?.replace(/^event: delta\ndata: /, '') ?? 'null') as HubDelta | null;
+
+  it('is nothing when the rows were made again with the same text', () => {
+    const live = viewer();
+    live.first(view([row(1), row(2)]));
+    assert.equal(live.next(view([row(1), row(2)])), undefined);
+  });
+
+  it('is the row whose text changed, and no order when the order stayed', () => {
+    const live = viewer();
+    live.first(view([row(1), row(2)]));
+    const sent = delta(live.next(view([row(1), row(2, 'failed: second')])));
+    assert.deepEqual(sent, { rows: [row(2, 'failed: second')] });
+  });
+
+  it('sends a row whole when it comes back into the view, though its text did not change', () => {
+    const live = viewer();
+    live.first(view([row(1), row(2), row(3)]));
+    // The instructor's chapter filter, or a learner moving on: row 2 leaves the view...
+    assert.deepEqual(delta(live.next(view([row(1), row(3)]))), {
+      summary: '2 learners',
+      rows: [],
+      order: [id(1), id(3)],
+    });
+    // ...and comes back as it was: the page dropped it, so it is sent again.
+    assert.deepEqual(delta(live.next(view([row(2), row(1), row(3)]))), {
+      summary: '3 learners',
+      rows: [row(2)],
+      order: [id(2), id(1), id(3)],
+    });
   });
 });

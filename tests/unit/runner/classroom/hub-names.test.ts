@@ -43,7 +43,7 @@ function room() {
     t0 + 5 * 60_000,
   );
   const now = t0 + 5 * 60_000;
-  return { learners, now, counts: checkCounts(learners.verdicts(now)) };
+  return { learners, now, counts: checkCounts(learners.verdicts()) };
 }
 
 describe("the table's names for chapters and checks", () => {

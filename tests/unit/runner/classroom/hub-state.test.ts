@@ -262,4 +262,25 @@ describe('look-alike names', () => {
     assert.match(note('Аda') ?? '', /looks like/);
     assert.equal(note('Bo'), '');
   });
+
+  it('works the warnings out again when a learner renames, and only then', () => {
+    const hub = new HubLearners();
+    hub.apply(report([], 'learner-aaaaaaaaaaaa', 'Ada'), t0);
+    hub.apply(report([], 'learner-bbbbbbbbbbbb', 'Bo'), t0);
+    const warnings = () => hub.list(t0).map((learner) => [learner.name, learner.nameWarning]);
+    assert.deepEqual(warnings(), [
+      ['Ada', null],
+      ['Bo', null],
+    ]);
+    hub.apply(report([], 'learner-bbbbbbbbbbbb', 'ada'), t0 + 1000);
+    assert.deepEqual(warnings(), [
+      ['ada', 'same'],
+      ['Ada', 'same'],
+    ]);
+    hub.apply(report([], 'learner-bbbbbbbbbbbb', 'Bo'), t0 + 2000);
+    assert.deepEqual(warnings(), [
+      ['Ada', null],
+      ['Bo', null],
+    ]);
+  });
 });
