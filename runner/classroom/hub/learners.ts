@@ -202,6 +202,7 @@ export class HubLearners {
         message: `a learner may report at most ${HubLimits.checksPerLearner} distinct checks`,
       };
     this.#waiting.delete(learner.id);
+    this.#summaries.delete(learner);
     if (hash !== undefined) learner.secretHash = hash;
     const name = displayName(report.name);
     if (seenBefore === undefined || learner.name !== name) this.#namesChanged += 1;
@@ -244,11 +245,32 @@ export class HubLearners {
   list(now = Date.now()): LearnerSummary[] {
     const learners = [...this.#learners.values()];
     const warnings = this.#warnings(learners);
-    const rows = learners.map((learner) => ({
-      ...summarize(learner, now),
-      nameWarning: warnings.get(learner.id) ?? null,
-    }));
+    const rows = learners.map((learner) =>
+      this.#summary(learner, warnings.get(learner.id) ?? null, now),
+    );
     return sortLearners(rows, 'stuck');
+  }
+
+  /**
+   * Each learner's summary as last made, until the learner reports again (`apply` drops it), the
+   * name's warning changes or the minutes stuck do. The table is made again at every push, for a
+   * room of a thousand a few times a second: the summaries, and the rows hub/view.ts makes of
+   * them, are then made again only for the learners that changed, and the same objects tell the
+   * live table (hub/live.ts) which rows it need not send.
+   */
+  #summaries = new WeakMap<Learner, { summary: LearnerSummary; stuckSince: number | undefined }>();
+  #summary(learner: Learner, nameWarning: NameWarning | null, now: number): LearnerSummary {
+    const kept = this.#summaries.get(learner);
+    if (
+      kept &&
+      kept.summary.nameWarning === nameWarning &&
+      kept.summary.stuck?.minutes === minutesSince(kept.stuckSince, now)
+    )
+      return kept.summary;
+    const { stuckSince, ...summary } = summarize(learner, now);
+    const made = { ...summary, nameWarning };
+    this.#summaries.set(learner, { summary: made, stuckSince });
+    return made;
   }
 
   /** Counts each learner come and each name changed: the names' warnings are kept until it moves. */
@@ -282,7 +304,14 @@ function latestOf(learner: Learner): CheckState | undefined {
 const stuckOn = (latest: CheckState | undefined) =>
   latest && latest.status !== 'pass' && latest.failingSince !== undefined ? latest : null;
 
-function summarize(learner: Learner, now: number): Omit<LearnerSummary, 'nameWarning'> {
+/** Whole minutes from `since` to `now`, or undefined without a `since`. */
+const minutesSince = (since: number | undefined, now: number) =>
+  since === undefined ? undefined : Math.max(0, Math.floor((now - since) / 60_000));
+
+function summarize(
+  learner: Learner,
+  now: number,
+): Omit<LearnerSummary, 'nameWarning'> & { stuckSince: number | undefined } {
   const latest = latestOf(learner);
   let passed = 0;
   for (const state of learner.checks.values()) if (state.status === 'pass') passed += 1;
@@ -306,9 +335,10 @@ function summarize(learner: Learner, now: number): Omit<LearnerSummary, 'nameWar
             lab: latest.lab,
             check: latest.check,
             since: new Date(stuckSince).toISOString(),
-            minutes: Math.max(0, Math.floor((now - stuckSince) / 60_000)),
+            minutes: minutesSince(stuckSince, now) ?? 0,
           }
         : null,
     lastSeen: new Date(learner.lastSeen).toISOString(),
+    stuckSince,
   };
 }

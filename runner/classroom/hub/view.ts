@@ -82,7 +82,7 @@ type Namer = ReturnType<typeof namer>;
 
 function rowOf(learner: LearnerSummary, strings: HubStrings, now: number, names: Namer): HubRow {
   const { text, plural } = strings;
-  const seenMinutes = Math.max(0, Math.floor((now - Date.parse(learner.lastSeen)) / 60_000));
+  const seenMinutes = minutesSeen(learner, now);
   const { stuck, latest } = learner;
   return {
     id: learner.id,
@@ -109,6 +109,38 @@ function rowOf(learner: LearnerSummary, strings: HubStrings, now: number, names:
       seenMinutes < 1 ? text('lab.hub.seenJustNow') : plural('lab.hub.seenAgo', seenMinutes),
   };
 }
+
+/**
+ * The rows made of each summary, per language and book names, with the minutes "last seen" was
+ * made for: hub/learners.ts keeps a summary until its learner changes, so a push to a room where
+ * few learners changed makes few rows, and gives the live table (hub/live.ts) the same row
+ * objects for the others. Kept by the summary, so they go with it.
+ */
+const rowsMade = new WeakMap<
+  LearnerSummary,
+  Array<{ lang: HubLang; names: BookNames | undefined; seenMinutes: number; row: HubRow }>
+>();
+
+function keptRow(
+  learner: LearnerSummary,
+  lang: HubLang,
+  now: number,
+  names: BookNames | undefined,
+  make: () => HubRow,
+): HubRow {
+  const seenMinutes = minutesSeen(learner, now);
+  let made = rowsMade.get(learner);
+  if (!made) rowsMade.set(learner, (made = []));
+  const index = made.findIndex((entry) => entry.lang === lang && entry.names === names);
+  const kept = made[index];
+  if (kept?.seenMinutes === seenMinutes) return kept.row;
+  const row = make();
+  made.splice(index < 0 ? made.length : index, 1, { lang, names, seenMinutes, row });
+  return row;
+}
+
+const minutesSeen = (learner: LearnerSummary, now: number) =>
+  Math.max(0, Math.floor((now - Date.parse(learner.lastSeen)) / 60_000));
 
 /** The learners the query shows, in its order. */
 function arranged(learners: readonly LearnerSummary[], options: ViewOptions): LearnerSummary[] {
@@ -145,7 +177,9 @@ export function hubView(
       chapter === undefined
         ? ''
         : plural('lab.hub.shown', learners.length, { shown: shown.length }),
-    rows: shown.map((learner) => rowOf(learner, strings, now, names)),
+    rows: shown.map((learner) =>
+      keptRow(learner, lang, now, options.names, () => rowOf(learner, strings, now, names)),
+    ),
     chapters: chapterChoices(learners, counts, options.order).map(({ chapter: id, here }) => ({
       id,
       label: `${names.chapter(id)} (${here})`,

@@ -112,6 +112,18 @@ describe("the table's names for chapters and checks", () => {
     );
   });
 
+  it('names the rows of the same summaries by the names it is given, and by ids without them', () => {
+    const { learners, now } = room();
+    const list = learners.list(now);
+    const chapterIn = (options: Parameters<typeof hubView>[3]) =>
+      hubView(list, 'en', now, options).rows[0]?.chapter;
+    assert.equal(chapterIn({ names }), names.en?.chapters.get('traffic'));
+    assert.equal(chapterIn({}), 'traffic');
+    const renamed = { en: { chapters: new Map([['traffic', 'Routing']]), checks: new Map() } };
+    assert.equal(chapterIn({ names: renamed }), 'Routing');
+    assert.equal(chapterIn({ names }), names.en?.chapters.get('traffic'));
+  });
+
   it('exports the words as shown, and the ids in columns of their own', () => {
     const { learners, now } = room();
     const [header, row] = hubCsv(learners.list(now), 'ru', now, { names }).split('\r\n');
