@@ -59,6 +59,13 @@ export const ScreenLimits = {
    * what a page does on every reload, and the differential tests hold it to the reference.
    */
   sleep: true,
+  /**
+   * Output to a sleeping screen is kept as it came, after the copy, up to this many bytes: a
+   * reload then gets the copy and those bytes, which the page parses as the woken terminal would
+   * have, and the worker need not make the terminal again (parse its whole scrollback) for a line
+   * of output. Past it, or at a resize, the worker makes the terminal again and parses them.
+   */
+  tailBytes: 64 << 10,
 } as const;
 
 /** A screen as escape sequences, for a page's terminal to replay. */
@@ -91,7 +98,12 @@ export type ScreenRequest =
    * (the output stopped between two characters: no parser holds anything).
    */
   | { op: 'prepare'; id: number; sleep: boolean }
-  | { op: 'serialize'; id: number; request: number }
+  /**
+   * `pending`: how many of the last bytes written are an incomplete character or escape sequence,
+   * which the page is sent apart, after the screen (runner/terminal/page-stream.ts), or undefined
+   * when the host does not know them (backlog.ts).
+   */
+  | { op: 'serialize'; id: number; request: number; pending: number | undefined }
   | { op: 'close'; id: number }
   /**
    * The worker's heap as V8 counts it, for the tests and the bench, once what every screen was
@@ -119,6 +131,11 @@ export interface WorkerHeap {
   collects: boolean;
   /** Screens kept only as their serialized copy (`ScreenLimits.sleep`). */
   asleep: number;
+  /**
+   * Times a sleeping screen's terminal was made again from its copy: output past the tail, a
+   * resize, or a serialize that its copy and tail could not answer (`ScreenLimits.tailBytes`).
+   */
+  wakes: number;
   /** Bytes outside the heap that its objects hold: xterm's buffer lines, above all. */
   external: number;
 }
@@ -223,13 +240,13 @@ export class ScreenHost {
   }
 
   /** The screen and its scrollback as escape sequences, once everything written is parsed. */
-  serialize(id: number): Promise<SerializedScreen> {
+  serialize(id: number, pending?: number): Promise<SerializedScreen> {
     const state = this.#screens.get(id);
     if (!state || this.#broken) return Promise.resolve(nothing);
     const request = this.#nextRequest++;
     return new Promise((resolve) => {
       state.serializing.set(request, resolve);
-      this.#post({ op: 'serialize', id, request });
+      this.#post({ op: 'serialize', id, request, pending });
     });
   }
 
@@ -293,6 +310,7 @@ export class ScreenHost {
       workerData: {
         collectAfterWritesMs: ScreenLimits.collectAfterWritesMs,
         visibleFirstLines: ScreenLimits.visibleFirstLines,
+        tailBytes: ScreenLimits.tailBytes,
       },
     });
     // The runner's server keeps the process alive; the worker alone must not.
@@ -356,7 +374,9 @@ export class ScreenHost {
       }
       const { cols, rows, scrollback } = state;
       this.#post({ op: 'open', id, cols, rows, scrollback });
-      for (const request of state.serializing.keys()) this.#post({ op: 'serialize', id, request });
+      // A new worker has nothing of the screen's output: nothing pending either.
+      for (const request of state.serializing.keys())
+        this.#post({ op: 'serialize', id, request, pending: 0 });
     }
   }
 }
@@ -438,7 +458,7 @@ export class Screen {
   /** The screen and its scrollback as escape sequences, with all output so far parsed. */
   serialize(): Promise<SerializedScreen> {
     this.#feed();
-    return this.#host.serialize(this.#id);
+    return this.#host.serialize(this.#id, this.#backlog.state().pending?.length);
   }
 
   /**

@@ -35,6 +35,9 @@ const { SerializeAddon } = serializeAddon;
  *   while it is unchanged.
  * @property {{ changes: number; screen: SerializedScreen } | undefined} serialized The last
  *   serialization, while no write or resize has been received since.
+ * @property {Uint8Array[]} tail Output received while the screen sleeps, as it came, not parsed
+ *   (`ScreenLimits.tailBytes`): the screen is its copy, then these bytes.
+ * @property {number} tailBytes Their length.
  */
 
 /**
@@ -51,8 +54,10 @@ const collect = memoryReducingCollection();
 /** @type {NodeJS.Timeout | undefined} */
 let collectTimer;
 /** From `ScreenLimits`, handed over by the host (host.ts stays out of the worker). */
-const { collectAfterWritesMs, visibleFirstLines } =
-  /** @type {{ collectAfterWritesMs: number; visibleFirstLines: number }} */ (workerData);
+const { collectAfterWritesMs, visibleFirstLines, tailBytes } =
+  /** @type {{ collectAfterWritesMs: number; visibleFirstLines: number; tailBytes: number }} */ (
+    workerData
+  );
 
 function collectNow() {
   clearTimeout(collectTimer);
@@ -127,6 +132,7 @@ function handle(request) {
         used: heap.used_heap_size,
         collects: Boolean(collect),
         asleep: [...screens.values()].filter(({ live }) => !live).length,
+        wakes,
         external: heap.external_memory,
       },
     });
@@ -139,11 +145,41 @@ function handle(request) {
       scrollback: request.scrollback,
       changes: 0,
       serialized: undefined,
+      tail: [],
+      tailBytes: 0,
     });
     return;
   }
   const screen = screens.get(request.id);
   if (!screen) return;
+  if (
+    request.op === 'write' &&
+    !screen.live &&
+    screen.tailBytes + request.data.byteLength <= tailBytes
+  ) {
+    // Kept after the copy, as it came: the screen stays asleep (see `Kept.tail`).
+    screen.tail.push(request.data);
+    screen.tailBytes += request.data.byteLength;
+    screen.changes++;
+    reply({ op: 'written', id: request.id, bytes: request.data.byteLength });
+    return;
+  }
+  if (request.op === 'serialize' && !screen.live && screen.tailBytes > 0) {
+    const answer = withTail(screen, request.pending);
+    if (answer) {
+      reply({
+        op: 'serialized',
+        id: request.id,
+        request: request.request,
+        screen: answer,
+        reused: true,
+      });
+      return;
+    }
+  }
+  // A sleeping screen that must be parsed (a serialize that cannot be answered from its copy and
+  // tail) is woken, and its tail parsed, first.
+  if (request.op === 'serialize' && !screen.live && screen.tailBytes > 0) wake(screen);
   // Asleep, its copy is current: only a write or a resize needs the terminal.
   const live = request.op === 'write' || request.op === 'resize' ? wake(screen) : screen.live;
   const terminal = live?.terminal;
@@ -229,10 +265,45 @@ function newTerminal(cols, rows, scrollback) {
  */
 function wake(screen) {
   if (screen.live) return screen.live;
+  wakes++;
   const live = newTerminal(screen.size.cols, screen.size.rows, screen.scrollback);
   live.terminal.write(screen.serialized?.screen.data ?? '');
+  for (const data of screen.tail) live.terminal.write(data);
+  if (screen.tailBytes > 0) changed(screen);
+  screen.tail = [];
+  screen.tailBytes = 0;
   screen.live = live;
   return live;
+}
+
+/** Counts the screens made again from their copy (`WorkerHeap.wakes`). */
+let wakes = 0;
+
+const decoder = new TextDecoder();
+
+/**
+ * A sleeping screen as its copy and the output that came after it, which a page parses as the
+ * woken terminal would have: the bytes of an incomplete character or escape sequence at the end
+ * (`pending`) left out, as a serialization leaves out what its terminal's parser holds, since the
+ * page is sent them apart. Undefined when the end is not known to be whole: the screen is then
+ * woken and serialized.
+ * @param {Kept} screen
+ * @param {number | undefined} pending
+ * @returns {SerializedScreen | undefined}
+ */
+function withTail(screen, pending) {
+  const copy = screen.serialized?.screen;
+  if (!copy || pending === undefined || pending > screen.tailBytes) return undefined;
+  const bytes = Buffer.concat(screen.tail, screen.tailBytes).subarray(
+    0,
+    screen.tailBytes - pending,
+  );
+  // Whole characters only: `pending` ends where the tail's last whole character ends.
+  const text = decoder.decode(bytes);
+  /** @type {SerializedScreen} */
+  const answer = { data: copy.data + text };
+  if (copy.visible !== undefined) answer.visible = copy.visible + text;
+  return answer;
 }
 
 /** @type {SerializedScreen} What a screen with nothing kept serializes to. */

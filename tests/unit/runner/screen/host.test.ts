@@ -252,25 +252,46 @@ describe('kept screen in a worker thread', () => {
         bytes(asleep) < bytes(awake) - 8 * 2 ** 20,
         `asleep, the worker holds ${bytes(asleep)} bytes; awake, ${bytes(awake)}`,
       );
-      // Asleep, it answers from its copy; woken by output, it goes on from where it was.
+      // Asleep, it answers from its copy.
       assert.equal((await quiet.serialize()).data, before);
-      const more = '\x1b8 restored\x1b[r\r\nafter\r\n';
-      quiet.write(Buffer.from(more));
-      // The same bytes straight into a terminal that never slept, serialized the same way.
-      const reference = new Terminal({
-        cols: 120,
-        rows: 30,
-        scrollback: 10_000,
-        allowProposedApi: true,
-      });
-      const serializer = new SerializeAddon();
-      reference.loadAddon(serializer);
+      // A terminal of the screen's size, given `data`, serialized: what a page shows of it.
+      const shown = async (data: string) => {
+        const terminal = new Terminal({
+          cols: 120,
+          rows: 30,
+          scrollback: 10_000,
+          allowProposedApi: true,
+        });
+        const serializer = new SerializeAddon();
+        terminal.loadAddon(serializer);
+        await new Promise<void>((resolve) => terminal.write(data, resolve));
+        const screen = serializeScreen(terminal, serializer, 10_000);
+        terminal.dispose();
+        return screen;
+      };
       const all = Array.from({ length: 12_000 }, (_, i) => colouredLine(i)).join('');
-      await new Promise<void>((resolve) =>
-        reference.write(all + state + 'at rest' + more, resolve),
+      // A little output is kept after the copy, and the screen sleeps on: what a page makes of
+      // the answer is what a terminal that never slept shows, the bytes of a character cut at
+      // the end left out (the page is sent them apart).
+      const wakes = async () => (await hosts[0].heap({ collect: false }))?.wakes;
+      const more = '\x1b8 restored\x1b[r\r\nafter 网';
+      quiet.write(Buffer.from(more, 'utf8').subarray(0, -1));
+      assert.equal(
+        await shown((await quiet.serialize()).data),
+        await shown(all + state + 'at rest' + more.slice(0, -1)),
       );
-      assert.equal((await quiet.serialize()).data, serializeScreen(reference, serializer, 10_000));
-      reference.dispose();
+      assert.equal(await wakes(), 0, 'answered from the copy and the output after it');
+      // More than the tail takes: the terminal is made again, and goes on from where it was.
+      const flood = Array.from({ length: 5000 }, (_, i) => `line ${i} after the copy\r\n`);
+      assert.ok(flood.join('').length > ScreenLimits.tailBytes);
+      quiet.write(
+        Buffer.concat([Buffer.from(more, 'utf8').subarray(-1), Buffer.from(flood.join(''))]),
+      );
+      assert.equal(
+        await shown((await quiet.serialize()).data),
+        await shown(all + state + 'at rest' + more + flood.join('')),
+      );
+      assert.equal(await wakes(), 1, 'made again for a flood');
     } finally {
       quiet.dispose();
       held.dispose();
