@@ -79,31 +79,24 @@ const hubRssMissed = (run: ClassroomRun) =>
   run.rssPeakSecondHalf - run.rssPeakFirstHalf > ClassroomTargets.rssGrowthBytes;
 
 /**
- * Why the hub's RSS row can be missed, from a profile of the hub's thread (V8's heap statistics
- * read in it every second of the same room): said under the table in a run that misses it.
+ * What keeps the hub's RSS level, and what did not before: said under the table in every run,
+ * from probes of the hub's thread (V8's heap statistics read in it every second of a room) and
+ * the runs that compared the two ways of pushing.
  */
 export const hubRssWhy =
-  "**Why the hub's RSS row can be missed.** Not by anything the hub keeps per report or per " +
-  "table. V8's heap statistics, read in the hub's thread every second of this room (probe runs " +
-  'of 1,000 learners for 60 s), put what survived each full collection at 15–20 MiB over the whole ' +
-  "minute and at 18 MiB once the room had stopped: the hub itself, and each learner's latest " +
-  "verdict per check, which grows while the bench's learners report a new check each time, and " +
-  "in a real room stops at the book's checks. What grows is the room V8 gives the old " +
-  "generation. The hub's thread keeps its young generation at its first size " +
-  '(runner/memory.js), so the rows and JSON of a push that a scavenge finds still in use move to ' +
-  'the old generation and die there; V8 collects that generation only at a limit it sets from ' +
-  'what survived the last full collection, and raises the limit in steps while the hub allocates ' +
-  'this fast: 20, 37, 66, 73 then 76 MiB, a step every 10–15 s, the RSS following. Whether the ' +
-  'last step lands before or after the half minute decides this row: the same code measured ' +
-  '194 → 200 and 196 → 201 MiB in two more runs, and, once the names no longer held their pages, ' +
-  '207 → 207 and 171 → 197; the hub from before the table named chapters and checks in words ' +
-  '(db6bc3d) 167 → 183 MiB in a probe run beside them. Naming them ' +
-  "added about 5 MiB to what survives (the book's names and the code that reads them, the longer " +
-  'rows), and the limit V8 sets grows with it. The names also held every page they were read ' +
-  'from (3.1 MiB where they take 0.7); they no longer do. Over a room of 150 s, the old ' +
-  "generation kept growing only as what survives did (the learners' checks, 49,000 by the end): " +
-  'from 59 MiB at 30 s to 85 MiB at 130 s, about four times what survived, then back to 43–53 MiB; ' +
-  'the RSS went from 195 MiB in the first half to 207 MiB in the second.';
+  "**What keeps the hub's RSS level.** A push to the table makes text only for the learners " +
+  "that changed since the last one: the hub keeps each learner's summary, and the rows made of " +
+  'it, until the learner reports again or the minutes the row shows move (hub/learners.ts, ' +
+  'hub/view.ts), and the live table compares what it sent with each row (hub/live.ts). Until ' +
+  '4d44c14 every push, a few times a second, made every summary and every row again, and each ' +
+  "row's JSON twice. The hub's thread keeps its young generation at its first size " +
+  '(runner/memory.js), so what a scavenge found in use in a push moved to the old generation and ' +
+  'died there, and V8 raised that generation’s limit in steps (20, 37, 66, 73 then 76 MiB) while ' +
+  'what survived full collections stayed at 15–20 MiB. The RSS followed the steps, and whether ' +
+  'the last came before or after the half minute decided this row: rooms of 60 s measured ' +
+  '180 → 206, 194 → 200, 207 → 207 and 171 → 197 MiB, and 189 → 188 MiB in one where it came ' +
+  'early. With the rows kept, rooms of 60 s measured 151 → 149 and 162 → 163 MiB, and a room ' +
+  'of 180 s 149 → 154 MiB, the hub at 16–18% of a core where it took 20–22%.';
 
 /** The section of docs/performance.md for one classroom run. */
 export function classroomSection(run: ClassroomRun, measured: string): string {
@@ -122,7 +115,7 @@ export function classroomSection(run: ClassroomRun, measured: string): string {
     classroomHeading,
     wrap(about),
     markdownTable(['Measure', 'Measured', 'Reference', 'Target', 'Result'], classroomRows(run)),
-    ...(hubRssMissed(run) ? [wrap(hubRssWhy)] : []),
+    wrap(hubRssWhy),
   ].join('\n\n');
 }
 
