@@ -71,6 +71,12 @@ In a classroom:
                           instructor's hub: the join link their runner printed,
                           http://<address>:4322/join/<token>
   --name <name>           with --report-to: the name the instructor sees (1-40 characters)
+
+Environment:
+  ISTIO_LAB_HOME=<dir>    the workspace: progress, kubeconfig, the runner's lock and files
+                          (default ~/.istio-lab); one runner per workspace
+  ISTIO_LAB_MEMORY=plain  run without the memory measures that tune V8 and malloc (default
+                          lean), to tell whether one of them is behind a problem
 `;
 
 /** Parses the command line; a bad value throws an Error whose message says what to write instead. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRunnerArgs } from '../../../runner/args.ts';
+import { readFileSync } from 'node:fs';
+import { parseRunnerArgs, usage } from '../../../runner/args.ts';
 
 describe('runner arguments', () => {
   it('defaults to loopback on 4321 and building when stale', () => {
@@ -69,4 +70,14 @@ describe('runner arguments', () => {
       assert.throws(() => parseRunnerArgs(argv), { message });
     });
   }
+});
+
+describe('npm start -- --help', () => {
+  it('names the settings a learner gives in the environment, as the README does', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const name of ['ISTIO_LAB_HOME', 'ISTIO_LAB_MEMORY']) {
+      assert.match(usage, new RegExp(`^  ${name}=`, 'm'), `--help names ${name}`);
+      assert.ok(readme.includes(name), `the README names ${name}`);
+    }
+  });
 });
