@@ -211,7 +211,23 @@ dock were changed as follows.
   every repetition, the systems taking turns, and the machine's table names such a monitor and
   the CPU it took during the run. The restore row moved as much between three full runs of the same
   code (169, 251 and 230 ms); alternating probe runs of the restore a second after the output,
-  seven reloads each, gave medians of 141–171 ms for 40e00ad and 139–154 ms for fd97800.`;
+  seven reloads each, gave medians of 141–171 ms for 40e00ad and 139–154 ms for fd97800.
+- **A sleeping screen takes output after its copy** (\`runner/screen/worker.js\`). Since quiet
+  screens let their headless xterm go, the restore at once after the last output had grown from
+  159 to 387 ms: the line of output printed before the reload woke the screen, and the worker
+  parsed its whole copy again (100–220 ms for 12,000 lines), then serialized it again when the
+  page left (220–340 ms), and the next page's screen waited for both. Output to a sleeping screen
+  is now kept after the copy as it came, up to 64 KiB, and a page gets the copy and those bytes.
+  In probe runs of the bench's restore, five reloads each, the median at once went from 440 to
+  106 ms, and a second after the output it stayed at 84–123 ms.
+- **The hub makes rows only for learners that changed** (\`runner/classroom/hub/learners.ts\`,
+  \`runner/classroom/hub/view.ts\`, \`runner/classroom/hub/live.ts\`). Each push to the table, a few
+  times a second in a room of a thousand, made every learner's summary and row again, each row's
+  JSON twice, and a key string for every verdict counted; the hub's RSS climbed in steps over the
+  room (180 → 206 MiB from the first half of the minute to the second). Summaries and rows are now
+  kept until their learner reports again or the minutes shown move, and the live table compares
+  rows field by field: 151 → 149 and 162 → 163 MiB in two rooms of 60 s, 149 → 154 MiB over 180 s,
+  and the hub at 16–18% of a core instead of 20–22%.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;
