@@ -52,8 +52,9 @@ again, measuring nothing: after a change to the text that explains the numbers.
   peak of the last flood is at most 16 MiB above that of the first (our runner keeps every
   terminal's screen and 10,000 lines of scrollback in a headless xterm, so its level is higher
   than wetty's, which keeps none).
-- **Eight terminals flooding at once**: before anything else, while each server has no terminal
-  open, eight socket clients each open one (our runner allows eight) and \`cat\` a 16 MiB file of the
+- **Eight terminals flooding at once**: on a server of each system started for it alone, and
+  stopped after (what its floods leave would otherwise stay in the server measured with one
+  session below), eight socket clients each open one (our runner allows eight) and \`cat\` a 16 MiB file of the
   same lines at the same time, acknowledging on arrival; the server's RSS is sampled every 250 ms
   from before the floods until 10 s after the last of them ended. The peak, the RSS at the end,
   and when it was first back at or under 200 MiB. Each of our terminals keeps its screen and
