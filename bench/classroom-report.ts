@@ -95,8 +95,9 @@ export const hubRssWhy =
   'what survived full collections stayed at 15–20 MiB. The RSS followed the steps, and whether ' +
   'the last came before or after the half minute decided this row: rooms of 60 s measured ' +
   '180 → 206, 194 → 200, 207 → 207 and 171 → 197 MiB, and 189 → 188 MiB in one where it came ' +
-  'early. With the rows kept, rooms of 60 s measured 151 → 149 and 162 → 163 MiB, and a room ' +
-  'of 180 s 149 → 154 MiB, the hub at 16–18% of a core where it took 20–22%.';
+  'early. With the rows kept, rooms of 60 s measured 151 → 149 and 162 → 163 MiB alone and ' +
+  '149 → 146, 171 → 172 and 165 → 176 MiB in three full runs, and a room of 180 s 149 → 154 MiB, ' +
+  'the hub at 15–19% of a core where it took 20–22%.';
 
 /** The section of docs/performance.md for one classroom run. */
 export function classroomSection(run: ClassroomRun, measured: string): string {

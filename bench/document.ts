@@ -227,8 +227,15 @@ dock were changed as follows.
   JSON twice, and a key string for every verdict counted; the hub's RSS climbed in steps over the
   room (180 → 206 MiB from the first half of the minute to the second). Summaries and rows are now
   kept until their learner reports again or the minutes shown move, and the live table compares
-  rows field by field: 151 → 149 and 162 → 163 MiB in two rooms of 60 s, 149 → 154 MiB over 180 s,
-  and the hub at 16–18% of a core instead of 20–22%.`;
+  rows field by field: 151 → 149 and 162 → 163 MiB in two rooms of 60 s alone, 149 → 146,
+  171 → 172 and 165 → 176 MiB in three full runs, 149 → 154 MiB over 180 s, and the hub at 15–19%
+  of a core instead of 20–22%.
+- **Eight terminals on servers of their own** (\`bench/run.ts\`). The eight flooding terminals ran
+  first on the runner that the rows of one session then measured, and what malloc kept of eight
+  floods stayed in it: in full runs of the same day, the runner idle between floods measured
+  153–155 MiB, where fd97800, whose bench had no such phase, measured 146, while alternating
+  probes of that phase alone gave 132–135 MiB for the newer runner and 137–138 for fd97800. The
+  eight floods now run on a server of each system started for them and stopped after.`;
 
 function machineTable(results: Results): string {
   const { machine } = results;
