@@ -176,7 +176,7 @@ export async function portsFinding(context: DoctorContext): Promise<Finding> {
       : []),
   ].join(', ');
   const hubTaken = hub?.busy === true && !ownHub;
-  const free = [...looked, ...(hub && !hubTaken && !ownHub ? [hub] : [])]
+  const free = [...looked, ...(hub ? [hub] : [])]
     .filter((p) => !p.busy)
     .map((p) => p.port)
     .join(', ');

@@ -176,10 +176,9 @@ function handle(request) {
       });
       return;
     }
+    // Not to be answered from its copy and tail: woken, its tail parsed, and serialized below.
+    wake(screen);
   }
-  // A sleeping screen that must be parsed (a serialize that cannot be answered from its copy and
-  // tail) is woken, and its tail parsed, first.
-  if (request.op === 'serialize' && !screen.live && screen.tailBytes > 0) wake(screen);
   // Asleep, its copy is current: only a write or a resize needs the terminal.
   const live = request.op === 'write' || request.op === 'resize' ? wake(screen) : screen.live;
   const terminal = live?.terminal;

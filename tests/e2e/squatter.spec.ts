@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { startHub, type RunningHub } from '../../runner/classroom/hub.ts';
 import { chromiumArgs, chromiumExecutable } from '../chromium.ts';
 import { ChapterPage, expect, startRunner, test, testDist, type Runner } from './fixtures.ts';
@@ -143,16 +143,10 @@ async function learnerSignsIn(page: Page, runner: Runner, loot: Loot): Promise<v
   await page.goto(link);
   const chapter = new ChapterPage(page);
   await page.goto(new URL('/en/fixture/', link).href);
-  const status = page.locator('lab-dock .lab-dock-status');
-  await expect
-    .poll(async () => {
-      if (loot.has(runner.token)) return 'the squatter has the token';
-      return (await status.count()) > 0 && (await status.textContent()) === 'Connected'
-        ? 'connected'
-        : 'waiting';
-    })
-    .not.toBe('waiting');
-  expect(loot.has(runner.token), 'the squatter saw the token').toBe(false);
+  await readyUnlessStolen(loot, runner.token, page.locator('lab-dock .lab-dock-status'), {
+    ready: 'Connected',
+    stolen: 'the squatter saw the token',
+  });
   await chapter.run('say-hello');
   await chapter.expectTerminal(/^hello from the cell$/m);
 }
@@ -191,16 +185,31 @@ ${thief(loot, 'hub-script')}`;
 async function instructorOpens(page: Page, hub: RunningHub, loot: Loot): Promise<void> {
   // Only until the page is committed: a thief that sends the page elsewhere stops its load.
   await page.goto(`${hub.view}#token=${hub.viewToken}`, { waitUntil: 'commit' });
-  const status = page.locator('#connection');
+  await readyUnlessStolen(loot, hub.viewToken, page.locator('#connection'), {
+    ready: 'Live',
+    stolen: 'the squatter saw the view token',
+  });
+}
+
+/**
+ * Waits for whichever comes first, `status` reading `ready` or the squatter holding `token`, and
+ * fails with `stolen` if it was the squatter.
+ */
+async function readyUnlessStolen(
+  loot: Loot,
+  token: string,
+  status: Locator,
+  says: { ready: string; stolen: string },
+): Promise<void> {
   await expect
     .poll(async () => {
-      if (loot.has(hub.viewToken)) return 'the squatter has the view token';
-      return (await status.count()) > 0 && (await status.textContent()) === 'Live'
-        ? 'live'
+      if (loot.has(token)) return 'stolen';
+      return (await status.count()) > 0 && (await status.textContent()) === says.ready
+        ? 'ready'
         : 'waiting';
     })
     .not.toBe('waiting');
-  expect(loot.has(hub.viewToken), 'the squatter saw the view token').toBe(false);
+  expect(loot.has(token), says.stolen).toBe(false);
 }
 
 let context: BrowserContext;

@@ -121,21 +121,25 @@ const rowsMade = new WeakMap<
   Array<{ lang: HubLang; names: BookNames | undefined; seenMinutes: number; row: HubRow }>
 >();
 
-function keptRow(
-  learner: LearnerSummary,
-  lang: HubLang,
-  now: number,
-  names: BookNames | undefined,
-  make: () => HubRow,
-): HubRow {
+/** What a view's rows are made with: its language, words and book names, and its time. */
+interface RowMaking {
+  lang: HubLang;
+  strings: HubStrings;
+  bookNames: BookNames | undefined;
+  names: Namer;
+  now: number;
+}
+
+function keptRow(learner: LearnerSummary, making: RowMaking): HubRow {
+  const { lang, bookNames, now } = making;
   const seenMinutes = minutesSeen(learner, now);
   let made = rowsMade.get(learner);
   if (!made) rowsMade.set(learner, (made = []));
-  const index = made.findIndex((entry) => entry.lang === lang && entry.names === names);
+  const index = made.findIndex((entry) => entry.lang === lang && entry.names === bookNames);
   const kept = made[index];
   if (kept?.seenMinutes === seenMinutes) return kept.row;
-  const row = make();
-  made.splice(index < 0 ? made.length : index, 1, { lang, names, seenMinutes, row });
+  const row = rowOf(learner, making.strings, now, making.names);
+  made.splice(index < 0 ? made.length : index, 1, { lang, names: bookNames, seenMinutes, row });
   return row;
 }
 
@@ -160,6 +164,7 @@ export function hubView(
   const shown = arranged(learners, options);
   const counts = options.counts ?? [];
   const names = namer(options.names, lang);
+  const making: RowMaking = { lang, strings, bookNames: options.names, names, now };
   const stuckCount = learners.filter((learner) => learner.stuck).length;
   const room = options.room ?? { capacity: HubLimits.learners, waiting: 0 };
   return {
@@ -177,9 +182,7 @@ export function hubView(
       chapter === undefined
         ? ''
         : plural('lab.hub.shown', learners.length, { shown: shown.length }),
-    rows: shown.map((learner) =>
-      keptRow(learner, lang, now, options.names, () => rowOf(learner, strings, now, names)),
-    ),
+    rows: shown.map((learner) => keptRow(learner, making)),
     chapters: chapterChoices(learners, counts, options.order).map(({ chapter: id, here }) => ({
       id,
       label: `${names.chapter(id)} (${here})`,
